@@ -1,0 +1,2 @@
+//! syncrules facade.
+pub use syncrules_lang as lang;
