@@ -14,7 +14,7 @@ fn error(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
 }
 
 fn switch(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         return Err(super::value_error(
             "Switch",
             "takes pairs of a condition and a value",
@@ -47,7 +47,10 @@ pub(super) const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "IIF",
         group: Group::ProgramFlow,
-        sigs: &[Sig::new(&[Param::Exp, Param::Var, Param::Var], Ret::Ty(Ty::Var))],
+        sigs: &[Sig::new(
+            &[Param::Exp, Param::Var, Param::Var],
+            Ret::Ty(Ty::Var),
+        )],
         maps: false,
         pure: true,
         imp: Some(iif),
@@ -57,7 +60,10 @@ pub(super) const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "Select",
         group: Group::ProgramFlow,
-        sigs: &[Sig::new(&[Param::Var, Param::Var, Param::Var], Ret::Ty(Ty::ManyVar))],
+        sigs: &[Sig::new(
+            &[Param::Var, Param::Var, Param::Var],
+            Ret::Ty(Ty::ManyVar),
+        )],
         maps: false,
         pure: true,
         imp: None,
@@ -82,7 +88,10 @@ pub(super) const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "Where",
         group: Group::ProgramFlow,
-        sigs: &[Sig::new(&[Param::Var, Param::Var, Param::Exp], Ret::Ty(Ty::ManyVar))],
+        sigs: &[Sig::new(
+            &[Param::Var, Param::Var, Param::Exp],
+            Ret::Ty(Ty::ManyVar),
+        )],
         maps: false,
         pure: true,
         imp: None,
@@ -92,7 +101,10 @@ pub(super) const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "With",
         group: Group::ProgramFlow,
-        sigs: &[Sig::new(&[Param::Var, Param::Var, Param::Var], Ret::Ty(Ty::Var))],
+        sigs: &[Sig::new(
+            &[Param::Var, Param::Var, Param::Var],
+            Ret::Ty(Ty::Var),
+        )],
         maps: false,
         pure: true,
         imp: None,

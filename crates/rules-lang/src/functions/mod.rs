@@ -10,6 +10,7 @@ mod certificate;
 mod conversion;
 mod datetime;
 mod directory;
+mod doc;
 mod evaluation;
 mod extras;
 mod flow;
@@ -18,6 +19,7 @@ mod multivalued;
 mod text;
 
 pub use args::*;
+pub use doc::{param_text, reference_markdown, signature_text};
 
 use chrono::{DateTime, Utc};
 
@@ -225,24 +227,27 @@ pub fn lookup(name: &str) -> Option<&'static Builtin> {
 /// the function maps. This is the one entry point the VM and the reference evaluator share.
 pub fn call(builtin: &Builtin, args: &[Value], ctx: &CallCtx) -> Result<Value, FnError> {
     let Some(imp) = builtin.imp else {
-        return Err(value_error(builtin.name, "is a special form and cannot be called"));
+        return Err(value_error(
+            builtin.name,
+            "is a special form and cannot be called",
+        ));
     };
-    if builtin.maps {
-        if let Some((Value::Multi(items), rest)) = args.split_first() {
-            let mut out = Vec::with_capacity(items.len());
-            let mut buf = Vec::with_capacity(args.len());
-            for item in items.iter() {
-                buf.clear();
-                buf.push(item.clone());
-                buf.extend_from_slice(rest);
-                match imp(&buf, ctx)? {
-                    Value::Null => {}
-                    Value::Multi(inner) => out.extend(inner.iter().cloned()),
-                    v => out.push(v),
-                }
+    if builtin.maps
+        && let Some((Value::Multi(items), rest)) = args.split_first()
+    {
+        let mut out = Vec::with_capacity(items.len());
+        let mut buf = Vec::with_capacity(args.len());
+        for item in items.iter() {
+            buf.clear();
+            buf.push(item.clone());
+            buf.extend_from_slice(rest);
+            match imp(&buf, ctx)? {
+                Value::Null => {}
+                Value::Multi(inner) => out.extend(inner.iter().cloned()),
+                v => out.push(v),
             }
-            return Ok(Value::multi(out));
         }
+        return Ok(Value::multi(out));
     }
     imp(args, ctx)
 }
@@ -264,22 +269,95 @@ mod tests {
     fn every_reference_function_is_present() {
         // The 85 functions of the reference's index plus the four the corpus adds.
         let documented = [
-            "CertExtensionOids", "CertFormat", "CertFriendlyName", "CertHashString",
-            "CertIssuer", "CertIssuerDN", "CertIssuerOid", "CertKeyAlgorithm",
-            "CertKeyAlgorithmParams", "CertNameInfo", "CertNotAfter", "CertNotBefore",
-            "CertPublicKeyOid", "CertPublicKeyParametersOid", "CertSerialNumber",
-            "CertSignatureAlgorithmOid", "CertSubject", "CertSubjectNameDN",
-            "CertSubjectNameOid", "CertThumbprint", "CertVersion", "IsCert", "CBool", "CDate",
-            "CGuid", "ConvertFromBase64", "ConvertToBase64", "ConvertFromUTF8Hex",
-            "ConvertToUTF8Hex", "CNum", "CRef", "CStr", "StringFromGuid", "StringFromSid",
-            "DateAdd", "DateFromNum", "FormatDateTime", "Now", "NumFromDate", "DNComponent",
-            "DNComponentRev", "EscapeDNComponent", "IsBitSet", "IsDate", "IsEmpty", "IsGuid",
-            "IsNull", "IsNullOrEmpty", "IsNumeric", "IsPresent", "IsString", "BitAnd", "BitOr",
-            "RandomNum", "Contains", "Count", "Item", "ItemOrNull", "Join", "RemoveDuplicates",
-            "Split", "Error", "IIF", "Select", "Switch", "Where", "With", "Guid", "InStr",
-            "InStrRev", "LCase", "Left", "Len", "LTrim", "Mid", "PadLeft", "PadRight", "PCase",
-            "Replace", "ReplaceChars", "Right", "RTrim", "Trim", "UCase", "Word",
-            "ImportedValue", "CBin", "Thumbprint", "ValueCount",
+            "CertExtensionOids",
+            "CertFormat",
+            "CertFriendlyName",
+            "CertHashString",
+            "CertIssuer",
+            "CertIssuerDN",
+            "CertIssuerOid",
+            "CertKeyAlgorithm",
+            "CertKeyAlgorithmParams",
+            "CertNameInfo",
+            "CertNotAfter",
+            "CertNotBefore",
+            "CertPublicKeyOid",
+            "CertPublicKeyParametersOid",
+            "CertSerialNumber",
+            "CertSignatureAlgorithmOid",
+            "CertSubject",
+            "CertSubjectNameDN",
+            "CertSubjectNameOid",
+            "CertThumbprint",
+            "CertVersion",
+            "IsCert",
+            "CBool",
+            "CDate",
+            "CGuid",
+            "ConvertFromBase64",
+            "ConvertToBase64",
+            "ConvertFromUTF8Hex",
+            "ConvertToUTF8Hex",
+            "CNum",
+            "CRef",
+            "CStr",
+            "StringFromGuid",
+            "StringFromSid",
+            "DateAdd",
+            "DateFromNum",
+            "FormatDateTime",
+            "Now",
+            "NumFromDate",
+            "DNComponent",
+            "DNComponentRev",
+            "EscapeDNComponent",
+            "IsBitSet",
+            "IsDate",
+            "IsEmpty",
+            "IsGuid",
+            "IsNull",
+            "IsNullOrEmpty",
+            "IsNumeric",
+            "IsPresent",
+            "IsString",
+            "BitAnd",
+            "BitOr",
+            "RandomNum",
+            "Contains",
+            "Count",
+            "Item",
+            "ItemOrNull",
+            "Join",
+            "RemoveDuplicates",
+            "Split",
+            "Error",
+            "IIF",
+            "Select",
+            "Switch",
+            "Where",
+            "With",
+            "Guid",
+            "InStr",
+            "InStrRev",
+            "LCase",
+            "Left",
+            "Len",
+            "LTrim",
+            "Mid",
+            "PadLeft",
+            "PadRight",
+            "PCase",
+            "Replace",
+            "ReplaceChars",
+            "Right",
+            "RTrim",
+            "Trim",
+            "UCase",
+            "Word",
+            "ImportedValue",
+            "CBin",
+            "Thumbprint",
+            "ValueCount",
         ];
         assert_eq!(documented.len(), 89);
         for name in documented {

@@ -1,0 +1,85 @@
+//! What an evaluation reads: the object's attributes, the connector's parameters, the clock.
+
+use indexmap::IndexMap;
+
+use crate::functions::CallCtx;
+use crate::ir::Slots;
+use crate::value::Value;
+
+/// An object's attributes by slot (see [`Slots`]).
+pub trait Attributes {
+    /// The current value of the attribute in `slot`; [`Value::Null`] when absent.
+    fn get(&self, slot: u32) -> &Value;
+
+    /// The value last confirmed by an import (`ImportedValue`). An object that does not
+    /// track exports has only imported values.
+    fn imported(&self, slot: u32) -> &Value {
+        self.get(slot)
+    }
+}
+
+/// Attribute values laid out by slot: the simplest [`Attributes`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Record {
+    values: Vec<Value>,
+}
+
+impl Record {
+    /// Values in slot order.
+    pub fn new(values: Vec<Value>) -> Self {
+        Record { values }
+    }
+
+    /// Lays out named values by the slots of `slots`; names the slots do not hold are
+    /// ignored, slots with no value are null.
+    pub fn from_named(slots: &Slots, named: &IndexMap<String, Value>) -> Self {
+        let values = slots
+            .attributes
+            .iter()
+            .map(|name| named.get(name).cloned().unwrap_or(Value::Null))
+            .collect();
+        Record { values }
+    }
+}
+
+impl Attributes for Record {
+    fn get(&self, slot: u32) -> &Value {
+        self.values.get(slot as usize).unwrap_or(&Value::Null)
+    }
+}
+
+/// Parameter values laid out by the slots of `slots`.
+pub fn parameters(slots: &Slots, named: &IndexMap<String, String>) -> Vec<Value> {
+    slots
+        .parameters
+        .iter()
+        .map(|name| named.get(name).map_or(Value::Null, Value::str))
+        .collect()
+}
+
+/// Everything one evaluation reads.
+#[derive(Clone, Copy)]
+pub struct Env<'a> {
+    /// The object.
+    pub attributes: &'a dyn Attributes,
+    /// Parameter values by slot.
+    pub parameters: &'a [Value],
+    /// The clock and other call context.
+    pub ctx: CallCtx,
+}
+
+impl<'a> Env<'a> {
+    /// An environment for one object, with the clock read now.
+    pub fn new(attributes: &'a dyn Attributes, parameters: &'a [Value]) -> Self {
+        Env {
+            attributes,
+            parameters,
+            ctx: CallCtx::default(),
+        }
+    }
+
+    /// The parameter in `slot`.
+    pub fn parameter(&self, slot: u32) -> &Value {
+        self.parameters.get(slot as usize).unwrap_or(&Value::Null)
+    }
+}

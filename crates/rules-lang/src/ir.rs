@@ -1,0 +1,176 @@
+//! The checked, typed tree: names resolved to slots and builtins, every node typed.
+//! Only the checker builds it, and only the compiler and the reference evaluator read it.
+
+use indexmap::IndexSet;
+
+use crate::functions::Builtin;
+use crate::span::Span;
+use crate::types::Ty;
+use crate::value::Value;
+
+/// A checked expression node.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// What it computes.
+    pub kind: NodeKind,
+    /// Its static type.
+    pub ty: Ty,
+    /// Its source.
+    pub span: Span,
+}
+
+/// Binary operators after checking (`BAND`/`BOR` have become calls, `&&`/`||` control flow).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    /// `&`
+    Concat,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `=`
+    Eq,
+    /// `<>`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl BinOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Concat => "&",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Eq => "=",
+            BinOp::Ne => "<>",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+        }
+    }
+}
+
+/// The kinds of checked node.
+#[derive(Clone, Debug)]
+pub enum NodeKind {
+    /// A constant.
+    Const(Value),
+    /// The current value of the attribute in this slot.
+    Attr(u32),
+    /// The import-confirmed value of the attribute in this slot (`ImportedValue`).
+    Imported(u32),
+    /// The number of values of the attribute in this slot (`ValueCount`).
+    ValueCount(u32),
+    /// The parameter in this slot (`%Domain.FQDN%`).
+    Param(u32),
+    /// The local variable with this index (`$item`).
+    Local(u32),
+    /// A builtin call (arguments evaluated first).
+    Call(&'static Builtin, Vec<Node>),
+    /// `IIF(cond, then, else)`: only one branch runs.
+    Iif(Box<Node>, Box<Node>, Box<Node>),
+    /// `a && b` (short-circuit).
+    And(Box<Node>, Box<Node>),
+    /// `a || b` (short-circuit).
+    Or(Box<Node>, Box<Node>),
+    /// A binary operator.
+    Binary(BinOp, Box<Node>, Box<Node>),
+    /// `-x`
+    Neg(Box<Node>),
+    /// `Select($var, source, body)`
+    Select {
+        /// The local bound to each value.
+        var: u32,
+        /// The values.
+        source: Box<Node>,
+        /// What each value becomes.
+        body: Box<Node>,
+    },
+    /// `Where($var, source, cond)`
+    Where {
+        /// The local bound to each value.
+        var: u32,
+        /// The values.
+        source: Box<Node>,
+        /// Which values to keep.
+        cond: Box<Node>,
+    },
+    /// `With($var, value, body)`
+    With {
+        /// The local bound to the value.
+        var: u32,
+        /// The value, evaluated once.
+        value: Box<Node>,
+        /// The expression using it.
+        body: Box<Node>,
+    },
+}
+
+/// Attribute and parameter names mapped to dense slot numbers. One table may be shared
+/// by every expression of a rule set, so an object's attributes are resolved once.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Slots {
+    /// Attribute names by slot.
+    pub attributes: IndexSet<String>,
+    /// Parameter names by slot.
+    pub parameters: IndexSet<String>,
+}
+
+impl Slots {
+    /// The slot of an attribute, added if new.
+    pub fn attribute(&mut self, name: &str) -> u32 {
+        slot(&mut self.attributes, name)
+    }
+
+    /// The slot of a parameter, added if new.
+    pub fn parameter(&mut self, name: &str) -> u32 {
+        slot(&mut self.parameters, name)
+    }
+}
+
+fn slot(set: &mut IndexSet<String>, name: &str) -> u32 {
+    let index = match set.get_index_of(name) {
+        Some(i) => i,
+        None => set.insert_full(name.to_owned()).0,
+    };
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
+/// A type-checked expression, ready to compile. Only [`crate::check::check`] makes one.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    pub(crate) root: Node,
+    pub(crate) locals: u32,
+}
+
+impl Checked {
+    /// The root node.
+    pub fn root(&self) -> &Node {
+        &self.root
+    }
+
+    /// The result type.
+    pub fn ty(&self) -> Ty {
+        self.root.ty
+    }
+
+    /// How many local variables the expression binds.
+    pub fn locals(&self) -> u32 {
+        self.locals
+    }
+}

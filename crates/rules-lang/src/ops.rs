@@ -1,0 +1,284 @@
+//! Run-time semantics of the operators, shared by the VM and the reference evaluator.
+//!
+//! Readings (VBA, which the language follows, where the reference is silent):
+//! - `&` reads null as `""` (`"a" & NULL` is `"a"`) but `NULL & NULL` is null; it joins two
+//!   binaries into one binary; with a multi-valued side it joins value by value.
+//! - Arithmetic on null is null; overflow and division by zero are errors; `/` divides
+//!   integers, truncating toward zero.
+//! - A comparison with a null side is null, which conditions read as false. Strings
+//!   compare ordinally (case-sensitive); references (DNs) without regard to ASCII case; a
+//!   string compared with a number is read as a number when it is one. With a
+//!   multi-valued side, `=` and the orderings hold when any value satisfies them, and `<>`
+//!   when no value is equal.
+
+use std::cmp::Ordering;
+
+use crate::ir::BinOp;
+use crate::value::Value;
+
+/// Why an operator failed at run time.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct OpError(pub String);
+
+fn err<T>(msg: impl Into<String>) -> Result<T, OpError> {
+    Err(OpError(msg.into()))
+}
+
+/// Applies a binary operator.
+pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, OpError> {
+    match op {
+        BinOp::Concat => concat(a, b),
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => arith(op, a, b),
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => compare(op, a, b),
+    }
+}
+
+/// Negates a number.
+pub fn neg(a: &Value) -> Result<Value, OpError> {
+    match number(a, "-")? {
+        None => Ok(Value::Null),
+        Some(n) => n
+            .checked_neg()
+            .map(Value::Num)
+            .ok_or_else(|| OpError("number overflow in `-`".to_owned())),
+    }
+}
+
+/// How a condition reads a value (see [`Value::truthiness`]).
+pub fn truth(v: &Value) -> Result<bool, OpError> {
+    v.truthiness().map_or_else(
+        || {
+            err(format!(
+                "expected a condition (a Boolean or a number), found {}",
+                v.kind()
+            ))
+        },
+        Ok,
+    )
+}
+
+/// Adds one result of `Select`/`Where` to the list being built: null adds nothing, a
+/// multi-valued result adds each of its values.
+pub fn accumulate(acc: &mut Vec<Value>, v: Value) {
+    match v {
+        Value::Null => {}
+        Value::Multi(items) => acc.extend(items.iter().cloned()),
+        v => acc.push(v),
+    }
+}
+
+fn flow_control(v: &Value) -> bool {
+    matches!(v, Value::Ignore | Value::AuthoritativeNull)
+}
+
+fn concat(a: &Value, b: &Value) -> Result<Value, OpError> {
+    if flow_control(a) || flow_control(b) {
+        return err("`&` cannot join IgnoreThisFlow or AuthoritativeNull");
+    }
+    match (a, b) {
+        (Value::Null, Value::Null) => Ok(Value::Null),
+        (Value::Multi(items), other) => items
+            .iter()
+            .map(|i| concat(i, other))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::multi),
+        (other, Value::Multi(items)) => items
+            .iter()
+            .map(|i| concat(other, i))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::multi),
+        (Value::Bin(x), Value::Bin(y)) => {
+            let mut out = Vec::with_capacity(x.len() + y.len());
+            out.extend_from_slice(x);
+            out.extend_from_slice(y);
+            Ok(Value::bin(out))
+        }
+        (Value::Bin(x), Value::Null) | (Value::Null, Value::Bin(x)) => Ok(Value::Bin(x.clone())),
+        (Value::Bin(_), other) | (other, Value::Bin(_)) => {
+            err(format!("`&` cannot join binary with {}", other.kind()))
+        }
+        (Value::Str(x), Value::Null) | (Value::Null, Value::Str(x)) => Ok(Value::Str(x.clone())),
+        _ => {
+            let mut s = a.to_string();
+            s.push_str(&b.to_string());
+            Ok(Value::from(s))
+        }
+    }
+}
+
+fn number(v: &Value, op: &str) -> Result<Option<i64>, OpError> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Num(n) => Ok(Some(*n)),
+        Value::Str(s) => match s.trim().parse::<i64>() {
+            Ok(n) => Ok(Some(n)),
+            Err(_) => err(format!("`{op}` needs numbers, found the string `{s}`")),
+        },
+        Value::Multi(items) if items.len() == 1 => {
+            items.first().map_or(Ok(None), |i| number(i, op))
+        }
+        other => err(format!("`{op}` needs numbers, found {}", other.kind())),
+    }
+}
+
+fn arith(op: BinOp, a: &Value, b: &Value) -> Result<Value, OpError> {
+    let sym = op.symbol();
+    let (Some(x), Some(y)) = (number(a, sym)?, number(b, sym)?) else {
+        return Ok(Value::Null);
+    };
+    let r = match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mul => x.checked_mul(y),
+        _ => {
+            if y == 0 {
+                return err("division by zero");
+            }
+            x.checked_div(y)
+        }
+    };
+    r.map(Value::Num)
+        .ok_or_else(|| OpError(format!("number overflow in `{sym}`")))
+}
+
+fn compare(op: BinOp, a: &Value, b: &Value) -> Result<Value, OpError> {
+    if a.is_null() || b.is_null() {
+        return Ok(Value::Null);
+    }
+    let multi = matches!(a, Value::Multi(_)) || matches!(b, Value::Multi(_));
+    if !multi {
+        return Ok(Value::Bool(holds(op, order(a, b)?)));
+    }
+    let eq_op = matches!(op, BinOp::Ne);
+    let probe = if eq_op { BinOp::Eq } else { op };
+    let mut any = false;
+    for x in a.values() {
+        for y in b.values() {
+            if holds(probe, order(x, y)?) {
+                any = true;
+            }
+        }
+    }
+    Ok(Value::Bool(if eq_op { !any } else { any }))
+}
+
+fn holds(op: BinOp, ord: Ordering) -> bool {
+    match op {
+        BinOp::Eq => ord == Ordering::Equal,
+        BinOp::Ne => ord != Ordering::Equal,
+        BinOp::Lt => ord == Ordering::Less,
+        BinOp::Le => ord != Ordering::Greater,
+        BinOp::Gt => ord == Ordering::Greater,
+        _ => ord != Ordering::Less,
+    }
+}
+
+fn order(a: &Value, b: &Value) -> Result<Ordering, OpError> {
+    Ok(match (a, b) {
+        (Value::Num(x), Value::Num(y)) => x.cmp(y),
+        (Value::Str(x), Value::Str(y)) => x.cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::DateTime(x), Value::DateTime(y)) => x.cmp(y),
+        (Value::Bin(x), Value::Bin(y)) => x.cmp(y),
+        (Value::Ref(x) | Value::Str(x), Value::Ref(y) | Value::Str(y)) => {
+            x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase())
+        }
+        (Value::Str(s), Value::Num(n)) => match s.trim().parse::<i64>() {
+            Ok(x) => x.cmp(n),
+            Err(_) => s.as_ref().cmp(n.to_string().as_str()),
+        },
+        (Value::Num(_), Value::Str(_)) => order(b, a)?.reverse(),
+        (Value::Str(s), Value::Bool(v))
+            if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>
+        {
+            s.eq_ignore_ascii_case("true").cmp(v)
+        }
+        (Value::Bool(_), Value::Str(_)) => order(b, a)?.reverse(),
+        _ => {
+            return err(format!("cannot compare {} with {}", a.kind(), b.kind()));
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concat_reads_null_as_empty() {
+        assert_eq!(
+            binary(BinOp::Concat, &"a".into(), &Value::Null),
+            Ok("a".into())
+        );
+        assert_eq!(
+            binary(BinOp::Concat, &Value::Null, &Value::Null),
+            Ok(Value::Null)
+        );
+        assert_eq!(
+            binary(BinOp::Concat, &"n".into(), &Value::Num(5)),
+            Ok("n5".into())
+        );
+        assert_eq!(
+            binary(BinOp::Concat, &Value::bin([1]), &Value::bin([2, 3])),
+            Ok(Value::bin([1, 2, 3]))
+        );
+        assert!(binary(BinOp::Concat, &Value::bin([1]), &"x".into()).is_err());
+        assert_eq!(
+            binary(
+                BinOp::Concat,
+                &"smtp:".into(),
+                &Value::multi(vec!["a".into(), "b".into()])
+            ),
+            Ok(Value::multi(vec!["smtp:a".into(), "smtp:b".into()]))
+        );
+    }
+
+    #[test]
+    fn arithmetic() {
+        assert_eq!(
+            binary(BinOp::Add, &Value::Num(7), &"2".into()),
+            Ok(Value::Num(9))
+        );
+        assert_eq!(
+            binary(BinOp::Div, &Value::Num(7), &Value::Num(2)),
+            Ok(Value::Num(3))
+        );
+        assert_eq!(
+            binary(BinOp::Div, &Value::Num(-7), &Value::Num(2)),
+            Ok(Value::Num(-3))
+        );
+        assert_eq!(
+            binary(BinOp::Mul, &Value::Num(7), &Value::Null),
+            Ok(Value::Null)
+        );
+        assert!(binary(BinOp::Div, &Value::Num(1), &Value::Num(0)).is_err());
+        assert!(binary(BinOp::Add, &Value::Num(i64::MAX), &Value::Num(1)).is_err());
+        assert!(binary(BinOp::Add, &Value::Num(1), &"x".into()).is_err());
+        assert_eq!(neg(&Value::Num(3)), Ok(Value::Num(-3)));
+    }
+
+    #[test]
+    fn comparisons() {
+        let t = Ok(Value::Bool(true));
+        let f = Ok(Value::Bool(false));
+        assert_eq!(binary(BinOp::Eq, &"a".into(), &"a".into()), t);
+        assert_eq!(binary(BinOp::Eq, &"a".into(), &"A".into()), f);
+        assert_eq!(
+            binary(BinOp::Eq, &Value::reference("CN=x"), &"cn=X".into()),
+            t
+        );
+        assert_eq!(binary(BinOp::Gt, &Value::Num(50001), &Value::Num(50000)), t);
+        assert_eq!(binary(BinOp::Eq, &"2".into(), &Value::Num(2)), t);
+        assert_eq!(
+            binary(BinOp::Eq, &Value::Null, &Value::Num(2)),
+            Ok(Value::Null)
+        );
+        assert_eq!(binary(BinOp::Eq, &Value::Bool(true), &"True".into()), t);
+        let mv = Value::multi(vec!["a".into(), "b".into()]);
+        assert_eq!(binary(BinOp::Eq, &mv, &"b".into()), t);
+        assert_eq!(binary(BinOp::Ne, &mv, &"b".into()), f);
+        assert_eq!(binary(BinOp::Ne, &mv, &"c".into()), t);
+        assert!(binary(BinOp::Eq, &Value::bin([1]), &Value::Num(1)).is_err());
+    }
+}
