@@ -185,7 +185,7 @@ impl Checker<'_> {
             let fits: Vec<Fit> = nodes
                 .iter()
                 .enumerate()
-                .map(|(i, n)| param_at(sig, i).map_or(Fit::No, |p| fits(p, n.ty, builtin, i)))
+                .map(|(i, n)| param_at(sig, i).map_or(Fit::No, |p| fit_node(p, n, builtin, i)))
                 .collect();
             if let Some(bad) = fits.iter().position(|f| *f == Fit::No) {
                 let misfits = fits.iter().filter(|f| **f == Fit::No).count();
@@ -197,9 +197,7 @@ impl Checker<'_> {
                 continue;
             }
             let mapped = fits.first() == Some(&Fit::Map);
-            if let Err(d) = self.finish_enums(builtin, sig, &mut nodes) {
-                return self.error(d);
-            }
+            canonical_enums(sig, &mut nodes);
             let ty = ret_type(sig.ret, &nodes, mapped);
             return Node {
                 kind: NodeKind::Call(builtin, nodes),
@@ -214,7 +212,27 @@ impl Checker<'_> {
             return self.poisoned(span);
         };
         let arg_span = arg.span;
-        let d = if arg.ty == Ty::Enum {
+        let d = if let (Param::Enum(options), Some(given)) = (param, enum_text(arg)) {
+            let near = options
+                .iter()
+                .map(|o| {
+                    (
+                        strsim::jaro_winkler(&o.to_lowercase(), &given.to_lowercase()),
+                        *o,
+                    )
+                })
+                .filter(|(score, _)| *score > 0.85)
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let d = Diagnostic::error(
+                "E0107",
+                arg_span,
+                format!("`{given}` is not an option of `{}`", builtin.name),
+            );
+            match near {
+                Some((_, o)) => d.with_help(format!("did you mean `{o}`?")),
+                None => d.with_help(format!("use one of {}", options.join(", "))),
+            }
+        } else if arg.ty == Ty::Enum {
             Diagnostic::error(
                 "E0104",
                 arg_span,
@@ -262,38 +280,6 @@ impl Checker<'_> {
         };
         let _ = name_span;
         self.error(d)
-    }
-
-    /// Validates enumeration arguments against the chosen overload and canonicalises them.
-    fn finish_enums(
-        &mut self,
-        builtin: &Builtin,
-        sig: &Sig,
-        nodes: &mut [Node],
-    ) -> Result<(), Diagnostic> {
-        for (i, node) in nodes.iter_mut().enumerate() {
-            let Some(Param::Enum(options)) = param_at(sig, i) else {
-                continue;
-            };
-            let NodeKind::Const(Value::Str(given)) = &node.kind else {
-                continue;
-            };
-            match options.iter().find(|o| o.eq_ignore_ascii_case(given)) {
-                Some(canonical) => {
-                    node.kind = NodeKind::Const(Value::str(canonical));
-                    node.ty = Ty::STR;
-                }
-                None => {
-                    return Err(Diagnostic::error(
-                        "E0107",
-                        node.span,
-                        format!("`{given}` is not an option of `{}`", builtin.name),
-                    )
-                    .with_help(format!("use one of {}", options.join(", "))));
-                }
-            }
-        }
-        Ok(())
     }
 
     fn unknown_function(&mut self, name: &str, span: Span) -> Node {
@@ -367,7 +353,7 @@ impl Checker<'_> {
                     Diagnostic::error(
                         "E0108",
                         span,
-                        format!("{what} must be a condition, found {other}"),
+                        format!("{what} must be a Boolean or a number, found {other}"),
                     )
                     .with_help(
                         "compare it, e.g. `[attr] = \"value\"`, or test it with `IsPresent(...)`",
@@ -491,6 +477,42 @@ impl Checker<'_> {
                 ty: self.types.attribute_type(&name),
                 span,
             }
+        }
+    }
+}
+
+/// The text of an option given as an unquoted name or a string literal.
+fn enum_text(n: &Node) -> Option<&str> {
+    match &n.kind {
+        NodeKind::Const(Value::Str(s)) if matches!(n.ty, Ty::Enum | Ty::One(Scalar::Str)) => {
+            Some(s)
+        }
+        _ => None,
+    }
+}
+
+/// [`fits`], and for an option given literally, whether it is one of the options.
+fn fit_node(param: Param, n: &Node, builtin: &Builtin, index: usize) -> Fit {
+    if let (Param::Enum(options), Some(given)) = (param, enum_text(n))
+        && !options.iter().any(|o| o.eq_ignore_ascii_case(given))
+    {
+        return Fit::No;
+    }
+    fits(param, n.ty, builtin, index)
+}
+
+/// Replaces options given literally with their canonical spelling.
+fn canonical_enums(sig: &Sig, nodes: &mut [Node]) {
+    for (i, node) in nodes.iter_mut().enumerate() {
+        let Some(Param::Enum(options)) = param_at(sig, i) else {
+            continue;
+        };
+        let NodeKind::Const(Value::Str(given)) = &node.kind else {
+            continue;
+        };
+        if let Some(canonical) = options.iter().find(|o| o.eq_ignore_ascii_case(given)) {
+            node.kind = NodeKind::Const(Value::str(canonical));
+            node.ty = Ty::STR;
         }
     }
 }

@@ -63,9 +63,9 @@ pub(super) fn fold(node: Node) -> Node {
         NodeKind::Iif(c, t, f) => {
             let c = fold(*c);
             if let Some(cond) = constant(&c).and_then(Value::truthiness) {
-                let chosen = fold(if cond { *t } else { *f });
-                // Keep the IIF's own span and type: the branch is the whole result now.
-                return Node { span, ty, ..chosen };
+                // The branch keeps its own span, so a run-time error in it still points
+                // at the call that failed.
+                return fold(if cond { *t } else { *f });
             }
             NodeKind::Iif(Box::new(c), Box::new(fold(*t)), Box::new(fold(*f)))
         }

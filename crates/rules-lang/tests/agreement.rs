@@ -1,0 +1,209 @@
+//! Property test: for generated well-typed expressions and attribute values, the VM (with
+//! and without constant folding) and the reference evaluator give the same result or the
+//! same located error.
+
+use indexmap::IndexMap;
+use proptest::prelude::*;
+use syncrules_lang::functions::CallCtx;
+use syncrules_lang::parse::parse;
+use syncrules_lang::{Env, Program, Slots, Untyped, Value, Vm, check::check, reference};
+
+mod common;
+
+fn string_lit() -> impl Strategy<Value = String> {
+    prop::string::string_regex("[ a-cA-C0-9@,._-]{0,6}")
+        .unwrap()
+        .prop_map(|s| format!("\"{s}\""))
+}
+
+fn num_lit() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (-5i64..40).prop_map(|n| n.to_string()),
+        Just("&HFF".to_owned())
+    ]
+}
+
+/// Expressions of type str.
+fn str_expr(depth: u32) -> BoxedStrategy<String> {
+    let leaf = prop_oneof![
+        string_lit(),
+        Just("[s1]".to_owned()),
+        Just("[s2]".to_owned()),
+        Just("%Domain.FQDN%".to_owned()),
+    ];
+    if depth == 0 {
+        return leaf.boxed();
+    }
+    let s = str_expr(depth - 1);
+    let n = num_expr(depth - 1);
+    let b = bool_expr(depth - 1);
+    prop_oneof![
+        2 => leaf,
+        1 => (s.clone()).prop_map(|a| format!("Trim({a})")),
+        1 => (s.clone()).prop_map(|a| format!("UCase({a})")),
+        1 => (s.clone()).prop_map(|a| format!("LCase({a})")),
+        1 => (s.clone(), n.clone()).prop_map(|(a, k)| format!("Left({a}, {k})")),
+        1 => (s.clone(), n.clone()).prop_map(|(a, k)| format!("Right({a}, {k})")),
+        1 => (s.clone(), n.clone(), n.clone()).prop_map(|(a, i, k)| format!("Mid({a}, {i}, {k})")),
+        1 => (s.clone(), s.clone()).prop_map(|(a, c)| format!("{a} & {c}")),
+        1 => (n.clone()).prop_map(|a| format!("CStr({a})")),
+        1 => (b.clone(), s.clone(), s.clone()).prop_map(|(c, t, f)| format!("IIF({c}, {t}, {f})")),
+        1 => (s.clone(), n.clone()).prop_map(|(a, k)| format!("Word({a}, {k}, \",\")")),
+        1 => (s.clone(), s.clone(), s.clone()).prop_map(|(a, o, r)| format!("Replace({a}, {o}, {r})")),
+        1 => (mv_expr(depth - 1), n.clone()).prop_map(|(m, k)| format!("Item({m}, {k})")),
+        1 => (mv_expr(depth - 1), n).prop_map(|(m, k)| format!("ItemOrNull({m}, {k})")),
+        1 => (s.clone(), s).prop_map(|(v, body)| format!("With($w, {v}, $w & {body})")),
+    ]
+    .boxed()
+}
+
+/// Expressions of type num.
+fn num_expr(depth: u32) -> BoxedStrategy<String> {
+    let leaf = prop_oneof![
+        num_lit(),
+        Just("[n1]".to_owned()),
+        Just("ValueCount(\"m1\")".to_owned())
+    ];
+    if depth == 0 {
+        return leaf.boxed();
+    }
+    let s = str_expr(depth - 1);
+    let n = num_expr(depth - 1);
+    let b = bool_expr(depth - 1);
+    prop_oneof![
+        2 => leaf,
+        1 => (n.clone(), n.clone()).prop_map(|(a, c)| format!("{a} + {c}")),
+        1 => (n.clone(), n.clone()).prop_map(|(a, c)| format!("{a} * {c}")),
+        1 => (n.clone(), n.clone()).prop_map(|(a, c)| format!("({a} - {c}) / {c}")),
+        1 => (n.clone()).prop_map(|a| format!("-{a}")),
+        1 => (s.clone()).prop_map(|a| format!("Len({a})")),
+        1 => (s.clone(), s.clone()).prop_map(|(a, c)| format!("InStr({a}, {c})")),
+        1 => (s.clone()).prop_map(|a| format!("CNum({a})")),
+        1 => (n.clone(), n.clone()).prop_map(|(a, c)| format!("BitAnd({a}, {c})")),
+        1 => (n.clone(), n.clone()).prop_map(|(a, c)| format!("{a} BOR {c}")),
+        1 => (mv_expr(depth - 1), s).prop_map(|(m, x)| format!("Contains({m}, {x})")),
+        1 => (mv_expr(depth - 1)).prop_map(|m| format!("Count({m})")),
+        1 => (b, n.clone(), n).prop_map(|(c, t, f)| format!("IIF({c}, {t}, {f})")),
+    ]
+    .boxed()
+}
+
+/// Expressions of type bool.
+fn bool_expr(depth: u32) -> BoxedStrategy<String> {
+    let leaf = prop_oneof![
+        Just("True".to_owned()),
+        Just("False".to_owned()),
+        Just("[b1]".to_owned()),
+        Just("IsPresent([s1])".to_owned()),
+        Just("IsNull([n1])".to_owned()),
+    ];
+    if depth == 0 {
+        return leaf.boxed();
+    }
+    let s = str_expr(depth - 1);
+    let n = num_expr(depth - 1);
+    let b = bool_expr(depth - 1);
+    let cmp = prop_oneof![
+        Just("="),
+        Just("<>"),
+        Just("<"),
+        Just("<="),
+        Just(">"),
+        Just(">=")
+    ];
+    prop_oneof![
+        2 => leaf,
+        1 => (s.clone(), cmp.clone(), s.clone()).prop_map(|(a, o, c)| format!("{a} {o} {c}")),
+        1 => (n.clone(), cmp, n.clone()).prop_map(|(a, o, c)| format!("{a} {o} {c}")),
+        1 => (b.clone(), b.clone()).prop_map(|(a, c)| format!("({a} && {c})")),
+        1 => (b.clone(), b.clone()).prop_map(|(a, c)| format!("({a} || {c})")),
+        1 => (s.clone()).prop_map(|a| format!("IsNullOrEmpty({a})")),
+        1 => (n.clone(), n).prop_map(|(a, c)| format!("IsBitSet({a}, {c})")),
+        1 => (s.clone()).prop_map(|a| format!("IsNumeric({a})")),
+        1 => (b.clone()).prop_map(|a| format!("CBool({a})")),
+        1 => (mv_expr(depth - 1), s).prop_map(|(m, x)| format!("Contains({m}, {x}) > 0")),
+        1 => (b.clone(), b.clone(), b).prop_map(|(c, t, f)| format!("IIF({c}, {t}, {f})")),
+    ]
+    .boxed()
+}
+
+/// Multi-valued string expressions.
+fn mv_expr(depth: u32) -> BoxedStrategy<String> {
+    let leaf = prop_oneof![Just("[m1]".to_owned()), Just("[m2]".to_owned())];
+    if depth == 0 {
+        return leaf.boxed();
+    }
+    let s = str_expr(depth - 1);
+    let m = mv_expr(depth - 1);
+    let b = bool_expr(depth - 1);
+    prop_oneof![
+        2 => leaf,
+        1 => (s.clone()).prop_map(|a| format!("Split({a}, \",\")")),
+        1 => (m.clone()).prop_map(|a| format!("Trim({a})")),
+        1 => (m.clone()).prop_map(|a| format!("RemoveDuplicates({a})")),
+        1 => (m.clone(), s.clone()).prop_map(|(a, x)| format!("Select($v, {a}, $v & {x})")),
+        1 => (m.clone(), s).prop_map(|(a, x)| format!("Where($v, {a}, InStr($v, {x}) > 0)")),
+        1 => (m, b).prop_map(|(a, c)| format!("Where($v, {a}, {c} || Len($v) > 2)")),
+    ]
+    .boxed()
+}
+
+fn any_expr() -> BoxedStrategy<String> {
+    prop_oneof![str_expr(3), num_expr(3), bool_expr(3), mv_expr(3)].boxed()
+}
+
+fn value_str() -> impl Strategy<Value = Value> {
+    prop::string::string_regex("[ a-cA-C0-9@,._-]{0,8}")
+        .unwrap()
+        .prop_map(Value::from)
+}
+
+fn attributes() -> impl Strategy<Value = IndexMap<String, Value>> {
+    let opt = |s: BoxedStrategy<Value>| prop_oneof![1 => Just(Value::Null), 4 => s].boxed();
+    (
+        opt(value_str().boxed()),
+        opt(value_str().boxed()),
+        opt((-3i64..300).prop_map(Value::Num).boxed()),
+        opt(any::<bool>().prop_map(Value::Bool).boxed()),
+        opt(prop::collection::vec(value_str(), 0..4)
+            .prop_map(Value::multi)
+            .boxed()),
+        opt(prop::collection::vec(value_str(), 0..4)
+            .prop_map(Value::multi)
+            .boxed()),
+    )
+        .prop_map(|(s1, s2, n1, b1, m1, m2)| {
+            [
+                ("s1", s1),
+                ("s2", s2),
+                ("n1", n1),
+                ("b1", b1),
+                ("m1", m1),
+                ("m2", m2),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect()
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn vm_agrees_with_reference(src in any_expr(), attrs in attributes()) {
+        let ast = parse(&src).map_err(|d| TestCaseError::fail(format!("{src}: {}", d.message)))?;
+        let mut slots = Slots::default();
+        let checked = check(&ast, &Untyped, &mut slots)
+            .map_err(|d| TestCaseError::fail(format!("{src}: {}", d.render("gen", &src))))?;
+        let folded = Program::compile(&checked).unwrap();
+        let unfolded = Program::compile_unfolded(&checked).unwrap();
+        let record = syncrules_lang::Record::from_named(&slots, &attrs);
+        let params = syncrules_lang::env::parameters(&slots, &common::params());
+        let env = Env { attributes: &record, parameters: &params, ctx: CallCtx { now: common::now() } };
+        let want = reference::evaluate(&checked, &env);
+        let mut vm = Vm::new();
+        prop_assert_eq!(&vm.run(&unfolded, &env), &want, "unfolded VM on {}", src);
+        prop_assert_eq!(&vm.run(&folded, &env), &want, "folded VM on {}", src);
+    }
+}
