@@ -1,5 +1,10 @@
 //! `syncrules eval`, run as a process, per the CLI contract.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test setup fails loudly on broken fixtures"
+)]
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -19,7 +24,7 @@ fn stderr(o: &Output) -> String {
 }
 
 fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+    serde_json::from_str(&stdout(o)).unwrap()
 }
 
 fn temp_file(name: &str, content: &str) -> PathBuf {

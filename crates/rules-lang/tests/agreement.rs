@@ -2,6 +2,11 @@
 //! and without constant folding) and the reference evaluator give the same result or the
 //! same located error.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test setup fails loudly on broken fixtures"
+)]
+
 use indexmap::IndexMap;
 use proptest::prelude::*;
 use syncrules_lang::functions::CallCtx;

@@ -3,6 +3,11 @@
 //! Reads `../shared/corpus/aadconnect-contoso` (beside the repository). The test fails,
 //! never skips, when the corpus is missing.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test setup fails loudly on broken fixtures"
+)]
+
 use std::path::PathBuf;
 
 use quick_xml::Reader;

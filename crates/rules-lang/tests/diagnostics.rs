@@ -3,10 +3,12 @@
 use syncrules_lang::{Expression, Untyped};
 
 fn diag(src: &str) -> String {
-    match Expression::compile(src, &Untyped) {
-        Ok(_) => panic!("`{src}` compiled"),
-        Err(d) => d.render("flow", src),
-    }
+    let result = Expression::compile(src, &Untyped);
+    assert!(result.is_err(), "`{src}` compiled");
+    result
+        .err()
+        .map(|d| d.render("flow", src))
+        .unwrap_or_default()
 }
 
 #[test]

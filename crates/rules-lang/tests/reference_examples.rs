@@ -4,6 +4,12 @@
 //! A case is a block of `expr:`, optional `attrs:` (a JSON attributes document), and either
 //! `yields:` (a typed JSON value) or `error:` (a substring of the run-time error).
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test setup fails loudly on broken fixtures"
+)]
+
 mod common;
 
 use std::path::Path;

@@ -198,7 +198,23 @@ impl Checker<'_> {
             }
             let mapped = fits.first() == Some(&Fit::Map);
             canonical_enums(sig, &mut nodes);
-            let ty = ret_type(sig.ret, &nodes, mapped);
+            let mut ty = ret_type(sig.ret, &nodes, mapped);
+            // With `var` arguments several overloads may fit: when they disagree on the
+            // result, only the run time knows it.
+            let ambiguous = candidates.iter().any(|other| {
+                let other_fits: Vec<Fit> = nodes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| {
+                        param_at(other, i).map_or(Fit::No, |p| fit_node(p, n, builtin, i))
+                    })
+                    .collect();
+                !other_fits.contains(&Fit::No)
+                    && ret_type(other.ret, &nodes, other_fits.first() == Some(&Fit::Map)) != ty
+            });
+            if ambiguous {
+                ty = if ty.is_multi() { Ty::ManyVar } else { Ty::Var };
+            }
             return Node {
                 kind: NodeKind::Call(builtin, nodes),
                 ty,

@@ -1,5 +1,379 @@
-//! PLACEHOLDER: filled by a helper.
+//! Directory: `DNComponent`, `DNComponentRev`, `EscapeDNComponent`.
+//!
+//! Reading: a DN is split into its RDNs at every comma not escaped by a backslash (RFC
+//! 4514; the LDAPv2 `;` separator and `"quoted"` values are not recognised, as AD never
+//! writes them). Each RDN is trimmed of surrounding white space (an escaped trailing space
+//! `\ ` is kept), and empty RDNs (`cn=Joe,ou=x,`) are skipped. The value of an RDN is the
+//! text after its first unescaped `=`, trimmed, with its escapes kept exactly as the DN
+//! writes them (`CN=John\0ACNF:...` gives `John\0ACNF:...`, which the out-of-box rules look
+//! for); a multi-valued RDN `cn=a+sn=b` gives `a+sn=b`, and an RDN without `=` gives the
+//! whole RDN. A component number out of range (including 0 and negatives) gives null.
 
-use super::Builtin;
+use super::{
+    Builtin, CallCtx, FnError, Group, Param, Ret, Sig, enum_arg, num_arg, ref_arg, str_arg,
+};
+use crate::types::Ty;
+use crate::value::Value;
 
-pub(super) const BUILTINS: &[Builtin] = &[];
+/// True when the character ending at byte `end` of `s` is escaped: an odd number of
+/// backslashes precede it.
+fn escaped_at(s: &str, end: usize) -> bool {
+    let before = s.get(..end).unwrap_or("");
+    before.chars().rev().take_while(|&c| c == '\\').count() % 2 == 1
+}
+
+/// Trims white space around an RDN or value, keeping an escaped trailing space.
+fn trim_dn(s: &str) -> &str {
+    let mut t = s.trim_start();
+    while let Some(c) = t.chars().next_back().filter(|c| c.is_whitespace()) {
+        let cut = t.len() - c.len_utf8();
+        if escaped_at(t, cut) {
+            break;
+        }
+        t = t.get(..cut).unwrap_or("");
+    }
+    t
+}
+
+/// The byte offsets of the unescaped occurrences of `sep` in `s`.
+fn unescaped(s: &str, sep: char) -> impl Iterator<Item = usize> + '_ {
+    let mut escaped = false;
+    s.char_indices().filter_map(move |(i, c)| {
+        if escaped {
+            escaped = false;
+            None
+        } else if c == '\\' {
+            escaped = true;
+            None
+        } else {
+            (c == sep).then_some(i)
+        }
+    })
+}
+
+/// The non-empty RDNs of `dn`, trimmed, from left to right.
+fn rdns(dn: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for comma in unescaped(dn, ',') {
+        out.push(dn.get(start..comma).unwrap_or(""));
+        start = comma + 1;
+    }
+    out.push(dn.get(start..).unwrap_or(""));
+    out.into_iter()
+        .map(trim_dn)
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// An RDN's attribute type (before the first unescaped `=`, trimmed) and value.
+fn split_rdn(rdn: &str) -> (&str, &str) {
+    match unescaped(rdn, '=').next() {
+        Some(eq) => (
+            trim_dn(rdn.get(..eq).unwrap_or("")),
+            trim_dn(rdn.get(eq + 1..).unwrap_or("")),
+        ),
+        None => ("", rdn),
+    }
+}
+
+/// The 0-based index of the `n`-th (1-based) of `len` items, or `None` when out of range.
+fn index(n: i64, len: usize) -> Option<usize> {
+    usize::try_from(n)
+        .ok()
+        .filter(|&n| (1..=len).contains(&n))
+        .map(|n| n - 1)
+}
+
+fn dn_component(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
+    const F: &str = "DNComponent";
+    let (Some(dn), Some(n)) = (ref_arg(F, args, 0)?, num_arg(F, args, 1)?) else {
+        return Ok(Value::Null);
+    };
+    let parts = rdns(dn);
+    Ok(index(n, parts.len())
+        .and_then(|i| parts.get(i))
+        .map_or(Value::Null, |rdn| Value::str(split_rdn(rdn).1)))
+}
+
+/// Reading: with the option `DC` (any case), components whose attribute type is `dc` (any
+/// case) are left out before counting from the right.
+fn dn_component_rev(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
+    const F: &str = "DNComponentRev";
+    let (Some(dn), Some(n)) = (ref_arg(F, args, 0)?, num_arg(F, args, 1)?) else {
+        return Ok(Value::Null);
+    };
+    let skip_dc = enum_arg(F, args, 2, DN_OPTIONS)?.is_some();
+    let parts: Vec<(&str, &str)> = rdns(dn)
+        .into_iter()
+        .rev()
+        .map(split_rdn)
+        .filter(|(ty, _)| !(skip_dc && ty.eq_ignore_ascii_case("dc")))
+        .collect();
+    Ok(index(n, parts.len())
+        .and_then(|i| parts.get(i))
+        .map_or(Value::Null, |(_, value)| Value::str(value)))
+}
+
+/// Reading: the argument is one RDN `type=value`; the type and `=` are kept as given and the
+/// value is escaped as AD requires (a superset of RFC 4514): `, + " \ < > ; =` get a
+/// backslash, as do a leading `#`, a leading space and a trailing space; control characters
+/// (CR, LF, NUL, ...) become `\XX` hex pairs of their UTF-8 bytes, uppercase (AD writes LF as
+/// `\0A`). Without an `=`, the whole argument is escaped as a value.
+fn escape_dn_component(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
+    let Some(s) = str_arg("EscapeDNComponent", args, 0)? else {
+        return Ok(Value::Null);
+    };
+    let (prefix, value) = match s.find('=') {
+        Some(eq) => (s.get(..=eq).unwrap_or(""), s.get(eq + 1..).unwrap_or("")),
+        None => ("", &*s),
+    };
+    let mut out = String::with_capacity(s.len() + 8);
+    out.push_str(prefix);
+    let count = value.chars().count();
+    for (i, c) in value.chars().enumerate() {
+        match c {
+            ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' if i == 0 => out.push_str("\\#"),
+            ' ' if i == 0 || i + 1 == count => out.push_str("\\ "),
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push('\\');
+                    out.push_str(&format!("{b:02X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(Value::from(out))
+}
+
+const DN_OPTIONS: &[&str] = &["DC"];
+
+pub(super) const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "DNComponent",
+        group: Group::Directory,
+        sigs: &[Sig::new(
+            &[Param::Ty(Ty::REF), Param::Ty(Ty::NUM)],
+            Ret::Ty(Ty::STR),
+        )],
+        maps: true,
+        pure: true,
+        imp: Some(dn_component),
+        doc: "The value of the n-th RDN of a DN counting from the left (1-based); null when out of range.",
+        example: "DNComponent(CRef([dn]),1)",
+    },
+    Builtin {
+        name: "DNComponentRev",
+        group: Group::Directory,
+        sigs: &[
+            Sig::new(&[Param::Ty(Ty::REF), Param::Ty(Ty::NUM)], Ret::Ty(Ty::STR)),
+            Sig::new(
+                &[
+                    Param::Ty(Ty::REF),
+                    Param::Ty(Ty::NUM),
+                    Param::Enum(DN_OPTIONS),
+                ],
+                Ret::Ty(Ty::STR),
+            ),
+        ],
+        maps: true,
+        pure: true,
+        imp: Some(dn_component_rev),
+        doc: "The value of the n-th RDN of a DN counting from the right (1-based), optionally ignoring dc= components.",
+        example: r#"DNComponentRev(CRef([dn]),1,"DC")"#,
+    },
+    Builtin {
+        name: "EscapeDNComponent",
+        group: Group::Directory,
+        sigs: &[Sig::new(&[Param::Ty(Ty::STR)], Ret::Ty(Ty::STR))],
+        maps: true,
+        pure: true,
+        imp: Some(escape_dn_component),
+        doc: "Escapes the value of one RDN (\"cn=value\") so it can be used in an LDAP DN.",
+        example: r#"EscapeDNComponent("cn=" & [displayName]) & "," & %Forest.LDAP%"#,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::super::{CallCtx, FnError, call, lookup};
+    use super::*;
+
+    fn run(name: &str, args: &[Value]) -> Result<Value, FnError> {
+        call(lookup(name).unwrap(), args, &CallCtx::default())
+    }
+
+    fn ok(name: &str, args: &[Value]) -> Value {
+        run(name, args).unwrap()
+    }
+
+    fn s(x: &str) -> Value {
+        Value::str(x)
+    }
+
+    fn r(x: &str) -> Value {
+        Value::reference(x)
+    }
+
+    fn n(x: i64) -> Value {
+        Value::Num(x)
+    }
+
+    const ATLANTA: &str = "cn=Joe,ou=Atlanta,ou=GA,ou=US, dc=contoso,dc=com";
+
+    #[test]
+    fn registry_entries() {
+        for name in ["DNComponent", "DNComponentRev", "EscapeDNComponent"] {
+            let b = lookup(name).unwrap();
+            assert_eq!(b.group, Group::Directory);
+            assert!(b.maps && b.pure);
+        }
+    }
+
+    #[test]
+    fn dn_component() {
+        assert_eq!(ok("DNComponent", &[r("cn=Joe,ou=Sales,")]), Value::Null);
+        assert_eq!(ok("DNComponent", &[r("cn=Joe,ou=Sales,"), n(1)]), s("Joe"));
+        assert_eq!(ok("DNComponent", &[r(ATLANTA), n(1)]), s("Joe"));
+        assert_eq!(ok("DNComponent", &[r(ATLANTA), n(2)]), s("Atlanta"));
+        assert_eq!(ok("DNComponent", &[r(ATLANTA), n(5)]), s("contoso"));
+        assert_eq!(ok("DNComponent", &[r(ATLANTA), n(6)]), s("com"));
+        assert_eq!(ok("DNComponent", &[r(ATLANTA), n(7)]), Value::Null);
+        assert_eq!(ok("DNComponent", &[r(ATLANTA), n(0)]), Value::Null);
+        assert_eq!(ok("DNComponent", &[r(ATLANTA), n(-1)]), Value::Null);
+        assert_eq!(ok("DNComponent", &[s(ATLANTA), n(1)]), s("Joe"));
+        assert_eq!(ok("DNComponent", &[Value::Null, n(1)]), Value::Null);
+        assert_eq!(ok("DNComponent", &[r(ATLANTA), Value::Null]), Value::Null);
+        assert_eq!(ok("DNComponent", &[r(""), n(1)]), Value::Null);
+    }
+
+    #[test]
+    fn dn_component_escapes() {
+        let dn = r"CN=Doe\, John,OU=Users,DC=contoso,DC=com";
+        assert_eq!(ok("DNComponent", &[r(dn), n(1)]), s(r"Doe\, John"));
+        assert_eq!(ok("DNComponent", &[r(dn), n(2)]), s("Users"));
+        // A replication conflict RDN keeps its escaped line feed.
+        let cnf = r"CN=John\0ACNF:4a1f2b3c-0000-4000-8000-000000000001,OU=Users,DC=contoso,DC=com";
+        let first = ok("DNComponent", &[r(cnf), n(1)]);
+        assert_eq!(first, s(r"John\0ACNF:4a1f2b3c-0000-4000-8000-000000000001"));
+        let Value::Str(v) = first else { panic!() };
+        assert!(v.contains(r"\0ACNF:"));
+        // Escaped backslash before a comma: the comma separates.
+        assert_eq!(ok("DNComponent", &[r(r"cn=a\\,ou=b"), n(1)]), s(r"a\\"));
+        assert_eq!(ok("DNComponent", &[r(r"cn=a\\,ou=b"), n(2)]), s("b"));
+        // Escaped trailing space kept, unescaped trimmed.
+        assert_eq!(ok("DNComponent", &[r(r"cn=a\ , ou=b "), n(1)]), s(r"a\ "));
+        assert_eq!(ok("DNComponent", &[r(r"cn=a\ , ou=b "), n(2)]), s("b"));
+        // Escaped equals sign in the value; multi-valued RDN; no '='.
+        assert_eq!(ok("DNComponent", &[r(r"cn=a\=b,dc=x"), n(1)]), s(r"a\=b"));
+        assert_eq!(ok("DNComponent", &[r("cn=a+sn=b,dc=x"), n(1)]), s("a+sn=b"));
+        assert_eq!(ok("DNComponent", &[r("justtext"), n(1)]), s("justtext"));
+        assert_eq!(ok("DNComponent", &[r("cn = Joe ,dc=x"), n(1)]), s("Joe"));
+    }
+
+    #[test]
+    fn dn_component_maps() {
+        assert_eq!(
+            ok(
+                "DNComponent",
+                &[
+                    Value::multi(vec![r("cn=a,dc=x"), r("cn=b,dc=x"), r("")]),
+                    n(1)
+                ]
+            ),
+            Value::multi(vec![s("a"), s("b")])
+        );
+    }
+
+    #[test]
+    fn dn_component_rev() {
+        assert_eq!(ok("DNComponentRev", &[r(ATLANTA), n(3)]), s("US"));
+        assert_eq!(ok("DNComponentRev", &[r(ATLANTA), n(1), s("DC")]), s("US"));
+        assert_eq!(ok("DNComponentRev", &[r(ATLANTA), n(1), s("dc")]), s("US"));
+        assert_eq!(ok("DNComponentRev", &[r(ATLANTA), n(1)]), s("com"));
+        assert_eq!(ok("DNComponentRev", &[r(ATLANTA), n(2)]), s("contoso"));
+        assert_eq!(ok("DNComponentRev", &[r(ATLANTA), n(6)]), s("Joe"));
+        assert_eq!(ok("DNComponentRev", &[r(ATLANTA), n(7)]), Value::Null);
+        assert_eq!(ok("DNComponentRev", &[r(ATLANTA), n(4), s("DC")]), s("Joe"));
+        assert_eq!(
+            ok("DNComponentRev", &[r(ATLANTA), n(5), s("DC")]),
+            Value::Null
+        );
+        assert_eq!(ok("DNComponentRev", &[r(ATLANTA), n(0)]), Value::Null);
+        assert_eq!(
+            ok(
+                "DNComponentRev",
+                &[r("CN=x,DC=Contoso,Dc=com"), n(1), s("DC")]
+            ),
+            s("x")
+        );
+        assert_eq!(ok("DNComponentRev", &[Value::Null, n(1)]), Value::Null);
+        assert_eq!(
+            ok("DNComponentRev", &[r(ATLANTA), Value::Null]),
+            Value::Null
+        );
+        assert!(matches!(
+            run("DNComponentRev", &[r(ATLANTA), n(1), s("OU")]),
+            Err(FnError::Value { .. })
+        ));
+        assert_eq!(
+            ok(
+                "DNComponentRev",
+                &[
+                    Value::multi(vec![r("ou=a,dc=x"), r("ou=b,dc=x")]),
+                    n(1),
+                    s("DC")
+                ]
+            ),
+            Value::multi(vec![s("a"), s("b")])
+        );
+    }
+
+    #[test]
+    fn escape_dn_component() {
+        let cases = [
+            ("cn=Doe, John", r"cn=Doe\, John"),
+            ("cn=a+b", r"cn=a\+b"),
+            (r#"cn="q" <x> ;\"#, r#"cn=\"q\" \<x\> \;\\"#),
+            ("cn=#1", r"cn=\#1"),
+            ("cn=a#1", "cn=a#1"),
+            ("cn= padded ", r"cn=\ padded\ "),
+            ("cn=a=b", r"cn=a\=b"),
+            ("cn=line\nfeed\r", r"cn=line\0Afeed\0D"),
+            ("cn=nul\0", r"cn=nul\00"),
+            ("cn=Jöhn/Doe", "cn=Jöhn/Doe"),
+            ("cn=", "cn="),
+            ("Doe, John", r"Doe\, John"),
+            ("", ""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(ok("EscapeDNComponent", &[s(input)]), s(want), "{input}");
+        }
+        assert_eq!(ok("EscapeDNComponent", &[Value::Null]), Value::Null);
+        assert_eq!(
+            ok(
+                "EscapeDNComponent",
+                &[Value::multi(vec![s("cn=a,b"), s("cn=c")])]
+            ),
+            Value::multi(vec![s(r"cn=a\,b"), s("cn=c")])
+        );
+    }
+
+    #[test]
+    fn escaped_round_trip() {
+        let escaped = ok("EscapeDNComponent", &[s("cn=Doe, John")]);
+        let Value::Str(e) = escaped else { panic!() };
+        let dn = format!("{e},ou=Users,dc=contoso,dc=com");
+        assert_eq!(ok("DNComponent", &[r(&dn), n(1)]), s(r"Doe\, John"));
+        assert_eq!(
+            ok("DNComponentRev", &[r(&dn), n(2), s("DC")]),
+            s(r"Doe\, John")
+        );
+    }
+}

@@ -1,6 +1,10 @@
 //! Shared test helpers: evaluate an expression with both the VM and the reference
 //! evaluator, require that they agree, and return the result.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test setup fails loudly on broken fixtures"
+)]
 #![allow(dead_code, reason = "each test file uses a different subset")]
 
 use chrono::{DateTime, Utc};
