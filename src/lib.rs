@@ -1,2 +1,4 @@
-//! syncrules facade.
+#![doc = include_str!("../README.md")]
+
+/// The expression language: parse, check, compile and run attribute-flow expressions.
 pub use syncrules_lang as lang;
