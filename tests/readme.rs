@@ -1,8 +1,6 @@
 //! The README's function reference is the registry's, and its first commands are the ones
 //! CI runs.
 
-#![expect(clippy::unwrap_used, reason = "test setup fails loudly")]
-
 const README: &str = include_str!("../README.md");
 
 #[test]
