@@ -48,6 +48,72 @@ impl Attributes for Record {
     }
 }
 
+/// An object seen with one attribute replaced by one of its values: how an expression
+/// that runs once per value reads that attribute.
+pub struct OneValue<'a> {
+    /// The object.
+    pub base: &'a dyn Attributes,
+    /// The attribute's slot.
+    pub slot: u32,
+    /// The value it holds for this run.
+    pub value: &'a Value,
+}
+
+impl Attributes for OneValue<'_> {
+    fn get(&self, slot: u32) -> &Value {
+        if slot == self.slot {
+            self.value
+        } else {
+            self.base.get(slot)
+        }
+    }
+
+    fn imported(&self, slot: u32) -> &Value {
+        if slot == self.slot {
+            self.value
+        } else {
+            self.base.imported(slot)
+        }
+    }
+}
+
+/// Runs `run` once per value of the attribute in `slot` (once with null when it has
+/// none) and collects the results as [`crate::ops::accumulate`] does.
+pub fn per_value<E>(
+    env: &Env<'_>,
+    slot: u32,
+    mut run: impl FnMut(&Env<'_>) -> Result<Value, E>,
+) -> Result<Value, E> {
+    let values = env.attributes.get(slot).values().to_vec();
+    if values.is_empty() {
+        let overlay = OneValue {
+            base: env.attributes,
+            slot,
+            value: &Value::Null,
+        };
+        return run(&Env {
+            attributes: &overlay,
+            ..*env
+        });
+    }
+    let mut acc = Vec::with_capacity(values.len());
+    for value in &values {
+        let overlay = OneValue {
+            base: env.attributes,
+            slot,
+            value,
+        };
+        crate::ops::accumulate(
+            &mut acc,
+            run(&Env {
+                attributes: &overlay,
+                ..*env
+            })?,
+        );
+    }
+    Ok(Value::multi(acc))
+}
+
 /// Parameter values laid out by the slots of `slots`.
 pub fn parameters(slots: &Slots, named: &IndexMap<String, String>) -> Vec<Value> {
     slots

@@ -156,6 +156,7 @@ fn slot(set: &mut IndexSet<String>, name: &str) -> u32 {
 pub struct Checked {
     pub(crate) root: Node,
     pub(crate) locals: u32,
+    pub(crate) per_value: Option<u32>,
 }
 
 impl Checked {
@@ -172,5 +173,11 @@ impl Checked {
     /// How many local variables the expression binds.
     pub fn locals(&self) -> u32 {
         self.locals
+    }
+
+    /// The attribute slot the whole expression runs once per value of, if any (see
+    /// [`crate::check::check`]).
+    pub fn per_value(&self) -> Option<u32> {
+        self.per_value
     }
 }

@@ -11,7 +11,10 @@ use crate::value::Value;
 /// Evaluates a checked expression.
 pub fn evaluate(checked: &Checked, env: &Env<'_>) -> Result<Value, EvalError> {
     let mut locals = vec![Value::Null; checked.locals as usize];
-    eval(&checked.root, env, &mut locals)
+    match checked.per_value {
+        None => eval(&checked.root, env, &mut locals),
+        Some(slot) => crate::env::per_value(env, slot, |e| eval(&checked.root, e, &mut locals)),
+    }
 }
 
 fn eval(n: &Node, env: &Env<'_>, locals: &mut Vec<Value>) -> Result<Value, EvalError> {

@@ -35,6 +35,13 @@ impl Vm {
 
     /// Runs `program` against `env`.
     pub fn run(&mut self, program: &Program, env: &Env<'_>) -> Result<Value, EvalError> {
+        match program.per_value {
+            None => self.run_once(program, env),
+            Some(slot) => crate::env::per_value(env, slot, |e| self.run_once(program, e)),
+        }
+    }
+
+    fn run_once(&mut self, program: &Program, env: &Env<'_>) -> Result<Value, EvalError> {
         self.stack.clear();
         self.locals.clear();
         self.locals

@@ -12,7 +12,8 @@ use std::path::PathBuf;
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
-use syncrules_lang::{Expression, Untyped};
+use syncrules_lang::schema::ConnectorDef;
+use syncrules_lang::{Expression, Schema, Untyped};
 
 fn corpus_dir() -> PathBuf {
     let dir =
@@ -25,8 +26,17 @@ fn corpus_dir() -> PathBuf {
     dir
 }
 
-/// (rule name, target attribute, expression) for every flow with an expression.
-fn corpus_expressions() -> Vec<(String, String, String)> {
+/// One attribute flow with an expression.
+struct Flow {
+    rule: String,
+    inbound: bool,
+    connector: String,
+    dest: String,
+    expr: String,
+}
+
+/// Every flow with an expression, in file order.
+fn corpus_expressions() -> Vec<Flow> {
     let mut files: Vec<_> = std::fs::read_dir(corpus_dir().join("SynchronizationRules"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -38,6 +48,7 @@ fn corpus_expressions() -> Vec<(String, String, String)> {
         let mut reader = Reader::from_str(&xml);
         let mut path: Vec<String> = Vec::new();
         let (mut rule, mut dest, mut expr) = (String::new(), String::new(), None::<String>);
+        let (mut inbound, mut connector) = (false, String::new());
         loop {
             match reader.read_event().unwrap() {
                 Event::Start(e) => {
@@ -46,7 +57,13 @@ fn corpus_expressions() -> Vec<(String, String, String)> {
                 Event::End(e) => {
                     if e.name().as_ref() == b"mapping" {
                         if let Some(x) = expr.take() {
-                            out.push((rule.clone(), dest.clone(), x));
+                            out.push(Flow {
+                                rule: rule.clone(),
+                                inbound,
+                                connector: connector.clone(),
+                                dest: dest.clone(),
+                                expr: x,
+                            });
                         }
                         dest.clear();
                     }
@@ -61,6 +78,8 @@ fn corpus_expressions() -> Vec<(String, String, String)> {
                         .as_slice()
                     {
                         ["synchronizationRule", "name"] => rule = text,
+                        ["synchronizationRule", "direction"] => inbound = text == "Inbound",
+                        ["synchronizationRule", "connector"] => connector = text,
                         [.., "mapping", "dest"] => dest = text,
                         [.., "mapping", "expression"] => expr = Some(text),
                         _ => {}
@@ -74,23 +93,56 @@ fn corpus_expressions() -> Vec<(String, String, String)> {
     out
 }
 
-#[test]
-fn all_corpus_expressions_compile() {
-    let exprs = corpus_expressions();
-    assert_eq!(exprs.len(), 391, "the corpus README counts 391 expressions");
-    let failures: Vec<String> = exprs
+fn check_all(describe: &str, types: impl Fn(&Flow) -> Result<(), String>) {
+    let flows = corpus_expressions();
+    assert_eq!(flows.len(), 391, "the corpus README counts 391 expressions");
+    let failures: Vec<String> = flows
         .iter()
-        .filter_map(|(rule, dest, src)| {
-            Expression::compile(src, &Untyped)
+        .filter_map(|f| {
+            types(f)
                 .err()
-                .map(|d| format!("{rule} → {dest}:\n{}", d.render("expr", src)))
+                .map(|e| format!("{} → {}:\n{e}", f.rule, f.dest))
         })
         .collect();
     assert!(
         failures.is_empty(),
-        "{} of {} corpus expressions fail:\n{}",
+        "{} of {} corpus expressions fail {describe}:\n{}",
         failures.len(),
-        exprs.len(),
+        flows.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn all_corpus_expressions_compile_untyped() {
+    check_all("without a schema", |f| {
+        Expression::compile(&f.expr, &Untyped)
+            .map(|_| ())
+            .map_err(|d| d.render("expr", &f.expr))
+    });
+}
+
+#[test]
+fn all_corpus_expressions_check_against_their_schemas() {
+    let dir = corpus_dir();
+    let mv = Schema::from_mv_file(&dir.join("GlobalSettings/MV.xml")).unwrap();
+    let connectors: Vec<ConnectorDef> = std::fs::read_dir(dir.join("Connectors"))
+        .unwrap()
+        .map(|e| ConnectorDef::from_file(&e.unwrap().path()).unwrap())
+        .collect();
+    check_all("against the connector and metaverse schemas", |f| {
+        // An inbound flow reads the connector space, an outbound flow the metaverse.
+        let schema = if f.inbound {
+            &connectors
+                .iter()
+                .find(|c| c.has_id(&f.connector))
+                .unwrap_or_else(|| panic!("{}: unknown connector {}", f.rule, f.connector))
+                .schema
+        } else {
+            &mv
+        };
+        Expression::compile(&f.expr, schema)
+            .map(|_| ())
+            .map_err(|d| d.render("expr", &f.expr))
+    });
 }

@@ -46,26 +46,74 @@ pub const KNOWN_PARAMETERS: &[&str] = &[
 ];
 
 /// Type-checks an expression, giving attribute and parameter names slots in `slots`.
+///
+/// Reading: an expression that uses one multi-valued attribute where single values are
+/// needed beyond what mapping functions cover (the out-of-box NGC device-key rule does
+/// arithmetic on `Mid([searchableDeviceKey], ...)`) runs once per value of that attribute,
+/// as Entra Connect evaluates it, and its results form a multi-valued result. The checker
+/// tries that reading only when the expression does not check as written.
 pub fn check(
     expr: &Expr,
     types: &dyn AttributeTypes,
     slots: &mut Slots,
 ) -> Result<Checked, Diagnostics> {
+    let (root, locals, diags, multi_reads) = run(expr, types, slots);
+    if !diags.has_errors() {
+        return Ok(Checked {
+            root,
+            locals,
+            per_value: None,
+        });
+    }
+    if let [name] = multi_reads.as_slice() {
+        let single = PerValue { types, name };
+        let (root, locals, retry, _) = run(expr, &single, slots);
+        if !retry.has_errors() {
+            return Ok(Checked {
+                root: Node {
+                    ty: root.ty.multi(),
+                    ..root
+                },
+                locals,
+                per_value: Some(slots.attribute(name)),
+            });
+        }
+    }
+    Err(diags)
+}
+
+fn run(
+    expr: &Expr,
+    types: &dyn AttributeTypes,
+    slots: &mut Slots,
+) -> (Node, u32, Diagnostics, Vec<String>) {
     let mut checker = Checker {
         types,
         slots,
         diags: Diagnostics::default(),
         scope: Vec::new(),
         locals: 0,
+        multi_reads: Vec::new(),
     };
     let root = checker.expr(expr);
-    if checker.diags.has_errors() {
-        return Err(checker.diags);
+    (root, checker.locals, checker.diags, checker.multi_reads)
+}
+
+/// A schema that reads one multi-valued attribute as single-valued.
+struct PerValue<'a> {
+    types: &'a dyn AttributeTypes,
+    name: &'a str,
+}
+
+impl AttributeTypes for PerValue<'_> {
+    fn attribute_type(&self, name: &str) -> Ty {
+        let ty = self.types.attribute_type(name);
+        if name == self.name { ty.element() } else { ty }
     }
-    Ok(Checked {
-        root,
-        locals: checker.locals,
-    })
+
+    fn same_but_case(&self, name: &str) -> Option<String> {
+        self.types.same_but_case(name)
+    }
 }
 
 pub(crate) struct Checker<'a> {
@@ -75,6 +123,8 @@ pub(crate) struct Checker<'a> {
     /// Bound variables, innermost last: name, local index, type.
     scope: Vec<(String, u32, Ty)>,
     locals: u32,
+    /// The multi-valued attributes the expression reads, each once.
+    multi_reads: Vec<String>,
 }
 
 impl Checker<'_> {
@@ -100,6 +150,9 @@ impl Checker<'_> {
                     );
                 }
                 let ty = self.types.attribute_type(name);
+                if ty.is_multi() && !self.multi_reads.contains(name) {
+                    self.multi_reads.push(name.clone());
+                }
                 (NodeKind::Attr(self.slots.attribute(name)), ty)
             }
             ExprKind::Parameter(name) => (NodeKind::Param(self.slots.parameter(name)), Ty::STR),
@@ -185,3 +238,22 @@ impl Checker<'_> {
 
 #[cfg(test)]
 mod tests;
+
+impl AttributeTypes for crate::schema::Schema {
+    /// The schema's type; `var` when the schema does not hold the attribute. `dn`, the
+    /// object's own distinguished name, is a reference even where no schema declares it.
+    fn attribute_type(&self, name: &str) -> Ty {
+        match self.attribute(name) {
+            Some(def) => def.ty(),
+            None if name == "dn" => Ty::REF,
+            None => Ty::Var,
+        }
+    }
+
+    fn same_but_case(&self, name: &str) -> Option<String> {
+        if self.attribute(name).is_some() {
+            return None;
+        }
+        self.attribute_ignore_case(name).map(|a| a.name.clone())
+    }
+}

@@ -20,7 +20,11 @@ struct Emitter {
 }
 
 /// Emits a program for `root`; `locals` is how many locals the checker bound.
-pub(super) fn emit(root: &Node, locals: u32) -> Result<Program, Diagnostic> {
+pub(super) fn emit(
+    root: &Node,
+    locals: u32,
+    per_value: Option<u32>,
+) -> Result<Program, Diagnostic> {
     let mut e = Emitter {
         code: Vec::new(),
         spans: Vec::new(),
@@ -46,6 +50,7 @@ pub(super) fn emit(root: &Node, locals: u32) -> Result<Program, Diagnostic> {
         locals: e.locals,
         max_stack: u32::try_from(e.max_depth).unwrap_or(u32::MAX),
         ty: root.ty,
+        per_value,
     })
 }
 

@@ -19,6 +19,13 @@ pub fn listing(program: &Program, slots: &Slots, source: &str) -> String {
         program.locals,
         program.ty
     );
+    if let Some(s) = program.per_value {
+        let _ = writeln!(
+            out,
+            "; runs once per value of [{}]",
+            name(slots.attributes.get_index(s as usize))
+        );
+    }
     for (pc, instr) in program.code.iter().enumerate() {
         let text = match *instr {
             Instr::Const(i) => format!(

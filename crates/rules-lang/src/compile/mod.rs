@@ -90,18 +90,19 @@ pub struct Program {
     pub(crate) locals: u32,
     pub(crate) max_stack: u32,
     pub(crate) ty: Ty,
+    pub(crate) per_value: Option<u32>,
 }
 
 impl Program {
     /// Compiles a checked expression, folding constants.
     pub fn compile(checked: &Checked) -> Result<Program, Diagnostic> {
         let folded = fold::fold(checked.root.clone());
-        emit::emit(&folded, checked.locals)
+        emit::emit(&folded, checked.locals, checked.per_value)
     }
 
     /// Compiles without constant folding: for tests that compare folded and unfolded code.
     pub fn compile_unfolded(checked: &Checked) -> Result<Program, Diagnostic> {
-        emit::emit(&checked.root, checked.locals)
+        emit::emit(&checked.root, checked.locals, checked.per_value)
     }
 
     /// The instructions.
@@ -132,6 +133,11 @@ impl Program {
     /// How many locals an evaluation needs.
     pub fn locals(&self) -> u32 {
         self.locals
+    }
+
+    /// The attribute slot the program runs once per value of, if any.
+    pub fn per_value(&self) -> Option<u32> {
+        self.per_value
     }
 
     /// The constant value of the program, if it is one constant (after folding).
