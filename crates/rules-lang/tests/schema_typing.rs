@@ -35,16 +35,34 @@ fn attribute_names_are_case_sensitive() {
 
 #[test]
 fn schema_types_drive_checking() {
-    assert_eq!(Expression::compile("Trim([proxyAddresses])", &schema()).unwrap().ty(), Ty::MVSTR);
-    assert_eq!(Expression::compile("Item([proxyAddresses], 1)", &schema()).unwrap().ty(), Ty::STR);
-    assert_eq!(Expression::compile("[dn]", &schema()).unwrap().ty(), Ty::REF);
+    assert_eq!(
+        Expression::compile("Trim([proxyAddresses])", &schema())
+            .unwrap()
+            .ty(),
+        Ty::MVSTR
+    );
+    assert_eq!(
+        Expression::compile("Item([proxyAddresses], 1)", &schema())
+            .unwrap()
+            .ty(),
+        Ty::STR
+    );
+    assert_eq!(
+        Expression::compile("[dn]", &schema()).unwrap().ty(),
+        Ty::REF
+    );
     assert_eq!(
         render_err("Left([userAccountControl], 2)"),
         "flow:1:6: error[E0106]: argument 1 of `Left` must be str, found num\n  |\n1 | Left([userAccountControl], 2)\n  |      ^^^^^^^^^^^^^^^^^^^^\n  = help: convert it with `CStr(...)`\n"
     );
     assert!(render_err("[objectGUID] & \"x\"").contains("`&` cannot join bin with str"));
     // Unknown to the schema: var, checked at run time.
-    assert_eq!(Expression::compile("[extensionAttribute1]", &schema()).unwrap().ty(), Ty::Var);
+    assert_eq!(
+        Expression::compile("[extensionAttribute1]", &schema())
+            .unwrap()
+            .ty(),
+        Ty::Var
+    );
 }
 
 const DEVICE_KEY: &str = "IIF(IsNull([searchableDeviceKey]), NULL, IIF(CNum(Mid([searchableDeviceKey],1,1))=0, Mid([searchableDeviceKey],1,7+CNum(Mid([searchableDeviceKey],5,2))) & CBin(Len(Thumbprint(Mid([searchableDeviceKey],8+CNum(Mid([searchableDeviceKey],5,2)),Len([searchableDeviceKey])))),2) & CBin(2,1) & Thumbprint(Mid([searchableDeviceKey],8+CNum(Mid([searchableDeviceKey],5,2)),Len([searchableDeviceKey]))) & Mid([searchableDeviceKey],8+CNum(Mid([searchableDeviceKey],5,2)),Len([searchableDeviceKey])), NULL))";
@@ -76,7 +94,10 @@ fn expected(blob: &[u8], header_len: usize) -> Vec<u8> {
 fn multi_valued_attribute_used_as_single_runs_per_value() {
     let expr = Expression::compile(DEVICE_KEY, &schema()).unwrap();
     assert_eq!(expr.ty(), Ty::MVBIN);
-    assert!(expr.listing().contains("; runs once per value of [searchableDeviceKey]"));
+    assert!(
+        expr.listing()
+            .contains("; runs once per value of [searchableDeviceKey]")
+    );
     let a = blob(b"hdr", b"key material one");
     let b = blob(b"longer header", b"two");
     let mut not_v0 = blob(b"x", b"y");
@@ -87,10 +108,16 @@ fn multi_valued_attribute_used_as_single_runs_per_value() {
     )]);
     let record = expr.record(&attrs);
     let env = Env::new(&record, &[]);
-    let want = Value::multi(vec![Value::bin(expected(&a, 3)), Value::bin(expected(&b, 13))]);
+    let want = Value::multi(vec![
+        Value::bin(expected(&a, 3)),
+        Value::bin(expected(&b, 13)),
+    ]);
     assert_eq!(expr.eval(&mut Vm::new(), &env), Ok(want.clone()));
     assert_eq!(expr.eval_reference(&env), Ok(want));
 
     let empty = expr.record(&IndexMap::new());
-    assert_eq!(expr.eval(&mut Vm::new(), &Env::new(&empty, &[])), Ok(Value::Null));
+    assert_eq!(
+        expr.eval(&mut Vm::new(), &Env::new(&empty, &[])),
+        Ok(Value::Null)
+    );
 }

@@ -2,6 +2,7 @@
 //! node, collecting every error of an expression rather than stopping at the first.
 
 mod calls;
+mod forms;
 mod ops;
 
 use crate::ast::{Expr, ExprKind};
@@ -235,9 +236,6 @@ impl Checker<'_> {
         out
     }
 }
-
-#[cfg(test)]
-mod tests;
 
 impl AttributeTypes for crate::schema::Schema {
     /// The schema's type; `var` when the schema does not hold the attribute. `dn`, the
