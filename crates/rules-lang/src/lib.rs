@@ -30,6 +30,7 @@ pub mod json;
 pub mod ops;
 pub mod parse;
 pub mod reference;
+pub mod rules;
 pub mod schema;
 pub mod span;
 pub mod types;
