@@ -46,10 +46,11 @@ use sha1::{Digest as _, Sha1};
 use x509_parser::der_parser::asn1_rs::{Tag, ToDer as _};
 use x509_parser::prelude::*;
 
-use self::input::{Cert, hex_upper, not_a_cert, with_cert};
+use self::input::{Cert, not_a_cert, with_cert};
 use self::names::{NAME_TYPES, dotnet_name, most_specific_oid, name_info};
 pub(super) use self::table::BUILTINS;
-use super::{CallCtx, FnError, arg, bool_arg, value_error};
+use super::conversion::hex_upper;
+use super::{CallCtx, FnError, arg, bool_arg, type_error, value_error};
 use crate::value::Value;
 
 /// Runs `f` on the certificate in argument 0 and returns its string.
@@ -154,12 +155,7 @@ fn name_type_arg(args: &[Value]) -> Result<Option<&'static str>, FnError> {
         [Value::Num(n)] => by_number(*n)
             .map(Some)
             .ok_or_else(|| unknown(&n.to_string())),
-        [other] => Err(FnError::Type {
-            function: "CertNameInfo",
-            index: 2,
-            expected: "an X509NameType name",
-            found: other.kind(),
-        }),
+        [other] => Err(type_error("CertNameInfo", 1, "an X509NameType name", other)),
         _ => Err(value_error("CertNameInfo", "takes one X509NameType")),
     }
 }

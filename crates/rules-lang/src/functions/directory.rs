@@ -10,7 +10,7 @@
 //! whole RDN. A component number out of range (including 0 and negatives) gives null.
 
 use super::{
-    Builtin, CallCtx, FnError, Group, Param, Ret, Sig, enum_arg, num_arg, ref_arg, str_arg,
+    Builtin, CallCtx, FnError, Group, Param, Ret, Sig, enum_arg, map_str, nth, num_arg, ref_arg,
 };
 use crate::types::Ty;
 use crate::value::Value;
@@ -77,23 +77,13 @@ fn split_rdn(rdn: &str) -> (&str, &str) {
     }
 }
 
-/// The 0-based index of the `n`-th (1-based) of `len` items, or `None` when out of range.
-fn index(n: i64, len: usize) -> Option<usize> {
-    usize::try_from(n)
-        .ok()
-        .filter(|&n| (1..=len).contains(&n))
-        .map(|n| n - 1)
-}
-
 fn dn_component(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
     const F: &str = "DNComponent";
     let (Some(dn), Some(n)) = (ref_arg(F, args, 0)?, num_arg(F, args, 1)?) else {
         return Ok(Value::Null);
     };
     let parts = rdns(dn);
-    Ok(index(n, parts.len())
-        .and_then(|i| parts.get(i))
-        .map_or(Value::Null, |rdn| Value::str(split_rdn(rdn).1)))
+    Ok(nth(&parts, n).map_or(Value::Null, |rdn| Value::str(split_rdn(rdn).1)))
 }
 
 /// Reading: with the option `DC` (any case), components whose attribute type is `dc` (any
@@ -110,9 +100,7 @@ fn dn_component_rev(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
         .map(split_rdn)
         .filter(|(ty, _)| !(skip_dc && ty.eq_ignore_ascii_case("dc")))
         .collect();
-    Ok(index(n, parts.len())
-        .and_then(|i| parts.get(i))
-        .map_or(Value::Null, |(_, value)| Value::str(value)))
+    Ok(nth(&parts, n).map_or(Value::Null, |(_, value)| Value::str(value)))
 }
 
 /// Reading: the argument is one RDN `type=value`; the type and `=` are kept as given and the
@@ -121,35 +109,34 @@ fn dn_component_rev(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
 /// (CR, LF, NUL, ...) become `\XX` hex pairs of their UTF-8 bytes, uppercase (AD writes LF as
 /// `\0A`). Without an `=`, the whole argument is escaped as a value.
 fn escape_dn_component(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
-    let Some(s) = str_arg("EscapeDNComponent", args, 0)? else {
-        return Ok(Value::Null);
-    };
-    let (prefix, value) = match s.find('=') {
-        Some(eq) => (s.get(..=eq).unwrap_or(""), s.get(eq + 1..).unwrap_or("")),
-        None => ("", &*s),
-    };
-    let mut out = String::with_capacity(s.len() + 8);
-    out.push_str(prefix);
-    let count = value.chars().count();
-    for (i, c) in value.chars().enumerate() {
-        match c {
-            ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '#' if i == 0 => out.push_str("\\#"),
-            ' ' if i == 0 || i + 1 == count => out.push_str("\\ "),
-            c if c.is_control() => {
-                let mut buf = [0u8; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
+    map_str("EscapeDNComponent", args, |s| {
+        let (prefix, value) = match s.find('=') {
+            Some(eq) => (s.get(..=eq).unwrap_or(""), s.get(eq + 1..).unwrap_or("")),
+            None => ("", s),
+        };
+        let mut out = String::with_capacity(s.len() + 8);
+        out.push_str(prefix);
+        let count = value.chars().count();
+        for (i, c) in value.chars().enumerate() {
+            match c {
+                ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' => {
                     out.push('\\');
-                    out.push_str(&format!("{b:02X}"));
+                    out.push(c);
                 }
+                '#' if i == 0 => out.push_str("\\#"),
+                ' ' if i == 0 || i + 1 == count => out.push_str("\\ "),
+                c if c.is_control() => {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        out.push('\\');
+                        out.push_str(&format!("{b:02X}"));
+                    }
+                }
+                c => out.push(c),
             }
-            c => out.push(c),
         }
-    }
-    Ok(Value::from(out))
+        out
+    })
 }
 
 const DN_OPTIONS: &[&str] = &["DC"];
@@ -202,28 +189,9 @@ pub(super) const BUILTINS: &[Builtin] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::super::{CallCtx, FnError, call, lookup};
     use super::*;
-
-    fn run(name: &str, args: &[Value]) -> Result<Value, FnError> {
-        call(lookup(name).unwrap(), args, &CallCtx::default())
-    }
-
-    fn ok(name: &str, args: &[Value]) -> Value {
-        run(name, args).unwrap()
-    }
-
-    fn s(x: &str) -> Value {
-        Value::str(x)
-    }
-
-    fn r(x: &str) -> Value {
-        Value::reference(x)
-    }
-
-    fn n(x: i64) -> Value {
-        Value::Num(x)
-    }
+    use crate::functions::args::testing::{n, ok, r, run, s};
+    use crate::functions::lookup;
 
     const ATLANTA: &str = "cn=Joe,ou=Atlanta,ou=GA,ou=US, dc=contoso,dc=com";
 

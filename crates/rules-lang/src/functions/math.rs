@@ -75,16 +75,9 @@ pub(super) const BUILTINS: &[Builtin] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::super::{CallCtx, FnError, call, lookup};
+    use crate::functions::args::testing::{n, run};
+    use crate::functions::lookup;
     use crate::value::Value;
-
-    fn run(name: &str, args: &[Value]) -> Result<Value, FnError> {
-        call(lookup(name).unwrap(), args, &CallCtx::default())
-    }
-
-    fn n(x: i64) -> Value {
-        Value::Num(x)
-    }
 
     #[test]
     fn bit_and() {

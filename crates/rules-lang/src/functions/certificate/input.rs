@@ -11,7 +11,7 @@ use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use x509_parser::prelude::*;
 
-use super::super::{FnError, arg, value_error};
+use super::super::{FnError, scalar, type_error, value_error};
 use crate::value::Value;
 
 /// Base64 with the standard alphabet, padding optional.
@@ -68,21 +68,12 @@ fn decode_text(input: &[u8]) -> Option<Vec<u8>> {
 
 /// The certificate argument's bytes: `None` for null, an error for a value that is neither
 /// binary nor a string.
-fn input_bytes<'a>(function: &'static str, v: &'a Value) -> Result<Option<&'a [u8]>, FnError> {
-    match v {
+fn input_bytes<'a>(function: &'static str, args: &'a [Value]) -> Result<Option<&'a [u8]>, FnError> {
+    match scalar(args, 0) {
         Value::Null => Ok(None),
         Value::Bin(b) => Ok(Some(b)),
         Value::Str(s) => Ok(Some(s.as_bytes())),
-        Value::Multi(items) if items.len() == 1 => match items.first() {
-            Some(item) => input_bytes(function, item),
-            None => Ok(None),
-        },
-        other => Err(FnError::Type {
-            function,
-            index: 1,
-            expected: "binary or a Base64 string",
-            found: other.kind(),
-        }),
+        other => Err(type_error(function, 0, "binary or a Base64 string", other)),
     }
 }
 
@@ -109,7 +100,7 @@ pub(super) fn with_cert(
     args: &[Value],
     f: impl FnOnce(&Cert<'_>) -> Result<Value, FnError>,
 ) -> Result<Value, FnError> {
-    let Some(bytes) = input_bytes(function, arg(args, 0))? else {
+    let Some(bytes) = input_bytes(function, args)? else {
         return Ok(Value::Null);
     };
     parse_with(bytes, f).unwrap_or_else(|| Err(not_a_cert(function)))
@@ -117,21 +108,10 @@ pub(super) fn with_cert(
 
 /// Whether argument 0 holds a certificate; false for null and for values of other types.
 pub(super) fn is_cert(args: &[Value]) -> bool {
-    match input_bytes("IsCert", arg(args, 0)) {
+    match input_bytes("IsCert", args) {
         Ok(Some(bytes)) => parse_with(bytes, |_| ()).is_some(),
         _ => false,
     }
-}
-
-/// Uppercase hexadecimal, as .NET prints hashes, serial numbers and parameters.
-pub(super) fn hex_upper(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02X}");
-            s
-        })
 }
 
 /// The certificate's DER, decoded from any accepted form (for tests and callers that need
@@ -183,11 +163,5 @@ mod tests {
         let key = "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n";
         assert!(der_of(key.as_bytes()).is_none());
         assert!(der_of(&[0xff, 0xfe, 0x30]).is_none()); // not UTF-8, not DER
-    }
-
-    #[test]
-    fn hex_is_uppercase_and_padded() {
-        assert_eq!(hex_upper(&[0x00, 0x0a, 0xff]), "000AFF");
-        assert_eq!(hex_upper(&[]), "");
     }
 }

@@ -15,7 +15,7 @@
 use x509_parser::der_parser::asn1_rs::{Any, Oid, Tag, ToDer};
 use x509_parser::prelude::*;
 
-use super::input::hex_upper;
+use crate::functions::conversion::hex_upper;
 
 /// Windows' X.500 keys for the attribute types it names.
 const KEYS: &[(&str, &str)] = &[

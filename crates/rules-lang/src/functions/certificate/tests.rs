@@ -1,10 +1,10 @@
 //! Tests of the Certificate functions on the fixtures in `tests/fixtures/certs`, whose expected
-//! values come from `openssl` (see the fixtures' README), and a check that every simple call
-//! in `tests/reference/certificate.txt` gives what the file expects.
+//! values come from `openssl` (see the fixtures' README). The cases of
+//! `tests/reference/certificate.txt` run through the whole pipeline in
+//! `tests/reference_examples.rs`.
 
-use chrono::{DateTime, TimeZone as _, Utc};
-
-use super::super::{CallCtx, FnError, call, lookup};
+use crate::functions::FnError;
+use crate::functions::args::testing::{dt, multi, ok, run, s};
 use crate::value::Value;
 
 const RSA: &[u8] = include_bytes!("../../../tests/fixtures/certs/rsa.der");
@@ -19,32 +19,12 @@ const RSA_THUMB: &str = "13B851B05D6595840466A80F13B7B64C948904D3";
 const EC_THUMB: &str = "A081F37CB89AA72A2BB6940D2D03B0C64FE03B65";
 const CA_NAME: &str = "CN=Syncrules Test Root CA, O=\"Syncrules Test, Inc.\", C=US";
 
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap()
-}
-
-fn run(name: &str, args: &[Value]) -> Result<Value, FnError> {
-    call(lookup(name).unwrap(), args, &CallCtx { now: now() })
-}
-
-fn ok(name: &str, args: &[Value]) -> Value {
-    run(name, args).unwrap()
-}
-
 fn one(name: &str, cert: &[u8]) -> Value {
     ok(name, &[Value::bin(cert)])
 }
 
-fn s(v: &str) -> Value {
-    Value::str(v)
-}
-
 fn date(y: i32) -> Value {
-    Value::DateTime(Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0).unwrap())
-}
-
-fn multi(values: &[Value]) -> Value {
-    Value::multi(values.to_vec())
+    dt(y, 1, 1, 0, 0, 0)
 }
 
 #[test]
@@ -260,5 +240,3 @@ fn registry_entries() {
         assert!(!b.sigs.is_empty());
     }
 }
-
-mod reference;

@@ -1,0 +1,151 @@
+//! Reshaping: `Join`, `Split`, `RemoveDuplicates`.
+
+use crate::functions::{CallCtx, FnError, arg, char_arg, num_arg, str_arg, to_usize};
+use crate::value::Value;
+
+/// Reading (`Join`): values are joined in their text form (references as their DN); a null
+/// attribute gives null; a null or absent delimiter is a space when absent and nothing when
+/// null, as the reference says ("If omitted, the space character ... If Delimiter is a
+/// zero-length string or Nothing ... no delimiters").
+pub(super) fn join(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
+    let list = arg(args, 0);
+    if list.is_null() {
+        return Ok(Value::Null);
+    }
+    let delimiter = if args.len() < 2 {
+        " ".into()
+    } else {
+        str_arg("Join", args, 1)?.unwrap_or_default()
+    };
+    let parts: Vec<String> = list.values().iter().map(ToString::to_string).collect();
+    Ok(Value::from(parts.join(&delimiter)))
+}
+
+/// Reading (`RemoveDuplicates`): exact comparison (case-sensitive), the first occurrence kept
+/// in place; null gives null.
+pub(super) fn remove_duplicates(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
+    let list = arg(args, 0);
+    let mut out: Vec<Value> = Vec::with_capacity(list.values().len());
+    for v in list.values() {
+        if !out.contains(v) {
+            out.push(v.clone());
+        }
+    }
+    Ok(match list {
+        Value::Multi(_) => Value::multi(out),
+        other => other.clone(),
+    })
+}
+
+/// Reading (`Split`): the delimiter must be exactly one character (otherwise an error);
+/// empty pieces are kept (`Split("a,,b", ",")` has three values) so that `Join` undoes
+/// `Split`, except that an empty string gives null (no values). `limit` caps the number of
+/// values, the last holding the rest of the string; a limit below 1 means no limit. A null
+/// string gives null.
+pub(super) fn split(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
+    const F: &str = "Split";
+    let Some(s) = str_arg(F, args, 0)? else {
+        return Ok(Value::Null);
+    };
+    let d = char_arg(F, args, 1, "the delimiter")?;
+    if s.is_empty() {
+        return Ok(Value::Null);
+    }
+    let limit = num_arg(F, args, 2)?
+        .filter(|l| *l >= 1)
+        .map_or(usize::MAX, to_usize);
+    Ok(Value::multi(s.splitn(limit, d).map(Value::str).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::functions::args::testing::{mv, n, ok, run, s};
+    use crate::value::Value;
+
+    #[test]
+    fn join() {
+        let two = mv(&["SMTP:john.doe@contoso.com", "smtp:jd@contoso.com"]);
+        assert_eq!(
+            ok("Join", &[two.clone(), s(",")]),
+            s("SMTP:john.doe@contoso.com,smtp:jd@contoso.com")
+        );
+        assert_eq!(
+            ok("Join", std::slice::from_ref(&two)),
+            s("SMTP:john.doe@contoso.com smtp:jd@contoso.com")
+        );
+        assert_eq!(
+            ok("Join", &[two.clone(), s("")]),
+            s("SMTP:john.doe@contoso.comsmtp:jd@contoso.com")
+        );
+        assert_eq!(
+            ok("Join", &[two, Value::Null]),
+            s("SMTP:john.doe@contoso.comsmtp:jd@contoso.com")
+        );
+        assert_eq!(ok("Join", &[mv(&["a", "b", "c"]), s(", ")]), s("a, b, c"));
+        assert_eq!(ok("Join", &[s("one"), s(",")]), s("one"));
+        assert_eq!(ok("Join", &[Value::Null, s(",")]), Value::Null);
+        assert_eq!(
+            ok("Join", &[Value::multi(vec![n(1), n(2)]), s("+")]),
+            s("1+2")
+        );
+    }
+
+    #[test]
+    fn remove_duplicates() {
+        assert_eq!(
+            ok("RemoveDuplicates", &[mv(&["b", "a", "b", "B", "a", "c"])]),
+            mv(&["b", "a", "B", "c"])
+        );
+        assert_eq!(ok("RemoveDuplicates", &[s("x")]), s("x"));
+        assert_eq!(ok("RemoveDuplicates", &[Value::Null]), Value::Null);
+        let trimmed = ok(
+            "Trim",
+            &[mv(&[" SMTP:a@x.com", "SMTP:a@x.com ", "smtp:b@x.com"])],
+        );
+        assert_eq!(
+            ok("RemoveDuplicates", &[trimmed]),
+            mv(&["SMTP:a@x.com", "smtp:b@x.com"])
+        );
+    }
+
+    #[test]
+    fn split() {
+        assert_eq!(
+            ok(
+                "Split",
+                &[s("SMTP:john.doe@contoso.com,smtp:jd@contoso.com"), s(",")]
+            ),
+            mv(&["SMTP:john.doe@contoso.com", "smtp:jd@contoso.com"])
+        );
+        assert_eq!(ok("Split", &[s("a,,b"), s(",")]), mv(&["a", "", "b"]));
+        assert_eq!(
+            ok("Split", &[s("a,b,c,d"), s(","), n(2)]),
+            mv(&["a", "b,c,d"])
+        );
+        assert_eq!(ok("Split", &[s("a,b"), s(","), n(0)]), mv(&["a", "b"]));
+        assert_eq!(ok("Split", &[s("a,b"), s(","), n(-1)]), mv(&["a", "b"]));
+        assert_eq!(ok("Split", &[s("abc"), s(",")]), mv(&["abc"]));
+        assert_eq!(ok("Split", &[s("å;ä"), s(";")]), mv(&["å", "ä"]));
+        assert_eq!(ok("Split", &[s(""), s(",")]), Value::Null);
+        assert_eq!(ok("Split", &[Value::Null, s(",")]), Value::Null);
+        assert!(
+            run("Split", &[s("a"), s("")])
+                .unwrap_err()
+                .to_string()
+                .contains("single")
+        );
+        assert!(
+            run("Split", &[s("a"), s(", ")])
+                .unwrap_err()
+                .to_string()
+                .contains("single")
+        );
+        assert!(run("Split", &[s("a"), Value::Null]).is_err());
+        assert_eq!(
+            ok("Split", &[mv(&["a,b", "c"]), s(",")]),
+            mv(&["a", "b", "c"])
+        );
+        let joined = ok("Join", &[ok("Split", &[s("x;;y;"), s(";")]), s(";")]);
+        assert_eq!(joined, s("x;;y;"));
+    }
+}
