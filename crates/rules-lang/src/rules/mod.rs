@@ -1,7 +1,16 @@
 //! Rule sets as code: the YAML rule model, loading with locations, checking, and the
 //! precedence-ordered plan.
 
+mod comments;
+mod emit;
+mod fields;
+mod load;
+pub mod model;
 pub mod yaml;
+
+pub use emit::emit_rule;
+pub use load::load_rule;
+pub use model::*;
 
 #[cfg(test)]
 mod tests;

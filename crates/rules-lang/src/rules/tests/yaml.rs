@@ -1,6 +1,6 @@
 //! Tests of the located YAML reader.
 
-use super::yaml::*;
+use crate::rules::yaml::*;
 use crate::span::Span;
 
 fn scalar_at<'a>(node: &'a Node, key: &str) -> &'a Scalar {

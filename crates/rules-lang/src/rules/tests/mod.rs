@@ -1,0 +1,4 @@
+//! Tests of rule files: the located YAML reader, loading, and the canonical writer.
+
+mod load;
+mod yaml;
