@@ -2,12 +2,14 @@
 //! precedence-ordered plan.
 
 mod comments;
+pub mod config;
 mod emit;
 mod fields;
 mod load;
 pub mod model;
 pub mod yaml;
 
+pub use config::{Config, ConnectorDecl, ConnectorKind, MetaverseDecl, emit_config, load_config};
 pub use emit::emit_rule;
 pub use load::load_rule;
 pub use model::*;

@@ -367,3 +367,29 @@ impl Rule {
         self.origin.as_ref()?.spans.keys.get(key).copied()
     }
 }
+
+/// A short fingerprint of what a rule does: its identity, scope, join and flows, but not
+/// its description, enabled flag or recorded fingerprint, so disabling a vendor default or
+/// documenting it does not count as editing it.
+pub fn fingerprint(rule: &Rule) -> String {
+    use sha1::{Digest, Sha1};
+    let canonical = Rule {
+        description: None,
+        enabled: true,
+        vendor: rule.vendor.as_ref().map(|v| Vendor {
+            immutable_tag: v.immutable_tag.clone(),
+            fingerprint: None,
+        }),
+        origin: None,
+        ..rule.clone()
+    };
+    let digest = Sha1::digest(super::emit::emit_rule(&canonical).as_bytes());
+    digest
+        .iter()
+        .take(8)
+        .fold(String::with_capacity(16), |mut s, b| {
+            use std::fmt::Write as _;
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
