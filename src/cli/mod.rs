@@ -1,6 +1,8 @@
 //! Command-line parsing and dispatch.
 
+mod check;
 mod eval;
+mod fmt;
 mod functions;
 
 use std::process::ExitCode;
@@ -22,14 +24,29 @@ pub struct Cli {
 enum Command {
     /// Compile and evaluate one expression against one object's attributes.
     Eval(eval::EvalArgs),
+    /// Load, type-check and compile rule files; report every error and lint finding.
+    Check(check::CheckArgs),
+    /// Rewrite rule files in canonical form.
+    Fmt(fmt::FmtArgs),
     /// Print the expression language's function reference.
     Functions(functions::FunctionsArgs),
+}
+
+/// Output format of commands that report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable, diagnostics on stderr.
+    Text,
+    /// Machine-readable JSON on stdout.
+    Json,
 }
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        Command::Check(args) => check::run(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Functions(args) => functions::run(&args),
     }
 }

@@ -200,3 +200,40 @@ impl Expr {
         }
     }
 }
+
+impl Expr {
+    /// The attributes the expression reads, with the span of each read: `[name]`, and the
+    /// names given to `ImportedValue` and `ValueCount`.
+    pub fn attribute_reads(&self) -> Vec<(String, Span)> {
+        let mut out = Vec::new();
+        self.collect_reads(&mut out);
+        out
+    }
+
+    fn collect_reads(&self, out: &mut Vec<(String, Span)>) {
+        match &self.kind {
+            ExprKind::Attribute(n) => out.push((n.clone(), self.span)),
+            ExprKind::Call { name, args, .. } => {
+                if matches!(name.as_str(), "ImportedValue" | "ValueCount")
+                    && let [
+                        Expr {
+                            kind: ExprKind::Str(n),
+                            span,
+                        },
+                    ] = args.as_slice()
+                {
+                    out.push((n.clone(), *span));
+                }
+                for a in args {
+                    a.collect_reads(out);
+                }
+            }
+            ExprKind::Unary { operand, .. } => operand.collect_reads(out),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                lhs.collect_reads(out);
+                rhs.collect_reads(out);
+            }
+            _ => {}
+        }
+    }
+}

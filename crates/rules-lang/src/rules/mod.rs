@@ -5,14 +5,21 @@ mod comments;
 pub mod config;
 mod emit;
 mod fields;
+pub mod lint;
 mod load;
 pub mod model;
+pub mod plan;
+pub mod report;
+pub mod set;
 pub mod yaml;
 
 pub use config::{Config, ConnectorDecl, ConnectorKind, MetaverseDecl, emit_config, load_config};
 pub use emit::emit_rule;
 pub use load::load_rule;
 pub use model::*;
+pub use plan::Plan;
+pub use report::{Finding, Report};
+pub use set::{RuleSet, load_rule_set};
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,557 @@
+//! Checking a rule set against its declarations and schemas, and compiling it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+
+use super::{
+    Clause, Contribution, FlowValue, GroupKey, Plan, PlannedFlow, PlannedRule, RuleGroup, TargetKey,
+};
+use crate::check::{AttributeTypes, Untyped};
+use crate::diag::Diagnostic;
+use crate::ir::Slots;
+use crate::rules::model::{Direction, FlowSource, MERGE_TYPES, MergeType, Rule, ScopeOp, spelling};
+use crate::rules::report::Report;
+use crate::rules::set::RuleSet;
+use crate::schema::Schema;
+use crate::span::Span;
+use crate::types::{Scalar, Ty};
+use crate::value::Value;
+
+/// Where a rule's part is, for a finding.
+fn at(rule: &Rule, key: &str) -> (PathBuf, Span) {
+    match &rule.origin {
+        Some(o) => (
+            o.path.clone(),
+            o.spans.keys.get(key).copied().unwrap_or(o.spans.whole),
+        ),
+        None => (
+            PathBuf::from(format!("<rule {}>", rule.name)),
+            Span::default(),
+        ),
+    }
+}
+
+fn path_of(rule: &Rule) -> PathBuf {
+    at(rule, "name").0
+}
+
+fn near<'a>(name: &str, options: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    options
+        .map(|o| {
+            (
+                strsim::jaro_winkler(&o.to_lowercase(), &name.to_lowercase()),
+                o,
+            )
+        })
+        .filter(|(s, _)| *s > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, o)| o)
+}
+
+/// The two sides of a rule: the schema and declared types it reads from and writes to.
+struct Sides<'a> {
+    source: Option<&'a Schema>,
+    target: Option<&'a Schema>,
+    source_types: Vec<String>,
+    target_types: Vec<String>,
+}
+
+fn object_types(schema: Option<&Schema>, declared: &[String]) -> Vec<String> {
+    match schema {
+        Some(s) if !s.is_empty() => s.classes().map(|c| c.name.clone()).collect(),
+        _ => declared.to_vec(),
+    }
+}
+
+/// Whether `attr` may be set on (or read from) objects of `class` in `schema`.
+fn has_attribute(schema: &Schema, class: &str, attr: &str) -> bool {
+    if attr == "dn" {
+        return true;
+    }
+    match schema.class_attributes(class) {
+        Some(attrs) => attrs.contains(&attr),
+        None => schema.attribute(attr).is_some(),
+    }
+}
+
+/// Checks and compiles `set`; `None` when any error was found.
+pub fn build(set: &RuleSet, report: &mut Report) -> Option<Plan> {
+    let errors_before = report.errors();
+    unique_names_and_precedences(set, report);
+    let mut groups: IndexMap<GroupKey, RuleGroup> = IndexMap::new();
+    let mut order: Vec<&Rule> = set.rules.iter().filter(|r| r.enabled).collect();
+    order.sort_by_key(|r| (r.precedence, r.name.clone()));
+    // Check disabled rules too, so a rule can be switched on without surprises.
+    let disabled: Vec<&Rule> = set.rules.iter().filter(|r| !r.enabled).collect();
+    for rule in order.iter().chain(disabled.iter()) {
+        let Some(sides) = sides(set, rule, report) else {
+            continue;
+        };
+        let key = GroupKey {
+            direction: rule.direction,
+            connector: rule.connector.clone(),
+            source: rule.source.clone(),
+        };
+        let params = set
+            .config
+            .connectors
+            .get(&rule.connector)
+            .map(|c| c.parameters.clone())
+            .unwrap_or_default();
+        let group = groups.entry(key).or_insert_with(|| RuleGroup {
+            slots: Slots::default(),
+            rules: Vec::new(),
+            parameters: Vec::new(),
+        });
+        if let Some(planned) = compile_rule(rule, &sides, &mut group.slots, report)
+            && rule.enabled
+        {
+            group.rules.push(planned);
+        }
+        group.parameters = crate::env::parameters(&group.slots, &params);
+    }
+    groups.retain(|_, g| !g.rules.is_empty());
+    groups.sort_keys();
+    let contributions = contributions(set, &groups, report);
+    if report.errors() > errors_before {
+        return None;
+    }
+    Some(Plan {
+        fingerprint: plan_fingerprint(set),
+        groups,
+        contributions,
+    })
+}
+
+fn unique_names_and_precedences(set: &RuleSet, report: &mut Report) {
+    let mut names: HashMap<&str, &Rule> = HashMap::new();
+    let mut precedences: HashMap<i64, &Rule> = HashMap::new();
+    for rule in &set.rules {
+        if let Some(first) = names.insert(&rule.name, rule) {
+            let (file, span) = at(rule, "name");
+            report.push(
+                &file,
+                Diagnostic::error(
+                    "E0404",
+                    span,
+                    format!("a rule named `{}` already exists", rule.name),
+                )
+                .with_help(format!(
+                    "rule names are unique; the other is in {}",
+                    path_of(first).display()
+                )),
+            );
+        }
+        if let Some(first) = precedences.insert(rule.precedence, rule) {
+            let taken: std::collections::HashSet<i64> =
+                set.rules.iter().map(|r| r.precedence).collect();
+            let free = (rule.precedence + 1..)
+                .find(|p| !taken.contains(p))
+                .unwrap_or(rule.precedence);
+            let (file, span) = at(rule, "precedence");
+            report.push(
+                &file,
+                Diagnostic::error(
+                    "E0403",
+                    span,
+                    format!(
+                        "precedence {} is already taken by `{}`",
+                        rule.precedence, first.name
+                    ),
+                )
+                .with_help(format!(
+                    "precedences are unique in a rule set; {free} is free"
+                )),
+            );
+            // Keep the first holder for later duplicates.
+            precedences.insert(rule.precedence, first);
+        }
+    }
+}
+
+fn sides<'a>(set: &'a RuleSet, rule: &Rule, report: &mut Report) -> Option<Sides<'a>> {
+    let Some(decl) = set.config.connectors.get(&rule.connector) else {
+        let (file, span) = at(rule, "connector");
+        let d = Diagnostic::error(
+            "E0401",
+            span,
+            format!("unknown connector `{}`", rule.connector),
+        );
+        let d = match near(
+            &rule.connector,
+            set.config.connectors.keys().map(String::as_str),
+        ) {
+            Some(n) => d.with_help(format!("did you mean `{n}`?")),
+            None if set.config_path.is_none() => {
+                d.with_help("declare connectors in a `syncrules.yaml` beside the rules")
+            }
+            None => d.with_help("declare it under `connectors` in syncrules.yaml"),
+        };
+        report.push(&file, d);
+        return None;
+    };
+    let cs = set.connector_schemas.get(&rule.connector);
+    let mv = set.metaverse.as_ref();
+    let cs_types = object_types(cs, &decl.object_types);
+    let mv_types = object_types(mv, &set.config.metaverse.object_types);
+    let sides = match rule.direction {
+        Direction::Inbound => Sides {
+            source: cs,
+            target: mv,
+            source_types: cs_types,
+            target_types: mv_types,
+        },
+        Direction::Outbound => Sides {
+            source: mv,
+            target: cs,
+            source_types: mv_types,
+            target_types: cs_types,
+        },
+    };
+    let mut ok = true;
+    for (key, ty, known, side) in [
+        (
+            "source",
+            &rule.source,
+            &sides.source_types,
+            rule.direction == Direction::Inbound,
+        ),
+        (
+            "target",
+            &rule.target,
+            &sides.target_types,
+            rule.direction == Direction::Outbound,
+        ),
+    ] {
+        if known.is_empty() || known.contains(ty) {
+            continue;
+        }
+        ok = false;
+        let whose = if side {
+            format!("connector `{}`", rule.connector)
+        } else {
+            "the metaverse".to_owned()
+        };
+        let (file, span) = at(rule, key);
+        let d = Diagnostic::error(
+            "E0402",
+            span,
+            format!("`{ty}` is not an object type of {whose}"),
+        );
+        report.push(
+            &file,
+            match near(ty, known.iter().map(String::as_str)) {
+                Some(n) => d.with_help(format!("did you mean `{n}`?")),
+                None => d,
+            },
+        );
+    }
+    ok.then_some(sides)
+}
+
+fn compile_rule(
+    rule: &Rule,
+    sides: &Sides<'_>,
+    slots: &mut Slots,
+    report: &mut Report,
+) -> Option<PlannedRule> {
+    let file = path_of(rule);
+    let origin = rule.origin.as_deref();
+    let types: &dyn AttributeTypes = match sides.source {
+        Some(s) => s,
+        None => &Untyped,
+    };
+    let mut ok = true;
+    let mut fail = |report: &mut Report, d: Diagnostic| {
+        ok = false;
+        report.push(&file, d);
+    };
+    let clause_span = |g: usize, c: usize| {
+        origin
+            .and_then(|o| o.spans.scope.get(g).and_then(|s| s.get(c)).copied())
+            .unwrap_or_default()
+    };
+    let mut scope = Vec::with_capacity(rule.scope.len());
+    for (g, group) in rule.scope.iter().enumerate() {
+        let mut clauses = Vec::with_capacity(group.len());
+        for (c, clause) in group.iter().enumerate() {
+            let number = clause.value.trim().parse::<i64>().ok();
+            if matches!(clause.operator, ScopeOp::IsBitSet | ScopeOp::IsNotBitSet)
+                && number.is_none()
+            {
+                fail(
+                    report,
+                    Diagnostic::error(
+                        "E0408",
+                        clause_span(g, c),
+                        format!(
+                            "`{}` needs a number, found `{}`",
+                            spelling(crate::rules::model::SCOPE_OPS, clause.operator),
+                            clause.value
+                        ),
+                    ),
+                );
+            }
+            if let Some(schema) = sides.source
+                && !has_attribute(schema, &rule.source, &clause.attribute)
+            {
+                let d = Diagnostic::error(
+                    "E0406",
+                    clause_span(g, c),
+                    format!(
+                        "`{}` is not an attribute of `{}`",
+                        clause.attribute, rule.source
+                    ),
+                );
+                fail(report, suggest(d, schema, &clause.attribute));
+            }
+            clauses.push(Clause {
+                attribute: clause.attribute.clone(),
+                slot: slots.attribute(&clause.attribute),
+                operator: clause.operator,
+                value: clause.value.clone(),
+                number,
+            });
+        }
+        scope.push(clauses);
+    }
+    for (g, group) in rule.join.iter().enumerate() {
+        for (c, cond) in group.iter().enumerate() {
+            let span = origin
+                .and_then(|o| o.spans.join.get(g).and_then(|s| s.get(c)).copied())
+                .unwrap_or_default();
+            for (attr, schema, class) in [
+                (&cond.source, sides.source, &rule.source),
+                (&cond.target, sides.target, &rule.target),
+            ] {
+                if let Some(schema) = schema
+                    && !has_attribute(schema, class, attr)
+                {
+                    let d = Diagnostic::error(
+                        "E0406",
+                        span,
+                        format!("`{attr}` is not an attribute of `{class}`"),
+                    );
+                    fail(report, suggest(d, schema, attr));
+                }
+            }
+            slots.attribute(&cond.source);
+        }
+    }
+    let mut flows = Vec::with_capacity(rule.flows.len());
+    for (i, flow) in rule.flows.iter().enumerate() {
+        let spans = origin.and_then(|o| o.spans.flows.get(i));
+        let target_span = spans.map_or(Span::default(), |s| s.target);
+        let target_ty = sides
+            .target
+            .map_or(Ty::Var, |s| s.attribute_type(&flow.target));
+        if let Some(schema) = sides.target
+            && !has_attribute(schema, &rule.target, &flow.target)
+        {
+            let d = Diagnostic::error(
+                "E0405",
+                target_span,
+                format!("`{}` is not an attribute of `{}`", flow.target, rule.target),
+            );
+            fail(report, suggest(d, schema, &flow.target));
+        }
+        let value = match &flow.source {
+            FlowSource::Expression(src) => match crate::compile(src, types, slots) {
+                Ok((_, program)) => Some(FlowValue::Expression(program)),
+                Err(diags) => {
+                    for d in diags.items {
+                        let span = match (spans.and_then(|s| s.value.as_ref()), origin) {
+                            (Some(scalar), Some(o)) => scalar.file_span(&o.text, d.span),
+                            _ => Span::default(),
+                        };
+                        fail(report, Diagnostic { span, ..d });
+                    }
+                    None
+                }
+            },
+            FlowSource::Direct(attr) => {
+                if let Some(schema) = sides.source
+                    && !has_attribute(schema, &rule.source, attr)
+                {
+                    let span = spans
+                        .and_then(|s| s.value.as_ref())
+                        .map_or(Span::default(), |v| v.span);
+                    let d = Diagnostic::error(
+                        "E0406",
+                        span,
+                        format!("`{attr}` is not an attribute of `{}`", rule.source),
+                    );
+                    fail(report, suggest(d, schema, attr));
+                }
+                Some(FlowValue::Direct(slots.attribute(attr)))
+            }
+            FlowSource::Constant(text) => match constant(text, target_ty) {
+                Ok(v) => Some(FlowValue::Constant(v)),
+                Err(message) => {
+                    let span = spans
+                        .and_then(|s| s.value.as_ref())
+                        .map_or(Span::default(), |v| v.span);
+                    fail(report, Diagnostic::error("E0409", span, message));
+                    None
+                }
+            },
+        };
+        if let Some(value) = value {
+            flows.push(PlannedFlow {
+                target: flow.target.clone(),
+                text: match &flow.source {
+                    FlowSource::Expression(t) | FlowSource::Direct(t) | FlowSource::Constant(t) => {
+                        t.clone()
+                    }
+                },
+                value,
+                merge: flow.merge,
+                apply_once: flow.apply_once,
+            });
+        }
+    }
+    ok.then(|| PlannedRule {
+        name: rule.name.clone(),
+        precedence: rule.precedence,
+        link: rule.link,
+        target: rule.target.clone(),
+        scope,
+        join: rule.join.clone(),
+        flows,
+    })
+}
+
+fn suggest(d: Diagnostic, schema: &Schema, name: &str) -> Diagnostic {
+    match schema.attribute_names_like(name) {
+        Some(n) => d.with_help(format!("did you mean `{n}`?")),
+        None => d,
+    }
+}
+
+/// A constant flow's text as a value of the target's type.
+fn constant(text: &str, target: Ty) -> Result<Value, String> {
+    match target.element() {
+        Ty::One(Scalar::Bool) => match text.trim().to_ascii_lowercase().as_str() {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(format!(
+                "constant `{text}` is not a Boolean, which the target needs"
+            )),
+        },
+        Ty::One(Scalar::Num) => text
+            .trim()
+            .parse::<i64>()
+            .map(Value::Num)
+            .map_err(|_| format!("constant `{text}` is not a number, which the target needs")),
+        Ty::One(Scalar::Ref) => Ok(Value::reference(text)),
+        _ => Ok(Value::str(text)),
+    }
+}
+
+fn same_merge(a: MergeType, b: MergeType) -> bool {
+    let norm = |m| {
+        if m == MergeType::Replace {
+            MergeType::Update
+        } else {
+            m
+        }
+    };
+    norm(a) == norm(b)
+}
+
+fn contributions(
+    set: &RuleSet,
+    groups: &IndexMap<GroupKey, RuleGroup>,
+    report: &mut Report,
+) -> IndexMap<TargetKey, Vec<Contribution>> {
+    let mut out: IndexMap<TargetKey, Vec<Contribution>> = IndexMap::new();
+    for (key, group) in groups {
+        for (r, rule) in group.rules.iter().enumerate() {
+            for (f, flow) in rule.flows.iter().enumerate() {
+                let target = TargetKey {
+                    direction: key.direction,
+                    connector: match key.direction {
+                        Direction::Inbound => String::new(),
+                        Direction::Outbound => key.connector.clone(),
+                    },
+                    object_type: rule.target.clone(),
+                    attribute: flow.target.clone(),
+                };
+                out.entry(target).or_default().push(Contribution {
+                    group: key.clone(),
+                    rule: r,
+                    flow: f,
+                    precedence: rule.precedence,
+                    rule_name: rule.name.clone(),
+                    merge: flow.merge,
+                });
+            }
+        }
+    }
+    for (target, list) in &mut out {
+        list.sort_by_key(|c| c.precedence);
+        let Some(first) = list.first() else { continue };
+        for c in list.iter().skip(1) {
+            if same_merge(c.merge, first.merge) {
+                continue;
+            }
+            let Some(rule) = set.rules.iter().find(|r| r.name == c.rule_name) else {
+                continue;
+            };
+            let flow_spans = rule.origin.as_ref().and_then(|o| o.spans.flows.get(c.flow));
+            let span = flow_spans
+                .and_then(|s| s.merge)
+                .or(flow_spans.map(|s| s.target))
+                .unwrap_or_default();
+            report.push(
+                &path_of(rule),
+                Diagnostic::error(
+                    "E0407",
+                    span,
+                    format!(
+                        "`{}` is merged with `{}` here but with `{}` by `{}`",
+                        target.attribute,
+                        spelling(MERGE_TYPES, c.merge),
+                        spelling(MERGE_TYPES, first.merge),
+                        first.rule_name
+                    ),
+                )
+                .with_help("all contributions to one attribute use the same merge type"),
+            );
+        }
+    }
+    out.sort_keys();
+    out
+}
+
+/// A fingerprint of the enabled rules and the parameters: what a sync result depends on.
+fn plan_fingerprint(set: &RuleSet) -> String {
+    use sha1::{Digest, Sha1};
+    let mut rules: Vec<&Rule> = set.rules.iter().filter(|r| r.enabled).collect();
+    rules.sort_by_key(|r| (r.precedence, r.name.clone()));
+    let mut h = Sha1::new();
+    for r in rules {
+        h.update(
+            crate::rules::emit_rule(&Rule {
+                origin: None,
+                description: None,
+                ..r.clone()
+            })
+            .as_bytes(),
+        );
+    }
+    for (name, c) in &set.config.connectors {
+        h.update(name.as_bytes());
+        for (k, v) in &c.parameters {
+            h.update(k.as_bytes());
+            h.update(v.as_bytes());
+        }
+    }
+    h.finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
