@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch.
 
 mod check;
+mod diff;
 mod eval;
 mod fmt;
 mod functions;
@@ -26,6 +27,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Load, type-check and compile rule files; report every error and lint finding.
     Check(check::CheckArgs),
+    /// Compare two rule sets by meaning.
+    Diff(diff::DiffArgs),
     /// Rewrite rule files in canonical form.
     Fmt(fmt::FmtArgs),
     /// Print the expression language's function reference.
@@ -45,6 +48,7 @@ pub enum Format {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Functions(args) => functions::run(&args),

@@ -3,6 +3,7 @@
 
 mod comments;
 pub mod config;
+pub mod diff;
 mod emit;
 mod fields;
 pub mod lint;

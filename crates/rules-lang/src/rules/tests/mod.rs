@@ -1,4 +1,5 @@
 //! Tests of rule files: the located YAML reader, loading, and the canonical writer.
 
+mod diff;
 mod load;
 mod yaml;
