@@ -170,10 +170,9 @@ pub(crate) fn scalar(s: &str, indent: &str) -> String {
     if block_ok {
         let (body, chomp) = match s.strip_suffix('\n') {
             Some(b) if !b.ends_with('\n') => (b, ""),
-            Some(_) => (s, "+"),
+            Some(b) => (b, "+"),
             None => (s, "-"),
         };
-        let body = body.trim_end_matches('\n');
         let mut out = format!("|{chomp}");
         for line in body.split('\n') {
             out.push('\n');
