@@ -1,231 +1,23 @@
 //! The schemas of the real Entra Connect Sync export in the shared conformance corpus
 //! (`shared/corpus/aadconnect-contoso`): the metaverse schema and both connectors.
 //!
-//! Every count compared here is also taken from the file by a plain string scan in this test,
-//! independent of the crate's XML reader. A missing corpus fails the tests; it never skips them.
+//! Every count compared here is also taken from the file by a plain string scan in this test
+//! (`raw`), independent of the crate's XML reader. A missing corpus fails the tests; it never
+//! skips them.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt;
-use std::path::{Path, PathBuf};
+#[path = "schema_corpus/files.rs"]
+mod files;
+#[path = "schema_corpus/raw.rs"]
+mod raw;
+
+use std::collections::HashSet;
 use std::time::Instant;
 
-use syncrules_lang::schema::{ConnectorDef, ConnectorKind, Schema, scalar_for_syntax};
-use syncrules_lang::{Scalar, Ty};
+use syncrules_lang::Ty;
+use syncrules_lang::schema::ConnectorKind;
 
-const CORPUS: &str = "shared/corpus/aadconnect-contoso";
-const MV_FILE: &str = "GlobalSettings/MV.xml";
-const AD_FILE: &str = "Connectors/Connector_{ae4db4cc-b16b-4eb2-acf5-837ca84e4d7d}.xml";
-const AAD_FILE: &str = "Connectors/Connector_{b891884f-051e-4a83-95af-2544101c9083}.xml";
-
-/// A test failure whose message prints as plain text.
-struct Failure(String);
-
-impl fmt::Debug for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-type Outcome = Result<(), Failure>;
-
-/// The corpus directory: `../../../shared/corpus/...` from this crate, else the nearest
-/// ancestor holding `shared/corpus/...` (a git worktree sits one level deeper).
-fn corpus() -> Result<PathBuf, Failure> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = std::iter::once(manifest.join("../../..").join(CORPUS))
-        .chain(manifest.ancestors().map(|a| a.join(CORPUS)));
-    let mut tried = Vec::new();
-    for dir in candidates {
-        if dir.join(MV_FILE).is_file() {
-            return Ok(dir);
-        }
-        tried.push(dir.display().to_string());
-    }
-    Err(Failure(format!(
-        "the conformance corpus is missing: no {MV_FILE} under any of\n  {}\n\
-         restore shared/corpus/aadconnect-contoso beside the repository",
-        tried.join("\n  ")
-    )))
-}
-
-fn path(file: &str) -> Result<PathBuf, Failure> {
-    Ok(corpus()?.join(file))
-}
-
-fn text(file: &str) -> Result<String, Failure> {
-    let path = path(file)?;
-    std::fs::read_to_string(&path)
-        .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))
-}
-
-fn mv() -> Result<Schema, Failure> {
-    Schema::from_mv_file(&path(MV_FILE)?).map_err(|e| Failure(e.to_string()))
-}
-
-fn connector(file: &str) -> Result<ConnectorDef, Failure> {
-    ConnectorDef::from_file(&path(file)?).map_err(|e| Failure(e.to_string()))
-}
-
-// ---- independent string scans -------------------------------------------------------------
-
-/// The text of the document's `directory-schema` element.
-fn schema_text(xml: &str) -> &str {
-    let start = xml.find("directory-schema").unwrap_or(0);
-    let end = xml.rfind("directory-schema>").unwrap_or(xml.len());
-    xml.get(start..end).unwrap_or("")
-}
-
-/// Each attribute type's name → (id, single-valued, syntax OID).
-fn raw_attribute_types(schema: &str) -> BTreeMap<String, (String, bool, String)> {
-    let mut out = BTreeMap::new();
-    for chunk in schema.split("attribute-type id=\"").skip(1) {
-        let (id, rest) = chunk.split_once('"').unwrap_or_default();
-        let (tag, body) = rest.split_once('>').unwrap_or_default();
-        let field = |name: &str| {
-            let value = body.split_once(name).map_or("", |(_, v)| v);
-            value.split('<').next().unwrap_or("").trim().to_owned()
-        };
-        let single = tag.contains("single-value=\"true\"");
-        out.insert(field("name>"), (id.to_owned(), single, field("syntax>")));
-    }
-    out
-}
-
-/// Each class's name → (id, superior id, referenced attribute-type ids in order).
-fn raw_classes(schema: &str) -> BTreeMap<String, (String, Option<String>, Vec<String>)> {
-    let mut out = BTreeMap::new();
-    for chunk in schema.split("class id=\"").skip(1) {
-        let (id, rest) = chunk.split_once('"').unwrap_or_default();
-        let (tag, body) = rest.split_once('>').unwrap_or_default();
-        let body = body.split("class>").next().unwrap_or("");
-        let name = body.split_once("name>").map_or("", |(_, v)| v);
-        let name = name.split('<').next().unwrap_or("");
-        let superior = tag
-            .split_once("superior=\"#")
-            .and_then(|(_, v)| v.split('"').next())
-            .map(str::to_owned);
-        let refs = body
-            .split("ref=\"#")
-            .skip(1)
-            .filter_map(|r| r.split('"').next())
-            .map(str::to_owned)
-            .collect();
-        out.insert(name.to_owned(), (id.to_owned(), superior, refs));
-    }
-    out
-}
-
-/// How many attribute types name each syntax OID.
-fn raw_syntax_counts(schema: &str) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for chunk in schema.split("syntax>").skip(1) {
-        let oid: String = chunk
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '.')
-            .collect();
-        if !oid.is_empty() {
-            *counts.entry(oid).or_default() += 1;
-        }
-    }
-    counts
-}
-
-fn loaded_syntax_counts(schema: &Schema) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for def in schema.attributes() {
-        *counts
-            .entry(def.syntax.clone().unwrap_or_default())
-            .or_default() += 1;
-    }
-    counts
-}
-
-/// Every attribute type agrees with the raw scan: same names, multiplicity, syntax and type,
-/// and the counts of the file's markers match what was loaded.
-fn check_against_raw(file: &str, xml: &str, schema: &Schema) -> Outcome {
-    let raw_text = schema_text(xml);
-    let raw = raw_attribute_types(raw_text);
-    let tags = raw_text.matches("attribute-type id=").count();
-    assert_eq!(schema.attributes().len(), tags, "{file}: attribute types");
-    assert_eq!(raw.len(), tags, "{file}: attribute type names are unique");
-    for (name, (_, single, oid)) in &raw {
-        let Some(def) = schema.attribute(name) else {
-            return Err(Failure(format!("{file}: `{name}` not loaded")));
-        };
-        assert_eq!(def.multi, !single, "{file}: `{name}` multiplicity");
-        assert_eq!(
-            def.syntax.as_deref(),
-            Some(oid.as_str()),
-            "{file}: `{name}`"
-        );
-        let scalar = scalar_for_syntax(oid);
-        assert!(
-            scalar.is_some(),
-            "{file}: `{name}` has unmapped syntax {oid}"
-        );
-        assert_eq!(Some(def.scalar), scalar, "{file}: `{name}` scalar");
-    }
-    let singles = raw_text.matches("single-value=\"true\"").count();
-    let loaded_singles = schema.attributes().filter(|a| !a.multi).count();
-    assert_eq!(loaded_singles, singles, "{file}: single-valued attributes");
-    assert_eq!(
-        loaded_syntax_counts(schema),
-        raw_syntax_counts(raw_text),
-        "{file}: syntax OIDs"
-    );
-
-    let classes = raw_text.matches("class id=").count();
-    assert_eq!(schema.classes().len(), classes, "{file}: classes");
-    let refs = raw_text.matches("attribute ref=").count();
-    let loaded_refs: usize = schema
-        .classes()
-        .map(|c| c.attributes.len() + c.auxiliary_attributes.len())
-        .sum();
-    assert_eq!(loaded_refs, refs, "{file}: attribute references");
-    let aux = raw_text.matches("aux-class ref=").count();
-    let loaded_aux: usize = schema.classes().map(|c| c.auxiliary.len()).sum();
-    assert_eq!(loaded_aux, aux, "{file}: auxiliary class references");
-    let anchors = raw_text.matches("isAnchor=\"true\"").count();
-    let loaded_anchors: usize = schema.classes().map(|c| c.anchors.len()).sum();
-    assert_eq!(loaded_anchors, anchors, "{file}: anchors");
-    let indexable = raw_text.matches("indexable=\"true\"").count();
-    let loaded_indexable = schema
-        .attributes()
-        .filter(|a| schema.is_indexable(&a.name))
-        .count();
-    assert_eq!(loaded_indexable, indexable, "{file}: indexable attributes");
-
-    // Each class's own references, resolved through the ids, in file order.
-    let ids: HashMap<&str, &str> = raw
-        .iter()
-        .map(|(n, (id, ..))| (id.as_str(), n.as_str()))
-        .collect();
-    for (name, (_, _, refs)) in raw_classes(raw_text) {
-        let Some(class) = schema.class(&name) else {
-            return Err(Failure(format!("{file}: class `{name}` not loaded")));
-        };
-        let expected: Vec<&str> = refs
-            .iter()
-            .map(|r| ids.get(r.as_str()).copied().unwrap_or(r))
-            .collect();
-        assert_eq!(class.attributes, expected, "{file}: class `{name}`");
-    }
-    Ok(())
-}
-
-/// The type the raw scan gives an attribute, for the spot checks below.
-fn raw_ty(xml: &str, name: &str) -> Ty {
-    let raw = raw_attribute_types(schema_text(xml));
-    let Some((_, single, oid)) = raw.get(name) else {
-        return Ty::Var;
-    };
-    let scalar = scalar_for_syntax(oid).unwrap_or(Scalar::Str);
-    if *single {
-        Ty::One(scalar)
-    } else {
-        Ty::Many(scalar)
-    }
-}
+use files::{AAD_FILE, AD_FILE, Failure, MV_FILE, Outcome, connector, corpus, mv, text};
+use raw::{check_against_raw, check_types};
 
 // ---- the metaverse ------------------------------------------------------------------------
 
@@ -244,17 +36,17 @@ fn metaverse_schema_matches_the_file() -> Outcome {
 fn metaverse_spot_checks() -> Outcome {
     let xml = text(MV_FILE)?;
     let schema = mv()?;
-    let person = schema.class("person").unwrap();
-    for (name, ty) in [
+    let expected = [
         ("accountEnabled", Ty::BOOL),
         ("proxyAddresses", Ty::MVSTR),
         ("sourceAnchor", Ty::STR),
         ("manager", Ty::REF),
         ("objectSid", Ty::BIN),
         ("cloudMSExchArchiveStatus", Ty::NUM),
-    ] {
-        assert_eq!(schema.attribute_type(name), ty, "mv `{name}`");
-        assert_eq!(raw_ty(&xml, name), ty, "mv `{name}` in the raw file");
+    ];
+    check_types("mv", &xml, &schema, &expected);
+    let person = schema.class("person").unwrap();
+    for (name, _) in expected {
         assert!(
             person.attributes.iter().any(|a| a == name),
             "person has `{name}`"
@@ -332,7 +124,7 @@ fn active_directory_connector_matches_the_file() -> Outcome {
 fn active_directory_spot_checks() -> Outcome {
     let xml = text(AD_FILE)?;
     let schema = connector(AD_FILE)?.schema;
-    for (name, ty) in [
+    let expected = [
         ("objectGUID", Ty::BIN),
         ("objectSid", Ty::BIN),
         ("member", Ty::MVREF),
@@ -347,10 +139,8 @@ fn active_directory_spot_checks() -> Outcome {
         ("wellKnownObjects", Ty::MVSTR),
         ("nTSecurityDescriptor", Ty::BIN),
         ("sIDHistory", Ty::MVBIN),
-    ] {
-        assert_eq!(schema.attribute_type(name), ty, "ad `{name}`");
-        assert_eq!(raw_ty(&xml, name), ty, "ad `{name}` in the raw file");
-    }
+    ];
+    check_types("ad", &xml, &schema, &expected);
 
     let user = schema.class("user").unwrap();
     assert_eq!(user.superior.as_deref(), Some("organizationalPerson"));
@@ -415,17 +205,15 @@ fn entra_id_connector_matches_the_file() -> Outcome {
     );
     assert!(partition.included_ous.is_empty() && partition.excluded_ous.is_empty());
 
-    for (name, ty) in [
+    let expected = [
         ("accountEnabled", Ty::BOOL),
         ("proxyAddresses", Ty::MVSTR),
         ("cloudAnchor", Ty::STR),
         ("member", Ty::MVREF),
         ("manager", Ty::REF),
         ("msExchElcExpirySuspensionEnd", Ty::STR),
-    ] {
-        assert_eq!(aad.schema.attribute_type(name), ty, "aad `{name}`");
-        assert_eq!(raw_ty(&xml, name), ty, "aad `{name}` in the raw file");
-    }
+    ];
+    check_types("aad", &xml, &aad.schema, &expected);
     Ok(())
 }
 

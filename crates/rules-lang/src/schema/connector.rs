@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use super::{Schema, SchemaError, dsml, read_xml_file};
+use super::file::read_xml_file;
+use super::{Schema, SchemaError, dsml};
 
 /// What kind of directory a connector reaches.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,11 +98,7 @@ impl ConnectorDef {
     }
 
     fn read(xml: &str, path: Option<&Path>) -> Result<ConnectorDef, SchemaError> {
-        let invalid = |message: String| SchemaError::Invalid {
-            path: path.map(Path::to_path_buf),
-            position: None,
-            message,
-        };
+        let invalid = |message: String| SchemaError::invalid(path, message);
         let doc = dsml::parse(xml, path)?;
         let Some(fields) = doc.connector else {
             return Err(invalid(
