@@ -5,6 +5,7 @@ mod diff;
 mod eval;
 mod fmt;
 mod functions;
+mod import;
 
 use std::process::ExitCode;
 
@@ -29,6 +30,9 @@ enum Command {
     Check(check::CheckArgs),
     /// Compare two rule sets by meaning.
     Diff(diff::DiffArgs),
+    /// Convert rules from another format into a rule-set folder.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Rewrite rule files in canonical form.
     Fmt(fmt::FmtArgs),
     /// Print the expression language's function reference.
@@ -51,6 +55,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Import(cmd) => import::run(&cmd),
         Command::Functions(args) => functions::run(&args),
     }
 }

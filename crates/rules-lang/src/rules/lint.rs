@@ -5,7 +5,7 @@
 //! | --- | --- |
 //! | W0101 | a vendor default whose content differs from what was imported |
 //! | W0102 | a custom rule inside the precedence band of the vendor defaults |
-//! | W0103 | two join rules that can both be in scope for one object |
+//! | W0103 | two rules with different join criteria that can both be in scope for one object |
 //! | W0104 | a flow that can never win |
 //! | W0105 | an attribute read that nothing imports |
 
@@ -145,6 +145,22 @@ fn may_overlap(a: &Rule, b: &Rule) -> bool {
     })
 }
 
+/// Whether two rules join on the same criteria (Entra Connect's defaults repeat one
+/// join across many rules; only differing criteria can disagree about an object).
+fn same_join(a: &Rule, b: &Rule) -> bool {
+    let set = |r: &Rule| -> Vec<std::collections::BTreeSet<(String, String, bool)>> {
+        r.join
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|c| (c.source.clone(), c.target.clone(), c.case_sensitive))
+                    .collect()
+            })
+            .collect()
+    };
+    set(a) == set(b)
+}
+
 /// W0103
 fn overlapping_joins(set: &RuleSet, report: &mut Report) {
     let joiners: Vec<&Rule> = set
@@ -154,9 +170,13 @@ fn overlapping_joins(set: &RuleSet, report: &mut Report) {
         .collect();
     for (i, a) in joiners.iter().enumerate() {
         for b in joiners.iter().skip(i + 1) {
+            // A join only matches objects of the rule's target type, so rules with
+            // different target types never compete for one object.
             if a.direction == b.direction
                 && a.connector == b.connector
                 && a.source == b.source
+                && a.target == b.target
+                && !same_join(a, b)
                 && may_overlap(a, b)
             {
                 let (second, first) = if a.precedence <= b.precedence {
@@ -290,10 +310,7 @@ fn reads_nothing_imports(set: &RuleSet, plan: &Plan, report: &mut Report) {
                     continue;
                 }
                 let unread = match rule.direction {
-                    Direction::Outbound => set
-                        .metaverse
-                        .as_ref()
-                        .is_some_and(|_| !fed.contains(&(rule.source.as_str(), attr.as_str()))),
+                    Direction::Outbound => !fed.contains(&(rule.source.as_str(), attr.as_str())),
                     Direction::Inbound => set
                         .connector_schemas
                         .get(&rule.connector)

@@ -6,6 +6,7 @@ pub mod config;
 pub mod diff;
 mod emit;
 mod fields;
+pub mod import;
 pub mod lint;
 mod load;
 pub mod model;

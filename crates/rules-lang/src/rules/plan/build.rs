@@ -94,18 +94,13 @@ pub fn build(set: &RuleSet, report: &mut Report) -> Option<Plan> {
             connector: rule.connector.clone(),
             source: rule.source.clone(),
         };
-        let params = set
-            .config
-            .connectors
-            .get(&rule.connector)
-            .map(|c| c.parameters.clone())
-            .unwrap_or_default();
+        let params = parameters(set, &rule.connector);
         let group = groups.entry(key).or_insert_with(|| RuleGroup {
             slots: Slots::default(),
             rules: Vec::new(),
             parameters: Vec::new(),
         });
-        if let Some(planned) = compile_rule(rule, &sides, &mut group.slots, report)
+        if let Some(planned) = compile_rule(rule, &sides, &mut group.slots, &params, report)
             && rule.enabled
         {
             group.rules.push(planned);
@@ -225,7 +220,10 @@ fn sides<'a>(set: &'a RuleSet, rule: &Rule, report: &mut Report) -> Option<Sides
             rule.direction == Direction::Outbound,
         ),
     ] {
-        if known.is_empty() || known.contains(ty) {
+        // `*`: a join rule that may join a metaverse object of any type (Entra Connect's
+        // foreign-security-principal rules).
+        let any_mv = ty == "*" && !side && rule.link == crate::rules::model::LinkType::Join;
+        if known.is_empty() || known.contains(ty) || any_mv {
             continue;
         }
         ok = false;
@@ -255,6 +253,7 @@ fn compile_rule(
     rule: &Rule,
     sides: &Sides<'_>,
     slots: &mut Slots,
+    params: &IndexMap<String, String>,
     report: &mut Report,
 ) -> Option<PlannedRule> {
     let file = path_of(rule);
@@ -307,12 +306,13 @@ fn compile_rule(
                 );
                 fail(report, suggest(d, schema, &clause.attribute));
             }
+            let value = resolve_parameter(&clause.value, params);
             clauses.push(Clause {
                 attribute: clause.attribute.clone(),
                 slot: slots.attribute(&clause.attribute),
                 operator: clause.operator,
-                value: clause.value.clone(),
-                number,
+                number: value.trim().parse::<i64>().ok().or(number),
+                value,
             });
         }
         scope.push(clauses);
@@ -423,7 +423,36 @@ fn compile_rule(
     })
 }
 
+/// A connector's parameters, with `Connector.ID` from its declared id.
+fn parameters(set: &RuleSet, connector: &str) -> IndexMap<String, String> {
+    let Some(decl) = set.config.connectors.get(connector) else {
+        return IndexMap::new();
+    };
+    let mut params = decl.parameters.clone();
+    if let Some(id) = &decl.id {
+        params
+            .entry("Connector.ID".to_owned())
+            .or_insert_with(|| id.trim_matches(['{', '}']).to_owned());
+    }
+    params
+}
+
+/// A scope value that is exactly `%Name%` takes the connector's parameter.
+fn resolve_parameter(value: &str, params: &IndexMap<String, String>) -> String {
+    value
+        .strip_prefix('%')
+        .and_then(|v| v.strip_suffix('%'))
+        .and_then(|name| params.get(name))
+        .cloned()
+        .unwrap_or_else(|| value.to_owned())
+}
+
 fn suggest(d: Diagnostic, schema: &Schema, name: &str) -> Diagnostic {
+    if schema.attribute(name).is_some() {
+        return d.with_help(format!(
+            "the schema has `{name}`, but not on this object type"
+        ));
+    }
     match schema.attribute_names_like(name) {
         Some(n) => d.with_help(format!("did you mean `{n}`?")),
         None => d,
