@@ -33,7 +33,7 @@ fn check(files: &[(&str, &str)]) -> (Vec<(String, usize, &'static str)>, String)
         std::fs::write(p, text).unwrap();
     }
     let mut report = Report::default();
-    let set = load_rule_set(&[dir.clone()], &mut report);
+    let set = load_rule_set(std::slice::from_ref(&dir), &mut report);
     if let Some(plan) = Plan::build(&set, &mut report) {
         lint(&set, &plan, &mut report);
     }
