@@ -243,3 +243,90 @@ fn import_aadconnect_then_check_passes() {
     ]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn import_adsync_powershell() {
+    let fixtures = repo().join("crates/rules-lang/tests/fixtures/adsync-ps");
+    // Into an empty folder: connectors are declared from the rules.
+    let out = temp("ps-new");
+    let o = syncrules(&[
+        "import",
+        "adsync-ps",
+        fixtures.join("two-rules.ps1").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = syncrules(&["check", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // Into an imported rule set: the connector GUID is named by its declared id.
+    let set = temp("ps-existing");
+    let o = syncrules(&[
+        "import",
+        "aadconnect",
+        corpus().to_str().unwrap(),
+        "--out",
+        set.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let inbound_before = std::fs::read_dir(set.join("rules/contoso-com/inbound"))
+        .unwrap()
+        .count();
+    // (renamed, so its file does not collide with the imported default of that name)
+    let script = std::fs::read_to_string(fixtures.join("inbound-user.ps1"))
+        .unwrap()
+        .replace(
+            "-Name 'In from AD - User Join'",
+            "-Name 'In from AD - User Join Custom'",
+        );
+    let ps = temp("ps-script");
+    std::fs::create_dir_all(&ps).unwrap();
+    let custom = ps.join("custom.ps1");
+    std::fs::write(&custom, script).unwrap();
+    let o = syncrules(&[
+        "import",
+        "adsync-ps",
+        custom.to_str().unwrap(),
+        "--out",
+        set.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        set.join("rules/contoso-com/inbound/in-from-ad-user-join-custom.yaml")
+            .is_file()
+    );
+    let inbound_after = std::fs::read_dir(set.join("rules/contoso-com/inbound"))
+        .unwrap()
+        .count();
+    assert_eq!(inbound_after, inbound_before + 1);
+    // Importing the same script again would overwrite: refused.
+    let o = syncrules(&[
+        "import",
+        "adsync-ps",
+        custom.to_str().unwrap(),
+        "--out",
+        set.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("exists already: nothing was written"),
+        "{}",
+        text(&o.stderr)
+    );
+    // A broken script: located errors, nothing written.
+    let bad = temp("ps-bad");
+    let o = syncrules(&[
+        "import",
+        "adsync-ps",
+        fixtures.join("broken.ps1").to_str().unwrap(),
+        "--out",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("broken.ps1:"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!bad.exists());
+}

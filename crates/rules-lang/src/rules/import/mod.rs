@@ -1,9 +1,11 @@
 //! Importing rule sets from other tools: an Azure AD Connect / Entra Connect Sync
-//! configuration export ([`import_aadconnect`]), written out as a rule-set directory
+//! configuration export ([`import_aadconnect`]) and the PowerShell the Synchronization Rules
+//! Editor exports ([`import_adsync_ps`]), written out as a rule-set directory
 //! ([`write_rule_set`]) that `syncrules check` loads.
 
 pub mod aadconnect;
 mod ad_params;
+pub mod adsync_ps;
 mod criteria;
 mod mapping;
 mod rule;
@@ -18,6 +20,7 @@ use std::path::{Component, Path, PathBuf};
 use indexmap::IndexMap;
 
 pub use aadconnect::import_aadconnect;
+pub use adsync_ps::{import_adsync_ps, normalize_guid};
 
 use super::config::{CONFIG_FILE, Config, emit_config};
 use super::emit::emit_rule;
