@@ -306,3 +306,61 @@ fn the_default_rules_check_clean_and_plan() {
     assert_eq!(report.findings(), [], "{}", report.render());
     insta::assert_snapshot!("default_rules_plan", plan.listing());
 }
+
+const MV_DSML: &str = r##"<dsml:dsml xmlns:dsml="http://www.dsml.org/DSML">
+  <dsml:directory-schema>
+    <dsml:class id="person" type="structural">
+      <dsml:name>person</dsml:name>
+      <dsml:attribute ref="#displayName" required="false" />
+      <dsml:attribute ref="#accountEnabled" required="false" />
+    </dsml:class>
+    <dsml:attribute-type id="displayName" single-value="true">
+      <dsml:name>displayName</dsml:name>
+      <dsml:syntax>1.3.6.1.4.1.1466.115.121.1.15</dsml:syntax>
+    </dsml:attribute-type>
+    <dsml:attribute-type id="accountEnabled" single-value="true">
+      <dsml:name>accountEnabled</dsml:name>
+      <dsml:syntax>1.3.6.1.4.1.1466.115.121.1.7</dsml:syntax>
+    </dsml:attribute-type>
+  </dsml:directory-schema>
+</dsml:dsml>
+"##;
+
+#[test]
+fn flows_are_checked_against_the_target_schema() {
+    let config = CONFIG.replace(
+        "metaverse:\n  object-types: [person, group]\n",
+        "metaverse:\n  schema: mv.xml\n",
+    );
+    let r = rule(
+        "A",
+        10,
+        "flows:\n  - target: displayNme\n    expression: Trim([displayName])\n  - target: accountEnabled\n    constant: maybe\n  - target: accountEnabled\n    constant: 'True'\n",
+    );
+    let (found, rendered) = check(&[
+        ("syncrules.yaml", &config),
+        ("mv.xml", MV_DSML),
+        ("a.yaml", &r),
+    ]);
+    assert_eq!(found, [f("a.yaml", 8, "E0405"), f("a.yaml", 11, "E0409")]);
+    assert!(
+        rendered.contains("`displayNme` is not an attribute of `person`"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("= help: did you mean `displayName`?"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("constant `maybe` is not a Boolean, which the target needs"),
+        "{rendered}"
+    );
+    // The metaverse schema's object types are the only ones allowed.
+    let g = rule("G", 20, "").replace("target: person", "target: group");
+    let (found, _) = check(&[
+        ("syncrules.yaml", &config),
+        ("mv.xml", MV_DSML),
+        ("g.yaml", &g),
+    ]);
+    assert_eq!(found, [f("g.yaml", 5, "E0402")]);
+}
