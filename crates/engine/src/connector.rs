@@ -1,0 +1,191 @@
+//! The connector interface: what the engine needs from a connected directory. Implemented
+//! in `syncrules-connectors` (LDIF and file-backed targets, LDAP, Microsoft Graph).
+//!
+//! The mapping between a directory's entries and these types is the connector's job and
+//! should be a pure function, tested on recorded fixtures; the I/O stays thin.
+
+use indexmap::IndexMap;
+use syncrules_lang::Value;
+use syncrules_lang::schema::Schema;
+
+/// What an imported entry says about an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// The object exists with these attributes (every attribute it has). Full imports
+    /// produce only these; an object a full import does not mention is deleted.
+    Present,
+    /// A new object (delta import).
+    Add,
+    /// Some attributes changed (delta import): each listed attribute has its new values,
+    /// a null value removes it; attributes not listed are unchanged.
+    Modify,
+    /// The object is gone (delta import).
+    Delete,
+}
+
+/// One imported entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportEntry {
+    /// What happened.
+    pub change: Change,
+    /// The object's DN (its current one, after any rename).
+    pub dn: String,
+    /// Its previous DN when the entry renames it.
+    pub old_dn: Option<String>,
+    /// Its immutable anchor (AD: objectGUID as base64), when the directory has one.
+    pub anchor: Option<String>,
+    /// The object type (AD: the most specific objectClass).
+    pub object_type: String,
+    /// Attribute values; references are [`Value::Ref`] holding the target's DN.
+    pub attributes: IndexMap<String, Value>,
+}
+
+/// The result of an import.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImportBatch {
+    /// The entries, in any order.
+    pub entries: Vec<ImportEntry>,
+    /// Where the next delta import starts, to be stored with the connector's state.
+    pub watermark: Option<String>,
+}
+
+/// The operation an export performs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExportOp {
+    /// Create the object.
+    Add,
+    /// Change attributes.
+    Update,
+    /// Move the object to a new DN.
+    Rename,
+    /// Delete the object.
+    Delete,
+}
+
+impl ExportOp {
+    /// `add`, `update`, `rename` or `delete`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportOp::Add => "add",
+            ExportOp::Update => "update",
+            ExportOp::Rename => "rename",
+            ExportOp::Delete => "delete",
+        }
+    }
+}
+
+/// One object's export.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportChange {
+    /// The operation.
+    pub op: ExportOp,
+    /// The object's DN (the new DN for a rename).
+    pub dn: String,
+    /// The previous DN, for a rename.
+    pub old_dn: Option<String>,
+    /// The anchor, once the directory has assigned one.
+    pub anchor: Option<String>,
+    /// The object type.
+    pub object_type: String,
+    /// For an add, every attribute; for an update, the attributes to set (a null value
+    /// removes one). References are [`Value::Ref`] holding the target's DN.
+    pub attributes: IndexMap<String, Value>,
+}
+
+/// Why one object's export failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FailureClass {
+    /// A value must be unique and another object holds it (UPN, proxyAddresses).
+    DuplicateAttribute,
+    /// A value the directory rejects.
+    InvalidValue,
+    /// The object to change does not exist.
+    NoSuchObject,
+    /// The directory refuses the change (mastered elsewhere, insufficient rights).
+    Refused,
+    /// Anything else.
+    Other,
+}
+
+impl FailureClass {
+    /// The class as a stable string for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureClass::DuplicateAttribute => "duplicate-attribute",
+            FailureClass::InvalidValue => "invalid-value",
+            FailureClass::NoSuchObject => "no-such-object",
+            FailureClass::Refused => "refused",
+            FailureClass::Other => "other",
+        }
+    }
+}
+
+/// The outcome of one object's export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExportResult {
+    /// Done; the directory's anchor for the object when it assigned one.
+    Done {
+        /// The new object's anchor.
+        anchor: Option<String>,
+    },
+    /// Failed for good (until the data changes).
+    Failed {
+        /// Why.
+        class: FailureClass,
+        /// The directory's message (never holding a secret).
+        message: String,
+    },
+    /// Failed for now; the next export tries again.
+    Retry {
+        /// Why.
+        message: String,
+    },
+}
+
+/// Why a connector operation failed as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectorError {
+    /// The directory could not be reached or answered with an error after retries.
+    #[error("{connector}: the directory is unavailable: {message}")]
+    Unavailable {
+        /// The connector.
+        connector: String,
+        /// What happened.
+        message: String,
+    },
+    /// The directory's data is malformed (a bad LDIF line, an unexpected response).
+    #[error("{connector}: {message}")]
+    Data {
+        /// The connector.
+        connector: String,
+        /// What is wrong, located where possible (`file:line`).
+        message: String,
+    },
+    /// The stored watermark is no longer valid: a full import is needed.
+    #[error("{connector}: the delta watermark expired; a full import is needed")]
+    WatermarkExpired {
+        /// The connector.
+        connector: String,
+    },
+}
+
+/// A connected directory.
+#[async_trait::async_trait]
+pub trait Connector: Send + Sync {
+    /// The connector's name, as rules refer to it.
+    fn name(&self) -> &str;
+
+    /// The directory's schema, when it publishes one.
+    fn schema(&self) -> Option<&Schema> {
+        None
+    }
+
+    /// Reads every object.
+    async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError>;
+
+    /// Reads what changed since `watermark` (from the previous import's batch).
+    async fn delta_import(&mut self, watermark: &str) -> Result<ImportBatch, ConnectorError>;
+
+    /// Writes a batch of changes; one result per change, in order.
+    async fn export(&mut self, changes: &[ExportChange]) -> Result<Vec<ExportResult>, ConnectorError>;
+}

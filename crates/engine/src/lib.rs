@@ -1,0 +1,8 @@
+//! The sync engine: connector spaces, the metaverse, run profiles, staging and preview.
+
+pub mod connector;
+
+pub use connector::{
+    Change, Connector, ConnectorError, ExportChange, ExportOp, ExportResult, FailureClass,
+    ImportBatch, ImportEntry,
+};
