@@ -187,5 +187,8 @@ pub trait Connector: Send + Sync {
     async fn delta_import(&mut self, watermark: &str) -> Result<ImportBatch, ConnectorError>;
 
     /// Writes a batch of changes; one result per change, in order.
-    async fn export(&mut self, changes: &[ExportChange]) -> Result<Vec<ExportResult>, ConnectorError>;
+    async fn export(
+        &mut self,
+        changes: &[ExportChange],
+    ) -> Result<Vec<ExportResult>, ConnectorError>;
 }

@@ -1,6 +1,7 @@
 //! The sync engine: connector spaces, the metaverse, run profiles, staging and preview.
 
 pub mod connector;
+pub mod model;
 
 pub use connector::{
     Change, Connector, ConnectorError, ExportChange, ExportOp, ExportResult, FailureClass,

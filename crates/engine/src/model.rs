@@ -1,0 +1,237 @@
+//! The engine's stores: one connector space per connector, and the metaverse.
+//!
+//! Metaverse references (`member`, `manager`) are links to metaverse objects, held as
+//! [`Value::Ref`] values of the form `mv:<id>` (no DN contains no `=`-less text like that),
+//! so a rename or delete of the referenced object resolves wherever it is read. Connector
+//! spaces hold references as the directory reports them: DNs, which the directory itself
+//! keeps current on renames.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use indexmap::IndexMap;
+use syncrules_lang::Value;
+
+use crate::connector::ExportOp;
+
+/// A connector-space object's id, unique within its connector space.
+pub type CsId = u64;
+/// A metaverse object's id.
+pub type MvId = u64;
+
+/// A metaverse reference to object `id`.
+pub fn mv_ref(id: MvId) -> Value {
+    Value::reference(format!("mv:{id}"))
+}
+
+/// The metaverse object a reference value points at.
+pub fn parse_mv_ref(v: &Value) -> Option<MvId> {
+    match v {
+        Value::Ref(s) => s.strip_prefix("mv:")?.parse().ok(),
+        _ => None,
+    }
+}
+
+/// What the last import said happened to an object, not yet processed by a sync.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PendingImport {
+    /// A new object.
+    Add,
+    /// Changed attributes or DN.
+    Update,
+    /// Deleted in the directory.
+    Delete,
+}
+
+/// A change waiting to be exported.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingExport {
+    /// Add, update, rename or delete.
+    pub op: ExportOp,
+    /// Attributes to write: every attribute for an add, the changed ones for an update (null
+    /// removes).
+    pub attributes: IndexMap<String, Value>,
+    /// The DN before a rename.
+    pub old_dn: Option<String>,
+}
+
+/// The last export's failure, kept until the export succeeds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportError {
+    /// The failure class (`duplicate-attribute`, ...).
+    pub class: String,
+    /// The directory's message.
+    pub message: String,
+}
+
+/// An object in a connector space.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CsObject {
+    /// Its id.
+    pub id: CsId,
+    /// Its DN.
+    pub dn: String,
+    /// Its anchor, once imported (an object provisioned by the engine has none until the
+    /// directory confirms it).
+    pub anchor: Option<String>,
+    /// Its object type.
+    pub object_type: String,
+    /// The values last imported (confirmed by the directory).
+    pub attributes: IndexMap<String, Value>,
+    /// Values exported but not yet seen on import.
+    pub unconfirmed: IndexMap<String, Value>,
+    /// What the last import changed, until a sync processes it.
+    pub pending_import: Option<PendingImport>,
+    /// What an export should do.
+    pub pending_export: Option<PendingExport>,
+    /// The last export error.
+    pub export_error: Option<ExportError>,
+    /// The metaverse object it is joined to.
+    pub link: Option<MvId>,
+    /// The rule that made the link (its name).
+    pub link_rule: Option<String>,
+    /// True when the engine created the object through an outbound provisioning rule.
+    pub provisioned: bool,
+}
+
+impl CsObject {
+    /// The value of an attribute as the engine believes it is: exported values not yet
+    /// confirmed over the imported ones.
+    pub fn current(&self, attr: &str) -> &Value {
+        self.unconfirmed
+            .get(attr)
+            .or_else(|| self.attributes.get(attr))
+            .unwrap_or(&Value::Null)
+    }
+}
+
+/// One connector's objects, with indexes by anchor and DN.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConnectorSpace {
+    /// Objects by id.
+    pub objects: BTreeMap<CsId, CsObject>,
+    /// Ids by anchor.
+    pub by_anchor: HashMap<String, CsId>,
+    /// Ids by DN (lowercased).
+    pub by_dn: HashMap<String, CsId>,
+    /// Where the next delta import starts.
+    pub watermark: Option<String>,
+    /// The next id to assign.
+    pub next_id: CsId,
+}
+
+impl ConnectorSpace {
+    /// Adds an object (assigning its id) and indexes it.
+    pub fn insert(&mut self, mut object: CsObject) -> CsId {
+        self.next_id += 1;
+        let id = self.next_id;
+        object.id = id;
+        self.index(&object);
+        self.objects.insert(id, object);
+        id
+    }
+
+    /// Indexes an object by anchor and DN.
+    pub fn index(&mut self, object: &CsObject) {
+        if let Some(a) = &object.anchor {
+            self.by_anchor.insert(a.clone(), object.id);
+        }
+        self.by_dn.insert(object.dn.to_ascii_lowercase(), object.id);
+    }
+
+    /// Removes an object and its index entries.
+    pub fn remove(&mut self, id: CsId) -> Option<CsObject> {
+        let object = self.objects.remove(&id)?;
+        if let Some(a) = &object.anchor
+            && self.by_anchor.get(a) == Some(&id)
+        {
+            self.by_anchor.remove(a);
+        }
+        let dn = object.dn.to_ascii_lowercase();
+        if self.by_dn.get(&dn) == Some(&id) {
+            self.by_dn.remove(&dn);
+        }
+        Some(object)
+    }
+
+    /// Changes an object's DN, keeping the index right.
+    pub fn rename(&mut self, id: CsId, dn: &str) {
+        let Some(object) = self.objects.get_mut(&id) else {
+            return;
+        };
+        let old = object.dn.to_ascii_lowercase();
+        object.dn = dn.to_owned();
+        if self.by_dn.get(&old) == Some(&id) {
+            self.by_dn.remove(&old);
+        }
+        self.by_dn.insert(dn.to_ascii_lowercase(), id);
+    }
+
+    /// The object with this DN (any case).
+    pub fn find_dn(&self, dn: &str) -> Option<&CsObject> {
+        self.by_dn
+            .get(&dn.to_ascii_lowercase())
+            .and_then(|id| self.objects.get(id))
+    }
+}
+
+/// A metaverse object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MvObject {
+    /// Its id.
+    pub id: MvId,
+    /// Its object type.
+    pub object_type: String,
+    /// Its attributes (references as `mv:<id>`).
+    pub attributes: IndexMap<String, Value>,
+    /// The connector-space object joined in each connector.
+    pub links: BTreeMap<String, CsId>,
+    /// The connectors whose link keeps the object alive (joined through an inbound
+    /// provision or sticky-join rule).
+    pub anchored_by: BTreeSet<String>,
+}
+
+/// The metaverse.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Metaverse {
+    /// Objects by id.
+    pub objects: BTreeMap<MvId, MvObject>,
+    /// The next id to assign.
+    pub next_id: MvId,
+}
+
+impl Metaverse {
+    /// Creates an object of a type.
+    pub fn create(&mut self, object_type: &str) -> MvId {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.objects.insert(
+            id,
+            MvObject {
+                id,
+                object_type: object_type.to_owned(),
+                attributes: IndexMap::new(),
+                links: BTreeMap::new(),
+                anchored_by: BTreeSet::new(),
+            },
+        );
+        id
+    }
+}
+
+/// Everything the engine keeps between runs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct State {
+    /// Connector spaces by connector name.
+    pub spaces: IndexMap<String, ConnectorSpace>,
+    /// The metaverse.
+    pub metaverse: Metaverse,
+    /// The fingerprint of the plan the last full sync ran with.
+    pub plan_fingerprint: Option<String>,
+}
+
+impl State {
+    /// The connector space of a connector, created empty if new.
+    pub fn space(&mut self, connector: &str) -> &mut ConnectorSpace {
+        self.spaces.entry(connector.to_owned()).or_default()
+    }
+}
