@@ -91,6 +91,9 @@ pub struct CsObject {
     pub link_rule: Option<String>,
     /// True when the engine created the object through an outbound provisioning rule.
     pub provisioned: bool,
+    /// True when a reference of the object could not be resolved yet (its target is not
+    /// joined): delta syncs visit it again until it resolves.
+    pub unresolved: bool,
 }
 
 impl CsObject {
@@ -227,6 +230,9 @@ pub struct State {
     pub metaverse: Metaverse,
     /// The fingerprint of the plan the last full sync ran with.
     pub plan_fingerprint: Option<String>,
+    /// Metaverse objects with references that could not be exported yet (the referenced
+    /// object is not in the target connector): every sync processes them again.
+    pub outbound_retry: BTreeSet<MvId>,
 }
 
 impl State {

@@ -1,0 +1,84 @@
+//! Reading objects through a rule group's slots, evaluating scopes and flows.
+
+use syncrules_lang::env::Attributes;
+use syncrules_lang::functions::CallCtx;
+use syncrules_lang::rules::plan::{
+    ClauseOutcome, FlowValue, PlannedFlow, PlannedRule, RuleGroup, ScopeContext,
+};
+use syncrules_lang::{Env, EvalError, Value, Vm};
+
+use indexmap::IndexMap;
+
+/// An object's attributes laid out by a group's slots.
+pub struct View<'a> {
+    values: Vec<&'a Value>,
+}
+
+impl<'a> View<'a> {
+    /// Looks up every slot of `group` in `get`.
+    pub fn new(group: &RuleGroup, get: impl Fn(&str) -> &'a Value) -> Self {
+        View {
+            values: group.slots.attributes.iter().map(|n| get(n)).collect(),
+        }
+    }
+}
+
+impl Attributes for View<'_> {
+    fn get(&self, slot: u32) -> &Value {
+        self.values
+            .get(slot as usize)
+            .copied()
+            .unwrap_or(&Value::Null)
+    }
+}
+
+/// An attribute map's value, null when absent.
+pub fn lookup<'a>(attrs: &'a IndexMap<String, Value>, name: &str) -> &'a Value {
+    attrs.get(name).unwrap_or(&Value::Null)
+}
+
+/// Group membership for `is-member-of`: the object's DN among a group's `member` values.
+pub struct Membership<'a> {
+    /// The object's DN.
+    pub dn: &'a str,
+    /// Finds a group's `member` values by the group's DN.
+    pub members: &'a dyn Fn(&str) -> Option<&'a Value>,
+}
+
+impl ScopeContext for Membership<'_> {
+    fn is_member_of(&self, group_dn: &str) -> bool {
+        (self.members)(group_dn).is_some_and(|m| {
+            m.values().iter().any(|v| match v {
+                Value::Ref(d) | Value::Str(d) => d.eq_ignore_ascii_case(self.dn),
+                _ => false,
+            })
+        })
+    }
+}
+
+/// Whether `rule` is in scope.
+pub fn in_scope(rule: &PlannedRule, view: &View<'_>, ctx: &dyn ScopeContext) -> bool {
+    matches!(rule.scope(view, ctx), ClauseOutcome::In(_))
+}
+
+/// Evaluates one flow.
+pub fn flow_value(
+    vm: &mut Vm,
+    flow: &PlannedFlow,
+    view: &View<'_>,
+    parameters: &[Value],
+    ctx: CallCtx,
+) -> Result<Value, EvalError> {
+    match &flow.value {
+        FlowValue::Constant(v) => Ok(v.clone()),
+        FlowValue::Direct(slot) => Ok(view.get(*slot).clone()),
+        FlowValue::Expression(p) => vm.run(
+            p,
+            &Env {
+                attributes: view,
+                parameters,
+                ctx,
+            },
+        ),
+    }
+}

@@ -1,0 +1,132 @@
+//! Indexes for join searches: metaverse attributes that inbound join criteria compare
+//! with, and connector-space attributes that outbound join criteria compare with. Keys are
+//! values' text without regard to case; a case-sensitive condition checks the candidates.
+
+use std::collections::{HashMap, HashSet};
+
+use syncrules_lang::Value;
+use syncrules_lang::rules::Direction;
+use syncrules_lang::rules::plan::Plan;
+
+use crate::model::{CsId, MvId, State};
+
+fn keys(v: &Value) -> Vec<String> {
+    v.values()
+        .iter()
+        .map(|x| x.to_string().to_lowercase())
+        .collect()
+}
+
+type Postings<T> = HashMap<String, Vec<T>>;
+
+/// Join indexes, kept current as the sync writes attributes.
+#[derive(Debug, Default)]
+pub struct JoinIndex {
+    mv: HashMap<String, Postings<MvId>>,
+    cs: HashMap<(String, String), Postings<CsId>>,
+}
+
+fn add<T: PartialEq + Copy>(p: &mut Postings<T>, v: &Value, id: T) {
+    for k in keys(v) {
+        let list = p.entry(k).or_default();
+        if !list.contains(&id) {
+            list.push(id);
+        }
+    }
+}
+
+fn remove<T: PartialEq + Copy>(p: &mut Postings<T>, v: &Value, id: T) {
+    for k in keys(v) {
+        if let Some(list) = p.get_mut(&k) {
+            list.retain(|x| *x != id);
+        }
+    }
+}
+
+impl JoinIndex {
+    /// Indexes every attribute some join condition of `plan` searches.
+    pub fn build(state: &State, plan: &Plan) -> Self {
+        let mut mv_attrs: HashSet<String> = HashSet::new();
+        let mut cs_attrs: HashSet<(String, String)> = HashSet::new();
+        for (key, group) in &plan.groups {
+            for rule in &group.rules {
+                for cond in rule.join.iter().flatten() {
+                    match key.direction {
+                        Direction::Inbound => {
+                            mv_attrs.insert(cond.target.clone());
+                        }
+                        Direction::Outbound => {
+                            cs_attrs.insert((key.connector.clone(), cond.target.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        let mut index = JoinIndex::default();
+        for attr in mv_attrs {
+            let mut p = Postings::new();
+            for m in state.metaverse.objects.values() {
+                if let Some(v) = m.attributes.get(&attr) {
+                    add(&mut p, v, m.id);
+                }
+            }
+            index.mv.insert(attr, p);
+        }
+        for (conn, attr) in cs_attrs {
+            let mut p = Postings::new();
+            if let Some(space) = state.spaces.get(&conn) {
+                for o in space.objects.values() {
+                    add(&mut p, o.current(&attr), o.id);
+                }
+            }
+            index.cs.insert((conn, attr), p);
+        }
+        index
+    }
+
+    /// Records that a metaverse attribute changed.
+    pub fn mv_changed(&mut self, id: MvId, attr: &str, old: &Value, new: &Value) {
+        if let Some(p) = self.mv.get_mut(attr) {
+            remove(p, old, id);
+            add(p, new, id);
+        }
+    }
+
+    /// Metaverse objects whose `attr` holds a value equal (ignoring case) to one of `v`'s.
+    pub fn mv_candidates(&self, attr: &str, v: &Value) -> Vec<MvId> {
+        let mut out: Vec<MvId> = Vec::new();
+        if let Some(p) = self.mv.get(attr) {
+            for k in keys(v) {
+                for id in p.get(&k).into_iter().flatten() {
+                    if !out.contains(id) {
+                        out.push(*id);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Records that a connector-space attribute changed.
+    pub fn cs_changed(&mut self, connector: &str, id: CsId, attr: &str, old: &Value, new: &Value) {
+        if let Some(p) = self.cs.get_mut(&(connector.to_owned(), attr.to_owned())) {
+            remove(p, old, id);
+            add(p, new, id);
+        }
+    }
+
+    /// Connector-space objects of `connector` whose `attr` matches one of `v`'s values.
+    pub fn cs_candidates(&self, connector: &str, attr: &str, v: &Value) -> Vec<CsId> {
+        let mut out: Vec<CsId> = Vec::new();
+        if let Some(p) = self.cs.get(&(connector.to_owned(), attr.to_owned())) {
+            for k in keys(v) {
+                for id in p.get(&k).into_iter().flatten() {
+                    if !out.contains(id) {
+                        out.push(*id);
+                    }
+                }
+            }
+        }
+        out
+    }
+}

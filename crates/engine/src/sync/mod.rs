@@ -1,0 +1,171 @@
+//! Synchronization: connector space → metaverse (inbound) and metaverse → connector
+//! spaces (outbound), as Entra Connect's declarative provisioning does it.
+//!
+//! A sync step processes connector-space objects of one connector: every object (full
+//! sync) or the ones an import changed and the ones waiting for references (delta sync).
+//! Each object's inbound processing decides its scope, join and the metaverse object's
+//! attributes; every metaverse object it touched is then processed outbound to every
+//! connector. One object's failure is recorded and the step goes on with the others.
+
+pub mod eval;
+mod inbound;
+mod index;
+mod outbound;
+pub mod resolve;
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use syncrules_lang::rules::plan::Plan;
+use syncrules_lang::rules::{Direction, LinkType};
+
+pub use index::JoinIndex;
+pub use outbound::same as outbound_same;
+
+use crate::model::{CsId, MvId, State};
+
+/// One object that failed, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectError {
+    /// The connector of the object.
+    pub connector: String,
+    /// The object's DN (or the metaverse object's id as `mv:<id>`).
+    pub object: String,
+    /// The rule whose flow failed, if a rule did.
+    pub rule: Option<String>,
+    /// What happened (`Error("...")`'s text for a rule's error).
+    pub message: String,
+}
+
+/// What a sync step did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Connector-space objects processed.
+    pub visited: usize,
+    /// Metaverse objects created (projections).
+    pub projected: usize,
+    /// Joins made.
+    pub joined: usize,
+    /// Links removed.
+    pub disconnected: usize,
+    /// Metaverse objects deleted.
+    pub deleted: usize,
+    /// Metaverse objects whose attributes changed.
+    pub mv_updated: usize,
+    /// Objects that failed.
+    pub errors: Vec<ObjectError>,
+}
+
+/// The metaverse objects a sync step touched.
+#[derive(Default)]
+pub(crate) struct Touched {
+    pub mv: BTreeSet<MvId>,
+}
+
+/// The rules of a plan by name: direction and link type.
+pub(crate) fn rule_kinds(plan: &Plan) -> HashMap<String, (Direction, LinkType)> {
+    plan.groups
+        .iter()
+        .flat_map(|(k, g)| {
+            g.rules
+                .iter()
+                .map(move |r| (r.name.clone(), (k.direction, r.link)))
+        })
+        .collect()
+}
+
+/// Everything a sync step reads besides the state.
+pub struct SyncContext<'a> {
+    /// The plan.
+    pub plan: &'a Plan,
+    /// The time `Now()` returns.
+    pub now: DateTime<Utc>,
+}
+
+/// Runs a sync step over one connector's objects; `full` visits every object.
+pub fn sync_connector(
+    state: &mut State,
+    ctx: &SyncContext<'_>,
+    connector: &str,
+    full: bool,
+) -> SyncReport {
+    let mut report = SyncReport::default();
+    let Some(space) = state.spaces.get(connector) else {
+        return report;
+    };
+    let ids: Vec<CsId> = space
+        .objects
+        .values()
+        .filter(|o| full || o.pending_import.is_some() || o.unresolved)
+        .map(|o| o.id)
+        .collect();
+    let mut index = JoinIndex::build(state, ctx.plan);
+    let kinds = rule_kinds(ctx.plan);
+    let mut touched = Touched::default();
+    for id in ids {
+        report.visited += 1;
+        inbound::sync_object(
+            state,
+            ctx,
+            &kinds,
+            &mut index,
+            connector,
+            id,
+            &mut touched,
+            &mut report,
+        );
+    }
+    finish(state, ctx, &kinds, &mut index, touched, &mut report);
+    report
+}
+
+/// Recomputes the touched metaverse objects, deletes the ones nothing keeps alive, and
+/// processes every touched metaverse object outbound.
+pub(crate) fn finish(
+    state: &mut State,
+    ctx: &SyncContext<'_>,
+    kinds: &HashMap<String, (Direction, LinkType)>,
+    index: &mut JoinIndex,
+    touched: Touched,
+    report: &mut SyncReport,
+) {
+    let mut outbound_ids = BTreeSet::new();
+    for mv in touched.mv {
+        let alive = state
+            .metaverse
+            .objects
+            .get(&mv)
+            .is_some_and(|m| !m.anchored_by.is_empty());
+        if !alive {
+            if state.metaverse.objects.contains_key(&mv) {
+                inbound::delete_mv(state, index, mv, report);
+            }
+            continue;
+        }
+        match inbound::recompute(state, ctx, index, mv, false) {
+            Ok(changed) => {
+                if changed {
+                    report.mv_updated += 1;
+                }
+                outbound_ids.insert(mv);
+            }
+            Err(e) => report.errors.push(e),
+        }
+    }
+    // Objects waiting for references from earlier steps, then every touched object; a
+    // second pass picks up references to objects this pass provisioned.
+    let retry: Vec<MvId> = state.outbound_retry.iter().copied().collect();
+    outbound_ids.extend(retry);
+    for mv in &outbound_ids {
+        outbound::sync_mv(state, ctx, index, *mv, report);
+    }
+    let again: Vec<MvId> = outbound_ids
+        .iter()
+        .copied()
+        .filter(|id| state.outbound_retry.contains(id))
+        .collect();
+    for mv in again {
+        outbound::sync_mv(state, ctx, index, mv, report);
+    }
+    let _ = kinds;
+}

@@ -1,0 +1,111 @@
+//! Scenario helpers: plans from rule files, import entries, one-call sync steps.
+
+#![allow(dead_code, reason = "each scenario file uses a subset")]
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use indexmap::IndexMap;
+use syncrules_engine::connector::{Change, ImportBatch, ImportEntry};
+use syncrules_engine::import::apply;
+use syncrules_engine::model::State;
+use syncrules_engine::sync::{SyncContext, SyncReport, sync_connector};
+use syncrules_lang::Value;
+use syncrules_lang::rules::{Plan, Report, load_rule_set};
+
+/// The plan of a rule-set folder, which must check.
+pub fn plan_of(dir: &std::path::Path) -> Plan {
+    let mut report = Report::default();
+    let set = load_rule_set(&[dir.to_path_buf()], &mut report);
+    let plan = Plan::build(&set, &mut report);
+    assert_eq!(report.errors(), 0, "{}", report.render());
+    plan.unwrap()
+}
+
+/// The project's default rules.
+pub fn default_plan() -> Plan {
+    plan_of(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules"))
+}
+
+/// A plan from rule files written into a fresh folder.
+pub fn plan_from(files: &[(&str, &str)]) -> Plan {
+    let dir = tempfile::tempdir().unwrap();
+    for (p, t) in files {
+        let path = dir.path().join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, t).unwrap();
+    }
+    plan_of(dir.path())
+}
+
+/// An import entry.
+pub fn entry(
+    change: Change,
+    dn: &str,
+    anchor: &str,
+    ty: &str,
+    attrs: &[(&str, Value)],
+) -> ImportEntry {
+    ImportEntry {
+        change,
+        dn: dn.to_owned(),
+        old_dn: None,
+        anchor: (!anchor.is_empty()).then(|| anchor.to_owned()),
+        object_type: ty.to_owned(),
+        attributes: attrs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect::<IndexMap<_, _>>(),
+    }
+}
+
+pub fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// Imports `entries` (full or delta) into `connector` and syncs it.
+pub fn import_and_sync(
+    state: &mut State,
+    plan: &Plan,
+    connector: &str,
+    entries: Vec<ImportEntry>,
+    full: bool,
+) -> SyncReport {
+    apply(
+        state.space(connector),
+        ImportBatch {
+            entries,
+            watermark: None,
+        },
+        full,
+    );
+    let ctx = SyncContext { plan, now: now() };
+    sync_connector(state, &ctx, connector, full)
+}
+
+/// An AD user entry.
+pub fn ad_user(cn: &str, guid: u8, attrs: &[(&str, Value)]) -> ImportEntry {
+    let mut all = vec![
+        ("cn", Value::from(cn)),
+        (
+            "sAMAccountName",
+            Value::from(cn.to_lowercase().replace(' ', ".")),
+        ),
+        ("objectGUID", Value::bin([guid; 16])),
+        ("userAccountControl", Value::Num(512)),
+        (
+            "objectSid",
+            Value::bin([1, 1, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, guid, 0, 0, 0]),
+        ),
+    ];
+    all.extend(attrs.iter().cloned());
+    entry(
+        Change::Present,
+        &format!("CN={cn},OU=Users,DC=contoso,DC=com"),
+        &format!("guid-{guid}"),
+        "user",
+        &all,
+    )
+}
