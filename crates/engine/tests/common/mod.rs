@@ -1,6 +1,7 @@
 //! Scenario helpers: plans from rule files, import entries, one-call sync steps.
 
 #![allow(dead_code, reason = "each scenario file uses a subset")]
+#![expect(clippy::unwrap_used, reason = "test setup fails loudly")]
 
 use std::path::PathBuf;
 
