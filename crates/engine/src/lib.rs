@@ -1,8 +1,11 @@
 //! The sync engine: connector spaces, the metaverse, run profiles, staging and preview.
 
 pub mod connector;
+pub mod explain;
 pub mod import;
 pub mod model;
+pub mod preview;
+pub mod run;
 pub mod sync;
 
 pub use connector::{

@@ -1,7 +1,6 @@
 //! The project's default rules, end to end: AD objects into the metaverse and out to
 //! Entra as pending exports.
 
-
 mod common;
 
 use common::*;

@@ -17,12 +17,12 @@ use crate::model::{
     ConnectorSpace, CsId, CsObject, MvId, PendingExport, PendingImport, State, mv_ref,
 };
 
-fn dn_value(o: &CsObject) -> Value {
+pub(crate) fn dn_value(o: &CsObject) -> Value {
     Value::reference(&o.dn)
 }
 
 /// The value of `attr` on a connector-space object as rules read it (`dn` is its DN).
-pub(super) fn cs_attr<'a>(o: &'a CsObject, dn: &'a Value, attr: &str) -> &'a Value {
+pub(crate) fn cs_attr<'a>(o: &'a CsObject, dn: &'a Value, attr: &str) -> &'a Value {
     if attr == "dn" {
         dn
     } else {
@@ -31,7 +31,7 @@ pub(super) fn cs_attr<'a>(o: &'a CsObject, dn: &'a Value, attr: &str) -> &'a Val
 }
 
 /// The rules of the object's inbound group that are in scope for it.
-fn rules_in_scope<'p>(
+pub(crate) fn rules_in_scope<'p>(
     ctx: &'p SyncContext<'_>,
     space: &ConnectorSpace,
     connector: &str,
@@ -307,18 +307,21 @@ fn to_mv_refs(v: Value, space: &ConnectorSpace, unresolved: &mut bool) -> Value 
     }
 }
 
-/// Recomputes a metaverse object's attributes from every joined object's in-scope inbound
-/// rules; `creating` applies apply-once flows. Returns whether anything changed.
-pub(super) fn recompute(
-    state: &mut State,
+/// Every in-scope inbound rule's contribution to a metaverse object, by attribute; the
+/// apply-once targets; and, per joined object, whether a reference was left unresolved.
+pub(crate) struct Inbound {
+    pub contributions: IndexMap<String, Vec<Contribution>>,
+    pub apply_once: HashSet<String>,
+    pub unresolved: Vec<(String, CsId, bool)>,
+}
+
+/// Collects the contributions to metaverse object `m`.
+pub(crate) fn contributions(
+    state: &State,
     ctx: &SyncContext<'_>,
-    index: &mut JoinIndex,
-    mv: MvId,
+    m: &crate::model::MvObject,
     creating: bool,
-) -> Result<bool, ObjectError> {
-    let Some(m) = state.metaverse.objects.get(&mv) else {
-        return Ok(false);
-    };
+) -> Result<Inbound, ObjectError> {
     let mut contributions: IndexMap<String, Vec<Contribution>> = IndexMap::new();
     let mut apply_once: HashSet<String> = HashSet::new();
     let mut unresolved_flags: Vec<(String, CsId, bool)> = Vec::new();
@@ -370,10 +373,36 @@ pub(super) fn recompute(
         }
         unresolved_flags.push((conn.clone(), *csid, unresolved));
     }
+    for list in contributions.values_mut() {
+        list.sort_by_key(|c| c.precedence);
+    }
+    Ok(Inbound {
+        contributions,
+        apply_once,
+        unresolved: unresolved_flags,
+    })
+}
+
+/// Recomputes a metaverse object's attributes from every joined object's in-scope inbound
+/// rules; `creating` applies apply-once flows. Returns whether anything changed.
+pub(super) fn recompute(
+    state: &mut State,
+    ctx: &SyncContext<'_>,
+    index: &mut JoinIndex,
+    mv: MvId,
+    creating: bool,
+) -> Result<bool, ObjectError> {
+    let Some(m) = state.metaverse.objects.get(&mv) else {
+        return Ok(false);
+    };
+    let Inbound {
+        contributions,
+        apply_once,
+        unresolved: unresolved_flags,
+    } = contributions(state, ctx, m, creating)?;
     let old = m.attributes.clone();
     let mut new: IndexMap<String, Value> = IndexMap::new();
-    for (attr, mut list) in contributions {
-        list.sort_by_key(|c| c.precedence);
+    for (attr, list) in contributions {
         match decide(&list) {
             Decision::Set(v, _) => {
                 if !v.is_null() {

@@ -8,9 +8,9 @@
 //! connector. One object's failure is recorded and the step goes on with the others.
 
 pub mod eval;
-mod inbound;
+pub(crate) mod inbound;
 mod index;
-mod outbound;
+pub(crate) mod outbound;
 pub mod resolve;
 
 use std::collections::{BTreeSet, HashMap};

@@ -15,7 +15,7 @@ use crate::connector::ExportOp;
 use crate::model::{CsId, CsObject, MvId, MvObject, PendingExport, State, parse_mv_ref};
 
 /// No scope context in the metaverse: `is-member-of` is for connector spaces.
-struct NoGroups;
+pub(crate) struct NoGroups;
 
 impl syncrules_lang::rules::plan::ScopeContext for NoGroups {
     fn is_member_of(&self, _: &str) -> bool {
@@ -222,13 +222,13 @@ fn join_or_provision(
     Ok(())
 }
 
-/// What the rules say the connector object's attributes should be (`dn` included when a
-/// rule flows it); metaverse references become the target connector's DNs.
+/// Every rule's contribution to the connector object's attributes, by attribute, in
+/// precedence order; metaverse references become the target connector's DNs.
 #[expect(
     clippy::too_many_arguments,
     reason = "the sync step's state, passed through"
 )]
-fn desired(
+pub(crate) fn contributions(
     state: &State,
     ctx: &SyncContext<'_>,
     m: &MvObject,
@@ -238,7 +238,7 @@ fn desired(
     current_dn: &str,
     creating: bool,
     retry: &mut bool,
-) -> Result<IndexMap<String, Value>, ObjectError> {
+) -> Result<IndexMap<String, Vec<Contribution>>, ObjectError> {
     let view = View::new(group, |n| lookup(&m.attributes, n));
     let mut vm = Vm::new();
     let call = CallCtx { now: ctx.now };
@@ -272,9 +272,34 @@ fn desired(
                 });
         }
     }
-    let mut out = IndexMap::new();
-    for (attr, mut list) in contributions {
+    for list in contributions.values_mut() {
         list.sort_by_key(|c| c.precedence);
+    }
+    Ok(contributions)
+}
+
+/// What the rules say the connector object's attributes should be (`dn` included when a
+/// rule flows it).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the sync step's state, passed through"
+)]
+fn desired(
+    state: &State,
+    ctx: &SyncContext<'_>,
+    m: &MvObject,
+    group: &RuleGroup,
+    rules: &[&PlannedRule],
+    connector: &str,
+    current_dn: &str,
+    creating: bool,
+    retry: &mut bool,
+) -> Result<IndexMap<String, Value>, ObjectError> {
+    let contributions = contributions(
+        state, ctx, m, group, rules, connector, current_dn, creating, retry,
+    )?;
+    let mut out = IndexMap::new();
+    for (attr, list) in contributions {
         if let Decision::Set(v, _) = decide(&list) {
             out.insert(attr, v);
         }

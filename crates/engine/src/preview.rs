@@ -1,0 +1,191 @@
+//! What an export would do, for every connector: adds, updates, deletes and renames with
+//! their values, and the object errors; as text for people and as the JSON of the CLI
+//! contract. `explain` says, for one object, why each value is what it is.
+
+use std::fmt::Write as _;
+
+use base64::Engine as _;
+use indexmap::IndexMap;
+use serde_json::{Value as Json, json};
+use syncrules_lang::Value;
+use syncrules_lang::json::rfc3339;
+
+use crate::connector::ExportOp;
+use crate::model::State;
+use crate::sync::ObjectError;
+
+/// One pending export.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlannedExport {
+    /// The connector.
+    pub connector: String,
+    /// What it does.
+    pub op: ExportOp,
+    /// The object's DN (the new DN of a rename).
+    pub dn: String,
+    /// The DN before a rename.
+    pub old_dn: Option<String>,
+    /// The object's anchor, if it has one yet.
+    pub anchor: Option<String>,
+    /// The attributes it writes.
+    pub attributes: IndexMap<String, Value>,
+}
+
+/// Every pending export and object error.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Preview {
+    /// Pending exports, by connector then DN.
+    pub exports: Vec<PlannedExport>,
+    /// Object errors of the run.
+    pub errors: Vec<ObjectError>,
+}
+
+/// The pending exports of a state, optionally only those of one object (by DN or anchor).
+pub fn preview(state: &State, errors: &[ObjectError], object: Option<&str>) -> Preview {
+    let matches = |dn: &str, anchor: Option<&String>| {
+        object.is_none_or(|o| dn.eq_ignore_ascii_case(o) || anchor.is_some_and(|a| a == o))
+    };
+    let mut exports = Vec::new();
+    for (name, space) in &state.spaces {
+        let mut list: Vec<PlannedExport> = space
+            .objects
+            .values()
+            .filter_map(|o| {
+                let p = o.pending_export.as_ref()?;
+                matches(&o.dn, o.anchor.as_ref()).then(|| PlannedExport {
+                    connector: name.clone(),
+                    op: p.op,
+                    dn: o.dn.clone(),
+                    old_dn: p.old_dn.clone(),
+                    anchor: o.anchor.clone(),
+                    attributes: p.attributes.clone(),
+                })
+            })
+            .collect();
+        list.sort_by(|a, b| (a.op, &a.dn).cmp(&(b.op, &b.dn)));
+        exports.extend(list);
+    }
+    let errors = errors
+        .iter()
+        .filter(|e| object.is_none_or(|o| e.object.eq_ignore_ascii_case(o)))
+        .cloned()
+        .collect();
+    Preview { exports, errors }
+}
+
+/// One value as a JSON scalar: strings, numbers and Booleans as themselves, binaries as
+/// base64, references as their DN, dates as RFC 3339.
+pub fn scalar(v: &Value) -> Json {
+    match v {
+        Value::Str(s) | Value::Ref(s) => json!(s.as_ref()),
+        Value::Num(n) => json!(n),
+        Value::Bool(b) => json!(b),
+        Value::Bin(b) => json!(base64::engine::general_purpose::STANDARD.encode(b)),
+        Value::DateTime(d) => json!(rfc3339(d)),
+        other => json!(other.to_string()),
+    }
+}
+
+impl Preview {
+    /// Counts per connector: add, update, delete, rename.
+    pub fn counts(&self, connectors: &[String]) -> IndexMap<String, [usize; 4]> {
+        let mut out: IndexMap<String, [usize; 4]> =
+            connectors.iter().map(|c| (c.clone(), [0; 4])).collect();
+        for e in &self.exports {
+            let c = out.entry(e.connector.clone()).or_insert([0; 4]);
+            let i = match e.op {
+                ExportOp::Add => 0,
+                ExportOp::Update => 1,
+                ExportOp::Delete => 2,
+                ExportOp::Rename => 3,
+            };
+            if let Some(n) = c.get_mut(i) {
+                *n += 1;
+            }
+        }
+        out
+    }
+
+    /// The JSON of the CLI contract.
+    pub fn to_json(&self, connectors: &[String]) -> Json {
+        let counts: serde_json::Map<String, Json> = self
+            .counts(connectors)
+            .into_iter()
+            .map(|(c, [a, u, d, r])| (c, json!({"add": a, "update": u, "delete": d, "rename": r})))
+            .collect();
+        let exports: Vec<Json> = self
+            .exports
+            .iter()
+            .map(|e| {
+                let attributes: serde_json::Map<String, Json> = e
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            Json::Array(v.values().iter().map(scalar).collect()),
+                        )
+                    })
+                    .collect();
+                let mut o = json!({
+                    "connector": e.connector,
+                    "operation": e.op.as_str(),
+                    "dn": e.dn,
+                    "anchor": e.anchor,
+                    "attributes": attributes,
+                });
+                if let (Some(old), Some(obj)) = (&e.old_dn, o.as_object_mut()) {
+                    obj.insert("old_dn".into(), json!(old));
+                }
+                o
+            })
+            .collect();
+        let errors: Vec<Json> = self
+            .errors
+            .iter()
+            .map(|e| json!({"connector": e.connector, "object": e.object, "rule": e.rule, "message": e.message}))
+            .collect();
+        json!({"connectors": counts, "exports": exports, "errors": errors})
+    }
+
+    /// A readable summary: counts per connector, then each export with its values.
+    pub fn render(&self, connectors: &[String], detail: bool) -> String {
+        let mut out = String::new();
+        for (c, [a, u, d, r]) in self.counts(connectors) {
+            let _ = writeln!(
+                out,
+                "{c}: {a} to add, {u} to update, {d} to delete, {r} to rename"
+            );
+        }
+        if detail {
+            for e in &self.exports {
+                let _ = writeln!(out, "\n{} {} {}", e.connector, e.op.as_str(), e.dn);
+                if let Some(old) = &e.old_dn {
+                    let _ = writeln!(out, "    from {old}");
+                }
+                for (k, v) in &e.attributes {
+                    let vals: Vec<String> =
+                        v.values().iter().map(|x| scalar(x).to_string()).collect();
+                    let shown = if vals.is_empty() {
+                        "(remove)".to_owned()
+                    } else {
+                        vals.join(", ")
+                    };
+                    let _ = writeln!(out, "    {k}: {shown}");
+                }
+            }
+        }
+        if !self.errors.is_empty() {
+            let _ = writeln!(out, "\n{} object errors:", self.errors.len());
+            for e in &self.errors {
+                let rule = e
+                    .rule
+                    .as_deref()
+                    .map(|r| format!(" [{r}]"))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "  {} {}{rule}: {}", e.connector, e.object, e.message);
+            }
+        }
+        out
+    }
+}

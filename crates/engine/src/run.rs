@@ -1,0 +1,473 @@
+//! Run profiles and cycles: import, sync and export steps over the connectors, with the
+//! safety features of Entra Connect (staging mode, deletion threshold, error limit).
+//!
+//! A delta cycle is a delta import on every connector, then a delta sync on every
+//! connector, then an export on every connector in reverse order (import AD, import Entra,
+//! sync AD, sync Entra, export Entra, export AD); an initial cycle uses full imports and
+//! full syncs. A sync after the rules changed (a new plan fingerprint) runs as a full
+//! sync, and its report says why.
+
+use indexmap::IndexMap;
+use syncrules_lang::rules::plan::Plan;
+
+use crate::connector::{Connector, ConnectorError, ExportChange, ExportOp, ExportResult};
+use crate::import::{ImportReport, apply};
+use crate::model::{CsId, ExportError, State};
+use crate::sync::{ObjectError, SyncContext, SyncReport, sync_connector};
+
+/// A step of a run profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Read every object of a connector.
+    FullImport(String),
+    /// Read what changed since the stored watermark.
+    DeltaImport(String),
+    /// Sync every object of a connector.
+    FullSync(String),
+    /// Sync the objects an import changed.
+    DeltaSync(String),
+    /// Write a connector's pending exports.
+    Export(String),
+}
+
+impl Step {
+    /// The step's name for reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Step::FullImport(_) => "full-import",
+            Step::DeltaImport(_) => "delta-import",
+            Step::FullSync(_) => "full-sync",
+            Step::DeltaSync(_) => "delta-sync",
+            Step::Export(_) => "export",
+        }
+    }
+
+    /// The step's connector.
+    pub fn connector(&self) -> &str {
+        match self {
+            Step::FullImport(c)
+            | Step::DeltaImport(c)
+            | Step::FullSync(c)
+            | Step::DeltaSync(c)
+            | Step::Export(c) => c,
+        }
+    }
+}
+
+/// Which cycle to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cycle {
+    /// Full imports and full syncs.
+    Initial,
+    /// Delta imports and delta syncs.
+    Delta,
+}
+
+/// How a step ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Done.
+    Success,
+    /// Done, with object errors.
+    CompletedWithErrors,
+    /// An export that would delete too many objects: nothing was exported.
+    StoppedDeletionThreshold,
+    /// Too many object errors: the run stopped.
+    StoppedErrorLimit,
+    /// Staging mode: nothing was exported.
+    SkippedStaging,
+}
+
+impl Status {
+    /// The status as Entra Connect's run history spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Success => "success",
+            Status::CompletedWithErrors => "completed-with-errors",
+            Status::StoppedDeletionThreshold => "stopped-deletion-threshold-exceeded",
+            Status::StoppedErrorLimit => "stopped-error-limit",
+            Status::SkippedStaging => "skipped-staging",
+        }
+    }
+
+    /// True when the run must stop and exit 1.
+    pub fn stopped(self) -> bool {
+        matches!(
+            self,
+            Status::StoppedDeletionThreshold | Status::StoppedErrorLimit
+        )
+    }
+}
+
+/// What one step did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepReport {
+    /// The step (`full-import`, ...).
+    pub step: &'static str,
+    /// The connector.
+    pub connector: String,
+    /// How it ended.
+    pub status: Status,
+    /// Objects read (imports) or visited (syncs) or written (exports).
+    pub objects: usize,
+    /// Adds.
+    pub adds: usize,
+    /// Updates.
+    pub updates: usize,
+    /// Deletes.
+    pub deletes: usize,
+    /// Renames.
+    pub renames: usize,
+    /// Object errors.
+    pub errors: Vec<ObjectError>,
+    /// Why the step ran as it did (a full sync after a rule change), or what it held back
+    /// (the pending deletes of a stopped export).
+    pub notes: Vec<String>,
+}
+
+impl StepReport {
+    fn new(step: &Step) -> Self {
+        StepReport {
+            step: step.name(),
+            connector: step.connector().to_owned(),
+            status: Status::Success,
+            objects: 0,
+            adds: 0,
+            updates: 0,
+            deletes: 0,
+            renames: 0,
+            errors: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// Safety settings.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// An export deleting at least this many objects of a connector stops (default 500).
+    pub deletion_threshold: usize,
+    /// ... or at least this percentage of the connector's objects, when set.
+    pub deletion_percent: Option<f64>,
+    /// Let the next export through the threshold.
+    pub allow_deletes: bool,
+    /// A step with more object errors than this stops the run (default 5,000).
+    pub error_limit: usize,
+    /// Staging mode: imports and syncs run, exports do not.
+    pub staging: bool,
+    /// The time `Now()` returns.
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            deletion_threshold: 500,
+            deletion_percent: None,
+            allow_deletes: false,
+            error_limit: 5000,
+            staging: false,
+            now: chrono::Utc::now(),
+        }
+    }
+}
+
+/// Why a run could not go on.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A connector failed as a whole.
+    #[error(transparent)]
+    Connector(#[from] ConnectorError),
+    /// The step names a connector the engine does not have.
+    #[error("no connector named `{0}`")]
+    UnknownConnector(String),
+}
+
+/// The engine: a plan, connectors, and the state they share.
+pub struct Engine {
+    /// The compiled rules.
+    pub plan: Plan,
+    /// Connectors in cycle order.
+    pub connectors: IndexMap<String, Box<dyn Connector>>,
+    /// Connector spaces and metaverse.
+    pub state: State,
+    /// Safety settings.
+    pub options: Options,
+}
+
+fn import_report(step: &Step, r: &ImportReport) -> StepReport {
+    StepReport {
+        objects: r.read,
+        adds: r.adds,
+        updates: r.updates,
+        deletes: r.deletes,
+        ..StepReport::new(step)
+    }
+}
+
+fn sync_report(step: &Step, r: SyncReport, limit: usize) -> StepReport {
+    let status = if r.errors.len() > limit {
+        Status::StoppedErrorLimit
+    } else if r.errors.is_empty() {
+        Status::Success
+    } else {
+        Status::CompletedWithErrors
+    };
+    StepReport {
+        status,
+        objects: r.visited,
+        adds: r.projected,
+        updates: r.mv_updated,
+        deletes: r.deleted,
+        errors: r.errors,
+        ..StepReport::new(step)
+    }
+}
+
+impl Engine {
+    /// An engine over a state (empty, or loaded from a store).
+    pub fn new(
+        plan: Plan,
+        connectors: Vec<Box<dyn Connector>>,
+        state: State,
+        options: Options,
+    ) -> Self {
+        let connectors = connectors
+            .into_iter()
+            .map(|c| (c.name().to_owned(), c))
+            .collect();
+        Engine {
+            plan,
+            connectors,
+            state,
+            options,
+        }
+    }
+
+    /// The steps of a cycle, in order.
+    pub fn cycle_steps(&self, cycle: Cycle) -> Vec<Step> {
+        let names: Vec<String> = self.connectors.keys().cloned().collect();
+        let mut steps = Vec::new();
+        for n in &names {
+            steps.push(match cycle {
+                Cycle::Initial => Step::FullImport(n.clone()),
+                Cycle::Delta => Step::DeltaImport(n.clone()),
+            });
+        }
+        for n in &names {
+            steps.push(match cycle {
+                Cycle::Initial => Step::FullSync(n.clone()),
+                Cycle::Delta => Step::DeltaSync(n.clone()),
+            });
+        }
+        for n in names.iter().rev() {
+            steps.push(Step::Export(n.clone()));
+        }
+        steps
+    }
+
+    /// Runs one step.
+    pub async fn run_step(&mut self, step: &Step) -> Result<StepReport, RunError> {
+        let name = step.connector().to_owned();
+        let connector = self
+            .connectors
+            .get_mut(&name)
+            .ok_or_else(|| RunError::UnknownConnector(name.clone()))?;
+        match step {
+            Step::FullImport(_) => {
+                let batch = connector.full_import().await?;
+                let r = apply(self.state.space(&name), batch, true);
+                Ok(import_report(step, &r))
+            }
+            Step::DeltaImport(_) => {
+                let watermark = self.state.space(&name).watermark.clone();
+                let (batch, full, note) = match watermark {
+                    Some(w) => match connector.delta_import(&w).await {
+                        Ok(b) => (b, false, None),
+                        Err(ConnectorError::WatermarkExpired { .. }) => (
+                            connector.full_import().await?,
+                            true,
+                            Some("the delta watermark expired: ran a full import".to_owned()),
+                        ),
+                        Err(e) => return Err(e.into()),
+                    },
+                    None => (
+                        connector.full_import().await?,
+                        true,
+                        Some("no watermark stored yet: ran a full import".to_owned()),
+                    ),
+                };
+                let r = apply(self.state.space(&name), batch, full);
+                let mut report = import_report(step, &r);
+                report.notes.extend(note);
+                Ok(report)
+            }
+            Step::FullSync(_) | Step::DeltaSync(_) => {
+                let mut full = matches!(step, Step::FullSync(_));
+                let mut notes = Vec::new();
+                let changed =
+                    self.state.plan_fingerprint.as_deref() != Some(self.plan.fingerprint.as_str());
+                if !full && changed {
+                    full = true;
+                    notes.push(match &self.state.plan_fingerprint {
+                        Some(old) => format!(
+                            "the rules changed (plan {old} -> {}): ran a full sync",
+                            self.plan.fingerprint
+                        ),
+                        None => "no sync has run with these rules yet: ran a full sync".to_owned(),
+                    });
+                }
+                let ctx = SyncContext {
+                    plan: &self.plan,
+                    now: self.options.now,
+                };
+                let r = sync_connector(&mut self.state, &ctx, &name, full);
+                if full && self.is_last_sync(&name) {
+                    self.state.plan_fingerprint = Some(self.plan.fingerprint.clone());
+                }
+                let mut report = sync_report(step, r, self.options.error_limit);
+                report.notes = notes;
+                Ok(report)
+            }
+            Step::Export(_) => self.export(step, &name).await,
+        }
+    }
+
+    /// Whether `connector` is the last connector synced in a cycle (the plan fingerprint is
+    /// recorded when every connector has been synced with it).
+    fn is_last_sync(&self, connector: &str) -> bool {
+        self.connectors
+            .keys()
+            .last()
+            .is_some_and(|c| c == connector)
+    }
+
+    async fn export(&mut self, step: &Step, name: &str) -> Result<StepReport, RunError> {
+        let mut report = StepReport::new(step);
+        if self.options.staging {
+            report.status = Status::SkippedStaging;
+            return Ok(report);
+        }
+        let space = self.state.space(name);
+        let pending: Vec<CsId> = space
+            .objects
+            .values()
+            .filter(|o| o.pending_export.is_some())
+            .map(|o| o.id)
+            .collect();
+        let deletes: Vec<String> = pending
+            .iter()
+            .filter_map(|id| space.objects.get(id))
+            .filter(|o| {
+                o.pending_export
+                    .as_ref()
+                    .is_some_and(|p| p.op == ExportOp::Delete)
+            })
+            .map(|o| o.dn.clone())
+            .collect();
+        let total = space.objects.len().max(1);
+        let over_count = deletes.len() >= self.options.deletion_threshold;
+        let over_percent = self
+            .options
+            .deletion_percent
+            .is_some_and(|p| deletes.len() as f64 * 100.0 / total as f64 >= p);
+        if !deletes.is_empty() && (over_count || over_percent) && !self.options.allow_deletes {
+            report.status = Status::StoppedDeletionThreshold;
+            report.deletes = deletes.len();
+            report.notes.push(format!(
+                "{} deletes would be exported to `{name}` (threshold {}{}): nothing was exported; run with --allow-deletes to let them through",
+                deletes.len(),
+                self.options.deletion_threshold,
+                self.options.deletion_percent.map(|p| format!(" or {p}%")).unwrap_or_default()
+            ));
+            report.notes.extend(
+                deletes
+                    .into_iter()
+                    .map(|dn| format!("pending delete: {dn}")),
+            );
+            return Ok(report);
+        }
+        let changes: Vec<ExportChange> = pending
+            .iter()
+            .filter_map(|id| space.objects.get(id))
+            .filter_map(|o| {
+                let p = o.pending_export.as_ref()?;
+                Some(ExportChange {
+                    op: p.op,
+                    dn: o.dn.clone(),
+                    old_dn: p.old_dn.clone(),
+                    anchor: o.anchor.clone(),
+                    object_type: o.object_type.clone(),
+                    attributes: p.attributes.clone(),
+                })
+            })
+            .collect();
+        if changes.is_empty() {
+            return Ok(report);
+        }
+        let connector = self
+            .connectors
+            .get_mut(name)
+            .ok_or_else(|| RunError::UnknownConnector(name.to_owned()))?;
+        let results = connector.export(&changes).await?;
+        let space = self.state.space(name);
+        for ((id, change), result) in pending.iter().zip(&changes).zip(results) {
+            report.objects += 1;
+            match result {
+                ExportResult::Done { anchor } => {
+                    match change.op {
+                        ExportOp::Add => report.adds += 1,
+                        ExportOp::Update => report.updates += 1,
+                        ExportOp::Rename => report.renames += 1,
+                        ExportOp::Delete => report.deletes += 1,
+                    }
+                    if change.op == ExportOp::Delete {
+                        space.remove(*id);
+                        continue;
+                    }
+                    if let Some(o) = space.objects.get_mut(id) {
+                        if let Some(p) = o.pending_export.take() {
+                            for (k, v) in p.attributes {
+                                o.unconfirmed.insert(k, v);
+                            }
+                        }
+                        o.export_error = None;
+                        if o.anchor.is_none() {
+                            o.anchor = anchor;
+                        }
+                    }
+                    if let Some(o) = space.objects.get(id).cloned() {
+                        space.index(&o);
+                    }
+                }
+                ExportResult::Failed { class, message } => {
+                    if let Some(o) = space.objects.get_mut(id) {
+                        o.export_error = Some(ExportError {
+                            class: class.as_str().to_owned(),
+                            message: message.clone(),
+                        });
+                        report.errors.push(ObjectError {
+                            connector: name.to_owned(),
+                            object: o.dn.clone(),
+                            rule: None,
+                            message: format!("{}: {message}", class.as_str()),
+                        });
+                    }
+                }
+                ExportResult::Retry { message } => {
+                    report
+                        .notes
+                        .push(format!("{}: will retry: {message}", change.dn));
+                }
+            }
+        }
+        report.status = if report.errors.len() > self.options.error_limit {
+            Status::StoppedErrorLimit
+        } else if report.errors.is_empty() {
+            Status::Success
+        } else {
+            Status::CompletedWithErrors
+        };
+        Ok(report)
+    }
+}
