@@ -451,6 +451,7 @@ impl Engine {
                             object: o.dn.clone(),
                             rule: None,
                             message: format!("{}: {message}", class.as_str()),
+                            flow: None,
                         });
                     }
                 }

@@ -9,16 +9,31 @@ use syncrules_lang::{Env, EvalError, Value, Vm};
 
 use indexmap::IndexMap;
 
-/// An object's attributes laid out by a group's slots.
+/// An object's attributes laid out by a group's slots: the current values, and the values
+/// confirmed by an import (what `ImportedValue` reads).
 pub struct View<'a> {
     values: Vec<&'a Value>,
+    imported: Option<Vec<&'a Value>>,
 }
 
 impl<'a> View<'a> {
-    /// Looks up every slot of `group` in `get`.
+    /// Looks up every slot of `group` in `get`; imported values are the same.
     pub fn new(group: &RuleGroup, get: impl Fn(&str) -> &'a Value) -> Self {
         View {
             values: group.slots.attributes.iter().map(|n| get(n)).collect(),
+            imported: None,
+        }
+    }
+
+    /// Looks up current values in `get` and import-confirmed ones in `imported`.
+    pub fn with_imported(
+        group: &RuleGroup,
+        get: impl Fn(&str) -> &'a Value,
+        imported: impl Fn(&str) -> &'a Value,
+    ) -> Self {
+        View {
+            values: group.slots.attributes.iter().map(|n| get(n)).collect(),
+            imported: Some(group.slots.attributes.iter().map(|n| imported(n)).collect()),
         }
     }
 }
@@ -29,6 +44,13 @@ impl Attributes for View<'_> {
             .get(slot as usize)
             .copied()
             .unwrap_or(&Value::Null)
+    }
+
+    fn imported(&self, slot: u32) -> &Value {
+        match &self.imported {
+            Some(v) => v.get(slot as usize).copied().unwrap_or(&Value::Null),
+            None => self.get(slot),
+        }
     }
 }
 

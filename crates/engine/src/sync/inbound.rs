@@ -21,8 +21,14 @@ pub(crate) fn dn_value(o: &CsObject) -> Value {
     Value::reference(&o.dn)
 }
 
-/// The value of `attr` on a connector-space object as rules read it (`dn` is its DN).
+/// The value of `attr` on a connector-space object as rules read it (`dn` is its DN):
+/// exported values not yet confirmed over the imported ones.
 pub(crate) fn cs_attr<'a>(o: &'a CsObject, dn: &'a Value, attr: &str) -> &'a Value {
+    if attr == "dn" { dn } else { o.current(attr) }
+}
+
+/// The value of `attr` as last confirmed by an import (`ImportedValue`).
+fn cs_imported<'a>(o: &'a CsObject, dn: &'a Value, attr: &str) -> &'a Value {
     if attr == "dn" {
         dn
     } else {
@@ -212,6 +218,7 @@ fn join_or_project(
                 "rules `{}` and `{}` are both in scope and join on different criteria",
                 first.name, other.name
             ),
+            flow: None,
         });
         return;
     }
@@ -337,7 +344,7 @@ pub(crate) fn contributions(
         let (group, rules) = rules_in_scope(ctx, space, conn, cs);
         let Some(group) = group else { continue };
         let dn = dn_value(cs);
-        let view = View::new(group, |n| cs_attr(cs, &dn, n));
+        let view = View::with_imported(group, |n| cs_attr(cs, &dn, n), |n| cs_imported(cs, &dn, n));
         let mut unresolved = false;
         for rule in rules
             .iter()
@@ -357,6 +364,7 @@ pub(crate) fn contributions(
                             object: cs.dn.clone(),
                             rule: Some(rule.name.clone()),
                             message: e.to_string(),
+                            flow: Some(super::failed_at(flow, &e)),
                         }
                     })?;
                 let value = to_mv_refs(value, space, &mut unresolved);

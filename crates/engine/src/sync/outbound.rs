@@ -190,6 +190,7 @@ fn join_or_provision(
                 rule: Some(provision.name.clone()),
                 message: "provisioning needs a flow to `dn` that gives the new object's DN"
                     .to_owned(),
+                flow: None,
             });
         }
     };
@@ -258,6 +259,7 @@ pub(crate) fn contributions(
                     },
                     rule: Some(rule.name.clone()),
                     message: e.to_string(),
+                    flow: Some(super::failed_at(flow, &e)),
                 }
             })?;
             let value = to_target_refs(state, connector, value, retry);

@@ -110,3 +110,80 @@ pub fn ad_user(cn: &str, guid: u8, attrs: &[(&str, Value)]) -> ImportEntry {
         &all,
     )
 }
+
+/// A rule-set folder's declarations for the scenarios: an AD-like source, an HR source
+/// and a cloud target.
+pub const CONFIG: &str = "\
+metaverse:
+  object-types: [person, group]
+connectors:
+  ad:
+    kind: active-directory
+    object-types: [user, group]
+  hr:
+    kind: file
+    object-types: [worker]
+  cloud:
+    kind: entra-id
+    object-types: [user, group]
+";
+
+/// A rule file's text.
+pub fn rule(
+    name: &str,
+    direction: &str,
+    connector: &str,
+    source: &str,
+    target: &str,
+    precedence: i64,
+    rest: &str,
+) -> String {
+    format!(
+        "name: {name}\ndirection: {direction}\nconnector: {connector}\nsource: {source}\ntarget: {target}\nprecedence: {precedence}\n{rest}"
+    )
+}
+
+/// A plan of `CONFIG` and these rules.
+pub fn scenario_plan(rules: &[String]) -> Plan {
+    let mut files: Vec<(String, String)> = vec![("syncrules.yaml".to_owned(), CONFIG.to_owned())];
+    for (i, r) in rules.iter().enumerate() {
+        files.push((format!("r{i}.yaml"), r.clone()));
+    }
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    plan_from(&borrowed)
+}
+
+/// A plain entry of some type.
+pub fn obj(dn: &str, anchor: &str, ty: &str, attrs: &[(&str, Value)]) -> ImportEntry {
+    entry(Change::Present, dn, anchor, ty, attrs)
+}
+
+/// The metaverse objects' values of one attribute, by id order.
+pub fn mv_values(state: &State, attr: &str) -> Vec<Value> {
+    state
+        .metaverse
+        .objects
+        .values()
+        .map(|m| m.attributes.get(attr).cloned().unwrap_or(Value::Null))
+        .collect()
+}
+
+/// The pending exports of a connector: (op, dn).
+pub fn pending(
+    state: &State,
+    connector: &str,
+) -> Vec<(syncrules_engine::connector::ExportOp, String)> {
+    state
+        .spaces
+        .get(connector)
+        .map(|s| {
+            s.objects
+                .values()
+                .filter_map(|o| o.pending_export.as_ref().map(|p| (p.op, o.dn.clone())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
