@@ -36,16 +36,16 @@ pub struct ObjectError {
     /// What happened (`Error("...")`'s text for a rule's error).
     pub message: String,
     /// The flow that failed: its target attribute and the failing part of its expression.
-    pub flow: Option<(String, String)>,
+    pub flow: Option<Box<(String, String)>>,
 }
 
 /// The flow that failed and the source text of the part of its expression that did.
 pub(crate) fn failed_at(
     flow: &syncrules_lang::rules::plan::PlannedFlow,
     e: &syncrules_lang::EvalError,
-) -> (String, String) {
+) -> Box<(String, String)> {
     let part = flow.text.get(e.span.range()).unwrap_or(&flow.text);
-    (flow.target.clone(), part.to_owned())
+    Box::new((flow.target.clone(), part.to_owned()))
 }
 
 /// What a sync step did.
