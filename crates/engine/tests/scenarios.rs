@@ -444,8 +444,8 @@ fn error_flows_fail_their_object_and_the_others_proceed() {
     );
     assert_eq!(e.message, "AccountName is not present");
     assert_eq!(
-        e.flow,
-        Some((
+        e.flow.as_deref(),
+        Some(&(
             "upn".to_owned(),
             "Error(\"AccountName is not present\")".to_owned()
         ))
