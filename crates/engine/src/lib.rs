@@ -6,6 +6,7 @@ pub mod import;
 pub mod model;
 pub mod preview;
 pub mod run;
+pub mod store;
 pub mod sync;
 
 pub use connector::{

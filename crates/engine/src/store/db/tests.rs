@@ -1,0 +1,292 @@
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+use indexmap::IndexMap;
+use syncrules_lang::Value;
+
+use super::*;
+use crate::model::{ConnectorSpace, MvObject, PendingImport, mv_ref};
+use crate::store::codec::tests::sample_cs;
+
+mod atomic;
+
+/// Two connector spaces with objects, one empty one, a linked metaverse, watermarks.
+pub(super) fn sample_state() -> State {
+    let mut state = State::default();
+    let people = state.metaverse.create("person");
+    let boss = state.metaverse.create("person");
+    let group = state.metaverse.create("group");
+    let ad = state.space("AD");
+    ad.watermark = Some("usn:100".into());
+    let a1 = ad.insert(CsObject {
+        link: Some(people),
+        ..sample_cs(1)
+    });
+    let a2 = ad.insert(CsObject {
+        link: Some(boss),
+        pending_export: None,
+        export_error: None,
+        ..sample_cs(2)
+    });
+    // Provisioned, not yet confirmed: no anchor, a pending add.
+    ad.insert(CsObject {
+        anchor: None,
+        link: Some(group),
+        pending_import: None,
+        ..sample_cs(3)
+    });
+    let hr = state.space("HR");
+    hr.watermark = Some("2024-01-01T00:00:00Z".into());
+    let h1 = hr.insert(CsObject {
+        link: Some(people),
+        pending_import: Some(PendingImport::Add),
+        ..sample_cs(11)
+    });
+    hr.insert(CsObject {
+        link: None,
+        ..sample_cs(12)
+    });
+    state.space("Graph").watermark = Some("deltaLink".into());
+    if let Some(p) = state.metaverse.objects.get_mut(&people) {
+        p.attributes.insert("manager".into(), mv_ref(boss));
+        p.attributes.insert("photo".into(), Value::bin([1, 2, 3]));
+        p.links = BTreeMap::from([("AD".to_owned(), a1), ("HR".to_owned(), h1)]);
+        p.anchored_by = BTreeSet::from(["HR".to_owned()]);
+    }
+    if let Some(b) = state.metaverse.objects.get_mut(&boss) {
+        b.links = BTreeMap::from([("AD".to_owned(), a2)]);
+    }
+    if let Some(g) = state.metaverse.objects.get_mut(&group) {
+        g.attributes.insert(
+            "member".into(),
+            Value::multi(vec![mv_ref(people), mv_ref(boss)]),
+        );
+    }
+    state.plan_fingerprint = Some("sha1:0123abcd".into());
+    state
+}
+
+#[test]
+fn a_state_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.load().unwrap(), State::default());
+    let state = sample_state();
+    store.commit(&state, &Dirty::all(&state)).unwrap();
+    let back = store.load().unwrap();
+    assert_eq!(back, state);
+    assert_eq!(
+        back.spaces.keys().collect::<Vec<_>>(),
+        ["AD", "HR", "Graph"]
+    );
+    let ad = &back.spaces["AD"];
+    assert_eq!(ad.by_anchor["anchor-1"], 1);
+    assert_eq!(
+        ad.find_dn("cn=USER2,ou=people,dc=contoso,dc=com")
+            .map(|o| o.id),
+        Some(2)
+    );
+}
+
+#[test]
+fn reopening_loads_the_committed_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = sample_state();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.commit(&state, &Dirty::all(&state)).unwrap();
+    }
+    assert!(dir.path().join(FILE_NAME).is_file());
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.load().unwrap(), state);
+}
+
+#[test]
+fn a_commit_writes_only_what_is_dirty() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut state = sample_state();
+    store.commit(&state, &Dirty::all(&state)).unwrap();
+    let committed = state.clone();
+    // Change two objects and the watermark, mark one object only.
+    let ad = state.space("AD");
+    ad.watermark = Some("usn:200".into());
+    for id in [1, 2] {
+        if let Some(o) = ad.objects.get_mut(&id) {
+            o.attributes.insert("title".into(), Value::from("changed"));
+        }
+    }
+    let mut dirty = Dirty::default();
+    dirty.cs("AD", 1);
+    store.commit(&state, &dirty).unwrap();
+    let back = store.load().unwrap();
+    assert_eq!(
+        back.spaces["AD"].objects[&1],
+        state.spaces["AD"].objects[&1]
+    );
+    assert_eq!(
+        back.spaces["AD"].objects[&2],
+        committed.spaces["AD"].objects[&2]
+    );
+    assert_eq!(back.spaces["AD"].watermark.as_deref(), Some("usn:100"));
+    assert_eq!(back.metaverse, committed.metaverse);
+    // Now the meta.
+    store
+        .commit(
+            &state,
+            &Dirty {
+                meta: true,
+                ..Dirty::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        store.load().unwrap().spaces["AD"].watermark.as_deref(),
+        Some("usn:200")
+    );
+}
+
+#[test]
+fn deleted_objects_and_spaces_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut state = sample_state();
+    store.commit(&state, &Dirty::all(&state)).unwrap();
+    let mut dirty = Dirty::default();
+    state.space("AD").remove(2);
+    dirty.cs("AD", 2);
+    state.metaverse.objects.remove(&3);
+    dirty.mv(3);
+    // A space dropped with its objects unmarked: the meta commit removes them.
+    state.spaces.shift_remove("HR");
+    dirty.meta = true;
+    store.commit(&state, &dirty).unwrap();
+    let back = store.load().unwrap();
+    assert_eq!(back, state);
+    assert!(!back.spaces.contains_key("HR"));
+    assert!(
+        back.spaces["AD"]
+            .find_dn("CN=user2,OU=People,DC=contoso,DC=com")
+            .is_none()
+    );
+    // Next ids survive deletes: a new object never reuses an id.
+    assert_eq!(back.spaces["AD"].next_id, 3);
+    assert_eq!(back.metaverse.next_id, 3);
+}
+
+#[test]
+fn next_ids_cover_objects_committed_without_meta() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut state = State::default();
+    let id = state.space("New").insert(sample_cs(1));
+    let mv = state.metaverse.create("person");
+    let mut dirty = Dirty::default();
+    dirty.cs("New", id);
+    dirty.mv(mv);
+    store.commit(&state, &dirty).unwrap();
+    let back = store.load().unwrap();
+    assert_eq!(back.spaces["New"].next_id, id);
+    assert_eq!(back.metaverse.next_id, mv);
+}
+
+#[test]
+fn a_file_in_the_way_is_an_io_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("state");
+    fs::write(&file, "x").unwrap();
+    let err = Store::open(&file).unwrap_err();
+    assert!(matches!(err, StoreError::Io { .. }), "{err}");
+}
+
+#[test]
+fn a_corrupt_entry_is_named_without_its_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let txn = store.db.begin_write().unwrap();
+    {
+        let mut cs = txn.open_table(CS).unwrap();
+        let bad = br#"{"dn":"CN=secret","type":"user","attrs":[["pwd",{"type":"number","value":"secret"}]]}"#;
+        cs.insert(("AD", 7), bad.as_slice()).unwrap();
+    }
+    txn.commit().unwrap();
+    let err = store.load().unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("the state is corrupt at cs/AD/7: "),
+        "{text}"
+    );
+    assert!(text.contains("`pwd`") && !text.contains("secret"), "{text}");
+}
+
+#[test]
+fn an_unknown_layout_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let txn = store.db.begin_write().unwrap();
+        txn.open_table(META)
+            .unwrap()
+            .insert("format", b"99".as_slice())
+            .unwrap();
+        txn.commit().unwrap();
+    }
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { ref key, .. } if key == "meta/format"));
+}
+
+/// 10,000 connector-space objects linked to 10,000 metaverse objects: commit and load times
+/// are printed (run with `--nocapture`), not asserted.
+#[test]
+fn ten_thousand_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut state = State::default();
+    let mut space = ConnectorSpace::default();
+    for i in 0..10_000 {
+        let mv = state.metaverse.create("person");
+        let id = space.insert(CsObject {
+            link: Some(mv),
+            ..sample_cs(i)
+        });
+        if let Some(o) = state.metaverse.objects.get_mut(&mv) {
+            o.attributes = IndexMap::from([
+                ("displayName".to_owned(), Value::from(format!("User {i}"))),
+                (
+                    "mail".to_owned(),
+                    Value::from(format!("user{i}@contoso.com")),
+                ),
+            ]);
+            o.links.insert("AD".into(), id);
+            o.anchored_by.insert("AD".into());
+        }
+    }
+    state.spaces.insert("AD".into(), space);
+    let dirty = Dirty::all(&state);
+
+    let t = Instant::now();
+    store.commit(&state, &dirty).unwrap();
+    let commit = t.elapsed();
+    let t = Instant::now();
+    let back = store.load().unwrap();
+    let load = t.elapsed();
+    assert_eq!(back, state);
+
+    let mut step = Dirty::default();
+    for id in (1..=10_000).step_by(100) {
+        if let Some(o) = state.space("AD").objects.get_mut(&id) {
+            o.unconfirmed.insert("title".into(), Value::from("x"));
+        }
+        step.cs("AD", id);
+    }
+    let t = Instant::now();
+    store.commit(&state, &step).unwrap();
+    let delta = t.elapsed();
+    let size = fs::metadata(store.path()).map(|m| m.len()).unwrap_or(0);
+    let mv_object: Option<&MvObject> = state.metaverse.objects.get(&1);
+    assert!(mv_object.is_some());
+    eprintln!(
+        "10,000 cs + 10,000 mv objects: commit {commit:?}, load {load:?}; \
+         a 100-object step {delta:?}; file {size} bytes"
+    );
+}

@@ -1,0 +1,136 @@
+//! Atomicity: a step that fails or is killed midway leaves the last commit; a state is
+//! never shared by two runs.
+
+use std::process::Command;
+
+use syncrules_lang::Value;
+
+use super::super::*;
+use super::sample_state;
+use crate::store::codec::tests::sample_cs;
+
+/// Commits a state, then a step (objects changed and deleted, meta) whose encoding fails at
+/// its third object.
+#[test]
+fn a_failed_step_leaves_the_last_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let committed = sample_state();
+    store.commit(&committed, &Dirty::all(&committed)).unwrap();
+
+    let mut state = committed.clone();
+    let mut dirty = Dirty::default();
+    for (name, space) in state.spaces.iter_mut() {
+        for o in space.objects.values_mut() {
+            o.attributes.insert("title".into(), Value::from("step 2"));
+            dirty.cs(name, o.id);
+        }
+    }
+    state.space("AD").remove(3);
+    state.metaverse.objects.remove(&1);
+    dirty.mv(1);
+    state.space("AD").watermark = Some("usn:999".into());
+    dirty.meta = true;
+
+    let calls = std::cell::Cell::new(0);
+    let failing = |connector: &str, o: &CsObject| {
+        calls.set(calls.get() + 1);
+        if calls.get() == 3 {
+            Err("injected failure".to_owned())
+        } else {
+            encode_cs(connector, o)
+        }
+    };
+    let err = store.commit_with(&state, &dirty, &failing).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the state is corrupt at cs/HR/1: injected failure"
+    );
+    assert_eq!(
+        calls.get(),
+        3,
+        "two objects were written before the failure"
+    );
+    assert_eq!(store.load().unwrap(), committed);
+
+    // The store stays usable, and survives a reopen unchanged.
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.load().unwrap(), committed);
+    store.commit(&state, &dirty).unwrap();
+    assert_eq!(store.load().unwrap(), state);
+}
+
+const CRASH_DIR: &str = "SYNCRULES_STORE_CRASH_DIR";
+
+/// The child of [`a_killed_run_leaves_the_last_commit`]: commits a step and aborts the process
+/// in the middle of it. Does nothing in an ordinary test run.
+#[test]
+fn crash_child() {
+    let Some(dir) = std::env::var_os(CRASH_DIR) else {
+        return;
+    };
+    let store = Store::open(Path::new(&dir)).unwrap();
+    let mut state = store.load().unwrap();
+    let mut dirty = Dirty::default();
+    for i in 0..2_000 {
+        let id = state.space("AD").insert(sample_cs(1_000 + i));
+        dirty.cs("AD", id);
+    }
+    dirty.meta = true;
+    let calls = std::cell::Cell::new(0);
+    let aborting = |connector: &str, o: &CsObject| {
+        calls.set(calls.get() + 1);
+        if calls.get() == 1_500 {
+            std::process::abort();
+        }
+        encode_cs(connector, o)
+    };
+    let _never = store.commit_with(&state, &dirty, &aborting);
+}
+
+/// A process killed in the middle of a commit (after writing 1,499 objects of a step in its
+/// transaction) leaves the state of the last commit, and the lock is released with it.
+#[test]
+fn a_killed_run_leaves_the_last_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let committed = sample_state();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.commit(&committed, &Dirty::all(&committed)).unwrap();
+    }
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "store::db::tests::atomic::crash_child",
+            "--test-threads=1",
+        ])
+        .env(CRASH_DIR, dir.path())
+        .output()
+        .unwrap()
+        .status;
+    assert!(!status.success(), "the child should have aborted");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt as _;
+        // SIGABRT: the child reached the abort, not a panic (exit code 101) before it.
+        assert_eq!(status.signal(), Some(6), "{status}");
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.load().unwrap(), committed);
+}
+
+#[test]
+fn a_state_cannot_be_opened_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Store::open(dir.path()).unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(matches!(err, StoreError::Database { .. }));
+    assert!(
+        err.to_string()
+            .ends_with("the state is in use by another run (its file is locked)"),
+        "{err}"
+    );
+    drop(first);
+    assert!(Store::open(dir.path()).is_ok());
+}
