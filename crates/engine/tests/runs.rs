@@ -1,7 +1,7 @@
 //! Run profiles end to end with in-memory connectors: cycles, export confirmation, the
 //! deletion threshold, and a rule change forcing a full sync.
 
-#![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "test doubles fail loudly")]
+#![expect(clippy::unwrap_used, reason = "test doubles fail loudly")]
 
 mod common;
 
