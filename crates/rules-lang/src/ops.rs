@@ -2,7 +2,8 @@
 //!
 //! Readings (VBA, which the language follows, where the reference is silent):
 //! - `&` reads null as `""` (`"a" & NULL` is `"a"`) but `NULL & NULL` is null; it joins two
-//!   binaries into one binary; with a multi-valued side it joins value by value.
+//!   binaries into one binary; with one multi-valued side it joins value by value; two
+//!   multi-valued sides are an error.
 //! - Arithmetic on null is null; overflow and division by zero are errors; `/` divides
 //!   integers, truncating toward zero.
 //! - A comparison with a null side is null, which conditions read as false. Strings
@@ -58,6 +59,21 @@ pub fn truth(v: &Value) -> Result<bool, OpError> {
     )
 }
 
+/// The most items one evaluation may iterate over in `Select` and `Where`, nested loops
+/// counting every inner item: each loop is bounded, but nesting multiplies them.
+pub const MAX_ITERATIONS: u64 = 1 << 20;
+
+/// Counts one item of a `Select`/`Where` loop against [`MAX_ITERATIONS`].
+pub fn iterate(count: &mut u64) -> Result<(), OpError> {
+    *count += 1;
+    if *count > MAX_ITERATIONS {
+        return err(format!(
+            "`Select`/`Where` iterated more than {MAX_ITERATIONS} times in one evaluation"
+        ));
+    }
+    Ok(())
+}
+
 /// Adds one result of `Select`/`Where` to the list being built: null adds nothing, a
 /// multi-valued result adds each of its values.
 pub fn accumulate(acc: &mut Vec<Value>, v: Value) {
@@ -68,6 +84,21 @@ pub fn accumulate(acc: &mut Vec<Value>, v: Value) {
     }
 }
 
+/// [`accumulate`] for `Select`/`Where`, failing when the list would outgrow
+/// [`crate::value::MAX_VALUES`] values or [`crate::value::MAX_VALUE_BYTES`] bytes; `bytes`
+/// is the running total of the list's data.
+pub fn accumulate_bounded(
+    acc: &mut Vec<Value>,
+    bytes: &mut usize,
+    v: Value,
+) -> Result<(), OpError> {
+    *bytes = bytes.saturating_add(v.data_len());
+    crate::value::check_size(acc.len().saturating_add(v.values().len()), *bytes)
+        .map_err(|why| OpError(format!("`Select`/`Where`: {why}")))?;
+    accumulate(acc, v);
+    Ok(())
+}
+
 fn flow_control(v: &Value) -> bool {
     matches!(v, Value::Ignore | Value::AuthoritativeNull)
 }
@@ -76,16 +107,39 @@ fn concat(a: &Value, b: &Value) -> Result<Value, OpError> {
     if flow_control(a) || flow_control(b) {
         return err("`&` cannot join IgnoreThisFlow or AuthoritativeNull");
     }
+    // Each side is repeated once per value of the other; numbers, dates and Booleans print
+    // in a few dozen bytes, counted as 32.
+    let (na, nb) = (a.values().len().max(1), b.values().len().max(1));
+    let printed = |v: &Value| {
+        v.data_len()
+            .saturating_add(32_usize.saturating_mul(v.values().len()))
+    };
+    let count = if matches!((a, b), (Value::Multi(_), Value::Multi(_))) {
+        na.saturating_mul(nb)
+    } else {
+        na.max(nb)
+    };
+    let bytes = printed(a)
+        .saturating_mul(nb)
+        .saturating_add(printed(b).saturating_mul(na));
+    crate::value::check_size(count, bytes).map_err(|why| OpError(format!("`&`: {why}")))?;
+    concat_unchecked(a, b)
+}
+
+fn concat_unchecked(a: &Value, b: &Value) -> Result<Value, OpError> {
     match (a, b) {
         (Value::Null, Value::Null) => Ok(Value::Null),
+        (Value::Multi(_), Value::Multi(_)) => err(
+            "`&` cannot join two multi-valued values: join one into a string with `Join(...)` first",
+        ),
         (Value::Multi(items), other) => items
             .iter()
-            .map(|i| concat(i, other))
+            .map(|i| concat_unchecked(i, other))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::multi),
         (other, Value::Multi(items)) => items
             .iter()
-            .map(|i| concat(other, i))
+            .map(|i| concat_unchecked(other, i))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::multi),
         (Value::Bin(x), Value::Bin(y)) => {
@@ -206,6 +260,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sizes_are_bounded() {
+        // Found by fuzzing: `With($a,[s],With($a,$a&$a,...))` doubled until out of memory.
+        let big = Value::from("x".repeat(crate::value::MAX_VALUE_BYTES / 2 + 1));
+        assert!(binary(BinOp::Concat, &big, &big).is_err());
+        assert!(binary(BinOp::Concat, &big, &"x".into()).is_ok());
+        let many = Value::multi(vec![Value::from(""); 1 << 10]);
+        assert!(binary(BinOp::Concat, &many, &many).is_err());
+        let (mut acc, mut bytes) = (Vec::new(), 0);
+        assert!(accumulate_bounded(&mut acc, &mut bytes, big.clone()).is_ok());
+        assert!(accumulate_bounded(&mut acc, &mut bytes, big).is_err());
+    }
+
+    #[test]
     fn concat_reads_null_as_empty() {
         assert_eq!(
             binary(BinOp::Concat, &"a".into(), &Value::Null),
@@ -224,6 +291,8 @@ mod tests {
             Ok(Value::bin([1, 2, 3]))
         );
         assert!(binary(BinOp::Concat, &Value::bin([1]), &"x".into()).is_err());
+        let mv = Value::multi(vec!["a".into(), "b".into()]);
+        assert!(binary(BinOp::Concat, &mv, &mv).is_err());
         assert_eq!(
             binary(
                 BinOp::Concat,
@@ -280,5 +349,13 @@ mod tests {
         assert_eq!(binary(BinOp::Ne, &mv, &"b".into()), f);
         assert_eq!(binary(BinOp::Ne, &mv, &"c".into()), t);
         assert!(binary(BinOp::Eq, &Value::bin([1]), &Value::Num(1)).is_err());
+    }
+
+    #[test]
+    fn iterations_are_bounded() {
+        // Found by fuzzing: 14 nested `Select($a,[m],...)` ran 4^14 iterations.
+        let mut count = MAX_ITERATIONS - 1;
+        assert!(iterate(&mut count).is_ok());
+        assert!(iterate(&mut count).is_err());
     }
 }

@@ -10,14 +10,26 @@ use crate::value::Value;
 
 /// Evaluates a checked expression.
 pub fn evaluate(checked: &Checked, env: &Env<'_>) -> Result<Value, EvalError> {
-    let mut locals = vec![Value::Null; checked.locals as usize];
+    let mut locals = State {
+        values: vec![Value::Null; checked.locals as usize],
+        iterations: 0,
+    };
     match checked.per_value {
         None => eval(&checked.root, env, &mut locals),
-        Some(slot) => crate::env::per_value(env, slot, |e| eval(&checked.root, e, &mut locals)),
+        Some(slot) => crate::env::per_value(env, slot, |e| {
+            locals.iterations = 0;
+            eval(&checked.root, e, &mut locals)
+        }),
     }
 }
 
-fn eval(n: &Node, env: &Env<'_>, locals: &mut Vec<Value>) -> Result<Value, EvalError> {
+/// The locals, and the `Select`/`Where` items visited so far (see [`ops::MAX_ITERATIONS`]).
+struct State {
+    values: Vec<Value>,
+    iterations: u64,
+}
+
+fn eval(n: &Node, env: &Env<'_>, locals: &mut State) -> Result<Value, EvalError> {
     let fail = |kind: EvalErrorKind| EvalError { span: n.span, kind };
     Ok(match &n.kind {
         NodeKind::Const(v) => v.clone(),
@@ -27,7 +39,11 @@ fn eval(n: &Node, env: &Env<'_>, locals: &mut Vec<Value>) -> Result<Value, EvalE
             Value::Num(i64::try_from(env.attributes.get(*s).values().len()).unwrap_or(i64::MAX))
         }
         NodeKind::Param(s) => env.parameter(*s).clone(),
-        NodeKind::Local(l) => locals.get(*l as usize).cloned().unwrap_or(Value::Null),
+        NodeKind::Local(l) => locals
+            .values
+            .get(*l as usize)
+            .cloned()
+            .unwrap_or(Value::Null),
         NodeKind::Call(b, args) => {
             let values = args
                 .iter()
@@ -65,22 +81,25 @@ fn eval(n: &Node, env: &Env<'_>, locals: &mut Vec<Value>) -> Result<Value, EvalE
         }
         NodeKind::Select { var, source, body } => {
             let src = eval(source, env, locals)?;
-            let mut acc = Vec::new();
+            let (mut acc, mut bytes) = (Vec::new(), 0);
             for item in src.values() {
+                ops::iterate(&mut locals.iterations).map_err(|e| fail(e.into()))?;
                 set(locals, *var, item.clone());
                 let v = eval(body, env, locals)?;
-                ops::accumulate(&mut acc, v);
+                ops::accumulate_bounded(&mut acc, &mut bytes, v).map_err(|e| fail(e.into()))?;
             }
             Value::multi(acc)
         }
         NodeKind::Where { var, source, cond } => {
             let src = eval(source, env, locals)?;
-            let mut acc = Vec::new();
+            let (mut acc, mut bytes) = (Vec::new(), 0);
             for item in src.values() {
+                ops::iterate(&mut locals.iterations).map_err(|e| fail(e.into()))?;
                 set(locals, *var, item.clone());
                 let keep = eval(cond, env, locals)?;
                 if ops::truth(&keep).map_err(|e| fail(e.into()))? {
-                    ops::accumulate(&mut acc, item.clone());
+                    ops::accumulate_bounded(&mut acc, &mut bytes, item.clone())
+                        .map_err(|e| fail(e.into()))?;
                 }
             }
             Value::multi(acc)
@@ -93,7 +112,8 @@ fn eval(n: &Node, env: &Env<'_>, locals: &mut Vec<Value>) -> Result<Value, EvalE
     })
 }
 
-fn set(locals: &mut Vec<Value>, l: u32, v: Value) {
+fn set(state: &mut State, l: u32, v: Value) {
+    let locals = &mut state.values;
     let i = l as usize;
     if locals.len() <= i {
         locals.resize(i + 1, Value::Null);

@@ -8,6 +8,31 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+/// The most bytes one string or binary may hold, and the most a multi-valued value's
+/// strings and binaries may hold together, when an expression builds it (`&`, `PadLeft`,
+/// `Replace`, `Select`, ...): well past any directory attribute, far short of exhausting
+/// memory. Attribute values the engine loads are not limited.
+pub const MAX_VALUE_BYTES: usize = 16 << 20;
+
+/// The most values a multi-valued value built by an expression may hold.
+pub const MAX_VALUES: usize = 1 << 20;
+
+/// Checks the size of a value an expression is about to build: `count` values holding
+/// `bytes` bytes of text and binary data. Callers estimate both before allocating.
+pub fn check_size(count: usize, bytes: usize) -> Result<(), String> {
+    if count > MAX_VALUES {
+        return Err(format!(
+            "the result would hold {count} values; the limit is {MAX_VALUES}"
+        ));
+    }
+    if bytes > MAX_VALUE_BYTES {
+        return Err(format!(
+            "the result would be {bytes} bytes long; the limit is {MAX_VALUE_BYTES}"
+        ));
+    }
+    Ok(())
+}
+
 /// A value produced or consumed by an expression.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -57,6 +82,20 @@ impl Value {
             Value::Null
         } else {
             Value::Multi(Arc::from(values))
+        }
+    }
+
+    /// The bytes of text and binary data this value holds; for a multi-valued value, of all
+    /// its values together.
+    pub fn data_len(&self) -> usize {
+        match self {
+            Value::Str(s) | Value::Ref(s) => s.len(),
+            Value::Bin(b) => b.len(),
+            Value::Multi(items) => items
+                .iter()
+                .map(Value::data_len)
+                .fold(0, usize::saturating_add),
+            _ => 0,
         }
     }
 

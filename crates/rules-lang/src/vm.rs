@@ -17,7 +17,7 @@ enum Local {
     Empty,
     Value(Value),
     Iter(Value, usize),
-    Acc(Vec<Value>),
+    Acc(Vec<Value>, usize),
 }
 
 /// A reusable evaluator.
@@ -25,6 +25,8 @@ enum Local {
 pub struct Vm {
     stack: Vec<Value>,
     locals: Vec<Local>,
+    /// `Select`/`Where` items visited in this run (see [`ops::MAX_ITERATIONS`]).
+    iterations: u64,
 }
 
 impl Vm {
@@ -44,6 +46,7 @@ impl Vm {
     fn run_once(&mut self, program: &Program, env: &Env<'_>) -> Result<Value, EvalError> {
         self.stack.clear();
         self.locals.clear();
+        self.iterations = 0;
         self.locals
             .resize_with(program.locals as usize, Local::default);
         let fail = |pc: usize, kind: EvalErrorKind| EvalError {
@@ -140,6 +143,7 @@ impl Vm {
                     };
                     match next {
                         Some(item) => {
+                            ops::iterate(&mut self.iterations).map_err(|e| fail(at, e.into()))?;
                             self.set_local(var, Local::Value(item))
                                 .ok_or_else(|| internal(at, "local out of range"))?;
                         }
@@ -147,19 +151,20 @@ impl Vm {
                     }
                 }
                 Instr::AccInit(l) => {
-                    self.set_local(l, Local::Acc(Vec::new()))
+                    self.set_local(l, Local::Acc(Vec::new(), 0))
                         .ok_or_else(|| internal(at, "local out of range"))?;
                 }
                 Instr::AccPush(l) => {
                     let v = self.pop().ok_or_else(|| internal(at, "stack underflow"))?;
                     match self.locals.get_mut(l as usize) {
-                        Some(Local::Acc(acc)) => ops::accumulate(acc, v),
+                        Some(Local::Acc(acc, bytes)) => ops::accumulate_bounded(acc, bytes, v)
+                            .map_err(|e| fail(at, e.into()))?,
                         _ => return Err(internal(at, "list not started")),
                     }
                 }
                 Instr::AccFinish(l) => {
                     let acc = match self.locals.get_mut(l as usize) {
-                        Some(Local::Acc(acc)) => std::mem::take(acc),
+                        Some(Local::Acc(acc, _)) => std::mem::take(acc),
                         _ => return Err(internal(at, "list not started")),
                     };
                     self.stack.push(Value::multi(acc));

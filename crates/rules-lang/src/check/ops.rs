@@ -191,6 +191,20 @@ impl Checker<'_> {
                 );
                 Ty::Var
             }
+            (a, b) if a.is_multi() && b.is_multi() => {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0111",
+                        op_span,
+                        format!(
+                            "`&` cannot join two multi-valued values ({} and {})",
+                            l.ty, r.ty
+                        ),
+                    )
+                    .with_help("join one into a string with `Join(...)` first"),
+                );
+                Ty::Var
+            }
             (a, b) if a.is_multi() || b.is_multi() => Ty::MVSTR,
             (a, b) if bin_or_unknown(a) && bin_or_unknown(b) => Ty::Var,
             _ => Ty::STR,

@@ -232,16 +232,22 @@ pub fn call(builtin: &Builtin, args: &[Value], ctx: &CallCtx) -> Result<Value, F
             "is a special form and cannot be called",
         ));
     };
+    let too_big = |why: String| value_error(builtin.name, why);
     if builtin.maps
         && let Some((Value::Multi(items), rest)) = args.split_first()
     {
         let mut out = Vec::with_capacity(items.len());
         let mut buf = Vec::with_capacity(args.len());
+        let mut bytes = 0usize;
         for item in items.iter() {
             buf.clear();
             buf.push(item.clone());
             buf.extend_from_slice(rest);
-            match imp(&buf, ctx)? {
+            let v = imp(&buf, ctx)?;
+            bytes = bytes.saturating_add(v.data_len());
+            crate::value::check_size(out.len().saturating_add(v.values().len()), bytes)
+                .map_err(too_big)?;
+            match v {
                 Value::Null => {}
                 Value::Multi(inner) => out.extend(inner.iter().cloned()),
                 v => out.push(v),
@@ -249,7 +255,9 @@ pub fn call(builtin: &Builtin, args: &[Value], ctx: &CallCtx) -> Result<Value, F
         }
         return Ok(Value::multi(out));
     }
-    imp(args, ctx)
+    let v = imp(args, ctx)?;
+    crate::value::check_size(v.values().len(), v.data_len()).map_err(too_big)?;
+    Ok(v)
 }
 
 #[cfg(test)]

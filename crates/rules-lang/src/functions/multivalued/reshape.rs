@@ -1,7 +1,7 @@
 //! Reshaping: `Join`, `Split`, `RemoveDuplicates`.
 
-use crate::functions::{CallCtx, FnError, arg, char_arg, num_arg, str_arg, to_usize};
-use crate::value::Value;
+use crate::functions::{CallCtx, FnError, arg, char_arg, num_arg, str_arg, to_usize, value_error};
+use crate::value::{Value, check_size};
 
 /// Reading (`Join`): values are joined in their text form (references as their DN); a null
 /// attribute gives null; a null or absent delimiter is a space when absent and nothing when
@@ -17,7 +17,13 @@ pub(super) fn join(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
     } else {
         str_arg("Join", args, 1)?.unwrap_or_default()
     };
-    let parts: Vec<String> = list.values().iter().map(ToString::to_string).collect();
+    let values = list.values();
+    let len = list
+        .data_len()
+        .saturating_add(32_usize.saturating_mul(values.len()))
+        .saturating_add(delimiter.len().saturating_mul(values.len()));
+    check_size(1, len).map_err(|why| value_error("Join", why))?;
+    let parts: Vec<String> = values.iter().map(ToString::to_string).collect();
     Ok(Value::from(parts.join(&delimiter)))
 }
 
@@ -54,6 +60,8 @@ pub(super) fn split(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
     let limit = num_arg(F, args, 2)?
         .filter(|l| *l >= 1)
         .map_or(usize::MAX, to_usize);
+    let count = s.matches(d).count().saturating_add(1).min(limit);
+    check_size(count, s.len()).map_err(|why| value_error(F, why))?;
     Ok(Value::multi(s.splitn(limit, d).map(Value::str).collect()))
 }
 

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use crate::functions::{CallCtx, FnError, single_char, str_arg, value_error};
-use crate::value::Value;
+use crate::value::{Value, check_size};
 
 /// The `\n`, `\r` and `\t` monikers (a backslash and a letter) as the characters they name.
 fn unmoniker(s: &str) -> Cow<'_, str> {
@@ -31,7 +31,11 @@ pub(super) fn replace(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
     if old.is_empty() {
         return Ok(Value::str(s));
     }
-    Ok(Value::from(s.replace(old.as_ref(), &unmoniker(&new))))
+    let new = unmoniker(&new);
+    let hits = s.matches(old.as_ref()).count();
+    let len = (s.len() - hits * old.len()).saturating_add(hits.saturating_mul(new.len()));
+    check_size(1, len).map_err(|why| value_error(F, why))?;
+    Ok(Value::from(s.replace(old.as_ref(), &new)))
 }
 
 /// Parses a `ReplaceChars` pattern `{source}:{target},...` (white space ignored).
@@ -81,6 +85,12 @@ pub(super) fn replace_chars(args: &[Value], _: &CallCtx) -> Result<Value, FnErro
         return Ok(Value::str(s));
     };
     let pairs = replace_pattern(&pattern)?;
+    let target = |c: char| pairs.iter().find(|(src, _)| *src == c).map(|(_, t)| t);
+    let len = s
+        .chars()
+        .map(|c| target(c).map_or(c.len_utf8(), String::len))
+        .fold(0, usize::saturating_add);
+    check_size(1, len).map_err(|why| value_error(F, why))?;
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match pairs.iter().find(|(src, _)| *src == c) {

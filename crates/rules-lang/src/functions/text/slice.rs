@@ -1,9 +1,9 @@
 //! Slicing and padding: `Left`, `Right`, `Mid`, `Len`, `PadLeft`, `PadRight`.
 
 use crate::functions::{
-    CallCtx, FnError, arg, bin_arg, char_arg, num_arg, str_arg, to_num, to_usize,
+    CallCtx, FnError, arg, bin_arg, char_arg, num_arg, str_arg, to_num, to_usize, value_error,
 };
-use crate::value::Value;
+use crate::value::{MAX_VALUE_BYTES, Value};
 
 /// `Left` and `Right`: 0 gives "", a negative count gives the input, a null string "".
 fn left_right(function: &'static str, args: &[Value], left: bool) -> Result<Value, FnError> {
@@ -111,6 +111,12 @@ fn pad(function: &'static str, args: &[Value], left: bool) -> Result<Value, FnEr
     let c = char_arg(function, args, 2, "padCharacter")?;
     let len = s.chars().count();
     let missing = to_usize(length.max(0)).saturating_sub(len);
+    if missing.saturating_mul(c.len_utf8()).saturating_add(s.len()) > MAX_VALUE_BYTES {
+        return Err(value_error(
+            function,
+            format!("length {length} would make a string longer than {MAX_VALUE_BYTES} bytes"),
+        ));
+    }
     let fill: String = std::iter::repeat_n(c, missing).collect();
     Ok(Value::from(if left {
         fill + &s
@@ -225,5 +231,8 @@ mod tests {
             ok("PadLeft", &[mv(&["1", "22"]), n(3), s("0")]),
             mv(&["001", "022"])
         );
+        // Found by fuzzing: a huge length used to abort the process on allocation.
+        assert!(err("PadLeft", &[s(""), n(i64::MAX), s("0")]).contains("longer than"));
+        assert!(err("PadRight", &[s("x"), n(1 << 40), s("é")]).contains("longer than"));
     }
 }
