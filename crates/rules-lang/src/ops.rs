@@ -153,6 +153,12 @@ fn concat_unchecked(a: &Value, b: &Value) -> Result<Value, OpError> {
             err(format!("`&` cannot join binary with {}", other.kind()))
         }
         (Value::Str(x), Value::Null) | (Value::Null, Value::Str(x)) => Ok(Value::Str(x.clone())),
+        (Value::Str(x) | Value::Ref(x), Value::Str(y) | Value::Ref(y)) => {
+            let mut s = String::with_capacity(x.len() + y.len());
+            s.push_str(x);
+            s.push_str(y);
+            Ok(Value::from(s))
+        }
         _ => {
             let mut s = a.to_string();
             s.push_str(&b.to_string());

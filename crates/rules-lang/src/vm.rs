@@ -45,10 +45,12 @@ impl Vm {
 
     fn run_once(&mut self, program: &Program, env: &Env<'_>) -> Result<Value, EvalError> {
         self.stack.clear();
-        self.locals.clear();
         self.iterations = 0;
-        self.locals
-            .resize_with(program.locals as usize, Local::default);
+        if program.locals > 0 || !self.locals.is_empty() {
+            self.locals.clear();
+            self.locals
+                .resize_with(program.locals as usize, Local::default);
+        }
         let fail = |pc: usize, kind: EvalErrorKind| EvalError {
             span: program.spans.get(pc).copied().unwrap_or_default(),
             kind,
@@ -102,6 +104,25 @@ impl Vm {
                         .map_err(|e| fail(at, EvalErrorKind::Function(e)))?;
                     self.stack.truncate(base);
                     self.stack.push(result);
+                }
+                Instr::CallAttr { func, slot } => {
+                    let builtin = program
+                        .funcs
+                        .get(func as usize)
+                        .ok_or_else(|| internal(at, "function out of range"))?;
+                    let arg = std::slice::from_ref(env.attributes.get(slot));
+                    let result = functions::call(builtin, arg, &env.ctx)
+                        .map_err(|e| fail(at, EvalErrorKind::Function(e)))?;
+                    self.stack.push(result);
+                }
+                Instr::BinaryConst(op, k) => {
+                    let r = program
+                        .consts
+                        .get(k as usize)
+                        .ok_or_else(|| internal(at, "constant out of range"))?;
+                    let l = self.pop().ok_or_else(|| internal(at, "stack underflow"))?;
+                    let v = ops::binary(op, &l, r).map_err(|e| fail(at, e.into()))?;
+                    self.stack.push(v);
                 }
                 Instr::Binary(op) => {
                     let r = self.pop().ok_or_else(|| internal(at, "stack underflow"))?;

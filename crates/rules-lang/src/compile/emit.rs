@@ -103,6 +103,12 @@ impl Emitter {
             self.push(Instr::Bool(*b), span, 1)?;
             return Ok(());
         }
+        let i = self.constant_index(v)?;
+        self.push(Instr::Const(i), span, 1)?;
+        Ok(())
+    }
+
+    fn constant_index(&mut self, v: &Value) -> Result<u32, Diagnostic> {
         let i = match self.consts.iter().position(|c| c == v) {
             Some(i) => i,
             None => {
@@ -115,8 +121,7 @@ impl Emitter {
                 self.consts.len() - 1
             }
         };
-        self.push(Instr::Const(index(i)), span, 1)?;
-        Ok(())
+        Ok(index(i))
     }
 
     fn func(&mut self, b: &'static Builtin) -> u16 {
@@ -154,6 +159,16 @@ impl Emitter {
             NodeKind::Local(l) => {
                 self.push(Instr::Local(*l), span, 1)?;
             }
+            NodeKind::Call(b, args)
+                if args.len() == 1
+                    && b.imp.is_some()
+                    && matches!(args.first().map(|a| &a.kind), Some(NodeKind::Attr(_))) =>
+            {
+                if let Some(NodeKind::Attr(slot)) = args.first().map(|a| &a.kind) {
+                    let func = self.func(b);
+                    self.push(Instr::CallAttr { func, slot: *slot }, span, 1)?;
+                }
+            }
             NodeKind::Call(b, args) => {
                 for a in args {
                     self.node(a)?;
@@ -161,6 +176,14 @@ impl Emitter {
                 let argc = u16::try_from(args.len()).unwrap_or(u16::MAX);
                 let func = self.func(b);
                 self.push(Instr::Call { func, argc }, span, 1 - i64::from(argc))?;
+            }
+            NodeKind::Binary(op, l, r) if matches!(&r.kind, NodeKind::Const(v) if !matches!(v, Value::Bool(_))) =>
+            {
+                self.node(l)?;
+                if let NodeKind::Const(v) = &r.kind {
+                    let k = self.constant_index(v)?;
+                    self.push(Instr::BinaryConst(*op, k), span, 0)?;
+                }
             }
             NodeKind::Binary(op, l, r) => {
                 self.node(l)?;
@@ -170,6 +193,14 @@ impl Emitter {
             NodeKind::Neg(x) => {
                 self.node(x)?;
                 self.push(Instr::Neg, span, 0)?;
+            }
+            // `IIF(c, True, False)` is the truth of `c` (null reads as false).
+            NodeKind::Iif(c, t, f)
+                if matches!(t.kind, NodeKind::Const(Value::Bool(true)))
+                    && matches!(f.kind, NodeKind::Const(Value::Bool(false))) =>
+            {
+                self.node(c)?;
+                self.push(Instr::ToBool, span, 0)?;
             }
             NodeKind::Iif(c, t, f) => {
                 self.node(c)?;

@@ -59,6 +59,16 @@ pub fn listing(program: &Program, slots: &Slots, source: &str) -> String {
                 "call       {}/{argc}",
                 program.funcs.get(func as usize).map_or("?", |b| b.name)
             ),
+            Instr::CallAttr { func, slot } => format!(
+                "call.attr  {}([{}])",
+                program.funcs.get(func as usize).map_or("?", |b| b.name),
+                name(slots.attributes.get_index(slot as usize))
+            ),
+            Instr::BinaryConst(op, k) => format!(
+                "op.const   {} {}",
+                op.symbol(),
+                program.consts.get(k as usize).map_or("?".to_owned(), show)
+            ),
             Instr::Binary(op) => format!("op         {}", op.symbol()),
             Instr::Neg => "neg".to_owned(),
             Instr::ToBool => "bool?".to_owned(),

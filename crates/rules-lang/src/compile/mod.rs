@@ -41,6 +41,14 @@ pub enum Instr {
     Local(u32),
     /// Pop into local `n`.
     SetLocal(u32),
+    /// Call builtin `func` on the attribute in `slot` (borrowed, not loaded), pushing the
+    /// result: `Attr(slot)` then `Call { func, argc: 1 }` in one step.
+    CallAttr {
+        /// Index into the program's builtin table.
+        func: u16,
+        /// The attribute's slot.
+        slot: u32,
+    },
     /// Call builtin `func` on the top `argc` values, replacing them with the result.
     Call {
         /// Index into the program's builtin table.
@@ -48,6 +56,9 @@ pub enum Instr {
         /// Number of arguments.
         argc: u16,
     },
+    /// Pop one value, push the operator's result with constant `k` as its right side (the
+    /// constant is read in place, never copied onto the stack).
+    BinaryConst(BinOp, u32),
     /// Pop two values, push the operator's result.
     Binary(BinOp),
     /// Negate the top value.
@@ -97,7 +108,9 @@ impl Program {
     /// Compiles a checked expression, folding constants.
     pub fn compile(checked: &Checked) -> Result<Program, Diagnostic> {
         let folded = fold::fold(checked.root.clone());
-        emit::emit(&folded, checked.locals, checked.per_value)
+        let mut program = emit::emit(&folded, checked.locals, checked.per_value)?;
+        thread_jumps(&mut program.code);
+        Ok(program)
     }
 
     /// Compiles without constant folding: for tests that compare folded and unfolded code.
@@ -150,3 +163,70 @@ impl Program {
 }
 
 pub use listing::listing;
+
+/// Where a jump to `t` really goes: through unconditional jumps, and through a `Bool(b)`
+/// followed by a conditional jump (which then either always or never jumps). Both leave the
+/// stack as the jump found it, so the jump can go straight to the end of the chain.
+fn final_target(code: &[Instr], mut t: u32) -> u32 {
+    for _ in 0..code.len() {
+        let next = match (code.get(t as usize), code.get(t as usize + 1)) {
+            (Some(Instr::Jump(u)), _) => *u,
+            (Some(Instr::Bool(b)), Some(Instr::JumpIfTrue(u))) => {
+                if *b {
+                    *u
+                } else {
+                    t + 2
+                }
+            }
+            (Some(Instr::Bool(b)), Some(Instr::JumpIfFalse(u))) => {
+                if *b {
+                    t + 2
+                } else {
+                    *u
+                }
+            }
+            _ => return t,
+        };
+        if next == t {
+            return t;
+        }
+        t = next;
+    }
+    t
+}
+
+/// Peephole: retargets jumps to the end of their chains, and turns `ToBool; Jump(e)` where
+/// `e` is a conditional jump into that conditional jump (the two read a condition alike)
+/// followed by a jump past `e`. Never removes instructions, so spans stay aligned.
+fn thread_jumps(code: &mut [Instr]) {
+    for pc in 0..code.len() {
+        let fused = match (code.get(pc), code.get(pc + 1)) {
+            (Some(Instr::ToBool), Some(Instr::Jump(e))) => match code.get(*e as usize) {
+                Some(Instr::JumpIfTrue(x)) => Some((Instr::JumpIfTrue(*x), *e + 1)),
+                Some(Instr::JumpIfFalse(x)) => Some((Instr::JumpIfFalse(*x), *e + 1)),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some((cond, after)) = fused {
+            if let Some(i) = code.get_mut(pc) {
+                *i = cond;
+            }
+            if let Some(i) = code.get_mut(pc + 1) {
+                *i = Instr::Jump(after);
+            }
+        }
+    }
+    for pc in 0..code.len() {
+        let target = match code.get(pc) {
+            Some(Instr::Jump(t) | Instr::JumpIfTrue(t) | Instr::JumpIfFalse(t)) => *t,
+            _ => continue,
+        };
+        let t = final_target(code, target);
+        if let Some(Instr::Jump(u) | Instr::JumpIfTrue(u) | Instr::JumpIfFalse(u)) =
+            code.get_mut(pc)
+        {
+            *u = t;
+        }
+    }
+}

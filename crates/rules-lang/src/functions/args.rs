@@ -218,6 +218,24 @@ pub(crate) fn map_str(
     with_str(function, args, |s| Ok(Value::from(f(s))))
 }
 
+/// A part of argument 0's string chosen by `f` (a trim, a prefix); null gives null. When
+/// `f` keeps the whole string, the argument itself is returned, so nothing is copied.
+pub(crate) fn slice_str(
+    function: &'static str,
+    args: &[Value],
+    f: impl FnOnce(&str) -> &str,
+) -> Result<Value, FnError> {
+    if let Some(whole @ Value::Str(s)) = args.first() {
+        let part = f(s);
+        return Ok(if part.len() == s.len() {
+            whole.clone()
+        } else {
+            Value::str(part)
+        });
+    }
+    with_str(function, args, |s| Ok(Value::str(f(s))))
+}
+
 /// `f` of argument 0 read as binary data ([`bin_arg`]); a null argument gives null.
 pub(crate) fn with_bin(
     function: &'static str,

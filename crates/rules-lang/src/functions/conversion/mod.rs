@@ -39,6 +39,10 @@ use crate::types::Ty;
 use crate::value::Value;
 
 fn cref(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
+    // A string already holds the DN: share it rather than copy it.
+    if let Some(Value::Str(s) | Value::Ref(s)) = args.first() {
+        return Ok(Value::Ref(s.clone()));
+    }
     Ok(str_arg("CRef", args, 0)?.map_or(Value::Null, Value::reference))
 }
 

@@ -17,7 +17,7 @@ use self::replace::{replace, replace_chars};
 pub(super) use self::search::fold_char;
 use self::search::{instr, instr_rev, word};
 use self::slice::{left, len, mid, pad_left, pad_right, right};
-use super::{Builtin, CallCtx, FnError, Group, Param, Ret, Sig, map_str};
+use super::{Builtin, CallCtx, FnError, Group, Param, Ret, Sig, slice_str};
 use crate::types::Ty;
 use crate::value::Value;
 
@@ -29,15 +29,15 @@ fn guid(_: &[Value], _: &CallCtx) -> Result<Value, FnError> {
 }
 
 fn trim(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
-    map_str("Trim", args, |s| s.trim().to_owned())
+    slice_str("Trim", args, str::trim)
 }
 
 fn ltrim(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
-    map_str("LTrim", args, |s| s.trim_start().to_owned())
+    slice_str("LTrim", args, str::trim_start)
 }
 
 fn rtrim(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
-    map_str("RTrim", args, |s| s.trim_end().to_owned())
+    slice_str("RTrim", args, str::trim_end)
 }
 
 const S: Param = Param::Ty(Ty::STR);
