@@ -1,11 +1,14 @@
 //! Command-line parsing and dispatch.
 
 mod check;
+mod config;
 mod diff;
 mod eval;
 mod fmt;
 mod functions;
+mod gen_cmd;
 mod import;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -37,6 +40,12 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Print the expression language's function reference.
     Functions(functions::FunctionsArgs),
+    /// Write a synthetic Active Directory as LDIF.
+    Gen(gen_cmd::GenArgs),
+    /// Run a full cycle in staging mode and report what an export would do.
+    Preview(sync::PreviewArgs),
+    /// Run a sync cycle with the connectors, rules and state of a sync.yaml.
+    Run(sync::RunArgs),
 }
 
 /// Output format of commands that report.
@@ -55,7 +64,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Gen(args) => gen_cmd::run(&args),
         Command::Import(cmd) => import::run(&cmd),
+        Command::Preview(args) => sync::preview_cmd(&args),
+        Command::Run(args) => sync::run_cmd(&args),
         Command::Functions(args) => functions::run(&args),
     }
 }

@@ -1,0 +1,205 @@
+//! Applying one export change to the directory, as Entra ID would: adds get a new anchor,
+//! updates and renames need the object, unique values stay unique.
+
+use indexmap::IndexMap;
+use syncrules_engine::{Change, ExportChange, ExportOp, ExportResult, FailureClass, ImportEntry};
+use syncrules_lang::Value;
+
+use super::store::{Store, anchor_for, unique_key};
+use crate::ldif::dn_key;
+
+fn failed(class: FailureClass, message: String) -> ExportResult {
+    ExportResult::Failed { class, message }
+}
+
+impl Store {
+    /// Applies one change; a failed change leaves the directory as it was.
+    pub(super) fn apply(&mut self, change: &ExportChange) -> ExportResult {
+        match change.op {
+            ExportOp::Add => self.add(change),
+            ExportOp::Update | ExportOp::Rename => self.update(change),
+            ExportOp::Delete => self.delete(change),
+        }
+    }
+
+    /// The anchor of the object a change is about: by its anchor when known, else by DN.
+    fn find(&self, change: &ExportChange, dn: &str) -> Option<String> {
+        if let Some(anchor) = change
+            .anchor
+            .as_ref()
+            .filter(|a| self.objects.contains_key(*a))
+        {
+            return Some(anchor.clone());
+        }
+        self.by_dn.get(&dn_key(dn)).cloned()
+    }
+
+    fn add(&mut self, change: &ExportChange) -> ExportResult {
+        if change.dn.trim().is_empty() || change.object_type.trim().is_empty() {
+            return failed(
+                FailureClass::InvalidValue,
+                "a new object needs a dn and an object type".to_owned(),
+            );
+        }
+        if self.by_dn.contains_key(&dn_key(&change.dn)) {
+            return failed(
+                FailureClass::Other,
+                format!("`{}` already exists", change.dn),
+            );
+        }
+        let mut attributes = IndexMap::new();
+        set_attributes(&mut attributes, &change.attributes);
+        if let Some(message) = self.duplicate(None, &attributes) {
+            return failed(FailureClass::DuplicateAttribute, message);
+        }
+        let anchor = anchor_for(self.next_id);
+        self.next_id += 1;
+        let entry = ImportEntry {
+            change: Change::Present,
+            dn: change.dn.clone(),
+            old_dn: None,
+            anchor: Some(anchor.clone()),
+            object_type: change.object_type.clone(),
+            attributes,
+        };
+        self.log(ImportEntry {
+            change: Change::Add,
+            ..entry.clone()
+        });
+        self.insert(anchor.clone(), entry);
+        ExportResult::Done {
+            anchor: Some(anchor),
+        }
+    }
+
+    /// An update, or a rename (from `old_dn`, or the anchor, to `dn`) with its attributes.
+    fn update(&mut self, change: &ExportChange) -> ExportResult {
+        let rename = change.op == ExportOp::Rename;
+        let from = match (&change.old_dn, rename) {
+            (Some(old), true) => old.as_str(),
+            _ => change.dn.as_str(),
+        };
+        let Some(anchor) = self.find(change, from) else {
+            return failed(
+                FailureClass::NoSuchObject,
+                format!("`{from}` does not exist"),
+            );
+        };
+        let Some(current) = self.objects.get(&anchor) else {
+            return failed(
+                FailureClass::NoSuchObject,
+                format!("`{from}` does not exist"),
+            );
+        };
+        let mut next = current.clone();
+        let old_dn = (rename && current.dn != change.dn).then(|| current.dn.clone());
+        if old_dn.is_some() {
+            let holder = self.by_dn.get(&dn_key(&change.dn));
+            if holder.is_some_and(|h| *h != anchor) {
+                return failed(
+                    FailureClass::Other,
+                    format!("`{}` already exists", change.dn),
+                );
+            }
+            next.dn.clone_from(&change.dn);
+        }
+        let touched = set_attributes(&mut next.attributes, &change.attributes);
+        let changed: IndexMap<String, Value> = touched
+            .iter()
+            .map(|n| {
+                (
+                    n.clone(),
+                    next.attributes.get(n).cloned().unwrap_or(Value::Null),
+                )
+            })
+            .collect();
+        if let Some(message) = self.duplicate(Some(&anchor), &changed) {
+            return failed(FailureClass::DuplicateAttribute, message);
+        }
+        self.log(ImportEntry {
+            change: Change::Modify,
+            dn: next.dn.clone(),
+            old_dn,
+            anchor: Some(anchor.clone()),
+            object_type: next.object_type.clone(),
+            attributes: changed,
+        });
+        self.replace(anchor, next);
+        ExportResult::Done { anchor: None }
+    }
+
+    fn delete(&mut self, change: &ExportChange) -> ExportResult {
+        let Some(anchor) = self.find(change, &change.dn) else {
+            return failed(
+                FailureClass::NoSuchObject,
+                format!("`{}` does not exist", change.dn),
+            );
+        };
+        if let Some(gone) = self.remove(&anchor) {
+            self.log(ImportEntry {
+                change: Change::Delete,
+                attributes: IndexMap::new(),
+                ..gone
+            });
+        }
+        ExportResult::Done { anchor: None }
+    }
+
+    /// Why these values of an object (`None` for a new one) would not be unique.
+    fn duplicate(
+        &self,
+        anchor: Option<&String>,
+        attributes: &IndexMap<String, Value>,
+    ) -> Option<String> {
+        for (name, value) in attributes {
+            if !self.unique.contains(&name.to_ascii_lowercase()) {
+                continue;
+            }
+            for v in value.values() {
+                let holder = self.by_unique.get(&unique_key(name, v));
+                if let Some(holder) = holder.filter(|h| Some(*h) != anchor) {
+                    let dn = self
+                        .objects
+                        .get(holder)
+                        .map_or("another object", |o| o.dn.as_str());
+                    return Some(format!(
+                        "the `{name}` value `{v}` is already used by `{dn}`"
+                    ));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Sets each given attribute (a null or authoritative null removes it; `IgnoreThisFlow`
+/// leaves it), and returns the names set or removed.
+fn set_attributes(
+    attributes: &mut IndexMap<String, Value>,
+    given: &IndexMap<String, Value>,
+) -> Vec<String> {
+    let mut touched = Vec::new();
+    for (name, value) in given {
+        let values: Vec<Value> = match value {
+            Value::Ignore => continue,
+            other => other
+                .values()
+                .iter()
+                .filter(|v| !matches!(v, Value::Null | Value::Ignore | Value::AuthoritativeNull))
+                .cloned()
+                .collect(),
+        };
+        let stored = attributes
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(name))
+            .cloned()
+            .unwrap_or_else(|| name.clone());
+        if values.is_empty() {
+            attributes.shift_remove(&stored);
+        } else {
+            attributes.insert(stored.clone(), crate::ldif::from_values(values));
+        }
+        touched.push(stored);
+    }
+    touched
+}

@@ -1,0 +1,343 @@
+//! `syncrules preview` and `syncrules run`: the sync engine over the connectors of a
+//! `sync.yaml`.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde_json::json;
+use syncrules::lang::rules::{Plan, Report, lint::lint, load_rule_set};
+use syncrules_connectors::file_target::FileTarget;
+use syncrules_connectors::ldif::LdifSource;
+use syncrules_engine::connector::Connector;
+use syncrules_engine::explain::explain;
+use syncrules_engine::model::State;
+use syncrules_engine::preview::preview;
+use syncrules_engine::run::{Cycle, Engine, Options, Status, StepReport};
+use syncrules_engine::store::{Dirty, Store};
+use syncrules_engine::sync::{ObjectError, SyncContext};
+
+use super::config::{ConnectorConfig, SyncConfig};
+use super::{EXIT_INPUT, Format};
+
+/// Exit code: an external system failed.
+const EXIT_EXTERNAL: u8 = 3;
+
+#[derive(Debug, clap::Args)]
+pub struct PreviewArgs {
+    /// The run configuration.
+    #[arg(long)]
+    config: PathBuf,
+    /// Report only this object (a DN or an anchor).
+    #[arg(long)]
+    object: Option<String>,
+    /// Explain the object: rules in and out of scope, the join, and each attribute's
+    /// winning and outranked contributions (needs --object; without it, every export's
+    /// values are listed).
+    #[arg(long)]
+    explain: bool,
+    /// `text` or `json`.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CycleArg {
+    /// Full imports and full syncs.
+    Initial,
+    /// Delta imports and delta syncs.
+    Delta,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The run configuration.
+    #[arg(long)]
+    config: PathBuf,
+    /// Which cycle.
+    #[arg(long, value_enum, default_value_t = CycleArg::Delta)]
+    cycle: CycleArg,
+    /// Import and sync, but export nothing (the state is kept, exports stay pending).
+    #[arg(long)]
+    staging: bool,
+    /// Let exports through the deletion threshold.
+    #[arg(long)]
+    allow_deletes: bool,
+    /// `text` or `json`.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+fn fail(code: u8, message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(code)
+}
+
+/// The plan of the configuration's rules; the findings are printed when there are errors.
+fn plan(config: &SyncConfig) -> Result<Plan, ExitCode> {
+    let mut report = Report::default();
+    let set = load_rule_set(std::slice::from_ref(&config.rules), &mut report);
+    let plan = Plan::build(&set, &mut report);
+    if let Some(p) = &plan {
+        lint(&set, p, &mut report);
+    }
+    report.sort();
+    match plan {
+        Some(p) if report.errors() == 0 => Ok(p),
+        _ => {
+            eprint!("{}", report.render());
+            Err(fail(EXIT_INPUT, "the rules do not check"))
+        }
+    }
+}
+
+fn connectors(config: &SyncConfig) -> Vec<Box<dyn Connector>> {
+    config
+        .connectors
+        .iter()
+        .map(|(name, c)| -> Box<dyn Connector> {
+            match c {
+                ConnectorConfig::Ldif { path, delta } => {
+                    let mut s = LdifSource::new(name.clone(), path.clone());
+                    if let Some(d) = delta {
+                        s = s.with_delta(d.clone());
+                    }
+                    Box::new(s)
+                }
+                ConnectorConfig::File { path } => {
+                    Box::new(FileTarget::new(name.clone(), path.clone()))
+                }
+            }
+        })
+        .collect()
+}
+
+fn options(config: &SyncConfig, staging: bool, allow_deletes: bool) -> Options {
+    Options {
+        deletion_threshold: config.deletion_threshold.as_ref().map_or(500, |t| t.count),
+        deletion_percent: config.deletion_threshold.as_ref().and_then(|t| t.percent),
+        allow_deletes,
+        error_limit: config.error_limit,
+        staging,
+        ..Options::default()
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(EXIT_EXTERNAL, &format!("cannot start the runtime: {e}")))
+}
+
+/// A spinner on stderr for long steps, when stderr is a terminal.
+fn progress(step: &str, connector: &str) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(format!("{step} {connector}"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
+}
+
+/// Runs the steps of a cycle, committing the state after each when a store is given.
+async fn run_cycle(
+    engine: &mut Engine,
+    cycle: Cycle,
+    store: Option<&Store>,
+) -> Result<Vec<StepReport>, ExitCode> {
+    let mut reports = Vec::new();
+    for step in engine.cycle_steps(cycle) {
+        let bar = progress(step.name(), step.connector());
+        let report = engine.run_step(&step).await;
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        let report = report.map_err(|e| fail(EXIT_EXTERNAL, &e.to_string()))?;
+        if let Some(store) = store {
+            store
+                .commit(&engine.state, &Dirty::all(&engine.state))
+                .map_err(|e| fail(EXIT_EXTERNAL, &e.to_string()))?;
+        }
+        let stop = report.status.stopped();
+        reports.push(report);
+        if stop {
+            break;
+        }
+    }
+    Ok(reports)
+}
+
+fn errors_of(reports: &[StepReport]) -> Vec<ObjectError> {
+    reports
+        .iter()
+        .flat_map(|r| r.errors.iter().cloned())
+        .collect()
+}
+
+pub fn preview_cmd(args: &PreviewArgs) -> ExitCode {
+    let config = match SyncConfig::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => return fail(EXIT_INPUT, &e),
+    };
+    let plan = match plan(&config) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    // Start from the stored state when there is one, and keep nothing: a preview.
+    let state = if config
+        .state
+        .join(syncrules_engine::store::FILE_NAME)
+        .is_file()
+    {
+        match Store::open(&config.state).and_then(|s| s.load()) {
+            Ok(s) => s,
+            Err(e) => return fail(EXIT_EXTERNAL, &e.to_string()),
+        }
+    } else {
+        State::default()
+    };
+    let names: Vec<String> = config.connectors.keys().cloned().collect();
+    let mut engine = Engine::new(
+        plan,
+        connectors(&config),
+        state,
+        options(&config, true, false),
+    );
+    let rt = match runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let reports = match rt.block_on(run_cycle(&mut engine, Cycle::Initial, None)) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let errors = errors_of(&reports);
+    if args.explain
+        && let Some(object) = &args.object
+    {
+        let ctx = SyncContext {
+            plan: &engine.plan,
+            now: engine.options.now,
+        };
+        return match explain(&engine.state, &ctx, object) {
+            None => fail(
+                EXIT_INPUT,
+                &format!("no object `{object}` in any connector space"),
+            ),
+            Some(Err(e)) => fail(EXIT_INPUT, &format!("{}: {}", e.object, e.message)),
+            Some(Ok(x)) => {
+                match args.format {
+                    Format::Json => println!("{}", x.to_json()),
+                    Format::Text => print!("{}", x.render()),
+                }
+                ExitCode::SUCCESS
+            }
+        };
+    }
+    let p = preview(&engine.state, &errors, args.object.as_deref());
+    match args.format {
+        Format::Json => println!("{}", p.to_json(&names)),
+        Format::Text => print!(
+            "{}",
+            p.render(&names, args.explain || args.object.is_some())
+        ),
+    }
+    ExitCode::SUCCESS
+}
+
+pub fn run_cmd(args: &RunArgs) -> ExitCode {
+    let config = match SyncConfig::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => return fail(EXIT_INPUT, &e),
+    };
+    let plan = match plan(&config) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let store = match Store::open(&config.state) {
+        Ok(s) => s,
+        Err(e) => return fail(EXIT_EXTERNAL, &e.to_string()),
+    };
+    let state = match store.load() {
+        Ok(s) => s,
+        Err(e) => return fail(EXIT_EXTERNAL, &e.to_string()),
+    };
+    let mut engine = Engine::new(
+        plan,
+        connectors(&config),
+        state,
+        options(&config, args.staging, args.allow_deletes),
+    );
+    let rt = match runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let cycle = match args.cycle {
+        CycleArg::Initial => Cycle::Initial,
+        CycleArg::Delta => Cycle::Delta,
+    };
+    let reports = match rt.block_on(run_cycle(&mut engine, cycle, Some(&store))) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let stopped = reports.iter().any(|r| r.status.stopped());
+    match args.format {
+        Format::Json => {
+            let steps: Vec<serde_json::Value> = reports
+                .iter()
+                .map(|r| {
+                    json!({
+                        "step": r.step, "connector": r.connector, "status": r.status.as_str(),
+                        "objects": r.objects, "adds": r.adds, "updates": r.updates,
+                        "deletes": r.deletes, "renames": r.renames,
+                        "errors": r.errors.iter().map(|e| json!({"connector": e.connector, "object": e.object, "rule": e.rule, "message": e.message})).collect::<Vec<_>>(),
+                        "notes": r.notes,
+                    })
+                })
+                .collect();
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}", json!({"steps": steps}));
+        }
+        Format::Text => {
+            for r in &reports {
+                println!(
+                    "{:<13} {:<28} {:<20} objects {:>6}  adds {:>5}  updates {:>5}  deletes {:>5}  renames {:>4}  errors {:>4}",
+                    r.step,
+                    r.connector,
+                    r.status.as_str(),
+                    r.objects,
+                    r.adds,
+                    r.updates,
+                    r.deletes,
+                    r.renames,
+                    r.errors.len()
+                );
+                for n in &r.notes {
+                    println!("    {n}");
+                }
+                for e in r.errors.iter().take(20) {
+                    let rule = e
+                        .rule
+                        .as_deref()
+                        .map(|x| format!(" [{x}]"))
+                        .unwrap_or_default();
+                    println!("    error {}{rule}: {}", e.object, e.message);
+                }
+                if r.errors.len() > 20 {
+                    println!("    ... and {} more errors", r.errors.len() - 20);
+                }
+            }
+        }
+    }
+    if stopped
+        || reports
+            .iter()
+            .any(|r| r.status == Status::StoppedErrorLimit)
+    {
+        ExitCode::from(EXIT_INPUT)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
