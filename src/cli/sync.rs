@@ -154,7 +154,16 @@ async fn run_cycle(
         if let Some(b) = bar {
             b.finish_and_clear();
         }
-        let report = report.map_err(|e| fail(EXIT_EXTERNAL, &e.to_string()))?;
+        let report = report.map_err(|e| {
+            // Bad data (a malformed LDIF) is wrong input; anything else is the system's.
+            let code = match &e {
+                syncrules_engine::run::RunError::Connector(
+                    syncrules_engine::ConnectorError::Data { .. },
+                ) => EXIT_INPUT,
+                _ => EXIT_EXTERNAL,
+            };
+            fail(code, &e.to_string())
+        })?;
         if let Some(store) = store {
             store
                 .commit(&engine.state, &Dirty::all(&engine.state))

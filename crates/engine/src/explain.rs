@@ -271,7 +271,7 @@ impl Explanation {
             for t in traces {
                 let value = match &t.value {
                     Value::Ignore => "(kept: every flow ignored itself)".to_owned(),
-                    Value::Null => "(removed)".to_owned(),
+                    Value::Null => "(no value)".to_owned(),
                     v => v
                         .values()
                         .iter()
@@ -300,7 +300,12 @@ impl Explanation {
                             .collect::<Vec<_>>()
                             .join(", "),
                     };
-                    let _ = writeln!(out, "      outranked {p:>4} {rule}: {shown}");
+                    let label = if t.winner.is_some() {
+                        "outranked"
+                    } else {
+                        "contributed"
+                    };
+                    let _ = writeln!(out, "      {label} {p:>4} {rule}: {shown}");
                 }
             }
         };

@@ -1,0 +1,258 @@
+//! `syncrules gen`, `preview` and `run`, as processes, on the Contoso sample.
+
+#![expect(clippy::unwrap_used, reason = "test setup fails loudly")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn syncrules(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_syncrules"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8(b.to_vec()).unwrap()
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A copy of the sample in a fresh folder (so runs do not touch the repository), with
+/// `extra` appended to its sync.yaml.
+fn sample(name: &str, extra: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("syncrules-sync-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        repo().join("examples/contoso/contoso.ldif"),
+        dir.join("contoso.ldif"),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(repo().join("examples/contoso/sync.yaml"))
+        .unwrap()
+        .replace(
+            "rules: ../../rules",
+            &format!("rules: {}", repo().join("rules").display()),
+        )
+        .replace("deletion-threshold:\n  count: 500\n", "");
+    std::fs::write(dir.join("sync.yaml"), format!("{config}{extra}")).unwrap();
+    dir
+}
+
+fn config(dir: &Path) -> String {
+    dir.join("sync.yaml").to_string_lossy().into_owned()
+}
+
+#[test]
+fn gen_is_deterministic_for_a_seed() {
+    let dir = std::env::temp_dir().join(format!("syncrules-gen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, seed: &str| {
+        let path = dir.join(name);
+        let o = syncrules(&[
+            "gen",
+            "--users",
+            "50",
+            "--groups",
+            "5",
+            "--seed",
+            seed,
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        std::fs::read(path).unwrap()
+    };
+    let (a, b, c) = (
+        write("a.ldif", "3"),
+        write("b.ldif", "3"),
+        write("c.ldif", "4"),
+    );
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    let ldif = text(&a);
+    assert!(
+        ldif.contains("objectGUID::") && ldif.contains("isCriticalSystemObject: TRUE"),
+        "not AD-shaped"
+    );
+}
+
+#[test]
+fn preview_reports_every_pending_export_as_json() {
+    let dir = sample("preview", "");
+    let o = syncrules(&["preview", "--config", &config(&dir), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let j: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+    let exports = j["exports"].as_array().unwrap();
+    let adds = exports
+        .iter()
+        .filter(|e| e["connector"] == "contoso.onmicrosoft.com" && e["operation"] == "add")
+        .count();
+    assert!(adds > 250, "{adds} adds");
+    assert_eq!(j["connectors"]["contoso.onmicrosoft.com"]["add"], adds);
+    assert_eq!(j["errors"], serde_json::json!([]));
+    // Every Entra add carries the identity the default rules compute.
+    let user = exports
+        .iter()
+        .find(|e| e["operation"] == "add" && e["attributes"]["userPrincipalName"].is_array())
+        .unwrap();
+    assert_eq!(
+        user["attributes"]["accountEnabled"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        user["attributes"]["userPrincipalName"][0]
+            .as_str()
+            .unwrap()
+            .contains('@')
+    );
+    // The preview wrote nothing.
+    assert!(!dir.join("state").exists() && !dir.join("entra").exists());
+}
+
+#[test]
+fn preview_explains_one_object() {
+    let dir = sample("explain", "");
+    let dn = "CN=Ana Chen,OU=Seattle,OU=Employees,OU=Corp,DC=contoso,DC=com";
+    let o = syncrules(&[
+        "preview",
+        "--config",
+        &config(&dir),
+        "--object",
+        dn,
+        "--explain",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let j: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+    assert_eq!(j["dn"], dn);
+    assert!(
+        j["join"]
+            .as_str()
+            .unwrap()
+            .starts_with("joined to metaverse person")
+    );
+    let upn = j["metaverse"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["attribute"] == "userPrincipalName")
+        .unwrap();
+    assert_eq!(upn["winner"], "In from AD - User Sign-in");
+    assert!(!j["outbound"].as_array().unwrap().is_empty());
+    let o = syncrules(&[
+        "preview",
+        "--config",
+        &config(&dir),
+        "--object",
+        "CN=Nobody,DC=x",
+        "--explain",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn run_persists_state_and_a_second_run_exports_nothing() {
+    let dir = sample("run", "");
+    let o = syncrules(&[
+        "run",
+        "--config",
+        &config(&dir),
+        "--cycle",
+        "initial",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let first: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+    let export = |j: &serde_json::Value, c: &str| {
+        j["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == "export" && s["connector"] == c)
+            .unwrap()
+            .clone()
+    };
+    assert!(
+        export(&first, "contoso.onmicrosoft.com")["adds"]
+            .as_u64()
+            .unwrap()
+            > 250
+    );
+    assert!(dir.join("state").is_dir() && dir.join("entra").is_dir());
+    for _ in 0..2 {
+        let o = syncrules(&["run", "--config", &config(&dir), "--format", "json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let j: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+        // The exported values are read back and confirmed; nothing more goes out.
+        assert_eq!(export(&j, "contoso.onmicrosoft.com")["objects"], 0, "{j}");
+        assert_eq!(export(&j, "contoso.com")["objects"], 0, "{j}");
+    }
+}
+
+#[test]
+fn the_deletion_threshold_stops_the_export_until_deletes_are_allowed() {
+    let dir = sample("threshold", "deletion-threshold:\n  count: 5\n");
+    let o = syncrules(&["run", "--config", &config(&dir), "--cycle", "initial"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // Ten users are deleted in AD.
+    let ldif = std::fs::read_to_string(dir.join("contoso.ldif")).unwrap();
+    let users: Vec<&str> = ldif
+        .lines()
+        .filter_map(|l| l.strip_prefix("dn: "))
+        .filter(|dn| dn.starts_with("CN=") && dn.contains("OU=Employees"))
+        .take(10)
+        .collect();
+    let deletes: String = users
+        .iter()
+        .map(|dn| format!("dn: {dn}\nchangetype: delete\n\n"))
+        .collect();
+    let delta = dir.join("contoso-delta.ldif");
+    let mut log = std::fs::read_to_string(&delta).unwrap_or_default();
+    log.push_str(&deletes);
+    std::fs::write(&delta, log).unwrap();
+    let o = syncrules(&["run", "--config", &config(&dir)]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+    let out = text(&o.stdout);
+    assert!(out.contains("stopped-deletion-threshold-exceeded"), "{out}");
+    assert!(
+        out.contains("nothing was exported; run with --allow-deletes"),
+        "{out}"
+    );
+    // Every deleted user that was provisioned to Entra is listed (filtered ones never were).
+    let listed = out.matches("pending delete: CN=").count();
+    assert!((5..=10).contains(&listed), "{out}");
+    let o = syncrules(&["run", "--config", &config(&dir), "--allow-deletes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    let out = text(&o.stdout);
+    let export = out
+        .lines()
+        .find(|l| l.starts_with("export        contoso.onmicrosoft.com"))
+        .unwrap();
+    assert!(export.contains(&format!("deletes {listed:>5}")), "{out}");
+}
+
+#[test]
+fn a_bad_ldif_is_located_and_imports_nothing() {
+    let dir = sample("bad", "");
+    std::fs::write(
+        dir.join("contoso.ldif"),
+        "version: 1\n\ndn: CN=a,DC=x\nobjectClass: user\ncn:: !!!notbase64\n",
+    )
+    .unwrap();
+    let o = syncrules(&["run", "--config", &config(&dir), "--cycle", "initial"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("contoso.ldif:5:"),
+        "{}",
+        text(&o.stderr)
+    );
+}
