@@ -276,19 +276,21 @@ fn join_or_project(
     let mv = state.metaverse.create(&provision.target);
     link(state, connector, cs.id, mv, &provision.name, true);
     report.projected += 1;
-    match recompute(state, ctx, index, mv, true) {
-        Ok(_) => {
-            touched.mv.insert(mv);
-        }
-        Err(e) => {
-            // The projection's flows failed: undo it, so nothing half-made remains.
-            report.projected -= 1;
-            if let Some(o) = state.space(connector).objects.get_mut(&cs.id) {
+    // Its attributes (apply-once flows included) are computed with the other touched
+    // objects when the step finishes.
+    touched.mv.insert(mv);
+    touched.created.insert(mv);
+    let _ = (ctx, index);
+}
+
+/// Undoes a projection whose flows failed, so nothing half-made remains.
+pub(super) fn undo_projection(state: &mut State, mv: MvId) {
+    if let Some(m) = state.metaverse.objects.remove(&mv) {
+        for (conn, csid) in &m.links {
+            if let Some(o) = state.space(conn).objects.get_mut(csid) {
                 o.link = None;
                 o.link_rule = None;
             }
-            state.metaverse.objects.remove(&mv);
-            report.errors.push(e);
         }
     }
 }
@@ -391,24 +393,31 @@ pub(crate) fn contributions(
     })
 }
 
-/// Recomputes a metaverse object's attributes from every joined object's in-scope inbound
-/// rules; `creating` applies apply-once flows. Returns whether anything changed.
-pub(super) fn recompute(
-    state: &mut State,
+/// A metaverse object's new attributes, and per joined object whether a reference was
+/// left unresolved: computed without changing anything, so objects can be computed in
+/// parallel.
+pub(crate) struct Recomputed {
+    pub attributes: IndexMap<String, Value>,
+    pub unresolved: Vec<(String, CsId, bool)>,
+}
+
+/// Computes a metaverse object's attributes from every joined object's in-scope inbound
+/// rules; `creating` applies apply-once flows.
+pub(crate) fn compute(
+    state: &State,
     ctx: &SyncContext<'_>,
-    index: &mut JoinIndex,
     mv: MvId,
     creating: bool,
-) -> Result<bool, ObjectError> {
+) -> Result<Option<Recomputed>, ObjectError> {
     let Some(m) = state.metaverse.objects.get(&mv) else {
-        return Ok(false);
+        return Ok(None);
     };
     let Inbound {
         contributions,
         apply_once,
-        unresolved: unresolved_flags,
+        unresolved,
     } = contributions(state, ctx, m, creating)?;
-    let old = m.attributes.clone();
+    let old = &m.attributes;
     let mut new: IndexMap<String, Value> = IndexMap::new();
     for (attr, list) in contributions {
         match decide(&list) {
@@ -431,14 +440,26 @@ pub(super) fn recompute(
             new.insert(attr, v.clone());
         }
     }
-    for (conn, csid, flag) in unresolved_flags {
+    Ok(Some(Recomputed {
+        attributes: new,
+        unresolved,
+    }))
+}
+
+/// Writes computed attributes; returns whether anything changed.
+pub(crate) fn store(state: &mut State, index: &mut JoinIndex, mv: MvId, r: Recomputed) -> bool {
+    for (conn, csid, flag) in r.unresolved {
         if let Some(o) = state.space(&conn).objects.get_mut(&csid) {
             o.unresolved = flag;
         }
     }
+    let Some(m) = state.metaverse.objects.get_mut(&mv) else {
+        return false;
+    };
+    let (old, new) = (&m.attributes, r.attributes);
     let changed = new.len() != old.len() || new.iter().any(|(k, v)| old.get(k) != Some(v));
     if changed {
-        for (k, v) in &old {
+        for (k, v) in old {
             if new.get(k) != Some(v) {
                 index.mv_changed(mv, k, v, new.get(k).unwrap_or(&Value::Null));
             }
@@ -448,11 +469,9 @@ pub(super) fn recompute(
                 index.mv_changed(mv, k, &Value::Null, v);
             }
         }
-        if let Some(m) = state.metaverse.objects.get_mut(&mv) {
-            m.attributes = new;
-        }
+        m.attributes = new;
     }
-    Ok(changed)
+    changed
 }
 
 /// Stages the deletion of an object the engine provisioned (or drops it if never exported).

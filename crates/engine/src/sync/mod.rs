@@ -67,10 +67,11 @@ pub struct SyncReport {
     pub errors: Vec<ObjectError>,
 }
 
-/// The metaverse objects a sync step touched.
+/// The metaverse objects a sync step touched, and the ones it created.
 #[derive(Default)]
 pub(crate) struct Touched {
     pub mv: BTreeSet<MvId>,
+    pub created: BTreeSet<MvId>,
 }
 
 /// The rules of a plan by name: direction and link type.
@@ -131,7 +132,9 @@ pub fn sync_connector(
 }
 
 /// Recomputes the touched metaverse objects, deletes the ones nothing keeps alive, and
-/// processes every touched metaverse object outbound.
+/// processes every touched metaverse object outbound. The computations run in parallel
+/// over the unchanged state; their results are applied in id order, so the outcome does
+/// not depend on scheduling.
 pub(crate) fn finish(
     state: &mut State,
     ctx: &SyncContext<'_>,
@@ -140,43 +143,60 @@ pub(crate) fn finish(
     touched: Touched,
     report: &mut SyncReport,
 ) {
-    let mut outbound_ids = BTreeSet::new();
+    use rayon::prelude::*;
+    let _ = kinds;
+    let mut alive = Vec::new();
     for mv in touched.mv {
-        let alive = state
+        let keeps = state
             .metaverse
             .objects
             .get(&mv)
             .is_some_and(|m| !m.anchored_by.is_empty());
-        if !alive {
-            if state.metaverse.objects.contains_key(&mv) {
-                inbound::delete_mv(state, index, mv, report);
-            }
-            continue;
+        if keeps {
+            alive.push(mv);
+        } else if state.metaverse.objects.contains_key(&mv) {
+            inbound::delete_mv(state, index, mv, report);
         }
-        match inbound::recompute(state, ctx, index, mv, false) {
-            Ok(changed) => {
-                if changed {
+    }
+    let shared: &State = state;
+    let computed: Vec<(MvId, Result<Option<inbound::Recomputed>, ObjectError>)> = alive
+        .par_iter()
+        .map(|mv| {
+            (
+                *mv,
+                inbound::compute(shared, ctx, *mv, touched.created.contains(mv)),
+            )
+        })
+        .collect();
+    let mut outbound_ids = BTreeSet::new();
+    for (mv, result) in computed {
+        match result {
+            Ok(Some(r)) => {
+                if inbound::store(state, index, mv, r) && !touched.created.contains(&mv) {
                     report.mv_updated += 1;
                 }
                 outbound_ids.insert(mv);
             }
-            Err(e) => report.errors.push(e),
+            Ok(None) => {}
+            Err(e) => {
+                if touched.created.contains(&mv) {
+                    inbound::undo_projection(state, mv);
+                    report.projected = report.projected.saturating_sub(1);
+                }
+                report.errors.push(e);
+            }
         }
     }
     // Objects waiting for references from earlier steps, then every touched object; a
     // second pass picks up references to objects this pass provisioned.
     let retry: Vec<MvId> = state.outbound_retry.iter().copied().collect();
     outbound_ids.extend(retry);
-    for mv in &outbound_ids {
-        outbound::sync_mv(state, ctx, index, *mv, report);
-    }
-    let again: Vec<MvId> = outbound_ids
+    let ids: Vec<MvId> = outbound_ids.into_iter().collect();
+    outbound::sync_all(state, ctx, index, &ids, report);
+    let again: Vec<MvId> = ids
         .iter()
         .copied()
         .filter(|id| state.outbound_retry.contains(id))
         .collect();
-    for mv in again {
-        outbound::sync_mv(state, ctx, index, mv, report);
-    }
-    let _ = kinds;
+    outbound::sync_all(state, ctx, index, &again, report);
 }

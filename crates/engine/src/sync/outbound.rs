@@ -29,18 +29,57 @@ pub fn same(a: &Value, b: &Value) -> bool {
     x.len() == y.len() && x.iter().all(|v| y.contains(v))
 }
 
-/// Processes one metaverse object outbound to every connector with rules for its type.
-pub(super) fn sync_mv(
+/// What outbound processing decided for one metaverse object and one connector.
+enum Intent {
+    /// Bring a linked object to these attributes.
+    Update(String, CsId, IndexMap<String, Value>),
+    /// Delete an object the engine provisioned, whose rule left scope.
+    Deprovision(String, CsId),
+    /// Join this object, then bring it to these attributes.
+    Join(String, CsId, String, IndexMap<String, Value>),
+    /// Create an object: connector, rule, type, DN, attributes.
+    Provision(String, String, String, String, IndexMap<String, Value>),
+    /// The object failed.
+    Error(ObjectError),
+}
+
+/// Everything decided for one metaverse object.
+struct MvPlan {
+    mv: MvId,
+    intents: Vec<Intent>,
+    retry: bool,
+}
+
+/// Processes metaverse objects outbound: their intents are decided in parallel over the
+/// unchanged state, then applied in id order.
+pub(super) fn sync_all(
     state: &mut State,
     ctx: &SyncContext<'_>,
     index: &mut JoinIndex,
-    mv: MvId,
+    ids: &[MvId],
     report: &mut SyncReport,
 ) {
-    let Some(m) = state.metaverse.objects.get(&mv).cloned() else {
-        return;
+    use rayon::prelude::*;
+    let shared: &State = state;
+    let shared_index: &JoinIndex = index;
+    let plans: Vec<MvPlan> = ids
+        .par_iter()
+        .map(|mv| plan_mv(shared, ctx, shared_index, *mv))
+        .collect();
+    for plan in plans {
+        apply(state, index, plan, report);
+    }
+}
+
+fn plan_mv(state: &State, ctx: &SyncContext<'_>, index: &JoinIndex, mv: MvId) -> MvPlan {
+    let mut plan = MvPlan {
+        mv,
+        intents: Vec::new(),
+        retry: false,
     };
-    let mut retry = false;
+    let Some(m) = state.metaverse.objects.get(&mv) else {
+        return plan;
+    };
     for (key, group) in &ctx.plan.groups {
         if key.direction != Direction::Outbound || key.source != m.object_type {
             continue;
@@ -52,48 +91,44 @@ pub(super) fn sync_mv(
             .filter(|r| in_scope(r, &view, &NoGroups))
             .collect();
         let connector = key.connector.as_str();
-        let linked = m.links.get(connector).copied();
-        let result = match linked {
-            Some(cs) => update_linked(
-                state, ctx, index, &m, group, &rules, connector, cs, &mut retry,
-            ),
-            None => join_or_provision(
-                state, ctx, index, &m, group, &rules, connector, &mut retry, report,
+        let intent = match m.links.get(connector).copied() {
+            Some(cs) => plan_linked(state, ctx, m, group, &rules, connector, cs, &mut plan.retry),
+            None => plan_unlinked(
+                state,
+                ctx,
+                index,
+                m,
+                group,
+                &rules,
+                connector,
+                &mut plan.retry,
             ),
         };
-        if let Err(e) = result {
-            report.errors.push(e);
+        match intent {
+            Ok(Some(i)) => plan.intents.push(i),
+            Ok(None) => {}
+            Err(e) => plan.intents.push(Intent::Error(e)),
         }
     }
-    if retry {
-        state.outbound_retry.insert(mv);
-    } else {
-        state.outbound_retry.remove(&mv);
-    }
+    plan
 }
 
 #[expect(
     clippy::too_many_arguments,
     reason = "the sync step's state, passed through"
 )]
-fn update_linked(
-    state: &mut State,
+fn plan_linked(
+    state: &State,
     ctx: &SyncContext<'_>,
-    index: &mut JoinIndex,
     m: &MvObject,
     group: &RuleGroup,
     rules: &[&PlannedRule],
     connector: &str,
     cs: CsId,
     retry: &mut bool,
-) -> Result<(), ObjectError> {
-    let Some(o) = state
-        .spaces
-        .get(connector)
-        .and_then(|s| s.objects.get(&cs))
-        .cloned()
-    else {
-        return Ok(());
+) -> Result<Option<Intent>, ObjectError> {
+    let Some(o) = state.spaces.get(connector).and_then(|s| s.objects.get(&cs)) else {
+        return Ok(None);
     };
     let for_type: Vec<&PlannedRule> = rules
         .iter()
@@ -106,35 +141,30 @@ fn update_linked(
             r.link == LinkType::Provision || o.link_rule.as_deref() == Some(r.name.as_str())
         });
         if !held {
-            if let Some(mm) = state.metaverse.objects.get_mut(&m.id) {
-                mm.links.remove(connector);
-            }
-            deprovision(state, connector, cs);
-            return Ok(());
+            return Ok(Some(Intent::Deprovision(connector.to_owned(), cs)));
         }
     }
     let desired = desired(
         state, ctx, m, group, &for_type, connector, &o.dn, false, retry,
     )?;
-    stage(state, index, connector, &o, desired);
-    Ok(())
+    Ok(Some(Intent::Update(connector.to_owned(), cs, desired)))
 }
 
 #[expect(
     clippy::too_many_arguments,
     reason = "the sync step's state, passed through"
 )]
-fn join_or_provision(
-    state: &mut State,
+fn plan_unlinked(
+    state: &State,
     ctx: &SyncContext<'_>,
-    index: &mut JoinIndex,
+    index: &JoinIndex,
     m: &MvObject,
     group: &RuleGroup,
     rules: &[&PlannedRule],
     connector: &str,
     retry: &mut bool,
-    report: &mut SyncReport,
-) -> Result<(), ObjectError> {
+) -> Result<Option<Intent>, ObjectError> {
+    let space = state.spaces.get(connector);
     for rule in rules.iter().filter(|r| !r.join.is_empty()) {
         for conds in &rule.join {
             let mut candidates: Option<Vec<CsId>> = None;
@@ -146,7 +176,6 @@ fn join_or_provision(
                     Some(prev) => prev.into_iter().filter(|id| found.contains(id)).collect(),
                 });
             }
-            let space = state.spaces.get(connector);
             let matches: Vec<CsId> = candidates
                 .unwrap_or_default()
                 .into_iter()
@@ -165,15 +194,28 @@ fn join_or_provision(
                 })
                 .collect();
             if let [only] = matches.as_slice() {
-                let anchoring = false;
-                link(state, connector, *only, m.id, &rule.name, anchoring);
-                report.joined += 1;
-                return update_linked(state, ctx, index, m, group, rules, connector, *only, retry);
+                let Some(o) = space.and_then(|s| s.objects.get(only)) else {
+                    continue;
+                };
+                let for_type: Vec<&PlannedRule> = rules
+                    .iter()
+                    .copied()
+                    .filter(|r| r.target == o.object_type)
+                    .collect();
+                let desired = desired(
+                    state, ctx, m, group, &for_type, connector, &o.dn, false, retry,
+                )?;
+                return Ok(Some(Intent::Join(
+                    connector.to_owned(),
+                    *only,
+                    rule.name.clone(),
+                    desired,
+                )));
             }
         }
     }
     let Some(provision) = rules.iter().find(|r| r.link == LinkType::Provision) else {
-        return Ok(());
+        return Ok(None);
     };
     let for_type: Vec<&PlannedRule> = rules
         .iter()
@@ -196,31 +238,105 @@ fn join_or_provision(
     };
     let attributes: IndexMap<String, Value> =
         desired.into_iter().filter(|(_, v)| !v.is_null()).collect();
-    let object = CsObject {
-        id: 0,
-        dn: dn.clone(),
-        anchor: None,
-        object_type: provision.target.clone(),
-        attributes: IndexMap::new(),
-        unconfirmed: IndexMap::new(),
-        pending_import: None,
-        pending_export: Some(PendingExport {
-            op: ExportOp::Add,
-            attributes: attributes.clone(),
-            old_dn: None,
-        }),
-        export_error: None,
-        link: None,
-        link_rule: None,
-        provisioned: true,
-        unresolved: false,
-    };
-    let id = state.space(connector).insert(object);
-    for (k, v) in &attributes {
-        index.cs_changed(connector, id, k, &Value::Null, v);
+    Ok(Some(Intent::Provision(
+        connector.to_owned(),
+        provision.name.clone(),
+        provision.target.clone(),
+        dn,
+        attributes,
+    )))
+}
+
+fn apply(state: &mut State, index: &mut JoinIndex, plan: MvPlan, report: &mut SyncReport) {
+    let mv = plan.mv;
+    let mut retry = plan.retry;
+    for intent in plan.intents {
+        match intent {
+            Intent::Error(e) => report.errors.push(e),
+            Intent::Deprovision(connector, cs) => {
+                if let Some(m) = state.metaverse.objects.get_mut(&mv) {
+                    m.links.remove(&connector);
+                }
+                deprovision(state, &connector, cs);
+            }
+            Intent::Update(connector, cs, desired) => {
+                if let Some(o) = state
+                    .spaces
+                    .get(&connector)
+                    .and_then(|s| s.objects.get(&cs))
+                    .cloned()
+                {
+                    stage(state, index, &connector, &o, desired);
+                }
+            }
+            Intent::Join(connector, cs, rule, desired) => {
+                let free = state
+                    .spaces
+                    .get(&connector)
+                    .and_then(|s| s.objects.get(&cs))
+                    .is_some_and(|o| o.link.is_none())
+                    && state
+                        .metaverse
+                        .objects
+                        .get(&mv)
+                        .is_some_and(|m| !m.links.contains_key(&connector));
+                if !free {
+                    // Another object joined it in this pass: decide again next time.
+                    retry = true;
+                    continue;
+                }
+                link(state, &connector, cs, mv, &rule, false);
+                report.joined += 1;
+                if let Some(o) = state
+                    .spaces
+                    .get(&connector)
+                    .and_then(|s| s.objects.get(&cs))
+                    .cloned()
+                {
+                    stage(state, index, &connector, &o, desired);
+                }
+            }
+            Intent::Provision(connector, rule, object_type, dn, attributes) => {
+                if state
+                    .metaverse
+                    .objects
+                    .get(&mv)
+                    .is_none_or(|m| m.links.contains_key(&connector))
+                {
+                    continue;
+                }
+                let object = CsObject {
+                    id: 0,
+                    dn,
+                    anchor: None,
+                    object_type,
+                    attributes: IndexMap::new(),
+                    unconfirmed: IndexMap::new(),
+                    pending_import: None,
+                    pending_export: Some(PendingExport {
+                        op: ExportOp::Add,
+                        attributes: attributes.clone(),
+                        old_dn: None,
+                    }),
+                    export_error: None,
+                    link: None,
+                    link_rule: None,
+                    provisioned: true,
+                    unresolved: false,
+                };
+                let id = state.space(&connector).insert(object);
+                for (k, v) in &attributes {
+                    index.cs_changed(&connector, id, k, &Value::Null, v);
+                }
+                link(state, &connector, id, mv, &rule, false);
+            }
+        }
     }
-    link(state, connector, id, m.id, &provision.name, false);
-    Ok(())
+    if retry {
+        state.outbound_retry.insert(mv);
+    } else {
+        state.outbound_retry.remove(&mv);
+    }
 }
 
 /// Every rule's contribution to the connector object's attributes, by attribute, in
