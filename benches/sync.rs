@@ -3,7 +3,13 @@
 //!
 //! `cargo bench --bench sync`; `SYNC_BENCH_USERS` changes the directory's size.
 
-#![expect(clippy::unwrap_used, clippy::expect_used, reason = "benchmark setup")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs,
+    reason = "benchmark setup; criterion generates the entry points"
+)]
 
 use std::path::PathBuf;
 

@@ -1,7 +1,5 @@
 //! Full sync runs in parallel; its results must not depend on scheduling.
 
-#![expect(clippy::unwrap_used, reason = "test setup fails loudly")]
-
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
