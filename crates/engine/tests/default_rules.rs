@@ -52,3 +52,176 @@ fn ad_user_is_projected_and_provisioned_to_entra() {
     assert!(user.provisioned);
     eprintln!("{:#?}", export.attributes.keys().collect::<Vec<_>>());
 }
+
+#[test]
+fn consistency_guid_is_written_back_when_empty_and_used_when_present() {
+    let plan = default_plan();
+    let mut state = State::default();
+    let with_guid = ad_user(
+        "Jane Roe",
+        9,
+        &[("mS-DS-ConsistencyGuid", Value::bin([3u8; 16]))],
+    );
+    let report = import_and_sync(
+        &mut state,
+        &plan,
+        AD,
+        vec![ad_user("John Doe", 7, &[]), with_guid],
+        true,
+    );
+    assert_eq!(report.errors, [], "{report:?}");
+    // John has no mS-DS-ConsistencyGuid: objectGUID is written back into it, and is his anchor.
+    let ad = &state.spaces[AD];
+    let john = ad
+        .objects
+        .values()
+        .find(|o| o.dn.starts_with("CN=John"))
+        .unwrap();
+    let export = john.pending_export.as_ref().unwrap();
+    assert_eq!(export.op, ExportOp::Update);
+    assert_eq!(
+        export.attributes["mS-DS-ConsistencyGuid"],
+        Value::bin([7u8; 16])
+    );
+    // Jane has one: nothing to write, and it is her anchor.
+    let jane = ad
+        .objects
+        .values()
+        .find(|o| o.dn.starts_with("CN=Jane"))
+        .unwrap();
+    assert!(jane.pending_export.is_none());
+    let anchors: Vec<Value> = state
+        .metaverse
+        .objects
+        .values()
+        .map(|m| m.attributes["sourceAnchor"].clone())
+        .collect();
+    assert_eq!(
+        anchors,
+        [
+            Value::from("BwcHBwcHBwcHBwcHBwcHBw=="),
+            Value::from("AwMDAwMDAwMDAwMDAwMDAw==")
+        ]
+    );
+}
+
+#[test]
+fn a_changed_source_anchor_stops_that_object_with_an_error() {
+    let plan = default_plan();
+    let mut state = State::default();
+    import_and_sync(
+        &mut state,
+        &plan,
+        AD,
+        vec![ad_user("John Doe", 7, &[]), ad_user("Jane Roe", 9, &[])],
+        true,
+    );
+    // Entra confirms both users with the anchors it was given.
+    let entries: Vec<_> = state.spaces[ENTRA]
+        .objects
+        .values()
+        .map(|o| {
+            let mut attrs: Vec<(&str, Value)> = o
+                .pending_export
+                .as_ref()
+                .unwrap()
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
+            // Entra's own anchor for the object: its type and object id.
+            attrs.push(("cloudAnchor", Value::from(format!("User_{}", o.id))));
+            syncrules_engine::connector::ImportEntry {
+                anchor: Some(format!("entra-{}", o.id)),
+                ..entry(
+                    syncrules_engine::connector::Change::Present,
+                    &o.dn,
+                    "",
+                    &o.object_type,
+                    &attrs,
+                )
+            }
+        })
+        .collect();
+    for o in state.space(ENTRA).objects.values_mut() {
+        o.pending_export = None;
+    }
+    let r = import_and_sync(&mut state, &plan, ENTRA, entries, true);
+    assert_eq!(r.errors, [], "{r:?}");
+    // John's anchor changes on premises (a new mS-DS-ConsistencyGuid).
+    let r = import_and_sync(
+        &mut state,
+        &plan,
+        AD,
+        vec![
+            ad_user(
+                "John Doe",
+                7,
+                &[("mS-DS-ConsistencyGuid", Value::bin([8u8; 16]))],
+            ),
+            ad_user("Jane Roe", 9, &[("title", "Boss".into())]),
+        ],
+        true,
+    );
+    let errors: Vec<(&str, &str)> = r
+        .errors
+        .iter()
+        .map(|e| (e.rule.as_deref().unwrap_or(""), e.message.as_str()))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].1, "SourceAnchor attribute has changed.");
+    // Jane's change still flows: the other object proceeds.
+    let pending: Vec<&str> = state.spaces[ENTRA]
+        .objects
+        .values()
+        .filter(|o| o.pending_export.is_some())
+        .map(|o| o.dn.as_str())
+        .collect();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+}
+
+#[test]
+fn imported_value_reads_only_confirmed_values() {
+    use syncrules_engine::model::CsObject;
+    // `ImportedValue` sees what the last import confirmed; `[attr]` also sees values
+    // exported but not yet confirmed.
+    let plan = plan_from(&[
+        (
+            "syncrules.yaml",
+            "metaverse:\n  object-types: [person]\nconnectors:\n  cloud:\n    kind: entra-id\n    object-types: [user]\n",
+        ),
+        (
+            "in.yaml",
+            "name: In\ndirection: inbound\nconnector: cloud\nsource: user\ntarget: person\nlink: provision\nprecedence: 1\nflows:\n  - target: confirmed\n    expression: ImportedValue(\"proxyAddresses\")\n  - target: current\n    source: proxyAddresses\n",
+        ),
+    ]);
+    let mut state = State::default();
+    let id = state.space("cloud").insert(CsObject {
+        id: 0,
+        dn: "CN=a".into(),
+        anchor: Some("a".into()),
+        object_type: "user".into(),
+        attributes: [("proxyAddresses".to_owned(), Value::from("SMTP:old@x"))]
+            .into_iter()
+            .collect(),
+        unconfirmed: [("proxyAddresses".to_owned(), Value::from("SMTP:new@x"))]
+            .into_iter()
+            .collect(),
+        pending_import: Some(syncrules_engine::model::PendingImport::Add),
+        pending_export: None,
+        export_error: None,
+        link: None,
+        link_rule: None,
+        provisioned: false,
+        unresolved: false,
+    });
+    let ctx = syncrules_engine::sync::SyncContext {
+        plan: &plan,
+        now: now(),
+    };
+    syncrules_engine::sync::sync_connector(&mut state, &ctx, "cloud", true);
+    assert!(state.spaces["cloud"].objects[&id].link.is_some());
+    let m = state.metaverse.objects.values().next().unwrap();
+    assert_eq!(m.attributes["confirmed"], Value::from("SMTP:old@x"));
+    assert_eq!(m.attributes["current"], Value::from("SMTP:new@x"));
+}

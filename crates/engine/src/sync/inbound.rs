@@ -227,6 +227,7 @@ fn join_or_project(
         for group in &rule.join {
             let mut candidates: Option<Vec<MvId>> = None;
             for cond in group {
+                index.ensure_mv(state, &cond.target);
                 let value = cs_attr(cs, &dn, &cond.source);
                 let found = index.mv_candidates(&cond.target, value);
                 candidates = Some(match candidates {

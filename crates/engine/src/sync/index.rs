@@ -19,11 +19,14 @@ fn keys(v: &Value) -> Vec<String> {
 
 type Postings<T> = HashMap<String, Vec<T>>;
 
-/// Join indexes, kept current as the sync writes attributes.
+/// Join indexes, built the first time a step searches them (a delta sync whose objects
+/// are all joined never builds them) and kept current as the sync writes attributes.
 #[derive(Debug, Default)]
 pub struct JoinIndex {
     mv: HashMap<String, Postings<MvId>>,
     cs: HashMap<(String, String), Postings<CsId>>,
+    wanted_mv: HashSet<String>,
+    wanted_cs: HashSet<(String, String)>,
 }
 
 fn add<T: PartialEq + Copy>(p: &mut Postings<T>, v: &Value, id: T) {
@@ -44,44 +47,62 @@ fn remove<T: PartialEq + Copy>(p: &mut Postings<T>, v: &Value, id: T) {
 }
 
 impl JoinIndex {
-    /// Indexes every attribute some join condition of `plan` searches.
+    /// Notes every attribute some join condition of `plan` searches; nothing is indexed
+    /// until a search needs it.
     pub fn build(state: &State, plan: &Plan) -> Self {
-        let mut mv_attrs: HashSet<String> = HashSet::new();
-        let mut cs_attrs: HashSet<(String, String)> = HashSet::new();
+        let _ = state;
+        let mut index = JoinIndex::default();
         for (key, group) in &plan.groups {
             for rule in &group.rules {
                 for cond in rule.join.iter().flatten() {
                     match key.direction {
                         Direction::Inbound => {
-                            mv_attrs.insert(cond.target.clone());
+                            index.wanted_mv.insert(cond.target.clone());
                         }
                         Direction::Outbound => {
-                            cs_attrs.insert((key.connector.clone(), cond.target.clone()));
+                            index
+                                .wanted_cs
+                                .insert((key.connector.clone(), cond.target.clone()));
                         }
                     }
                 }
             }
         }
-        let mut index = JoinIndex::default();
-        for attr in mv_attrs {
-            let mut p = Postings::new();
-            for m in state.metaverse.objects.values() {
-                if let Some(v) = m.attributes.get(&attr) {
-                    add(&mut p, v, m.id);
-                }
-            }
-            index.mv.insert(attr, p);
-        }
-        for (conn, attr) in cs_attrs {
-            let mut p = Postings::new();
-            if let Some(space) = state.spaces.get(&conn) {
-                for o in space.objects.values() {
-                    add(&mut p, o.current(&attr), o.id);
-                }
-            }
-            index.cs.insert((conn, attr), p);
-        }
         index
+    }
+
+    /// Indexes a metaverse attribute now, if it is searched and not indexed yet.
+    pub fn ensure_mv(&mut self, state: &State, attr: &str) {
+        if self.mv.contains_key(attr) || !self.wanted_mv.contains(attr) {
+            return;
+        }
+        let mut p = Postings::new();
+        for m in state.metaverse.objects.values() {
+            if let Some(v) = m.attributes.get(attr) {
+                add(&mut p, v, m.id);
+            }
+        }
+        self.mv.insert(attr.to_owned(), p);
+    }
+
+    /// Indexes every connector-space attribute outbound joins of `connector` search.
+    pub fn ensure_cs(&mut self, state: &State, connector: &str) {
+        let wanted: Vec<(String, String)> = self
+            .wanted_cs
+            .iter()
+            .filter(|(c, _)| c == connector)
+            .filter(|k| !self.cs.contains_key(*k))
+            .cloned()
+            .collect();
+        for key in wanted {
+            let mut p = Postings::new();
+            if let Some(space) = state.spaces.get(&key.0) {
+                for o in space.objects.values() {
+                    add(&mut p, o.current(&key.1), o.id);
+                }
+            }
+            self.cs.insert(key, p);
+        }
     }
 
     /// Records that a metaverse attribute changed.

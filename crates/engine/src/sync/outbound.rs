@@ -60,6 +60,26 @@ pub(super) fn sync_all(
     report: &mut SyncReport,
 ) {
     use rayon::prelude::*;
+    // Index the connectors an unjoined object may have to search.
+    let mut searched: Vec<&str> = Vec::new();
+    for id in ids {
+        let Some(m) = state.metaverse.objects.get(id) else {
+            continue;
+        };
+        for (key, group) in &ctx.plan.groups {
+            if key.direction == Direction::Outbound
+                && key.source == m.object_type
+                && !m.links.contains_key(&key.connector)
+                && group.rules.iter().any(|r| !r.join.is_empty())
+                && !searched.contains(&key.connector.as_str())
+            {
+                searched.push(&key.connector);
+            }
+        }
+    }
+    for connector in searched {
+        index.ensure_cs(state, connector);
+    }
     let shared: &State = state;
     let shared_index: &JoinIndex = index;
     let plans: Vec<MvPlan> = ids
