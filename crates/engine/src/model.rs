@@ -156,21 +156,27 @@ impl ConnectorSpace {
         Some(object)
     }
 
-    /// Changes an object's DN, keeping the index right.
+    /// Changes an object's DN. The old DN stays in the index until another object takes
+    /// it, so references a directory has not rewritten yet still resolve
+    /// ([`ConnectorSpace::resolve_reference`]).
     pub fn rename(&mut self, id: CsId, dn: &str) {
         let Some(object) = self.objects.get_mut(&id) else {
             return;
         };
-        let old = object.dn.to_ascii_lowercase();
         object.dn = dn.to_owned();
-        if self.by_dn.get(&old) == Some(&id) {
-            self.by_dn.remove(&old);
-        }
         self.by_dn.insert(dn.to_ascii_lowercase(), id);
     }
 
-    /// The object with this DN (any case).
+    /// The object whose DN is this (any case).
     pub fn find_dn(&self, dn: &str) -> Option<&CsObject> {
+        self.by_dn
+            .get(&dn.to_ascii_lowercase())
+            .and_then(|id| self.objects.get(id))
+            .filter(|o| o.dn.eq_ignore_ascii_case(dn))
+    }
+
+    /// The object a reference names: by its DN, or by a DN it had before a rename.
+    pub fn resolve_reference(&self, dn: &str) -> Option<&CsObject> {
         self.by_dn
             .get(&dn.to_ascii_lowercase())
             .and_then(|id| self.objects.get(id))

@@ -299,7 +299,7 @@ pub(super) fn undo_projection(state: &mut State, mv: MvId) {
 /// A connector-space reference (a DN) as a metaverse reference, if its target is joined.
 fn to_mv_refs(v: Value, space: &ConnectorSpace, unresolved: &mut bool) -> Value {
     let map = |item: &Value, unresolved: &mut bool| match item {
-        Value::Ref(dn) => match space.find_dn(dn).and_then(|o| o.link) {
+        Value::Ref(dn) => match space.resolve_reference(dn).and_then(|o| o.link) {
             Some(mv) => Some(mv_ref(mv)),
             None => {
                 *unresolved = true;

@@ -449,6 +449,8 @@ fn desired(
 /// to an object not there yet is left out and the object retried later.
 fn to_target_refs(state: &State, connector: &str, v: Value, retry: &mut bool) -> Value {
     let map = |item: &Value, retry: &mut bool| match parse_mv_ref(item) {
+        // A reference to a deleted object is dropped for good.
+        Some(id) if !state.metaverse.objects.contains_key(&id) => None,
         Some(id) => {
             let dn = state
                 .metaverse
