@@ -616,7 +616,7 @@ fn references_follow_renames_and_deletes() {
                 ("objectGUID", "grp".into()),
                 (
                     "member",
-                    Value::multi(members.iter().map(|m| Value::reference(m)).collect()),
+                    Value::multi(members.iter().map(Value::reference).collect()),
                 ),
             ],
         )
