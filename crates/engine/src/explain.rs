@@ -12,9 +12,11 @@ use syncrules_lang::rules::plan::{ClauseOutcome, GroupKey};
 
 use crate::model::{CsObject, State};
 use crate::preview::scalar;
+use crate::sync::desired::contributions as outbound_contributions;
 use crate::sync::eval::{Membership, View};
-use crate::sync::inbound::{contributions as inbound_contributions, cs_attr, dn_value};
-use crate::sync::outbound::{NoGroups, contributions as outbound_contributions};
+use crate::sync::inbound::{cs_attr, dn_value};
+use crate::sync::outbound::NoGroups;
+use crate::sync::recompute::contributions as inbound_contributions;
 use crate::sync::resolve::{Contribution, Decision, decide};
 use crate::sync::{ObjectError, SyncContext};
 

@@ -7,10 +7,12 @@
 //! attributes; every metaverse object it touched is then processed outbound to every
 //! connector. One object's failure is recorded and the step goes on with the others.
 
+pub(crate) mod desired;
 pub mod eval;
 pub(crate) mod inbound;
 mod index;
 pub(crate) mod outbound;
+pub(crate) mod recompute;
 pub mod resolve;
 
 use std::collections::{BTreeSet, HashMap};
@@ -159,12 +161,12 @@ pub(crate) fn finish(
         }
     }
     let shared: &State = state;
-    let computed: Vec<(MvId, Result<Option<inbound::Recomputed>, ObjectError>)> = alive
+    let computed: Vec<(MvId, Result<Option<recompute::Recomputed>, ObjectError>)> = alive
         .par_iter()
         .map(|mv| {
             (
                 *mv,
-                inbound::compute(shared, ctx, *mv, touched.created.contains(mv)),
+                recompute::compute(shared, ctx, *mv, touched.created.contains(mv)),
             )
         })
         .collect();
@@ -172,7 +174,7 @@ pub(crate) fn finish(
     for (mv, result) in computed {
         match result {
             Ok(Some(r)) => {
-                if inbound::store(state, index, mv, r) && !touched.created.contains(&mv) {
+                if recompute::store(state, index, mv, r) && !touched.created.contains(&mv) {
                     report.mv_updated += 1;
                 }
                 outbound_ids.insert(mv);

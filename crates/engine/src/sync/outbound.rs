@@ -2,17 +2,16 @@
 //! and the pending export that brings the connector object to what the rules say.
 
 use indexmap::IndexMap;
-use syncrules_lang::functions::CallCtx;
+use syncrules_lang::Value;
 use syncrules_lang::rules::plan::{PlannedRule, RuleGroup};
 use syncrules_lang::rules::{Direction, LinkType};
-use syncrules_lang::{Value, Vm};
 
-use super::eval::{View, flow_value, in_scope, lookup};
+use super::desired::{desired, stage};
+use super::eval::{View, in_scope, lookup};
 use super::inbound::{deprovision, link};
-use super::resolve::{Contribution, Decision, decide};
 use super::{JoinIndex, ObjectError, SyncContext, SyncReport};
 use crate::connector::ExportOp;
-use crate::model::{CsId, CsObject, MvId, MvObject, PendingExport, State, parse_mv_ref};
+use crate::model::{CsId, CsObject, MvId, MvObject, PendingExport, State};
 
 /// No scope context in the metaverse: `is-member-of` is for connector spaces.
 pub(crate) struct NoGroups;
@@ -356,184 +355,5 @@ fn apply(state: &mut State, index: &mut JoinIndex, plan: MvPlan, report: &mut Sy
         state.outbound_retry.insert(mv);
     } else {
         state.outbound_retry.remove(&mv);
-    }
-}
-
-/// Every rule's contribution to the connector object's attributes, by attribute, in
-/// precedence order; metaverse references become the target connector's DNs.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the sync step's state, passed through"
-)]
-pub(crate) fn contributions(
-    state: &State,
-    ctx: &SyncContext<'_>,
-    m: &MvObject,
-    group: &RuleGroup,
-    rules: &[&PlannedRule],
-    connector: &str,
-    current_dn: &str,
-    creating: bool,
-    retry: &mut bool,
-) -> Result<IndexMap<String, Vec<Contribution>>, ObjectError> {
-    let view = View::new(group, |n| lookup(&m.attributes, n));
-    let mut vm = Vm::new();
-    let call = CallCtx { now: ctx.now };
-    let mut contributions: IndexMap<String, Vec<Contribution>> = IndexMap::new();
-    for rule in rules {
-        for flow in &rule.flows {
-            if flow.apply_once && !creating {
-                continue;
-            }
-            let value = flow_value(&mut vm, flow, &view, &group.parameters, call).map_err(|e| {
-                ObjectError {
-                    connector: connector.to_owned(),
-                    object: if current_dn.is_empty() {
-                        format!("mv:{}", m.id)
-                    } else {
-                        current_dn.to_owned()
-                    },
-                    rule: Some(rule.name.clone()),
-                    message: e.to_string(),
-                    flow: Some(super::failed_at(flow, &e)),
-                }
-            })?;
-            let value = to_target_refs(state, connector, value, retry);
-            contributions
-                .entry(flow.target.clone())
-                .or_default()
-                .push(Contribution {
-                    precedence: rule.precedence,
-                    rule: rule.name.clone(),
-                    merge: flow.merge,
-                    value,
-                });
-        }
-    }
-    for list in contributions.values_mut() {
-        list.sort_by_key(|c| c.precedence);
-    }
-    Ok(contributions)
-}
-
-/// What the rules say the connector object's attributes should be (`dn` included when a
-/// rule flows it).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the sync step's state, passed through"
-)]
-fn desired(
-    state: &State,
-    ctx: &SyncContext<'_>,
-    m: &MvObject,
-    group: &RuleGroup,
-    rules: &[&PlannedRule],
-    connector: &str,
-    current_dn: &str,
-    creating: bool,
-    retry: &mut bool,
-) -> Result<IndexMap<String, Value>, ObjectError> {
-    let contributions = contributions(
-        state, ctx, m, group, rules, connector, current_dn, creating, retry,
-    )?;
-    let mut out = IndexMap::new();
-    for (attr, list) in contributions {
-        if let Decision::Set(v, _) = decide(&list) {
-            out.insert(attr, v);
-        }
-    }
-    Ok(out)
-}
-
-/// Metaverse references as the DNs of the referenced objects in `connector`; a reference
-/// to an object not there yet is left out and the object retried later.
-fn to_target_refs(state: &State, connector: &str, v: Value, retry: &mut bool) -> Value {
-    let map = |item: &Value, retry: &mut bool| match parse_mv_ref(item) {
-        // A reference to a deleted object is dropped for good.
-        Some(id) if !state.metaverse.objects.contains_key(&id) => None,
-        Some(id) => {
-            let dn = state
-                .metaverse
-                .objects
-                .get(&id)
-                .and_then(|t| t.links.get(connector))
-                .and_then(|cs| state.spaces.get(connector).and_then(|s| s.objects.get(cs)))
-                .map(|o| Value::reference(&o.dn));
-            if dn.is_none() {
-                *retry = true;
-            }
-            dn
-        }
-        None => Some(item.clone()),
-    };
-    match &v {
-        Value::Ref(_) => map(&v, retry).unwrap_or(Value::Null),
-        Value::Multi(items) if items.iter().any(|i| matches!(i, Value::Ref(_))) => {
-            Value::multi(items.iter().filter_map(|i| map(i, retry)).collect())
-        }
-        _ => v,
-    }
-}
-
-/// Turns the desired attributes into the object's pending export.
-fn stage(
-    state: &mut State,
-    index: &mut JoinIndex,
-    connector: &str,
-    o: &CsObject,
-    mut desired: IndexMap<String, Value>,
-) {
-    let new_dn = match desired.shift_remove("dn") {
-        Some(Value::Str(s) | Value::Ref(s)) if !s.is_empty() && !s.eq_ignore_ascii_case(&o.dn) => {
-            Some(s.to_string())
-        }
-        _ => None,
-    };
-    let space = state.space(connector);
-    let Some(obj) = space.objects.get_mut(&o.id) else {
-        return;
-    };
-    if matches!(&obj.pending_export, Some(p) if p.op == ExportOp::Delete) {
-        return;
-    }
-    // Not exported yet: the add carries the whole object.
-    if obj.anchor.is_none() && matches!(&obj.pending_export, Some(p) if p.op == ExportOp::Add) {
-        let attributes: IndexMap<String, Value> =
-            desired.into_iter().filter(|(_, v)| !v.is_null()).collect();
-        for (k, v) in &attributes {
-            index.cs_changed(connector, o.id, k, obj.current(k), v);
-        }
-        obj.pending_export = Some(PendingExport {
-            op: ExportOp::Add,
-            attributes,
-            old_dn: None,
-        });
-        if let Some(dn) = new_dn {
-            space.rename(o.id, &dn);
-        }
-        return;
-    }
-    let mut changes = IndexMap::new();
-    for (k, v) in desired {
-        if !same(&v, obj.current(&k)) {
-            index.cs_changed(connector, o.id, &k, obj.current(&k), &v);
-            changes.insert(k, v);
-        }
-    }
-    obj.pending_export = match (new_dn.clone(), changes.is_empty()) {
-        (None, true) => None,
-        (None, false) => Some(PendingExport {
-            op: ExportOp::Update,
-            attributes: changes,
-            old_dn: None,
-        }),
-        (Some(_), _) => Some(PendingExport {
-            op: ExportOp::Rename,
-            attributes: changes,
-            old_dn: Some(o.dn.clone()),
-        }),
-    };
-    if let Some(dn) = new_dn {
-        space.rename(o.id, &dn);
     }
 }

@@ -9,6 +9,7 @@
 mod build;
 mod listing;
 mod scope;
+mod whole;
 
 use indexmap::IndexMap;
 

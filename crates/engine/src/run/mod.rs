@@ -7,12 +7,14 @@
 //! full syncs. A sync after the rules changed (a new plan fingerprint) runs as a full
 //! sync, and its report says why.
 
+mod export;
+
 use indexmap::IndexMap;
 use syncrules_lang::rules::plan::Plan;
 
-use crate::connector::{Connector, ConnectorError, ExportChange, ExportOp, ExportResult};
+use crate::connector::{Connector, ConnectorError};
 use crate::import::{ImportReport, apply};
-use crate::model::{CsId, ExportError, State};
+use crate::model::State;
 use crate::sync::{ObjectError, SyncContext, SyncReport, sync_connector};
 
 /// A step of a run profile.
@@ -126,7 +128,7 @@ pub struct StepReport {
 }
 
 impl StepReport {
-    fn new(step: &Step) -> Self {
+    pub(super) fn new(step: &Step) -> Self {
         StepReport {
             step: step.name(),
             connector: step.connector().to_owned(),
@@ -340,135 +342,5 @@ impl Engine {
             .keys()
             .last()
             .is_some_and(|c| c == connector)
-    }
-
-    async fn export(&mut self, step: &Step, name: &str) -> Result<StepReport, RunError> {
-        let mut report = StepReport::new(step);
-        if self.options.staging {
-            report.status = Status::SkippedStaging;
-            return Ok(report);
-        }
-        let space = self.state.space(name);
-        let pending: Vec<CsId> = space
-            .objects
-            .values()
-            .filter(|o| o.pending_export.is_some())
-            .map(|o| o.id)
-            .collect();
-        let deletes: Vec<String> = pending
-            .iter()
-            .filter_map(|id| space.objects.get(id))
-            .filter(|o| {
-                o.pending_export
-                    .as_ref()
-                    .is_some_and(|p| p.op == ExportOp::Delete)
-            })
-            .map(|o| o.dn.clone())
-            .collect();
-        let total = space.objects.len().max(1);
-        let over_count = deletes.len() >= self.options.deletion_threshold;
-        let over_percent = self
-            .options
-            .deletion_percent
-            .is_some_and(|p| deletes.len() as f64 * 100.0 / total as f64 >= p);
-        if !deletes.is_empty() && (over_count || over_percent) && !self.options.allow_deletes {
-            report.status = Status::StoppedDeletionThreshold;
-            report.deletes = deletes.len();
-            report.notes.push(format!(
-                "{} deletes would be exported to `{name}` (threshold {}{}): nothing was exported; run with --allow-deletes to let them through",
-                deletes.len(),
-                self.options.deletion_threshold,
-                self.options.deletion_percent.map(|p| format!(" or {p}%")).unwrap_or_default()
-            ));
-            report.notes.extend(
-                deletes
-                    .into_iter()
-                    .map(|dn| format!("pending delete: {dn}")),
-            );
-            return Ok(report);
-        }
-        let changes: Vec<ExportChange> = pending
-            .iter()
-            .filter_map(|id| space.objects.get(id))
-            .filter_map(|o| {
-                let p = o.pending_export.as_ref()?;
-                Some(ExportChange {
-                    op: p.op,
-                    dn: o.dn.clone(),
-                    old_dn: p.old_dn.clone(),
-                    anchor: o.anchor.clone(),
-                    object_type: o.object_type.clone(),
-                    attributes: p.attributes.clone(),
-                })
-            })
-            .collect();
-        if changes.is_empty() {
-            return Ok(report);
-        }
-        let connector = self
-            .connectors
-            .get_mut(name)
-            .ok_or_else(|| RunError::UnknownConnector(name.to_owned()))?;
-        let results = connector.export(&changes).await?;
-        let space = self.state.space(name);
-        for ((id, change), result) in pending.iter().zip(&changes).zip(results) {
-            report.objects += 1;
-            match result {
-                ExportResult::Done { anchor } => {
-                    match change.op {
-                        ExportOp::Add => report.adds += 1,
-                        ExportOp::Update => report.updates += 1,
-                        ExportOp::Rename => report.renames += 1,
-                        ExportOp::Delete => report.deletes += 1,
-                    }
-                    if change.op == ExportOp::Delete {
-                        space.remove(*id);
-                        continue;
-                    }
-                    if let Some(o) = space.objects.get_mut(id) {
-                        if let Some(p) = o.pending_export.take() {
-                            for (k, v) in p.attributes {
-                                o.unconfirmed.insert(k, v);
-                            }
-                        }
-                        o.export_error = None;
-                        if o.anchor.is_none() {
-                            o.anchor = anchor;
-                        }
-                    }
-                    if let Some(o) = space.objects.get(id).cloned() {
-                        space.index(&o);
-                    }
-                }
-                ExportResult::Failed { class, message } => {
-                    if let Some(o) = space.objects.get_mut(id) {
-                        o.export_error = Some(ExportError {
-                            class: class.as_str().to_owned(),
-                            message: message.clone(),
-                        });
-                        report.errors.push(ObjectError {
-                            connector: name.to_owned(),
-                            object: o.dn.clone(),
-                            rule: None,
-                            message: format!("{}: {message}", class.as_str()),
-                            flow: None,
-                        });
-                    }
-                }
-                ExportResult::Retry { message } => {
-                    report
-                        .notes
-                        .push(format!("{}: will retry: {message}", change.dn));
-                }
-            }
-        }
-        report.status = if report.errors.len() > self.options.error_limit {
-            Status::StoppedErrorLimit
-        } else if report.errors.is_empty() {
-            Status::Success
-        } else {
-            Status::CompletedWithErrors
-        };
-        Ok(report)
     }
 }

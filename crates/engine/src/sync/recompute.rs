@@ -1,0 +1,202 @@
+//! Recomputing a metaverse object: every joined object's in-scope inbound rules
+//! contribute, attribute precedence decides, and references become metaverse links.
+
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+use syncrules_lang::functions::CallCtx;
+use syncrules_lang::{Value, Vm};
+
+use super::eval::{View, flow_value, lookup};
+use super::inbound::{cs_attr, dn_value, rules_in_scope};
+use super::resolve::{Contribution, Decision, decide};
+use super::{JoinIndex, ObjectError, SyncContext};
+use crate::model::{ConnectorSpace, CsId, CsObject, MvId, State, mv_ref};
+
+/// The value of `attr` as last confirmed by an import (`ImportedValue`).
+fn cs_imported<'a>(o: &'a CsObject, dn: &'a Value, attr: &str) -> &'a Value {
+    if attr == "dn" {
+        dn
+    } else {
+        lookup(&o.attributes, attr)
+    }
+}
+
+/// A connector-space reference (a DN) as a metaverse reference, if its target is joined.
+fn to_mv_refs(v: Value, space: &ConnectorSpace, unresolved: &mut bool) -> Value {
+    let map = |item: &Value, unresolved: &mut bool| match item {
+        Value::Ref(dn) => match space.resolve_reference(dn).and_then(|o| o.link) {
+            Some(mv) => Some(mv_ref(mv)),
+            None => {
+                *unresolved = true;
+                None
+            }
+        },
+        other => Some(other.clone()),
+    };
+    match &v {
+        Value::Ref(_) => map(&v, unresolved).unwrap_or(Value::Null),
+        Value::Multi(items) if items.iter().any(|i| matches!(i, Value::Ref(_))) => {
+            Value::multi(items.iter().filter_map(|i| map(i, unresolved)).collect())
+        }
+        _ => v,
+    }
+}
+
+/// Every in-scope inbound rule's contribution to a metaverse object, by attribute; the
+/// apply-once targets; and, per joined object, whether a reference was left unresolved.
+pub(crate) struct Inbound {
+    pub contributions: IndexMap<String, Vec<Contribution>>,
+    pub apply_once: HashSet<String>,
+    pub unresolved: Vec<(String, CsId, bool)>,
+}
+
+/// Collects the contributions to metaverse object `m`.
+pub(crate) fn contributions(
+    state: &State,
+    ctx: &SyncContext<'_>,
+    m: &crate::model::MvObject,
+    creating: bool,
+) -> Result<Inbound, ObjectError> {
+    let mut contributions: IndexMap<String, Vec<Contribution>> = IndexMap::new();
+    let mut apply_once: HashSet<String> = HashSet::new();
+    let mut unresolved_flags: Vec<(String, CsId, bool)> = Vec::new();
+    let mut vm = Vm::new();
+    let call = CallCtx { now: ctx.now };
+    for (conn, csid) in &m.links {
+        let Some(space) = state.spaces.get(conn) else {
+            continue;
+        };
+        let Some(cs) = space.objects.get(csid) else {
+            continue;
+        };
+        let (group, rules) = rules_in_scope(ctx, space, conn, cs);
+        let Some(group) = group else { continue };
+        let dn = dn_value(cs);
+        let view = View::with_imported(group, |n| cs_attr(cs, &dn, n), |n| cs_imported(cs, &dn, n));
+        let mut unresolved = false;
+        for rule in rules
+            .iter()
+            .filter(|r| r.target == m.object_type || r.target == "*")
+        {
+            for flow in &rule.flows {
+                if flow.apply_once {
+                    apply_once.insert(flow.target.clone());
+                    if !creating {
+                        continue;
+                    }
+                }
+                let value =
+                    flow_value(&mut vm, flow, &view, &group.parameters, call).map_err(|e| {
+                        ObjectError {
+                            connector: conn.clone(),
+                            object: cs.dn.clone(),
+                            rule: Some(rule.name.clone()),
+                            message: e.to_string(),
+                            flow: Some(super::failed_at(flow, &e)),
+                        }
+                    })?;
+                let value = to_mv_refs(value, space, &mut unresolved);
+                contributions
+                    .entry(flow.target.clone())
+                    .or_default()
+                    .push(Contribution {
+                        precedence: rule.precedence,
+                        rule: rule.name.clone(),
+                        merge: flow.merge,
+                        value,
+                    });
+            }
+        }
+        unresolved_flags.push((conn.clone(), *csid, unresolved));
+    }
+    for list in contributions.values_mut() {
+        list.sort_by_key(|c| c.precedence);
+    }
+    Ok(Inbound {
+        contributions,
+        apply_once,
+        unresolved: unresolved_flags,
+    })
+}
+
+/// A metaverse object's new attributes, and per joined object whether a reference was
+/// left unresolved: computed without changing anything, so objects can be computed in
+/// parallel.
+pub(crate) struct Recomputed {
+    pub attributes: IndexMap<String, Value>,
+    pub unresolved: Vec<(String, CsId, bool)>,
+}
+
+/// Computes a metaverse object's attributes from every joined object's in-scope inbound
+/// rules; `creating` applies apply-once flows.
+pub(crate) fn compute(
+    state: &State,
+    ctx: &SyncContext<'_>,
+    mv: MvId,
+    creating: bool,
+) -> Result<Option<Recomputed>, ObjectError> {
+    let Some(m) = state.metaverse.objects.get(&mv) else {
+        return Ok(None);
+    };
+    let Inbound {
+        contributions,
+        apply_once,
+        unresolved,
+    } = contributions(state, ctx, m, creating)?;
+    let old = &m.attributes;
+    let mut new: IndexMap<String, Value> = IndexMap::new();
+    for (attr, list) in contributions {
+        match decide(&list) {
+            Decision::Set(v, _) => {
+                if !v.is_null() {
+                    new.insert(attr, v);
+                }
+            }
+            Decision::Keep => {
+                if let Some(v) = old.get(&attr) {
+                    new.insert(attr, v.clone());
+                }
+            }
+        }
+    }
+    for attr in apply_once {
+        if !new.contains_key(&attr)
+            && let Some(v) = old.get(&attr)
+        {
+            new.insert(attr, v.clone());
+        }
+    }
+    Ok(Some(Recomputed {
+        attributes: new,
+        unresolved,
+    }))
+}
+
+/// Writes computed attributes; returns whether anything changed.
+pub(crate) fn store(state: &mut State, index: &mut JoinIndex, mv: MvId, r: Recomputed) -> bool {
+    for (conn, csid, flag) in r.unresolved {
+        if let Some(o) = state.space(&conn).objects.get_mut(&csid) {
+            o.unresolved = flag;
+        }
+    }
+    let Some(m) = state.metaverse.objects.get_mut(&mv) else {
+        return false;
+    };
+    let (old, new) = (&m.attributes, r.attributes);
+    let changed = new.len() != old.len() || new.iter().any(|(k, v)| old.get(k) != Some(v));
+    if changed {
+        for (k, v) in old {
+            if new.get(k) != Some(v) {
+                index.mv_changed(mv, k, v, new.get(k).unwrap_or(&Value::Null));
+            }
+        }
+        for (k, v) in &new {
+            if !old.contains_key(k) {
+                index.mv_changed(mv, k, &Value::Null, v);
+            }
+        }
+        m.attributes = new;
+    }
+    changed
+}
