@@ -4,13 +4,13 @@
 //!
 //! Run: `cargo bench --bench corpus_compile`.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
     reason = "benchmark setup fails loudly"
 )]
-#![allow(
+#![expect(
     missing_docs,
     reason = "criterion's macros generate undocumented items"
 )]

@@ -18,13 +18,13 @@
 //!
 //! Run: `cargo bench --bench expressions -- --warm-up-time 1 --measurement-time 3`.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
     reason = "benchmark setup fails loudly"
 )]
-#![allow(
+#![expect(
     missing_docs,
     reason = "criterion's macros generate undocumented items"
 )]
