@@ -256,3 +256,45 @@ fn a_bad_ldif_is_located_and_imports_nothing() {
         text(&o.stderr)
     );
 }
+
+#[test]
+fn run_in_staging_mode_exports_nothing_and_keeps_the_state() {
+    let dir = sample("staging", "");
+    let o = syncrules(&[
+        "run",
+        "--config",
+        &config(&dir),
+        "--cycle",
+        "initial",
+        "--staging",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let j: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+    let exports: Vec<&serde_json::Value> = j["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["step"] == "export")
+        .collect();
+    assert_eq!(exports.len(), 2);
+    assert!(
+        exports.iter().all(|s| s["status"] == "skipped-staging"),
+        "{j}"
+    );
+    assert!(dir.join("state").is_dir(), "the state is kept");
+    assert!(
+        !dir.join("entra").join("directory.json").exists(),
+        "nothing was exported"
+    );
+    // What the staged run left pending is what a preview of the stored state shows.
+    let o = syncrules(&["preview", "--config", &config(&dir), "--format", "json"]);
+    let p: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+    assert!(
+        p["connectors"]["contoso.onmicrosoft.com"]["add"]
+            .as_u64()
+            .unwrap()
+            > 250
+    );
+}
