@@ -96,6 +96,22 @@ impl Diagnostic {
     }
 }
 
+/// The option closest to `given` (ignoring case), for a "did you mean"; `None` when
+/// nothing is close. On a tie the first option wins, so lists put their preferred
+/// spelling first.
+pub fn closest<'a>(given: &str, options: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let given = given.to_lowercase();
+    options
+        .into_iter()
+        .map(|o| (strsim::jaro_winkler(&o.to_lowercase(), &given), o))
+        .filter(|(score, _)| *score > 0.8)
+        .fold(None, |best: Option<(f64, &str)>, (score, o)| match best {
+            Some((b, _)) if b >= score => best,
+            _ => Some((score, o)),
+        })
+        .map(|(_, o)| o)
+}
+
 /// The 1-based line and column (in characters) of a byte offset.
 pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(source.len());

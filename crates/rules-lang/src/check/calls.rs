@@ -229,23 +229,14 @@ impl Checker<'_> {
         };
         let arg_span = arg.span;
         let d = if let (Param::Enum(options), Some(given)) = (param, enum_text(arg)) {
-            let near = options
-                .iter()
-                .map(|o| {
-                    (
-                        strsim::jaro_winkler(&o.to_lowercase(), &given.to_lowercase()),
-                        *o,
-                    )
-                })
-                .filter(|(score, _)| *score > 0.85)
-                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let near = crate::diag::closest(given, options.iter().copied());
             let d = Diagnostic::error(
                 "E0107",
                 arg_span,
                 format!("`{given}` is not an option of `{}`", builtin.name),
             );
             match near {
-                Some((_, o)) => d.with_help(format!("did you mean `{o}`?")),
+                Some(o) => d.with_help(format!("did you mean `{o}`?")),
                 None => d.with_help(format!("use one of {}", options.join(", "))),
             }
         } else if arg.ty == Ty::Enum {
@@ -307,17 +298,9 @@ impl Checker<'_> {
                 b.name
             ))
         } else {
-            let near = functions::all()
-                .map(|b| {
-                    (
-                        strsim::jaro_winkler(&b.name.to_lowercase(), &name.to_lowercase()),
-                        b.name,
-                    )
-                })
-                .filter(|(score, _)| *score > 0.85)
-                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let near = crate::diag::closest(name, functions::all().map(|b| b.name));
             match near {
-                Some((_, n)) => d.with_help(format!("did you mean `{n}`?")),
+                Some(n) => d.with_help(format!("did you mean `{n}`?")),
                 None => d.with_help("see the functions reference in the README"),
             }
         };

@@ -70,13 +70,8 @@ impl<'a> Fields<'a> {
                 key.span,
                 format!("unknown key `{}` in {}", key.value, self.what),
             );
-            let near = known
-                .iter()
-                .map(|k| (strsim::jaro_winkler(k, &key.value), *k))
-                .filter(|(score, _)| *score > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0));
-            d = match near {
-                Some((_, k)) => d.with_help(format!("did you mean `{k}`?")),
+            d = match crate::diag::closest(&key.value, known.iter().copied()) {
+                Some(k) => d.with_help(format!("did you mean `{k}`?")),
                 None => d.with_help(format!("the keys are {}", known.join(", "))),
             };
             out.push(d);
@@ -150,20 +145,17 @@ pub(crate) fn one_of<T: Copy>(
         return Ok(v);
     }
     let names: Vec<&str> = table.iter().map(|(_, n, _)| *n).collect();
-    let near = names
-        .iter()
-        .map(|n| (strsim::jaro_winkler(n, &s.value.to_lowercase()), *n))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
     let d = Diagnostic::error(
         "E0313",
         s.span,
         format!("`{}` is not a valid `{key}`", s.value),
     );
-    Err(match near {
-        Some((_, n)) => d.with_help(format!("did you mean `{n}`?")),
-        None => d.with_help(format!("use one of {}", names.join(", "))),
-    })
+    Err(
+        match crate::diag::closest(&s.value, names.iter().copied()) {
+            Some(n) => d.with_help(format!("did you mean `{n}`?")),
+            None => d.with_help(format!("use one of {}", names.join(", "))),
+        },
+    )
 }
 
 /// A list (absent or null is an empty list).

@@ -10,7 +10,6 @@
 //! | W0105 | an attribute read that nothing imports |
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 use super::model::{Direction, FlowSource, MergeType, Rule, ScopeClause, ScopeOp, fingerprint};
 use super::plan::{FlowValue, Plan, PlannedRule};
@@ -19,19 +18,6 @@ use super::set::RuleSet;
 use crate::diag::Diagnostic;
 use crate::span::Span;
 use crate::value::Value;
-
-fn at(rule: &Rule, key: &str) -> (PathBuf, Span) {
-    match &rule.origin {
-        Some(o) => (
-            o.path.clone(),
-            o.spans.keys.get(key).copied().unwrap_or(o.spans.whole),
-        ),
-        None => (
-            PathBuf::from(format!("<rule {}>", rule.name)),
-            Span::default(),
-        ),
-    }
-}
 
 /// Runs every lint.
 pub fn lint(set: &RuleSet, plan: &Plan, report: &mut Report) {
@@ -51,7 +37,7 @@ fn edited_defaults(set: &RuleSet, report: &mut Report) {
         };
         let now = fingerprint(rule);
         if &now != recorded {
-            let (file, span) = at(rule, "vendor");
+            let (file, span) = rule.at("vendor");
             report.push(
                 &file,
                 Diagnostic::warning(
@@ -85,7 +71,7 @@ fn custom_in_default_band(set: &RuleSet, report: &mut Report) {
     };
     for rule in set.rules.iter().filter(|r| r.vendor.is_none()) {
         if (lo..=hi).contains(&rule.precedence) {
-            let (file, span) = at(rule, "precedence");
+            let (file, span) = rule.at("precedence");
             report.push(
                 &file,
                 Diagnostic::warning(
@@ -184,7 +170,7 @@ fn overlapping_joins(set: &RuleSet, report: &mut Report) {
                 } else {
                     (a, b)
                 };
-                let (file, span) = at(second, "join");
+                let (file, span) = second.at("join");
                 report.push(
                     &file,
                     Diagnostic::warning(
@@ -231,19 +217,13 @@ fn flows_that_never_win(set: &RuleSet, plan: &Plan, report: &mut Report) {
             let Some(rule) = set.rules.iter().find(|r| r.name == later.rule_name) else {
                 continue;
             };
-            let (file, span) = match &rule.origin {
-                Some(o) => (
-                    o.path.clone(),
-                    o.spans
-                        .flows
-                        .get(later.flow)
-                        .map_or(o.spans.whole, |s| s.item),
-                ),
-                None => (
-                    PathBuf::from(format!("<rule {}>", rule.name)),
-                    Span::default(),
-                ),
-            };
+            let span = rule.origin.as_ref().map_or_else(Span::default, |o| {
+                o.spans
+                    .flows
+                    .get(later.flow)
+                    .map_or(o.spans.whole, |s| s.item)
+            });
+            let file = rule.file();
             let target = rule
                 .flows
                 .get(later.flow)

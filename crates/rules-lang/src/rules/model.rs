@@ -366,6 +366,23 @@ impl Rule {
     pub fn key_span(&self, key: &str) -> Option<Span> {
         self.origin.as_ref()?.spans.keys.get(key).copied()
     }
+
+    /// The rule's file (`<rule NAME>` for a rule built in code).
+    pub fn file(&self) -> PathBuf {
+        self.origin.as_ref().map_or_else(
+            || PathBuf::from(format!("<rule {}>", self.name)),
+            |o| o.path.clone(),
+        )
+    }
+
+    /// Where a finding about a top-level key points: the file, and the key's value (the
+    /// whole document when the key is not written).
+    pub fn at(&self, key: &str) -> (PathBuf, Span) {
+        let span = self.origin.as_ref().map_or_else(Span::default, |o| {
+            o.spans.keys.get(key).copied().unwrap_or(o.spans.whole)
+        });
+        (self.file(), span)
+    }
 }
 
 /// A short fingerprint of what a rule does: its identity, scope, join and flows, but not

@@ -1,7 +1,5 @@
 //! Checking a rule set against its declarations and schemas, and compiling it.
 
-use std::path::PathBuf;
-
 use indexmap::IndexMap;
 
 use super::whole::{contributions, plan_fingerprint, unique_names_and_precedences};
@@ -16,37 +14,6 @@ use crate::schema::Schema;
 use crate::span::Span;
 use crate::types::{Scalar, Ty};
 use crate::value::Value;
-
-/// Where a rule's part is, for a finding.
-pub(super) fn at(rule: &Rule, key: &str) -> (PathBuf, Span) {
-    match &rule.origin {
-        Some(o) => (
-            o.path.clone(),
-            o.spans.keys.get(key).copied().unwrap_or(o.spans.whole),
-        ),
-        None => (
-            PathBuf::from(format!("<rule {}>", rule.name)),
-            Span::default(),
-        ),
-    }
-}
-
-pub(super) fn path_of(rule: &Rule) -> PathBuf {
-    at(rule, "name").0
-}
-
-fn near<'a>(name: &str, options: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    options
-        .map(|o| {
-            (
-                strsim::jaro_winkler(&o.to_lowercase(), &name.to_lowercase()),
-                o,
-            )
-        })
-        .filter(|(s, _)| *s > 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, o)| o)
-}
 
 /// The two sides of a rule: the schema and declared types it reads from and writes to.
 struct Sides<'a> {
@@ -120,13 +87,13 @@ pub fn build(set: &RuleSet, report: &mut Report) -> Option<Plan> {
 
 fn sides<'a>(set: &'a RuleSet, rule: &Rule, report: &mut Report) -> Option<Sides<'a>> {
     let Some(decl) = set.config.connectors.get(&rule.connector) else {
-        let (file, span) = at(rule, "connector");
+        let (file, span) = rule.at("connector");
         let d = Diagnostic::error(
             "E0401",
             span,
             format!("unknown connector `{}`", rule.connector),
         );
-        let d = match near(
+        let d = match crate::diag::closest(
             &rule.connector,
             set.config.connectors.keys().map(String::as_str),
         ) {
@@ -184,7 +151,7 @@ fn sides<'a>(set: &'a RuleSet, rule: &Rule, report: &mut Report) -> Option<Sides
         } else {
             "the metaverse".to_owned()
         };
-        let (file, span) = at(rule, key);
+        let (file, span) = rule.at(key);
         let d = Diagnostic::error(
             "E0402",
             span,
@@ -192,7 +159,7 @@ fn sides<'a>(set: &'a RuleSet, rule: &Rule, report: &mut Report) -> Option<Sides
         );
         report.push(
             &file,
-            match near(ty, known.iter().map(String::as_str)) {
+            match crate::diag::closest(ty, known.iter().map(String::as_str)) {
                 Some(n) => d.with_help(format!("did you mean `{n}`?")),
                 None => d,
             },
@@ -208,7 +175,7 @@ fn compile_rule(
     params: &IndexMap<String, String>,
     report: &mut Report,
 ) -> Option<PlannedRule> {
-    let file = path_of(rule);
+    let file = rule.file();
     let origin = rule.origin.as_deref();
     let types: &dyn AttributeTypes = match sides.source {
         Some(s) => s,

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use indexmap::IndexMap;
 
-use super::build::{at, path_of};
 use super::{Contribution, GroupKey, RuleGroup, TargetKey};
 use crate::diag::Diagnostic;
 use crate::rules::model::{Direction, MERGE_TYPES, MergeType, Rule, spelling};
@@ -17,7 +16,7 @@ pub(super) fn unique_names_and_precedences(set: &RuleSet, report: &mut Report) {
     let mut precedences: HashMap<i64, &Rule> = HashMap::new();
     for rule in &set.rules {
         if let Some(first) = names.insert(&rule.name, rule) {
-            let (file, span) = at(rule, "name");
+            let (file, span) = rule.at("name");
             report.push(
                 &file,
                 Diagnostic::error(
@@ -27,7 +26,7 @@ pub(super) fn unique_names_and_precedences(set: &RuleSet, report: &mut Report) {
                 )
                 .with_help(format!(
                     "rule names are unique; the other is in {}",
-                    path_of(first).display()
+                    first.file().display()
                 )),
             );
         }
@@ -37,7 +36,7 @@ pub(super) fn unique_names_and_precedences(set: &RuleSet, report: &mut Report) {
             let free = (rule.precedence + 1..)
                 .find(|p| !taken.contains(p))
                 .unwrap_or(rule.precedence);
-            let (file, span) = at(rule, "precedence");
+            let (file, span) = rule.at("precedence");
             report.push(
                 &file,
                 Diagnostic::error(
@@ -114,7 +113,7 @@ pub(super) fn contributions(
                 .or(flow_spans.map(|s| s.target))
                 .unwrap_or_default();
             report.push(
-                &path_of(rule),
+                &rule.file(),
                 Diagnostic::error(
                     "E0407",
                     span,

@@ -6,16 +6,7 @@ use crate::rules::model::Spellings;
 
 /// The nearest of `known` to `given`, for a "did you mean".
 pub(super) fn nearest<'a>(given: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let given = given.to_lowercase();
-    // On a tie the first wins, so tables list their preferred spelling first.
-    known
-        .map(|k| (strsim::jaro_winkler(&k.to_lowercase(), &given), k))
-        .filter(|(score, _)| *score > 0.8)
-        .fold(None, |best: Option<(f64, &str)>, (score, k)| match best {
-            Some((b, _)) if b >= score => best,
-            _ => Some((score, k)),
-        })
-        .map(|(_, k)| k)
+    crate::diag::closest(given, known)
 }
 
 /// How a value is named in messages.
