@@ -115,7 +115,6 @@ pub(super) fn sync_object(
         }
         None => join_or_project(
             state,
-            ctx,
             index,
             connector,
             &cs,
@@ -181,7 +180,6 @@ fn same_criteria(a: &PlannedRule, b: &PlannedRule) -> bool {
 )]
 fn join_or_project(
     state: &mut State,
-    ctx: &SyncContext<'_>,
     index: &mut JoinIndex,
     connector: &str,
     cs: &CsObject,
@@ -268,7 +266,6 @@ fn join_or_project(
     // objects when the step finishes.
     touched.mv.insert(mv);
     touched.created.insert(mv);
-    let _ = (ctx, index);
 }
 
 /// Undoes a projection whose flows failed, so nothing half-made remains.

@@ -49,8 +49,7 @@ fn remove<T: PartialEq + Copy>(p: &mut Postings<T>, v: &Value, id: T) {
 impl JoinIndex {
     /// Notes every attribute some join condition of `plan` searches; nothing is indexed
     /// until a search needs it.
-    pub fn build(state: &State, plan: &Plan) -> Self {
-        let _ = state;
+    pub fn build(plan: &Plan) -> Self {
         let mut index = JoinIndex::default();
         for (key, group) in &plan.groups {
             for rule in &group.rules {

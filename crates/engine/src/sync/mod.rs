@@ -113,7 +113,7 @@ pub fn sync_connector(
         .filter(|o| full || o.pending_import.is_some() || o.unresolved)
         .map(|o| o.id)
         .collect();
-    let mut index = JoinIndex::build(state, ctx.plan);
+    let mut index = JoinIndex::build(ctx.plan);
     let kinds = rule_kinds(ctx.plan);
     let mut touched = Touched::default();
     for id in ids {
@@ -129,7 +129,7 @@ pub fn sync_connector(
             &mut report,
         );
     }
-    finish(state, ctx, &kinds, &mut index, touched, &mut report);
+    finish(state, ctx, &mut index, touched, &mut report);
     report
 }
 
@@ -140,13 +140,11 @@ pub fn sync_connector(
 pub(crate) fn finish(
     state: &mut State,
     ctx: &SyncContext<'_>,
-    kinds: &HashMap<String, (Direction, LinkType)>,
     index: &mut JoinIndex,
     touched: Touched,
     report: &mut SyncReport,
 ) {
     use rayon::prelude::*;
-    let _ = kinds;
     let mut alive = Vec::new();
     for mv in touched.mv {
         let keeps = state
