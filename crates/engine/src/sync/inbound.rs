@@ -174,10 +174,6 @@ fn same_criteria(a: &PlannedRule, b: &PlannedRule) -> bool {
     a.join == b.join
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the sync step's state, passed through"
-)]
 fn join_or_project(
     state: &mut State,
     index: &mut JoinIndex,
