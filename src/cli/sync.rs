@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde_json::json;
-use syncrules::lang::rules::{Plan, Report, lint::lint, load_rule_set};
+use syncrules::lang::rules::Plan;
 use syncrules_connectors::file_target::FileTarget;
 use syncrules_connectors::ldif::LdifSource;
 use syncrules_engine::connector::Connector;
@@ -73,15 +73,10 @@ fn fail(code: u8, message: &str) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// The plan of the configuration's rules; the findings are printed when there are errors.
+/// The plan of the configuration's rules, checked as `syncrules check` does; the findings
+/// are printed when there are errors.
 fn plan(config: &SyncConfig) -> Result<Plan, ExitCode> {
-    let mut report = Report::default();
-    let set = load_rule_set(std::slice::from_ref(&config.rules), &mut report);
-    let plan = Plan::build(&set, &mut report);
-    if let Some(p) = &plan {
-        lint(&set, p, &mut report);
-    }
-    report.sort();
+    let (plan, report, _) = super::check::check(std::slice::from_ref(&config.rules), false);
     match plan {
         Some(p) if report.errors() == 0 => Ok(p),
         _ => {
