@@ -132,21 +132,22 @@ fn preview_explains_one_object() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let j: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
-    assert_eq!(j["dn"], dn);
+    let x = &j["object"];
+    assert_eq!(x["dn"], dn);
     assert!(
-        j["join"]
+        x["join"]
             .as_str()
             .unwrap()
             .starts_with("joined to metaverse person")
     );
-    let upn = j["metaverse"]
+    let upn = x["metaverse"]
         .as_array()
         .unwrap()
         .iter()
         .find(|a| a["attribute"] == "userPrincipalName")
         .unwrap();
     assert_eq!(upn["winner"], "In from AD - User Sign-in");
-    assert!(!j["outbound"].as_array().unwrap().is_empty());
+    assert!(!x["outbound"].as_array().unwrap().is_empty());
     let o = syncrules(&[
         "preview",
         "--config",
@@ -156,6 +157,43 @@ fn preview_explains_one_object() {
         "--explain",
     ]);
     assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn preview_explain_names_the_rule_behind_each_exported_attribute() {
+    let dir = sample("explain-all", "");
+    let o = syncrules(&[
+        "preview",
+        "--config",
+        &config(&dir),
+        "--explain",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let j: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+    let exports = j["exports"].as_array().unwrap();
+    let adds: Vec<_> = exports
+        .iter()
+        .filter(|e| e["operation"] == "add" && e["attributes"].get("userPrincipalName").is_some())
+        .collect();
+    assert!(!adds.is_empty());
+    for e in adds {
+        let explain = e["explain"].as_object().unwrap();
+        for attr in e["attributes"].as_object().unwrap().keys() {
+            assert!(explain[attr]["rule"].is_string(), "{attr} has no rule: {e}");
+        }
+    }
+    // Without --explain the report keeps the documented shape.
+    let o = syncrules(&["preview", "--config", &config(&dir), "--format", "json"]);
+    let j: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+    assert!(
+        j["exports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e.get("explain").is_none())
+    );
 }
 
 #[test]

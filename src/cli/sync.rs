@@ -218,35 +218,47 @@ pub fn preview_cmd(args: &PreviewArgs) -> ExitCode {
         Err(code) => return code,
     };
     let errors = errors_of(&reports);
-    if args.explain
-        && let Some(object) = &args.object
-    {
-        let ctx = SyncContext {
-            plan: &engine.plan,
-            now: engine.options.now,
-        };
-        return match explain(&engine.state, &ctx, object) {
-            None => fail(
-                EXIT_INPUT,
-                &format!("no object `{object}` in any connector space"),
-            ),
-            Some(Err(e)) => fail(EXIT_INPUT, &format!("{}: {}", e.object, e.message)),
-            Some(Ok(x)) => {
-                match args.format {
-                    Format::Json => println!("{}", x.to_json()),
-                    Format::Text => print!("{}", x.render()),
-                }
-                ExitCode::SUCCESS
+    let ctx = SyncContext {
+        plan: &engine.plan,
+        now: engine.options.now,
+    };
+    // With --explain and --object, the object's full explanation rides along the report.
+    let object = match (args.explain, &args.object) {
+        (true, Some(id)) => match explain(&engine.state, &ctx, id) {
+            None => {
+                return fail(
+                    EXIT_INPUT,
+                    &format!("no object `{id}` in any connector space"),
+                );
             }
-        };
+            Some(Err(e)) => return fail(EXIT_INPUT, &format!("{}: {}", e.object, e.message)),
+            Some(Ok(x)) => Some(x),
+        },
+        _ => None,
+    };
+    let mut p = preview(&engine.state, &errors, args.object.as_deref());
+    if args.explain
+        && let Err(e) = p.explain(&engine.state, &ctx)
+    {
+        return fail(EXIT_INPUT, &format!("{}: {}", e.object, e.message));
     }
-    let p = preview(&engine.state, &errors, args.object.as_deref());
     match args.format {
-        Format::Json => println!("{}", p.to_json(&names)),
-        Format::Text => print!(
-            "{}",
-            p.render(&names, args.explain || args.object.is_some())
-        ),
+        Format::Json => {
+            let mut j = p.to_json(&names);
+            if let (Some(x), Some(obj)) = (&object, j.as_object_mut()) {
+                obj.insert("object".into(), x.to_json());
+            }
+            println!("{j}");
+        }
+        Format::Text => {
+            if let Some(x) = &object {
+                println!("{}", x.render());
+            }
+            print!(
+                "{}",
+                p.render(&names, args.explain || args.object.is_some())
+            );
+        }
     }
     ExitCode::SUCCESS
 }

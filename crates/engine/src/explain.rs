@@ -174,44 +174,72 @@ pub fn explain(
         Ok(inb) => out.metaverse = traces(inb.contributions),
         Err(e) => return Some(Err(e)),
     }
-    for (key, group) in &ctx.plan.groups {
-        if key.direction != Direction::Outbound || key.source != m.object_type {
-            continue;
-        }
+    for connector in m.links.keys() {
         let Some(target) = m
             .links
-            .get(&key.connector)
-            .and_then(|id| state.spaces.get(&key.connector)?.objects.get(id))
+            .get(connector)
+            .and_then(|id| state.spaces.get(connector)?.objects.get(id))
         else {
             continue;
         };
-        let view = View::new(group, |n| m.attributes.get(n).unwrap_or(&Value::Null));
-        let rules: Vec<_> = group
-            .rules
-            .iter()
-            .filter(|r| {
-                r.target == target.object_type && crate::sync::eval::in_scope(r, &view, &NoGroups)
-            })
-            .collect();
-        let mut retry = false;
-        match outbound_contributions(
-            state,
-            ctx,
-            m,
-            group,
-            &rules,
-            &key.connector,
-            &target.dn,
-            false,
-            &mut retry,
-        ) {
-            Ok(c) => out
-                .outbound
-                .push((key.connector.clone(), target.dn.clone(), traces(c))),
+        match outbound_traces(state, ctx, m, connector, target) {
+            Ok(Some(t)) => out.outbound.push((connector.clone(), target.dn.clone(), t)),
+            Ok(None) => {}
             Err(e) => return Some(Err(e)),
         }
     }
     Some(Ok(out))
+}
+
+/// How each attribute of `target`, the object metaverse object `m` is linked to in
+/// `connector`, gets its value; `None` when no outbound rule group covers them.
+fn outbound_traces(
+    state: &State,
+    ctx: &SyncContext<'_>,
+    m: &crate::model::MvObject,
+    connector: &str,
+    target: &CsObject,
+) -> Result<Option<Vec<AttributeTrace>>, ObjectError> {
+    let key = GroupKey {
+        direction: Direction::Outbound,
+        connector: connector.to_owned(),
+        source: m.object_type.clone(),
+    };
+    let Some(group) = ctx.plan.groups.get(&key) else {
+        return Ok(None);
+    };
+    let view = View::new(group, |n| m.attributes.get(n).unwrap_or(&Value::Null));
+    let rules: Vec<_> = group
+        .rules
+        .iter()
+        .filter(|r| {
+            r.target == target.object_type && crate::sync::eval::in_scope(r, &view, &NoGroups)
+        })
+        .collect();
+    // An object not exported yet is being created: apply-once flows count.
+    let creating = target.provisioned && target.anchor.is_none();
+    let mut retry = false;
+    let c = outbound_contributions(
+        state, ctx, m, group, &rules, connector, &target.dn, creating, &mut retry,
+    )?;
+    Ok(Some(traces(c)))
+}
+
+/// For each attribute a pending export of the object with this DN in `connector` writes:
+/// the rule that set it and the in-scope rules it outranked.
+pub fn export_sources(
+    state: &State,
+    ctx: &SyncContext<'_>,
+    connector: &str,
+    dn: &str,
+) -> Result<Vec<AttributeTrace>, ObjectError> {
+    let Some(target) = state.spaces.get(connector).and_then(|s| s.find_dn(dn)) else {
+        return Ok(Vec::new());
+    };
+    let Some(m) = target.link.and_then(|id| state.metaverse.objects.get(&id)) else {
+        return Ok(Vec::new());
+    };
+    Ok(outbound_traces(state, ctx, m, connector, target)?.unwrap_or_default())
 }
 
 fn view_value(cs: &CsObject, attr: &str) -> String {

@@ -29,6 +29,9 @@ pub struct PlannedExport {
     pub anchor: Option<String>,
     /// The attributes it writes.
     pub attributes: IndexMap<String, Value>,
+    /// With `--explain`: for each attribute written, the rule that set it and the in-scope
+    /// rules it outranked.
+    pub sources: IndexMap<String, (Option<String>, Vec<String>)>,
 }
 
 /// Every pending export and object error.
@@ -59,6 +62,7 @@ pub fn preview(state: &State, errors: &[ObjectError], object: Option<&str>) -> P
                     old_dn: p.old_dn.clone(),
                     anchor: o.anchor.clone(),
                     attributes: p.attributes.clone(),
+                    sources: IndexMap::new(),
                 })
             })
             .collect();
@@ -87,6 +91,31 @@ pub fn scalar(v: &Value) -> Json {
 }
 
 impl Preview {
+    /// Fills each export's [`PlannedExport::sources`].
+    pub fn explain(
+        &mut self,
+        state: &State,
+        ctx: &crate::sync::SyncContext<'_>,
+    ) -> Result<(), ObjectError> {
+        for e in &mut self.exports {
+            let traces = crate::explain::export_sources(state, ctx, &e.connector, &e.dn)?;
+            e.sources = traces
+                .into_iter()
+                .filter(|t| e.attributes.contains_key(&t.attribute) || t.attribute == "dn")
+                .map(|t| {
+                    let outranked = t
+                        .contributions
+                        .iter()
+                        .filter(|(rule, _, _)| Some(rule) != t.winner.as_ref())
+                        .map(|(rule, _, _)| rule.clone())
+                        .collect();
+                    (t.attribute, (t.winner, outranked))
+                })
+                .collect();
+        }
+        Ok(())
+    }
+
     /// Counts per connector: add, update, delete, rename.
     pub fn counts(&self, connectors: &[String]) -> IndexMap<String, [usize; 4]> {
         let mut out: IndexMap<String, [usize; 4]> =
@@ -137,6 +166,16 @@ impl Preview {
                 if let (Some(old), Some(obj)) = (&e.old_dn, o.as_object_mut()) {
                     obj.insert("old_dn".into(), json!(old));
                 }
+                if let (false, Some(obj)) = (e.sources.is_empty(), o.as_object_mut()) {
+                    let explain: serde_json::Map<String, Json> = e
+                        .sources
+                        .iter()
+                        .map(|(k, (rule, outranked))| {
+                            (k.clone(), json!({"rule": rule, "outranked": outranked}))
+                        })
+                        .collect();
+                    obj.insert("explain".into(), Json::Object(explain));
+                }
                 o
             })
             .collect();
@@ -171,7 +210,16 @@ impl Preview {
                     } else {
                         vals.join(", ")
                     };
-                    let _ = writeln!(out, "    {k}: {shown}");
+                    let source = match e.sources.get(k) {
+                        Some((Some(rule), outranked)) if outranked.is_empty() => {
+                            format!("  <- {rule}")
+                        }
+                        Some((Some(rule), outranked)) => {
+                            format!("  <- {rule} (outranks {})", outranked.join(", "))
+                        }
+                        _ => String::new(),
+                    };
+                    let _ = writeln!(out, "    {k}: {shown}{source}");
                 }
             }
         }
