@@ -11,6 +11,7 @@ use syncrules_connectors::{FileTarget, LdifSource};
 use syncrules_engine::connector::ExportOp;
 use syncrules_engine::model::{MvObject, State};
 use syncrules_engine::run::{Cycle, Engine, Options};
+use syncrules_engine::store::Store;
 
 const AD: &str = "contoso.com";
 const ENTRA: &str = "contoso.onmicrosoft.com";
@@ -75,6 +76,8 @@ fn directory() -> String {
 struct Scenario {
     dir: tempfile::TempDir,
     engine: Engine,
+    /// Each step's changes are committed here, as `syncrules run` does.
+    store: Store,
 }
 
 fn plan() -> Plan {
@@ -103,13 +106,23 @@ fn scenario(ldif: &str) -> Scenario {
         State::default(),
         options,
     );
-    Scenario { dir, engine }
+    let store = Store::open(&dir.path().join("state")).unwrap();
+    Scenario { dir, engine, store }
 }
 
 async fn cycle(s: &mut Scenario, cycle: Cycle) {
     for step in s.engine.cycle_steps(cycle) {
         let r = s.engine.run_step(&step).await.unwrap();
         assert!(r.errors.is_empty(), "{r:?}");
+        // What the step says it changed is all it changed: the store, written with only
+        // that, holds the state.
+        s.store.commit(&s.engine.state, &r.changed).unwrap();
+        assert!(
+            s.store.load().unwrap() == s.engine.state,
+            "{} {}: the stored state differs",
+            r.step,
+            r.connector
+        );
     }
 }
 

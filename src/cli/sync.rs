@@ -14,7 +14,7 @@ use syncrules_engine::explain::explain;
 use syncrules_engine::model::State;
 use syncrules_engine::preview::preview;
 use syncrules_engine::run::{Cycle, Engine, Options, Status, StepReport};
-use syncrules_engine::store::{Dirty, Store};
+use syncrules_engine::store::Store;
 use syncrules_engine::sync::{ObjectError, SyncContext};
 
 use super::config::{ConnectorConfig, SyncConfig};
@@ -161,7 +161,7 @@ async fn run_cycle(
         })?;
         if let Some(store) = store {
             store
-                .commit(&engine.state, &Dirty::all(&engine.state))
+                .commit(&engine.state, &report.changed)
                 .map_err(|e| fail(EXIT_EXTERNAL, &e.to_string()))?;
         }
         let stop = report.status.stopped();

@@ -27,6 +27,8 @@ pub struct ImportReport {
     pub deletes: usize,
     /// Exported values the import confirmed.
     pub confirmed: usize,
+    /// The objects it added, changed or marked deleted, for the store to write.
+    pub changed: Vec<CsId>,
 }
 
 fn find(space: &ConnectorSpace, e: &ImportEntry) -> Option<CsId> {
@@ -69,6 +71,7 @@ pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> Impo
                 if let Some(o) = space.objects.get_mut(&id) {
                     mark(o, PendingImport::Delete);
                     report.deletes += 1;
+                    report.changed.push(id);
                 }
                 seen.insert(id);
             }
@@ -96,6 +99,7 @@ pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> Impo
                 });
                 seen.insert(id);
                 report.adds += 1;
+                report.changed.push(id);
             }
             (change, Some(id)) => {
                 seen.insert(id);
@@ -109,12 +113,17 @@ pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> Impo
                         mark(o, PendingImport::Update);
                     }
                     report.updates += 1;
+                    report.changed.push(id);
                 }
                 let Some(o) = space.objects.get_mut(&id) else {
                     continue;
                 };
+                // Anything stored that differs: a new anchor, held values (even ones
+                // `same` takes as equal), values waiting for confirmation.
+                let mut differs = !o.unconfirmed.is_empty();
                 if o.anchor.is_none() && e.anchor.is_some() {
                     o.anchor.clone_from(&e.anchor);
+                    differs = true;
                 }
                 let mut changed = false;
                 let new_attrs: IndexMap<String, Value> = match change {
@@ -142,11 +151,15 @@ pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> Impo
                 {
                     changed = true;
                 }
+                differs |= new_attrs != o.attributes;
                 o.attributes = new_attrs;
                 confirm(o, &mut report);
                 if changed {
                     mark(o, PendingImport::Update);
                     report.updates += 1;
+                }
+                if differs || changed {
+                    report.changed.push(id);
                 }
                 if let Some(a) = o.anchor.clone() {
                     space.by_anchor.insert(a, id);
@@ -165,6 +178,7 @@ pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> Impo
             if let Some(o) = space.objects.get_mut(&id) {
                 mark(o, PendingImport::Delete);
                 report.deletes += 1;
+                report.changed.push(id);
             }
         }
     }

@@ -79,6 +79,7 @@ impl Engine {
         let space = self.state.space(name);
         for ((id, change), result) in pending.iter().zip(&changes).zip(results) {
             report.objects += 1;
+            report.changed.cs(name, *id);
             match result {
                 ExportResult::Done { anchor } => {
                     match change.op {

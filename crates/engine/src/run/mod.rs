@@ -15,6 +15,7 @@ use syncrules_lang::rules::plan::Plan;
 use crate::connector::{Connector, ConnectorError};
 use crate::import::{ImportReport, apply};
 use crate::model::State;
+use crate::store::Dirty;
 use crate::sync::{ObjectError, SyncContext, SyncReport, sync_connector};
 
 /// A step of a run profile.
@@ -125,6 +126,8 @@ pub struct StepReport {
     /// Why the step ran as it did (a full sync after a rule change), or what it held back
     /// (the pending deletes of a stopped export).
     pub notes: Vec<String>,
+    /// The objects the step added, changed or removed: what a store commits after it.
+    pub changed: Dirty,
 }
 
 impl StepReport {
@@ -140,6 +143,7 @@ impl StepReport {
             renames: 0,
             errors: Vec::new(),
             notes: Vec::new(),
+            changed: Dirty::default(),
         }
     }
 }
@@ -197,8 +201,17 @@ pub struct Engine {
     pub options: Options,
 }
 
-fn import_report(step: &Step, r: &ImportReport) -> StepReport {
+fn import_report(step: &Step, r: ImportReport) -> StepReport {
+    let connector = step.connector();
+    let mut changed = Dirty {
+        meta: true,
+        ..Dirty::default()
+    };
+    for id in r.changed {
+        changed.cs(connector, id);
+    }
     StepReport {
+        changed,
         objects: r.read,
         adds: r.adds,
         updates: r.updates,
@@ -222,6 +235,7 @@ fn sync_report(step: &Step, r: SyncReport, limit: usize) -> StepReport {
         updates: r.mv_updated,
         deletes: r.deleted,
         errors: r.errors,
+        changed: r.changed,
         ..StepReport::new(step)
     }
 }
@@ -279,7 +293,7 @@ impl Engine {
             Step::FullImport(_) => {
                 let batch = connector.full_import().await?;
                 let r = apply(self.state.space(&name), batch, true);
-                Ok(import_report(step, &r))
+                Ok(import_report(step, r))
             }
             Step::DeltaImport(_) => {
                 let watermark = self.state.space(&name).watermark.clone();
@@ -300,7 +314,7 @@ impl Engine {
                     ),
                 };
                 let r = apply(self.state.space(&name), batch, full);
-                let mut report = import_report(step, &r);
+                let mut report = import_report(step, r);
                 report.notes.extend(note);
                 Ok(report)
             }

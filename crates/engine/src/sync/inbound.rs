@@ -265,9 +265,10 @@ fn join_or_project(
 }
 
 /// Undoes a projection whose flows failed, so nothing half-made remains.
-pub(super) fn undo_projection(state: &mut State, mv: MvId) {
+pub(super) fn undo_projection(state: &mut State, mv: MvId, report: &mut SyncReport) {
     if let Some(m) = state.metaverse.objects.remove(&mv) {
         for (conn, csid) in &m.links {
+            report.changed.cs(conn, *csid);
             if let Some(o) = state.space(conn).objects.get_mut(csid) {
                 o.link = None;
                 o.link_rule = None;
@@ -314,6 +315,7 @@ pub(super) fn delete_mv(
         index.mv_changed(mv, attr, v, &Value::Null);
     }
     for (conn, csid) in &m.links {
+        report.changed.cs(conn, *csid);
         let provisioned = state
             .spaces
             .get(conn)

@@ -25,6 +25,7 @@ pub use index::JoinIndex;
 pub use outbound::same as outbound_same;
 
 use crate::model::{CsId, MvId, State};
+use crate::store::Dirty;
 
 /// One object that failed, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,6 +68,8 @@ pub struct SyncReport {
     pub mv_updated: usize,
     /// Objects that failed.
     pub errors: Vec<ObjectError>,
+    /// The objects it added, changed or removed, for the store to write.
+    pub changed: Dirty,
 }
 
 /// The metaverse objects a sync step touched, and the ones it created.
@@ -118,6 +121,7 @@ pub fn sync_connector(
     let mut touched = Touched::default();
     for id in ids {
         report.visited += 1;
+        report.changed.cs(connector, id);
         inbound::sync_object(
             state,
             ctx,
@@ -145,6 +149,9 @@ pub(crate) fn finish(
     report: &mut SyncReport,
 ) {
     use rayon::prelude::*;
+    // Every metaverse object the step may change: the touched ones now, the ones processed
+    // outbound below; each is written with its links as they end up.
+    let mut changed: BTreeSet<MvId> = touched.mv.clone();
     let mut alive = Vec::new();
     for mv in touched.mv {
         let keeps = state
@@ -180,7 +187,7 @@ pub(crate) fn finish(
             Ok(None) => {}
             Err(e) => {
                 if touched.created.contains(&mv) {
-                    inbound::undo_projection(state, mv);
+                    inbound::undo_projection(state, mv, report);
                     report.projected = report.projected.saturating_sub(1);
                 }
                 report.errors.push(e);
@@ -199,4 +206,15 @@ pub(crate) fn finish(
         .filter(|id| state.outbound_retry.contains(id))
         .collect();
     outbound::sync_all(state, ctx, index, &again, report);
+    changed.extend(ids);
+    for mv in changed {
+        report.changed.mv(mv);
+        if let Some(m) = state.metaverse.objects.get(&mv) {
+            for (connector, cs) in &m.links {
+                report.changed.cs(connector, *cs);
+            }
+        }
+    }
+    // Watermarks, next ids, the retry list and the plan fingerprint.
+    report.changed.meta = true;
 }

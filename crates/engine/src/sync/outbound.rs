@@ -273,6 +273,7 @@ fn apply(state: &mut State, index: &mut JoinIndex, plan: MvPlan, report: &mut Sy
         match intent {
             Intent::Error(e) => report.errors.push(e),
             Intent::Deprovision(connector, cs) => {
+                report.changed.cs(&connector, cs);
                 if let Some(m) = state.metaverse.objects.get_mut(&mv) {
                     m.links.remove(&connector);
                 }
