@@ -12,7 +12,7 @@ use syncrules_lang::rules::plan::{ClauseOutcome, GroupKey};
 
 use crate::model::{CsObject, State};
 use crate::preview::scalar;
-use crate::sync::desired::contributions as outbound_contributions;
+use crate::sync::desired::{Outflow, contributions as outbound_contributions};
 use crate::sync::eval::{Membership, View};
 use crate::sync::inbound::{cs_attr, dn_value};
 use crate::sync::outbound::NoGroups;
@@ -219,9 +219,15 @@ fn outbound_traces(
     // An object not exported yet is being created: apply-once flows count.
     let creating = target.provisioned && target.anchor.is_none();
     let mut retry = false;
-    let c = outbound_contributions(
-        state, ctx, m, group, &rules, connector, &target.dn, creating, &mut retry,
-    )?;
+    let out = Outflow {
+        m,
+        group,
+        rules: &rules,
+        connector,
+        current_dn: &target.dn,
+        creating,
+    };
+    let c = outbound_contributions(state, ctx, &out, &mut retry)?;
     Ok(Some(traces(c)))
 }
 

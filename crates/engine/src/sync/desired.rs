@@ -14,23 +14,38 @@ use super::{JoinIndex, ObjectError, SyncContext};
 use crate::connector::ExportOp;
 use crate::model::{CsObject, MvObject, PendingExport, State, parse_mv_ref};
 
+/// One metaverse object flowing out to one connector object through some rules.
+pub(crate) struct Outflow<'a> {
+    /// The metaverse object.
+    pub m: &'a MvObject,
+    /// The rule group (its parameters and slots).
+    pub group: &'a RuleGroup,
+    /// The in-scope rules for the connector object's type.
+    pub rules: &'a [&'a PlannedRule],
+    /// The target connector.
+    pub connector: &'a str,
+    /// The connector object's DN; empty when it is being provisioned.
+    pub current_dn: &'a str,
+    /// Whether the object is being created (apply-once flows count).
+    pub creating: bool,
+}
+
 /// Every rule's contribution to the connector object's attributes, by attribute, in
 /// precedence order; metaverse references become the target connector's DNs.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the sync step's state, passed through"
-)]
 pub(crate) fn contributions(
     state: &State,
     ctx: &SyncContext<'_>,
-    m: &MvObject,
-    group: &RuleGroup,
-    rules: &[&PlannedRule],
-    connector: &str,
-    current_dn: &str,
-    creating: bool,
+    out: &Outflow<'_>,
     retry: &mut bool,
 ) -> Result<IndexMap<String, Vec<Contribution>>, ObjectError> {
+    let Outflow {
+        m,
+        group,
+        rules,
+        connector,
+        current_dn,
+        creating,
+    } = *out;
     let view = View::new(group, |n| lookup(&m.attributes, n));
     let mut vm = Vm::new();
     let call = CallCtx { now: ctx.now };
@@ -73,24 +88,13 @@ pub(crate) fn contributions(
 
 /// What the rules say the connector object's attributes should be (`dn` included when a
 /// rule flows it).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the sync step's state, passed through"
-)]
 pub(super) fn desired(
     state: &State,
     ctx: &SyncContext<'_>,
-    m: &MvObject,
-    group: &RuleGroup,
-    rules: &[&PlannedRule],
-    connector: &str,
-    current_dn: &str,
-    creating: bool,
+    out: &Outflow<'_>,
     retry: &mut bool,
 ) -> Result<IndexMap<String, Value>, ObjectError> {
-    let contributions = contributions(
-        state, ctx, m, group, rules, connector, current_dn, creating, retry,
-    )?;
+    let contributions = contributions(state, ctx, out, retry)?;
     let mut out = IndexMap::new();
     for (attr, list) in contributions {
         if let Decision::Set(v, _) = decide(&list) {

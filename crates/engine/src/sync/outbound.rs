@@ -6,7 +6,7 @@ use syncrules_lang::Value;
 use syncrules_lang::rules::plan::{PlannedRule, RuleGroup};
 use syncrules_lang::rules::{Direction, LinkType};
 
-use super::desired::{desired, stage};
+use super::desired::{Outflow, desired, stage};
 use super::eval::{View, in_scope, lookup};
 use super::inbound::{deprovision, link};
 use super::{JoinIndex, ObjectError, SyncContext, SyncReport};
@@ -163,9 +163,15 @@ fn plan_linked(
             return Ok(Some(Intent::Deprovision(connector.to_owned(), cs)));
         }
     }
-    let desired = desired(
-        state, ctx, m, group, &for_type, connector, &o.dn, false, retry,
-    )?;
+    let out = Outflow {
+        m,
+        group,
+        rules: &for_type,
+        connector,
+        current_dn: &o.dn,
+        creating: false,
+    };
+    let desired = desired(state, ctx, &out, retry)?;
     Ok(Some(Intent::Update(connector.to_owned(), cs, desired)))
 }
 
@@ -221,9 +227,15 @@ fn plan_unlinked(
                     .copied()
                     .filter(|r| r.target == o.object_type)
                     .collect();
-                let desired = desired(
-                    state, ctx, m, group, &for_type, connector, &o.dn, false, retry,
-                )?;
+                let out = Outflow {
+                    m,
+                    group,
+                    rules: &for_type,
+                    connector,
+                    current_dn: &o.dn,
+                    creating: false,
+                };
+                let desired = desired(state, ctx, &out, retry)?;
                 return Ok(Some(Intent::Join(
                     connector.to_owned(),
                     *only,
@@ -241,7 +253,15 @@ fn plan_unlinked(
         .copied()
         .filter(|r| r.target == provision.target)
         .collect();
-    let mut desired = desired(state, ctx, m, group, &for_type, connector, "", true, retry)?;
+    let out = Outflow {
+        m,
+        group,
+        rules: &for_type,
+        connector,
+        current_dn: "",
+        creating: true,
+    };
+    let mut desired = desired(state, ctx, &out, retry)?;
     let dn = match desired.shift_remove("dn") {
         Some(Value::Str(s) | Value::Ref(s)) if !s.is_empty() => s.to_string(),
         _ => {
