@@ -2,7 +2,6 @@
 
 use super::bind::Bound;
 use super::cmdlets::{Action, Cmdlet, JOIN_TYPE, SCOPE_TYPE};
-use super::convert::describe;
 use super::parse::Command;
 use super::run::{Building, Interp, Output, V, Val};
 use crate::rules::model::{
@@ -350,11 +349,9 @@ fn conditions<T>(
             Some(x) => out.push(x),
             None if o.v == V::Poison => ok = false,
             None => {
-                let found = describe(&o.v);
-                i.error(
-                    "E0334",
-                    o.span,
-                    format!("`-{p}` takes {noun}s, found {found}"),
+                let _: Option<()> = i.mismatch(
+                    o,
+                    &format!("`-{p}` takes {noun}s"),
                     "create each with `New-Object` and pass `@($condition0[0], ...)`",
                 );
                 ok = false;

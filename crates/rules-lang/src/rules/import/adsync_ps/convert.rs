@@ -26,6 +26,13 @@ pub(super) fn describe(v: &V) -> String {
 }
 
 impl Interp<'_> {
+    /// Reports that `v` is not what `wanted` says a parameter takes (E0334).
+    pub(super) fn mismatch<T>(&mut self, v: &Val, wanted: &str, help: &str) -> Option<T> {
+        let found = describe(&v.v);
+        self.error("E0334", v.span, format!("{wanted}, found {found}"), help);
+        None
+    }
+
     /// A value as a string (PowerShell's conversions of numbers and Booleans).
     pub(super) fn string(&mut self, v: &Val, param: &str) -> Option<String> {
         match &v.v {
@@ -35,16 +42,7 @@ impl Interp<'_> {
             V::Null => Some(String::new()),
             V::Array(xs) if xs.len() == 1 => xs.first().and_then(|x| self.string(x, param)),
             V::Poison => None,
-            other => {
-                let found = describe(other);
-                self.error(
-                    "E0334",
-                    v.span,
-                    format!("`-{param}` takes a string, found {found}"),
-                    "",
-                );
-                None
-            }
+            _ => self.mismatch(v, &format!("`-{param}` takes a string"), ""),
         }
     }
 
@@ -81,16 +79,7 @@ impl Interp<'_> {
             V::Str(s) if s.trim().parse::<i64>().is_ok() => s.trim().parse::<i64>().ok(),
             V::Array(xs) if xs.len() == 1 => xs.first().and_then(|x| self.integer(x, param)),
             V::Poison => None,
-            other => {
-                let found = describe(other);
-                self.error(
-                    "E0334",
-                    v.span,
-                    format!("`-{param}` takes a whole number, found {found}"),
-                    "",
-                );
-                None
-            }
+            _ => self.mismatch(v, &format!("`-{param}` takes a whole number"), ""),
         }
     }
 
@@ -102,16 +91,11 @@ impl Interp<'_> {
             V::Int(0) => Some(false),
             V::Int(1) => Some(true),
             V::Poison => None,
-            other => {
-                let found = describe(other);
-                self.error(
-                    "E0334",
-                    v.span,
-                    format!("{what} must be `$true` or `$false`, found {found}"),
-                    "PowerShell reads any non-empty string as true, `'False'` included",
-                );
-                None
-            }
+            _ => self.mismatch(
+                v,
+                &format!("{what} must be `$true` or `$false`"),
+                "PowerShell reads any non-empty string as true, `'False'` included",
+            ),
         }
     }
 
@@ -168,16 +152,11 @@ impl Interp<'_> {
             V::Rule(i) => Some(*i),
             V::Array(xs) if xs.len() == 1 => xs.first().and_then(|x| self.rule(x, param)),
             V::Poison => None,
-            other => {
-                let found = describe(other);
-                self.error(
-                    "E0334",
-                    v.span,
-                    format!("`-{param}` takes a synchronization rule, found {found}"),
-                    "pass the `-OutVariable` of `New-ADSyncRule`: `$syncRule[0]`",
-                );
-                None
-            }
+            _ => self.mismatch(
+                v,
+                &format!("`-{param}` takes a synchronization rule"),
+                "pass the `-OutVariable` of `New-ADSyncRule`: `$syncRule[0]`",
+            ),
         }
     }
 

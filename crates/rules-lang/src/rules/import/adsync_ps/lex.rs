@@ -153,32 +153,20 @@ impl Cursor<'_> {
                     }
                     self.push(Tok::End, start);
                 }
-                ';' => {
-                    self.bump();
-                    self.push(Tok::End, start);
-                }
                 '`' => self.backtick(),
                 '#' => self.skip_line(),
                 '<' if self.peek_at(1) == Some('#') => self.block_comment(),
-                '|' => {
+                ';' | '|' | '=' | ',' | '(' | ')' => {
                     self.bump();
-                    self.push(Tok::Pipe, start);
-                }
-                '=' => {
-                    self.bump();
-                    self.push(Tok::Equals, start);
-                }
-                ',' => {
-                    self.bump();
-                    self.push(Tok::Comma, start);
-                }
-                '(' => {
-                    self.bump();
-                    self.push(Tok::LParen, start);
-                }
-                ')' => {
-                    self.bump();
-                    self.push(Tok::RParen, start);
+                    let tok = match ch {
+                        ';' => Tok::End,
+                        '|' => Tok::Pipe,
+                        '=' => Tok::Equals,
+                        ',' => Tok::Comma,
+                        '(' => Tok::LParen,
+                        _ => Tok::RParen,
+                    };
+                    self.push(tok, start);
                 }
                 '@' => self.at(),
                 '$' => self.variable(),
