@@ -52,18 +52,30 @@ fn unescaped(s: &str, sep: char) -> impl Iterator<Item = usize> + '_ {
 }
 
 /// The non-empty RDNs of `dn`, trimmed, from left to right.
-fn rdns(dn: &str) -> Vec<&str> {
-    let mut out = Vec::new();
+fn rdn_iter(dn: &str) -> impl Iterator<Item = &str> + '_ {
     let mut start = 0;
-    for comma in unescaped(dn, ',') {
-        out.push(dn.get(start..comma).unwrap_or(""));
-        start = comma + 1;
-    }
-    out.push(dn.get(start..).unwrap_or(""));
-    out.into_iter()
+    unescaped(dn, ',')
+        .map(Some)
+        .chain(std::iter::once(None))
+        .map(move |comma| {
+            let end = comma.unwrap_or(dn.len());
+            let rdn = dn.get(start..end).unwrap_or("");
+            start = end + 1;
+            rdn
+        })
         .map(trim_dn)
         .filter(|r| !r.is_empty())
-        .collect()
+}
+
+/// The non-empty RDNs of `dn`, trimmed, from left to right, collected.
+fn rdns(dn: &str) -> Vec<&str> {
+    rdn_iter(dn).collect()
+}
+
+/// The value of the `n`-th (1-based) RDN of `dn`, as `DNComponent` gives it.
+pub(crate) fn component(dn: &str, n: i64) -> Option<&str> {
+    let i = usize::try_from(n).ok()?.checked_sub(1)?;
+    rdn_iter(dn).nth(i).map(|rdn| split_rdn(rdn).1)
 }
 
 /// An RDN's attribute type (before the first unescaped `=`, trimmed) and value.
@@ -82,8 +94,7 @@ fn dn_component(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
     let (Some(dn), Some(n)) = (ref_arg(F, args, 0)?, num_arg(F, args, 1)?) else {
         return Ok(Value::Null);
     };
-    let parts = rdns(dn);
-    Ok(nth(&parts, n).map_or(Value::Null, |rdn| Value::str(split_rdn(rdn).1)))
+    Ok(component(dn, n).map_or(Value::Null, Value::str))
 }
 
 /// Reading: with the option `DC` (any case), components whose attribute type is `dc` (any

@@ -17,6 +17,7 @@ use self::replace::{replace, replace_chars};
 pub(super) use self::search::fold_char;
 use self::search::{instr, instr_rev, word};
 use self::slice::{left, len, mid, pad_left, pad_right, right};
+pub(crate) use self::slice::{left_chars, right_chars};
 use super::{Builtin, CallCtx, FnError, Group, Param, Ret, Sig, slice_str};
 use crate::types::Ty;
 use crate::value::Value;

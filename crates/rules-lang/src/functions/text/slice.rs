@@ -17,13 +17,30 @@ fn left_right(function: &'static str, args: &[Value], left: bool) -> Result<Valu
         return Ok(Value::str(s));
     }
     let n = to_usize(n);
-    let out: String = if left {
-        s.chars().take(n).collect()
+    Ok(Value::str(if left {
+        left_chars(&s, n)
     } else {
-        let len = s.chars().count();
-        s.chars().skip(len.saturating_sub(n)).collect()
-    };
-    Ok(Value::from(out))
+        right_chars(&s, n)
+    }))
+}
+
+/// The first `n` characters of `s` (all of it when shorter).
+pub(crate) fn left_chars(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((end, _)) => s.get(..end).unwrap_or(s),
+        None => s,
+    }
+}
+
+/// The last `n` characters of `s` (all of it when shorter).
+pub(crate) fn right_chars(s: &str, n: usize) -> &str {
+    if n == 0 {
+        return "";
+    }
+    match s.char_indices().rev().nth(n - 1) {
+        Some((start, _)) => s.get(start..).unwrap_or(s),
+        None => s,
+    }
 }
 
 pub(super) fn left(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
