@@ -223,7 +223,7 @@ fn compare(op: BinOp, a: &Value, b: &Value) -> Result<Value, OpError> {
     Ok(Value::Bool(if eq_op { !any } else { any }))
 }
 
-fn holds(op: BinOp, ord: Ordering) -> bool {
+pub(crate) fn holds(op: BinOp, ord: Ordering) -> bool {
     match op {
         BinOp::Eq => ord == Ordering::Equal,
         BinOp::Ne => ord != Ordering::Equal,

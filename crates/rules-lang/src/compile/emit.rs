@@ -46,6 +46,7 @@ pub(super) fn emit(
         code: e.code,
         spans: e.spans,
         consts: e.consts,
+        natives: e.funcs.iter().map(|b| crate::vm::native::of(b)).collect(),
         funcs: e.funcs,
         locals: e.locals,
         max_stack: u32::try_from(e.max_depth).unwrap_or(u32::MAX),

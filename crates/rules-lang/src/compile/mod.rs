@@ -98,6 +98,8 @@ pub struct Program {
     pub(crate) spans: Vec<Span>,
     pub(crate) consts: Vec<Value>,
     pub(crate) funcs: Vec<&'static Builtin>,
+    /// The native implementation of each of `funcs`, where it has one.
+    pub(crate) natives: Vec<Option<crate::vm::native::Native>>,
     pub(crate) locals: u32,
     pub(crate) max_stack: u32,
     pub(crate) ty: Ty,
