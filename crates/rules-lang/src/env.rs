@@ -16,6 +16,33 @@ pub trait Attributes {
     fn imported(&self, slot: u32) -> &Value {
         self.get(slot)
     }
+
+    /// The current values in slot order, when the object holds them so: the VM then reads
+    /// them without a call per read. `None` (the default) to be read through
+    /// [`Attributes::get`].
+    fn by_slot(&self) -> Option<BySlot<'_>> {
+        None
+    }
+}
+
+/// An object's current values laid out by slot (see [`Attributes::by_slot`]).
+#[derive(Clone, Copy, Debug)]
+pub enum BySlot<'a> {
+    /// The values themselves.
+    Values(&'a [Value]),
+    /// References to them.
+    Refs(&'a [&'a Value]),
+}
+
+impl<'a> BySlot<'a> {
+    /// The value in `slot`; null when there is none.
+    #[inline]
+    pub fn get(self, slot: u32) -> &'a Value {
+        match self {
+            BySlot::Values(v) => v.get(slot as usize).unwrap_or(&Value::Null),
+            BySlot::Refs(r) => r.get(slot as usize).copied().unwrap_or(&Value::Null),
+        }
+    }
 }
 
 /// Attribute values laid out by slot: the simplest [`Attributes`].
@@ -45,6 +72,10 @@ impl Record {
 impl Attributes for Record {
     fn get(&self, slot: u32) -> &Value {
         self.values.get(slot as usize).unwrap_or(&Value::Null)
+    }
+
+    fn by_slot(&self) -> Option<BySlot<'_>> {
+        Some(BySlot::Values(&self.values))
     }
 }
 

@@ -1,6 +1,6 @@
 //! Reading objects through a rule group's slots, evaluating scopes and flows.
 
-use syncrules_lang::env::Attributes;
+use syncrules_lang::env::{Attributes, BySlot};
 use syncrules_lang::functions::CallCtx;
 use syncrules_lang::rules::plan::{
     ClauseOutcome, FlowValue, PlannedFlow, PlannedRule, RuleGroup, ScopeContext,
@@ -51,6 +51,10 @@ impl Attributes for View<'_> {
             Some(v) => v.get(slot as usize).copied().unwrap_or(&Value::Null),
             None => self.get(slot),
         }
+    }
+
+    fn by_slot(&self) -> Option<BySlot<'_>> {
+        Some(BySlot::Refs(&self.values))
     }
 }
 

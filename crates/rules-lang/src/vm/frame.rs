@@ -8,16 +8,15 @@
 use std::borrow::Cow;
 
 use super::operand::{Kind, Place, Slice, Source, Tag, Val};
-use crate::env::Attributes;
+use crate::env::{Attributes, BySlot};
 use crate::value::{MAX_VALUE_BYTES, Value};
-
-/// Strings up to this many bytes are copied into a run's result rather than shared.
-const SHORT: usize = 64;
 
 /// What the operands of one run refer to: the object, the parameters and the program's
 /// constants (borrowed), and what the run computed.
 pub(crate) struct Frame<'a> {
     attributes: &'a dyn Attributes,
+    /// The object's current values, when it lays them out by slot.
+    by_slot: Option<BySlot<'a>>,
     params: &'a [Value],
     consts: &'a [Value],
     /// The first string built by `&` in a run; its storage is kept from run to run.
@@ -50,6 +49,7 @@ impl<'a> Frame<'a> {
     ) -> Self {
         Frame {
             attributes,
+            by_slot: attributes.by_slot(),
             params,
             consts,
             scratch,
@@ -63,7 +63,10 @@ impl<'a> Frame<'a> {
     #[inline]
     fn at(&self, place: Place) -> Option<&'a Value> {
         let whole = match place.source {
-            Source::Attr => self.attributes.get(place.index),
+            Source::Attr => match self.by_slot {
+                Some(values) => values.get(place.index),
+                None => self.attributes.get(place.index),
+            },
             Source::Imported => self.attributes.imported(place.index),
             Source::Param => self.params.get(place.index as usize)?,
             Source::Const => self.consts.get(place.index as usize)?,
@@ -153,9 +156,8 @@ impl<'a> Frame<'a> {
         })
     }
 
-    /// The value of `v`, for the result of a run. Short borrowed strings are copied rather
-    /// than shared: a copy of a few dozen bytes costs less than the two atomic
-    /// reference-count updates sharing takes, and it leaves the object's value untouched.
+    /// The value of `v`, for the result of a run: a borrowed value is shared (its
+    /// reference count taken), a piece of one copied.
     #[inline(always)]
     pub(crate) fn take_value(&mut self, v: Val) -> Value {
         // Scalars are built here rather than through `value`'s `Cow`, which would write
@@ -168,8 +170,7 @@ impl<'a> Frame<'a> {
             _ => {}
         }
         match (v.tag, self.borrowed(v)) {
-            (_, Some(Value::Str(s))) if s.len() <= SHORT => Value::str(&**s),
-            (_, Some(Value::Ref(s))) if s.len() <= SHORT => Value::reference(&**s),
+            (_, Some(whole)) => whole.clone(),
             (Tag::Owned, _) => self
                 .owned
                 .get_mut(v.index())
