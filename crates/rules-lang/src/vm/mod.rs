@@ -73,6 +73,10 @@ impl Vm {
 
     #[inline(always)]
     fn run_once(&mut self, program: &Program, env: &Env<'_>) -> Result<Value, EvalError> {
+        // Keep the scratch buffer's storage for the next run, unless one run made it large.
+        if self.scratch.capacity() > 1 << 16 {
+            self.scratch = String::new();
+        }
         let mut frame = Frame::new(
             env.attributes,
             env.parameters,
