@@ -33,6 +33,7 @@ pub(crate) enum Native {
     IsNull,
     IsEmpty,
     IsString,
+    CBool,
 }
 
 /// The native implementation of `b`, if it has one.
@@ -56,6 +57,7 @@ pub(crate) fn of(b: &Builtin) -> Option<Native> {
         "IsNull" => Native::IsNull,
         "IsEmpty" => Native::IsEmpty,
         "IsString" => Native::IsString,
+        "CBool" => Native::CBool,
         _ => return None,
     })
 }
@@ -138,6 +140,11 @@ pub(crate) fn call(n: Native, args: &[Val], f: &mut Frame<'_>) -> Option<Val> {
             (Num, Num) if n == Native::BitAnd => Some(Val::num(a.bits & b.bits)),
             (Num, Num) => Some(Val::num(a.bits | b.bits)),
             (Num | Null, Num | Null) => Some(null),
+            _ => None,
+        },
+        (Native::CBool, &[v]) => match v.tag {
+            Null => Some(Val::NULL),
+            Tag::Bool | Num => Some(Val::boolean(v.bits != 0)),
             _ => None,
         },
         (

@@ -164,6 +164,7 @@ fn natives_agree_with_their_builtins() {
         (Native::IsNull, 1),
         (Native::IsEmpty, 1),
         (Native::IsString, 1),
+        (Native::CBool, 1),
     ];
     let samples = samples();
     let ctx = CallCtx::default();
