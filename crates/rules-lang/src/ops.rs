@@ -187,19 +187,34 @@ fn arith(op: BinOp, a: &Value, b: &Value) -> Result<Value, OpError> {
     let (Some(x), Some(y)) = (number(a, sym)?, number(b, sym)?) else {
         return Ok(Value::Null);
     };
-    let r = match op {
+    if matches!(op, BinOp::Div) && y == 0 {
+        return err("division by zero");
+    }
+    arith_nums(op, x, y)
+        .map(Value::Num)
+        .ok_or_else(|| OpError(format!("number overflow in `{sym}`")))
+}
+
+/// `x op y` for an arithmetic operator; `None` on overflow or division by zero.
+pub(crate) fn arith_nums(op: BinOp, x: i64, y: i64) -> Option<i64> {
+    match op {
         BinOp::Add => x.checked_add(y),
         BinOp::Sub => x.checked_sub(y),
         BinOp::Mul => x.checked_mul(y),
-        _ => {
-            if y == 0 {
-                return err("division by zero");
-            }
-            x.checked_div(y)
-        }
-    };
-    r.map(Value::Num)
-        .ok_or_else(|| OpError(format!("number overflow in `{sym}`")))
+        _ => x.checked_div(y),
+    }
+}
+
+/// How two pieces of text order: ordinally, or without regard to ASCII case when either
+/// is a reference (`fold`).
+pub(crate) fn order_text(x: &str, y: &str, fold: bool) -> Ordering {
+    if fold {
+        let (x, y) = (x.bytes(), y.bytes());
+        x.map(|c| c.to_ascii_lowercase())
+            .cmp(y.map(|c| c.to_ascii_lowercase()))
+    } else {
+        x.cmp(y)
+    }
 }
 
 fn compare(op: BinOp, a: &Value, b: &Value) -> Result<Value, OpError> {
@@ -237,13 +252,11 @@ pub(crate) fn holds(op: BinOp, ord: Ordering) -> bool {
 fn order(a: &Value, b: &Value) -> Result<Ordering, OpError> {
     Ok(match (a, b) {
         (Value::Num(x), Value::Num(y)) => x.cmp(y),
-        (Value::Str(x), Value::Str(y)) => x.cmp(y),
+        (Value::Str(x), Value::Str(y)) => order_text(x, y, false),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (Value::DateTime(x), Value::DateTime(y)) => x.cmp(y),
         (Value::Bin(x), Value::Bin(y)) => x.cmp(y),
-        (Value::Ref(x) | Value::Str(x), Value::Ref(y) | Value::Str(y)) => {
-            x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase())
-        }
+        (Value::Ref(x) | Value::Str(x), Value::Ref(y) | Value::Str(y)) => order_text(x, y, true),
         (Value::Str(s), Value::Num(n)) => match s.trim().parse::<i64>() {
             Ok(x) => x.cmp(n),
             Err(_) => s.as_ref().cmp(n.to_string().as_str()),

@@ -81,29 +81,23 @@ impl<'a> Frame<'a> {
     #[inline]
     pub(crate) fn load(&mut self, source: Source, index: u32) -> Val {
         let place = Place::whole(source, index);
-        match self.at(place) {
-            None | Some(Value::Null) => Val::NULL,
-            Some(Value::Bool(b)) => Val::boolean(*b),
-            Some(Value::Num(n)) => Val::num(*n),
-            Some(other) => match place.pack() {
-                Some(v) => v,
-                None => self.own(other.clone()),
-            },
+        let Some(v) = self.at(place) else {
+            return Val::NULL;
+        };
+        match Val::scalar(v).or_else(|| place.pack()) {
+            Some(val) => val,
+            None => self.own(v.clone()),
         }
     }
 
     /// An operand for a computed value.
     #[inline]
     pub(crate) fn own(&mut self, v: Value) -> Val {
-        match v {
-            Value::Null => Val::NULL,
-            Value::Bool(b) => Val::boolean(b),
-            Value::Num(n) => Val::num(n),
-            other => {
-                self.owned.push(other);
-                Val::with(Tag::Owned, (self.owned.len() - 1) as u64)
-            }
+        if let Some(scalar) = Val::scalar(&v) {
+            return scalar;
         }
+        self.owned.push(v);
+        Val::with(Tag::Owned, (self.owned.len() - 1) as u64)
     }
 
     /// An operand for a string being built.
@@ -145,14 +139,9 @@ impl<'a> Frame<'a> {
         if let Some(whole) = self.whole(v) {
             return Cow::Borrowed(whole);
         }
-        Cow::Owned(match v.tag {
-            Tag::Bool => Value::Bool(v.bits != 0),
-            Tag::Num => Value::Num(v.bits),
-            _ => match self.text(v) {
-                Some((s, Kind::Str)) => Value::str(s),
-                Some((s, Kind::Ref)) => Value::reference(s),
-                None => Value::Null,
-            },
+        Cow::Owned(match v.scalar_value() {
+            Some(scalar) => scalar,
+            None => self.text(v).map_or(Value::Null, |(s, kind)| kind.value(s)),
         })
     }
 
@@ -163,11 +152,8 @@ impl<'a> Frame<'a> {
         // Scalars are built here rather than through `value`'s `Cow`, which would write
         // the value field by field and then copy it whole: some processors stall for dozens
         // of cycles on such a copy (it cannot be forwarded from the narrower stores).
-        match v.tag {
-            Tag::Null => return Value::Null,
-            Tag::Bool => return Value::Bool(v.bits != 0),
-            Tag::Num => return Value::Num(v.bits),
-            _ => {}
+        if let Some(scalar) = v.scalar_value() {
+            return scalar;
         }
         match (v.tag, self.borrowed(v)) {
             (_, Some(whole)) => whole.clone(),
@@ -192,11 +178,7 @@ impl<'a> Frame<'a> {
         match v.tag {
             Tag::Scratch => Some((self.scratch.as_str(), Kind::Str)),
             Tag::Buf => self.bufs.get(v.index()).map(|s| (s.as_str(), Kind::Str)),
-            Tag::Owned => match self.owned.get(v.index())? {
-                Value::Str(s) => Some((s, Kind::Str)),
-                Value::Ref(s) => Some((s, Kind::Ref)),
-                _ => None,
-            },
+            Tag::Owned => Kind::text_of(self.owned.get(v.index())?),
             _ => self.borrowed_text(v),
         }
     }
@@ -206,21 +188,13 @@ impl<'a> Frame<'a> {
     pub(crate) fn borrowed_text(&self, v: Val) -> Option<(&'a str, Kind)> {
         let kind = match v.tag {
             Tag::Empty => return Some(("", Kind::Str)),
-            Tag::Place => {
-                return match self.at(Place::unpack(v.raw()))? {
-                    Value::Str(s) => Some((s, Kind::Str)),
-                    Value::Ref(s) => Some((s, Kind::Ref)),
-                    _ => None,
-                };
-            }
+            Tag::Place => return Kind::text_of(self.at(Place::unpack(v.raw()))?),
             Tag::SliceStr => Kind::Str,
             Tag::SliceRef => Kind::Ref,
             _ => return None,
         };
         let slice = Slice::unpack(v.raw());
-        let (Value::Str(s) | Value::Ref(s)) = self.at(slice.place)? else {
-            return None;
-        };
+        let (s, _) = Kind::text_of(self.at(slice.place)?)?;
         let part = s.get(slice.start..slice.start.checked_add(slice.len)?)?;
         Some((part, kind))
     }
@@ -237,9 +211,7 @@ impl<'a> Frame<'a> {
             _ => None,
         };
         let packed = base.and_then(|(place, start)| {
-            let (Value::Str(whole) | Value::Ref(whole)) = self.at(place)? else {
-                return None;
-            };
+            let (whole, _) = Kind::text_of(self.at(place)?)?;
             let offset = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
             let end = offset.checked_add(part.len())?;
             (offset >= start && end <= whole.len()).then_some(())?;
@@ -253,10 +225,7 @@ impl<'a> Frame<'a> {
         match packed {
             Some(v) => v,
             None if part.is_empty() && kind == Kind::Str => Val::EMPTY,
-            None => self.own(match kind {
-                Kind::Str => Value::str(part),
-                Kind::Ref => Value::reference(part),
-            }),
+            None => self.own(kind.value(part)),
         }
     }
 
@@ -279,17 +248,15 @@ impl<'a> Frame<'a> {
             let place = Place::unpack(v.raw());
             let list = self.at(place)?;
             let item = list.values().get(i)?;
-            return Some(match item {
-                Value::Null => Val::NULL,
-                Value::Bool(b) => Val::boolean(*b),
-                Value::Num(n) => Val::num(*n),
-                _ if matches!(list, Value::Multi(_)) && place.item == 0 => Place {
-                    item: u32::try_from(i + 1).ok()?,
-                    ..place
-                }
-                .pack()?,
-                _ => v,
-            });
+            if let Some(scalar) = Val::scalar(item) {
+                return Some(scalar);
+            }
+            // A single value is its own only item; a list's item gets its own place.
+            if !matches!(list, Value::Multi(_)) || place.item != 0 {
+                return Some(v);
+            }
+            let item = u32::try_from(i + 1).ok()?;
+            return Place { item, ..place }.pack();
         }
         if v.tag == Tag::Owned {
             let item = self.owned.get(v.index())?.values().get(i)?.clone();

@@ -83,14 +83,6 @@ impl Vm {
             &program.consts,
             &mut self.scratch,
         );
-        // The corpus's most common program, one builtin on one attribute (`Trim([sn])`,
-        // 295 of the 391 out-of-box expressions), skips the interpreter loop's setup.
-        if let [Instr::CallAttr { func, slot }] = program.code.as_slice() {
-            let arg = frame.load(Source::Attr, *slot);
-            if let Some(v) = native(program, *func, &[arg], &mut frame) {
-                return Ok(frame.take_value(v));
-            }
-        }
         let depth = program.max_stack as usize + 1;
         if self.tags.len() < depth {
             self.tags.resize(depth, Tag::Null);
@@ -208,23 +200,13 @@ fn execute<'a>(
                     }
                     let r = frame.load(Source::Const, k);
                     let l = stack.pop().ok_or_else(|| internal(at, "stack underflow"))?;
-                    let v = match frame.binary_fast(op, l, r) {
-                        Some(v) => v,
-                        None => frame
-                            .binary_slow(op, l, r)
-                            .map_err(|e| fail(at, e.into()))?,
-                    };
+                    let v = frame.binary(op, l, r).map_err(|e| fail(at, e.into()))?;
                     push!(v);
                 }
                 Instr::Binary(op) => {
                     let r = stack.pop().ok_or_else(|| internal(at, "stack underflow"))?;
                     let l = stack.pop().ok_or_else(|| internal(at, "stack underflow"))?;
-                    let v = match frame.binary_fast(op, l, r) {
-                        Some(v) => v,
-                        None => frame
-                            .binary_slow(op, l, r)
-                            .map_err(|e| fail(at, e.into()))?,
-                    };
+                    let v = frame.binary(op, l, r).map_err(|e| fail(at, e.into()))?;
                     push!(v);
                 }
                 Instr::Neg => {
@@ -240,19 +222,13 @@ fn execute<'a>(
                 }
                 Instr::ToBool => {
                     let x = stack.pop().ok_or_else(|| internal(at, "stack underflow"))?;
-                    let b = match Frame::truth_fast(x) {
-                        Some(b) => b,
-                        None => frame.truth_slow(x).map_err(|e| fail(at, e.into()))?,
-                    };
+                    let b = frame.truth(x).map_err(|e| fail(at, e.into()))?;
                     push!(Val::boolean(b));
                 }
                 Instr::Jump(t) => pc = t as usize,
                 Instr::JumpIfFalse(t) | Instr::JumpIfTrue(t) => {
                     let x = stack.pop().ok_or_else(|| internal(at, "stack underflow"))?;
-                    let b = match Frame::truth_fast(x) {
-                        Some(b) => b,
-                        None => frame.truth_slow(x).map_err(|e| fail(at, e.into()))?,
-                    };
+                    let b = frame.truth(x).map_err(|e| fail(at, e.into()))?;
                     if b == matches!(instr, Instr::JumpIfTrue(_)) {
                         pc = t as usize;
                     }

@@ -10,6 +10,8 @@
 //! nothing, touches no reference count and writes nothing but the operand itself; only the
 //! result of a run becomes a [`crate::value::Value`].
 
+use crate::value::Value;
+
 /// Whether a piece of text is a string or a reference (a DN): they compare differently.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -17,6 +19,26 @@ pub(crate) enum Kind {
     Str,
     /// A reference.
     Ref,
+}
+
+impl Kind {
+    /// The text of a string or reference value, and which it is.
+    #[inline]
+    pub(crate) fn text_of(v: &Value) -> Option<(&str, Kind)> {
+        match v {
+            Value::Str(s) => Some((s, Kind::Str)),
+            Value::Ref(s) => Some((s, Kind::Ref)),
+            _ => None,
+        }
+    }
+
+    /// A value of this kind holding `s`.
+    pub(crate) fn value(self, s: &str) -> Value {
+        match self {
+            Kind::Str => Value::str(s),
+            Kind::Ref => Value::reference(s),
+        }
+    }
 }
 
 /// What an operand holds, and what its [`Val::bits`] mean.
@@ -58,6 +80,28 @@ pub(crate) struct Val {
 }
 
 impl Val {
+    /// The operand for a null, Boolean or number value, which operands hold as themselves.
+    #[inline]
+    pub(crate) fn scalar(v: &Value) -> Option<Val> {
+        match v {
+            Value::Null => Some(Val::NULL),
+            Value::Bool(b) => Some(Val::boolean(*b)),
+            Value::Num(n) => Some(Val::num(*n)),
+            _ => None,
+        }
+    }
+
+    /// The value of a null, Boolean or number operand.
+    #[inline]
+    pub(crate) fn scalar_value(self) -> Option<Value> {
+        match self.tag {
+            Tag::Null => Some(Value::Null),
+            Tag::Bool => Some(Value::Bool(self.bits != 0)),
+            Tag::Num => Some(Value::Num(self.bits)),
+            _ => None,
+        }
+    }
+
     /// Null.
     pub(crate) const NULL: Val = Val {
         tag: Tag::Null,

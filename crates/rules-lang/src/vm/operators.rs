@@ -12,7 +12,7 @@ use crate::value::MAX_VALUE_BYTES;
 
 impl Frame<'_> {
     /// How a condition reads `v` (see [`ops::truth`]).
-    #[cfg(test)]
+    #[inline(always)]
     pub(crate) fn truth(&self, v: Val) -> Result<bool, OpError> {
         match Self::truth_fast(v) {
             Some(b) => Ok(b),
@@ -22,7 +22,7 @@ impl Frame<'_> {
 
     /// How a condition reads a Boolean, a number or null; `None` for other operands.
     #[inline]
-    pub(crate) fn truth_fast(v: Val) -> Option<bool> {
+    fn truth_fast(v: Val) -> Option<bool> {
         match v.tag {
             Tag::Bool | Tag::Num => Some(v.bits != 0),
             Tag::Null => Some(false),
@@ -32,12 +32,13 @@ impl Frame<'_> {
 
     /// How a condition reads any operand, through [`ops::truth`].
     #[inline(never)]
-    pub(crate) fn truth_slow(&self, v: Val) -> Result<bool, OpError> {
+    fn truth_slow(&self, v: Val) -> Result<bool, OpError> {
         ops::truth(&self.value(v))
     }
 
-    /// Applies a binary operator (see [`Frame::binary_fast`] and [`Frame::binary_slow`]).
-    #[cfg(test)]
+    /// Applies a binary operator: on the operands themselves when they are numbers,
+    /// Booleans or text, else through [`ops::binary`].
+    #[inline(always)]
     pub(crate) fn binary(&mut self, op: BinOp, a: Val, b: Val) -> Result<Val, OpError> {
         match self.binary_fast(op, a, b) {
             Some(v) => Ok(v),
@@ -48,7 +49,7 @@ impl Frame<'_> {
     /// Applies a binary operator to numbers, Booleans or text; `None` for anything the
     /// shared code must decide.
     #[inline]
-    pub(crate) fn binary_fast(&mut self, op: BinOp, a: Val, b: Val) -> Option<Val> {
+    fn binary_fast(&mut self, op: BinOp, a: Val, b: Val) -> Option<Val> {
         match op {
             BinOp::Concat => self.concat(a, b),
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => arith(op, a, b),
@@ -60,7 +61,7 @@ impl Frame<'_> {
 
     /// Applies a binary operator through [`ops::binary`].
     #[inline(never)]
-    pub(crate) fn binary_slow(&mut self, op: BinOp, a: Val, b: Val) -> Result<Val, OpError> {
+    fn binary_slow(&mut self, op: BinOp, a: Val, b: Val) -> Result<Val, OpError> {
         let v = ops::binary(op, &self.value(a), &self.value(b))?;
         Ok(self.own(v))
     }
@@ -74,13 +75,11 @@ impl Frame<'_> {
             (Tag::Num, Tag::Num) | (Tag::Bool, Tag::Bool) => Some(Some(a.bits.cmp(&b.bits))),
             _ => {
                 let ((x, kx), (y, ky)) = (self.text(a)?, self.text(b)?);
-                Some(Some(if kx == Kind::Str && ky == Kind::Str {
-                    x.cmp(y)
-                } else {
-                    let (x, y) = (x.bytes(), y.bytes());
-                    x.map(|c| c.to_ascii_lowercase())
-                        .cmp(y.map(|c| c.to_ascii_lowercase()))
-                }))
+                Some(Some(ops::order_text(
+                    x,
+                    y,
+                    kx == Kind::Ref || ky == Kind::Ref,
+                )))
             }
         }
     }
@@ -129,17 +128,7 @@ impl Frame<'_> {
 #[inline]
 fn arith(op: BinOp, a: Val, b: Val) -> Option<Val> {
     match (a.tag, b.tag) {
-        (Tag::Num, Tag::Num) => {
-            let (x, y) = (a.bits, b.bits);
-            match op {
-                BinOp::Add => x.checked_add(y),
-                BinOp::Sub => x.checked_sub(y),
-                BinOp::Mul => x.checked_mul(y),
-                _ if y == 0 => None,
-                _ => x.checked_div(y),
-            }
-            .map(Val::num)
-        }
+        (Tag::Num, Tag::Num) => ops::arith_nums(op, a.bits, b.bits).map(Val::num),
         (Tag::Null, Tag::Num | Tag::Null) | (Tag::Num, Tag::Null) => Some(Val::NULL),
         _ => None,
     }
