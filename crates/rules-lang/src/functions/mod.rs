@@ -21,7 +21,7 @@ mod text;
 pub use args::*;
 pub(crate) use directory::component as dn_component;
 pub use doc::{param_text, reference_markdown, signature_text};
-pub(crate) use text::{left_chars, right_chars};
+pub(crate) use text::{first_position, left_chars, right_chars};
 
 use chrono::{DateTime, Utc};
 

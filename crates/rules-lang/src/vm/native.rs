@@ -9,7 +9,7 @@
 
 use super::frame::Frame;
 use super::operand::{Kind, Tag, Val};
-use crate::functions::{Builtin, dn_component, left_chars, right_chars};
+use crate::functions::{Builtin, dn_component, first_position, left_chars, right_chars};
 use crate::value::{MAX_VALUE_BYTES, Value};
 
 /// A builtin with a native implementation.
@@ -96,13 +96,7 @@ pub(crate) fn call(n: Native, args: &[Val], f: &mut Frame<'_>) -> Option<Val> {
             (_, Null) => text(f, s).then_some(null),
             _ => {
                 let ((s, _), (m, _)) = (f.text(s)?, f.text(m)?);
-                if s.is_empty() {
-                    return Some(Val::num(0));
-                }
-                let at = s
-                    .find(m)
-                    .map_or(0, |i| s.get(..i).map_or(0, |p| p.chars().count()) + 1);
-                Some(num(at))
+                Some(Val::num(first_position(s, m)))
             }
         },
         (Native::Item, &[list, k]) if k.tag == Num => {

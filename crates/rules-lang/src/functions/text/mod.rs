@@ -14,6 +14,7 @@ mod slice;
 
 use self::case::{lcase, pcase, ucase};
 use self::replace::{replace, replace_chars};
+pub(crate) use self::search::first_position;
 pub(super) use self::search::fold_char;
 use self::search::{instr, instr_rev, word};
 use self::slice::{left, len, mid, pad_left, pad_right, right};

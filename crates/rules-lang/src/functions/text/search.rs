@@ -51,6 +51,9 @@ pub(super) fn instr(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
         ));
     }
     let fold = text_compare(F, args, 3)?;
+    if start == 1 && !fold {
+        return Ok(Value::Num(first_position(&s, &m)));
+    }
     let (hay, needle) = (chars_of(&s, fold), chars_of(&m, fold));
     if start > to_num(hay.len()) {
         return Ok(Value::Num(0));
@@ -60,6 +63,19 @@ pub(super) fn instr(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
         .find(|&i| occurs_at(&hay, &needle, i))
         .map_or(0, |i| to_num(i) + 1);
     Ok(Value::Num(found))
+}
+
+/// `InStr(s, m)`: the 1-based character position of the first `m` in `s`, compared
+/// ordinally; 0 when there is none, and for an empty `s` (start 1 is past its end). A byte
+/// match in UTF-8 always starts on a character boundary, so searching the bytes finds the
+/// same first match as searching the characters.
+pub(crate) fn first_position(s: &str, m: &str) -> i64 {
+    if s.is_empty() {
+        return 0;
+    }
+    s.find(m).map_or(0, |i| {
+        to_num(s.get(..i).map_or(0, |p| p.chars().count())) + 1
+    })
 }
 
 /// Reading (`InStrRev`): as in VBA, `start` is the last position the match may reach (the
@@ -119,8 +135,39 @@ pub(super) fn word(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
 
 #[cfg(test)]
 mod tests {
+    use super::{chars_of, first_position, occurs_at};
     use crate::functions::args::testing::{err, mv, n, ok, s};
     use crate::value::Value;
+
+    /// The byte search `InStr(s, m)` takes agrees with the character search the other
+    /// forms take.
+    #[test]
+    fn first_position_is_the_character_search() {
+        let texts = [
+            "",
+            "a",
+            "}",
+            "John Doe",
+            "Åsa Öst",
+            "a}b}",
+            "ÅÅÅ",
+            "Ö",
+            "\\0ACNF:",
+        ];
+        for hay in texts {
+            for needle in texts {
+                let (h, m) = (chars_of(hay, false), chars_of(needle, false));
+                let want = if h.is_empty() {
+                    0
+                } else {
+                    (0..h.len())
+                        .find(|&i| occurs_at(&h, &m, i))
+                        .map_or(0, |i| i as i64 + 1)
+                };
+                assert_eq!(first_position(hay, needle), want, "{hay:?} {needle:?}");
+            }
+        }
+    }
 
     #[test]
     fn instr() {
