@@ -8,7 +8,7 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use super::ImportError;
-use crate::schema::Position;
+use crate::schema::{Position, decode_text};
 
 /// One element.
 #[derive(Debug, Default)]
@@ -110,27 +110,11 @@ pub(super) fn read_text(path: &Path) -> Result<String, ImportError> {
         path: path.to_owned(),
         source,
     })?;
-    let invalid = |message: &str| ImportError::Invalid {
+    decode_text(bytes).map_err(|message| ImportError::Invalid {
         path: path.to_owned(),
         position: None,
         message: message.to_owned(),
-    };
-    let utf16 = |rest: &[u8], from: fn([u8; 2]) -> u16| {
-        let units = rest
-            .chunks(2)
-            .map(|c| <[u8; 2]>::try_from(c).map_or(0xFFFD, from));
-        char::decode_utf16(units)
-            .collect::<Result<String, _>>()
-            .map_err(|_| invalid("the file is not valid utf-16"))
-    };
-    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        utf16(rest, u16::from_le_bytes)
-    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        utf16(rest, u16::from_be_bytes)
-    } else {
-        let rest = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        String::from_utf8(rest.to_vec()).map_err(|_| invalid("the file is not valid utf-8"))
-    }
+    })
 }
 
 fn offset(position: u64) -> usize {
