@@ -64,31 +64,9 @@ pub(crate) fn rdn_parts(rdn: &str) -> Option<(&str, String)> {
     Some((attr.trim(), String::from_utf8_lossy(&bytes).into_owned()))
 }
 
-/// Escapes an attribute value for use in an RDN (RFC 4514): `, + " \ < > ; =` with a
-/// backslash, a leading `#` or space and a trailing space too, control characters as `\XX`
-/// (Active Directory writes a conflict's line feed as `\0A`).
-pub fn escape_rdn_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 4);
-    let last = value.chars().count().saturating_sub(1);
-    for (i, c) in value.chars().enumerate() {
-        match c {
-            ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '#' if i == 0 => out.push_str("\\#"),
-            ' ' if i == 0 || i == last => out.push_str("\\ "),
-            c if c.is_control() => {
-                let mut buf = [0u8; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    out.push_str(&format!("\\{b:02X}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
+// Escaping a value for an RDN is the language's `EscapeDNComponent`, so the DNs the
+// connectors generate and the ones rules build agree.
+pub use syncrules_lang::functions::escape_rdn_value;
 
 /// The key two DNs are compared by: lowercase, no spaces around the RDN separators.
 pub(crate) fn dn_key(dn: &str) -> String {

@@ -20,6 +20,7 @@ mod text;
 
 pub use args::*;
 pub(crate) use directory::component as dn_component;
+pub use directory::escape_rdn_value;
 pub use doc::{param_text, reference_markdown, signature_text};
 pub(crate) use text::{first_position, left_chars, right_chars};
 
