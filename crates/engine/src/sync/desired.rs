@@ -7,9 +7,9 @@ use syncrules_lang::functions::CallCtx;
 use syncrules_lang::rules::plan::{PlannedRule, RuleGroup};
 use syncrules_lang::{Value, Vm};
 
-use super::eval::{View, flow_value, lookup};
+use super::eval::{View, flow_value, lookup, map_refs};
 use super::outbound::same;
-use super::resolve::{Contribution, Decision, decide};
+use super::resolve::{Contribution, Decision, by_precedence, contribute, decide};
 use super::{JoinIndex, ObjectError, SyncContext};
 use crate::connector::ExportOp;
 use crate::model::{CsObject, MvObject, PendingExport, State, parse_mv_ref};
@@ -56,33 +56,18 @@ pub(crate) fn contributions(
                 continue;
             }
             let value = flow_value(&mut vm, flow, &view, &group.parameters, call).map_err(|e| {
-                ObjectError {
-                    connector: connector.to_owned(),
-                    object: if current_dn.is_empty() {
-                        format!("mv:{}", m.id)
-                    } else {
-                        current_dn.to_owned()
-                    },
-                    rule: Some(rule.name.clone()),
-                    message: e.to_string(),
-                    flow: Some(super::failed_at(flow, &e)),
-                }
+                let object = if current_dn.is_empty() {
+                    format!("mv:{}", m.id)
+                } else {
+                    current_dn.to_owned()
+                };
+                super::flow_failed(connector, object, rule, flow, &e)
             })?;
             let value = to_target_refs(state, connector, value, retry);
-            contributions
-                .entry(flow.target.clone())
-                .or_default()
-                .push(Contribution {
-                    precedence: rule.precedence,
-                    rule: rule.name.clone(),
-                    merge: flow.merge,
-                    value,
-                });
+            contribute(&mut contributions, rule, flow, value);
         }
     }
-    for list in contributions.values_mut() {
-        list.sort_by_key(|c| c.precedence);
-    }
+    by_precedence(&mut contributions);
     Ok(contributions)
 }
 
@@ -107,7 +92,7 @@ pub(super) fn desired(
 /// Metaverse references as the DNs of the referenced objects in `connector`; a reference
 /// to an object not there yet is left out and the object retried later.
 fn to_target_refs(state: &State, connector: &str, v: Value, retry: &mut bool) -> Value {
-    let map = |item: &Value, retry: &mut bool| match parse_mv_ref(item) {
+    map_refs(v, |item| match parse_mv_ref(item) {
         // A reference to a deleted object is dropped for good.
         Some(id) if !state.metaverse.objects.contains_key(&id) => None,
         Some(id) => {
@@ -124,14 +109,7 @@ fn to_target_refs(state: &State, connector: &str, v: Value, retry: &mut bool) ->
             dn
         }
         None => Some(item.clone()),
-    };
-    match &v {
-        Value::Ref(_) => map(&v, retry).unwrap_or(Value::Null),
-        Value::Multi(items) if items.iter().any(|i| matches!(i, Value::Ref(_))) => {
-            Value::multi(items.iter().filter_map(|i| map(i, retry)).collect())
-        }
-        _ => v,
-    }
+    })
 }
 
 /// Turns the desired attributes into the object's pending export.

@@ -108,3 +108,16 @@ pub fn flow_value(
         ),
     }
 }
+
+/// A value with `map` applied to a single reference, or to every item of a multi-value that
+/// holds references (an item `map` gives `None` for is left out; a single reference becomes
+/// null); any other value as it is.
+pub(crate) fn map_refs(v: Value, mut map: impl FnMut(&Value) -> Option<Value>) -> Value {
+    match &v {
+        Value::Ref(_) => map(&v).unwrap_or(Value::Null),
+        Value::Multi(items) if items.iter().any(|i| matches!(i, Value::Ref(_))) => {
+            Value::multi(items.iter().filter_map(map).collect())
+        }
+        _ => v,
+    }
+}

@@ -51,6 +51,23 @@ pub(crate) fn failed_at(
     Box::new((flow.target.clone(), part.to_owned()))
 }
 
+/// `rule`'s `flow` failing with `e` on `object` (a DN, or `mv:<id>`) for `connector`.
+pub(crate) fn flow_failed(
+    connector: &str,
+    object: String,
+    rule: &syncrules_lang::rules::plan::PlannedRule,
+    flow: &syncrules_lang::rules::plan::PlannedFlow,
+    e: &syncrules_lang::EvalError,
+) -> ObjectError {
+    ObjectError {
+        connector: connector.to_owned(),
+        object,
+        rule: Some(rule.name.clone()),
+        message: e.to_string(),
+        flow: Some(failed_at(flow, e)),
+    }
+}
+
 /// What a sync step did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SyncReport {

@@ -109,19 +109,17 @@ fn plan_mv(state: &State, ctx: &SyncContext<'_>, index: &JoinIndex, mv: MvId) ->
             .iter()
             .filter(|r| in_scope(r, &view, &NoGroups))
             .collect();
-        let connector = key.connector.as_str();
-        let intent = match m.links.get(connector).copied() {
-            Some(cs) => plan_linked(state, ctx, m, group, &rules, connector, cs, &mut plan.retry),
-            None => plan_unlinked(
-                state,
-                ctx,
-                index,
-                m,
-                group,
-                &rules,
-                connector,
-                &mut plan.retry,
-            ),
+        let target = Target {
+            state,
+            ctx,
+            m,
+            group,
+            rules: &rules,
+            connector: key.connector.as_str(),
+        };
+        let intent = match m.links.get(target.connector).copied() {
+            Some(cs) => plan_linked(&target, cs, &mut plan.retry),
+            None => plan_unlinked(&target, index, &mut plan.retry),
         };
         match intent {
             Ok(Some(i)) => plan.intents.push(i),
@@ -132,28 +130,59 @@ fn plan_mv(state: &State, ctx: &SyncContext<'_>, index: &JoinIndex, mv: MvId) ->
     plan
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the sync step's state, passed through"
-)]
-fn plan_linked(
-    state: &State,
-    ctx: &SyncContext<'_>,
-    m: &MvObject,
-    group: &RuleGroup,
-    rules: &[&PlannedRule],
-    connector: &str,
-    cs: CsId,
-    retry: &mut bool,
-) -> Result<Option<Intent>, ObjectError> {
-    let Some(o) = state.spaces.get(connector).and_then(|s| s.objects.get(&cs)) else {
+/// One metaverse object's in-scope outbound rules for one connector, with what planning
+/// them reads.
+struct Target<'a> {
+    state: &'a State,
+    ctx: &'a SyncContext<'a>,
+    m: &'a MvObject,
+    group: &'a RuleGroup,
+    rules: &'a [&'a PlannedRule],
+    connector: &'a str,
+}
+
+impl<'a> Target<'a> {
+    /// The rules for connector objects of `object_type`.
+    fn rules_for(&self, object_type: &str) -> Vec<&'a PlannedRule> {
+        self.rules
+            .iter()
+            .copied()
+            .filter(|r| r.target == object_type)
+            .collect()
+    }
+
+    /// What `rules` make the connector object whose DN is `current_dn` (empty when
+    /// `creating` it).
+    fn desired(
+        &self,
+        rules: &[&PlannedRule],
+        current_dn: &str,
+        creating: bool,
+        retry: &mut bool,
+    ) -> Result<IndexMap<String, Value>, ObjectError> {
+        let out = Outflow {
+            m: self.m,
+            group: self.group,
+            rules,
+            connector: self.connector,
+            current_dn,
+            creating,
+        };
+        desired(self.state, self.ctx, &out, retry)
+    }
+}
+
+fn plan_linked(t: &Target<'_>, cs: CsId, retry: &mut bool) -> Result<Option<Intent>, ObjectError> {
+    let connector = t.connector;
+    let Some(o) = t
+        .state
+        .spaces
+        .get(connector)
+        .and_then(|s| s.objects.get(&cs))
+    else {
         return Ok(None);
     };
-    let for_type: Vec<&PlannedRule> = rules
-        .iter()
-        .copied()
-        .filter(|r| r.target == o.object_type)
-        .collect();
+    let for_type = t.rules_for(&o.object_type);
     if o.provisioned {
         // Deprovisioning: the rule that provisioned it is out of scope.
         let held = for_type.iter().any(|r| {
@@ -163,32 +192,22 @@ fn plan_linked(
             return Ok(Some(Intent::Deprovision(connector.to_owned(), cs)));
         }
     }
-    let out = Outflow {
-        m,
-        group,
-        rules: &for_type,
-        connector,
-        current_dn: &o.dn,
-        creating: false,
-    };
-    let desired = desired(state, ctx, &out, retry)?;
+    let desired = t.desired(&for_type, &o.dn, false, retry)?;
     Ok(Some(Intent::Update(connector.to_owned(), cs, desired)))
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the sync step's state, passed through"
-)]
 fn plan_unlinked(
-    state: &State,
-    ctx: &SyncContext<'_>,
+    t: &Target<'_>,
     index: &JoinIndex,
-    m: &MvObject,
-    group: &RuleGroup,
-    rules: &[&PlannedRule],
-    connector: &str,
     retry: &mut bool,
 ) -> Result<Option<Intent>, ObjectError> {
+    let Target {
+        state,
+        m,
+        rules,
+        connector,
+        ..
+    } = *t;
     let space = state.spaces.get(connector);
     for rule in rules.iter().filter(|r| !r.join.is_empty()) {
         for conds in &rule.join {
@@ -222,20 +241,7 @@ fn plan_unlinked(
                 let Some(o) = space.and_then(|s| s.objects.get(only)) else {
                     continue;
                 };
-                let for_type: Vec<&PlannedRule> = rules
-                    .iter()
-                    .copied()
-                    .filter(|r| r.target == o.object_type)
-                    .collect();
-                let out = Outflow {
-                    m,
-                    group,
-                    rules: &for_type,
-                    connector,
-                    current_dn: &o.dn,
-                    creating: false,
-                };
-                let desired = desired(state, ctx, &out, retry)?;
+                let desired = t.desired(&t.rules_for(&o.object_type), &o.dn, false, retry)?;
                 return Ok(Some(Intent::Join(
                     connector.to_owned(),
                     *only,
@@ -248,20 +254,7 @@ fn plan_unlinked(
     let Some(provision) = rules.iter().find(|r| r.link == LinkType::Provision) else {
         return Ok(None);
     };
-    let for_type: Vec<&PlannedRule> = rules
-        .iter()
-        .copied()
-        .filter(|r| r.target == provision.target)
-        .collect();
-    let out = Outflow {
-        m,
-        group,
-        rules: &for_type,
-        connector,
-        current_dn: "",
-        creating: true,
-    };
-    let mut desired = desired(state, ctx, &out, retry)?;
+    let mut desired = t.desired(&t.rules_for(&provision.target), "", true, retry)?;
     let dn = match desired.shift_remove("dn") {
         Some(Value::Str(s) | Value::Ref(s)) if !s.is_empty() => s.to_string(),
         _ => {
@@ -286,6 +279,24 @@ fn plan_unlinked(
     )))
 }
 
+/// Stages `desired` as the pending export of object `cs` of `connector`, if it is there.
+fn stage_cs(
+    state: &mut State,
+    index: &mut JoinIndex,
+    connector: &str,
+    cs: CsId,
+    desired: IndexMap<String, Value>,
+) {
+    if let Some(o) = state
+        .spaces
+        .get(connector)
+        .and_then(|s| s.objects.get(&cs))
+        .cloned()
+    {
+        stage(state, index, connector, &o, desired);
+    }
+}
+
 fn apply(state: &mut State, index: &mut JoinIndex, plan: MvPlan, report: &mut SyncReport) {
     let mv = plan.mv;
     let mut retry = plan.retry;
@@ -300,14 +311,7 @@ fn apply(state: &mut State, index: &mut JoinIndex, plan: MvPlan, report: &mut Sy
                 deprovision(state, &connector, cs);
             }
             Intent::Update(connector, cs, desired) => {
-                if let Some(o) = state
-                    .spaces
-                    .get(&connector)
-                    .and_then(|s| s.objects.get(&cs))
-                    .cloned()
-                {
-                    stage(state, index, &connector, &o, desired);
-                }
+                stage_cs(state, index, &connector, cs, desired);
             }
             Intent::Join(connector, cs, rule, desired) => {
                 let free = state
@@ -327,14 +331,7 @@ fn apply(state: &mut State, index: &mut JoinIndex, plan: MvPlan, report: &mut Sy
                 }
                 link(state, &connector, cs, mv, &rule, false);
                 report.joined += 1;
-                if let Some(o) = state
-                    .spaces
-                    .get(&connector)
-                    .and_then(|s| s.objects.get(&cs))
-                    .cloned()
-                {
-                    stage(state, index, &connector, &o, desired);
-                }
+                stage_cs(state, index, &connector, cs, desired);
             }
             Intent::Provision(connector, rule, object_type, dn, attributes) => {
                 if state

@@ -7,9 +7,9 @@ use indexmap::IndexMap;
 use syncrules_lang::functions::CallCtx;
 use syncrules_lang::{Value, Vm};
 
-use super::eval::{View, flow_value, lookup};
+use super::eval::{View, flow_value, lookup, map_refs};
 use super::inbound::{cs_attr, dn_value, rules_in_scope};
-use super::resolve::{Contribution, Decision, decide};
+use super::resolve::{Contribution, Decision, by_precedence, contribute, decide};
 use super::{JoinIndex, ObjectError, SyncContext};
 use crate::model::{ConnectorSpace, CsId, CsObject, MvId, State, mv_ref};
 
@@ -24,7 +24,7 @@ fn cs_imported<'a>(o: &'a CsObject, dn: &'a Value, attr: &str) -> &'a Value {
 
 /// A connector-space reference (a DN) as a metaverse reference, if its target is joined.
 fn to_mv_refs(v: Value, space: &ConnectorSpace, unresolved: &mut bool) -> Value {
-    let map = |item: &Value, unresolved: &mut bool| match item {
+    map_refs(v, |item| match item {
         Value::Ref(dn) => match space.resolve_reference(dn).and_then(|o| o.link) {
             Some(mv) => Some(mv_ref(mv)),
             None => {
@@ -33,14 +33,7 @@ fn to_mv_refs(v: Value, space: &ConnectorSpace, unresolved: &mut bool) -> Value 
             }
         },
         other => Some(other.clone()),
-    };
-    match &v {
-        Value::Ref(_) => map(&v, unresolved).unwrap_or(Value::Null),
-        Value::Multi(items) if items.iter().any(|i| matches!(i, Value::Ref(_))) => {
-            Value::multi(items.iter().filter_map(|i| map(i, unresolved)).collect())
-        }
-        _ => v,
-    }
+    })
 }
 
 /// Every in-scope inbound rule's contribution to a metaverse object, by attribute; the
@@ -86,33 +79,15 @@ pub(crate) fn contributions(
                         continue;
                     }
                 }
-                let value =
-                    flow_value(&mut vm, flow, &view, &group.parameters, call).map_err(|e| {
-                        ObjectError {
-                            connector: conn.clone(),
-                            object: cs.dn.clone(),
-                            rule: Some(rule.name.clone()),
-                            message: e.to_string(),
-                            flow: Some(super::failed_at(flow, &e)),
-                        }
-                    })?;
+                let value = flow_value(&mut vm, flow, &view, &group.parameters, call)
+                    .map_err(|e| super::flow_failed(conn, cs.dn.clone(), rule, flow, &e))?;
                 let value = to_mv_refs(value, space, &mut unresolved);
-                contributions
-                    .entry(flow.target.clone())
-                    .or_default()
-                    .push(Contribution {
-                        precedence: rule.precedence,
-                        rule: rule.name.clone(),
-                        merge: flow.merge,
-                        value,
-                    });
+                contribute(&mut contributions, rule, flow, value);
             }
         }
         unresolved_flags.push((conn.clone(), *csid, unresolved));
     }
-    for list in contributions.values_mut() {
-        list.sort_by_key(|c| c.precedence);
-    }
+    by_precedence(&mut contributions);
     Ok(Inbound {
         contributions,
         apply_once,

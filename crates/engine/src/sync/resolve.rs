@@ -7,8 +7,10 @@
 //! the existing value is kept. `merge` unions every contribution's values, removing exact
 //! duplicates; `merge-case-insensitive` removes values differing only by case.
 
+use indexmap::IndexMap;
 use syncrules_lang::Value;
 use syncrules_lang::rules::MergeType;
+use syncrules_lang::rules::plan::{PlannedFlow, PlannedRule};
 
 /// One rule's contribution to an attribute.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +32,31 @@ pub enum Decision {
     Set(Value, Option<String>),
     /// Keep the current value: every flow ignored itself.
     Keep,
+}
+
+/// Adds what `rule`'s `flow` gave to the contributions to the flow's target attribute.
+pub(crate) fn contribute(
+    contributions: &mut IndexMap<String, Vec<Contribution>>,
+    rule: &PlannedRule,
+    flow: &PlannedFlow,
+    value: Value,
+) {
+    contributions
+        .entry(flow.target.clone())
+        .or_default()
+        .push(Contribution {
+            precedence: rule.precedence,
+            rule: rule.name.clone(),
+            merge: flow.merge,
+            value,
+        });
+}
+
+/// Puts every attribute's contributions in precedence order, as [`decide`] takes them.
+pub(crate) fn by_precedence(contributions: &mut IndexMap<String, Vec<Contribution>>) {
+    for list in contributions.values_mut() {
+        list.sort_by_key(|c| c.precedence);
+    }
 }
 
 fn push_unique(out: &mut Vec<Value>, v: &Value, case_insensitive: bool) {
