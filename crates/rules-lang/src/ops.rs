@@ -205,6 +205,17 @@ pub(crate) fn arith_nums(op: BinOp, x: i64, y: i64) -> Option<i64> {
     }
 }
 
+/// Whether two pieces of text are equal as [`order_text`] reads them: lengths first, so
+/// texts of different lengths are told apart without comparing their bytes.
+#[inline]
+pub(crate) fn equal_text(x: &str, y: &str, fold: bool) -> bool {
+    if fold {
+        x.eq_ignore_ascii_case(y)
+    } else {
+        x == y
+    }
+}
+
 /// How two pieces of text order: ordinally, or without regard to ASCII case when either
 /// is a reference (`fold`).
 pub(crate) fn order_text(x: &str, y: &str, fold: bool) -> Ordering {
@@ -344,6 +355,34 @@ mod tests {
         assert!(binary(BinOp::Add, &Value::Num(i64::MAX), &Value::Num(1)).is_err());
         assert!(binary(BinOp::Add, &Value::Num(1), &"x".into()).is_err());
         assert_eq!(neg(&Value::Num(3)), Ok(Value::Num(-3)));
+    }
+
+    #[test]
+    fn equal_text_agrees_with_order_text() {
+        let texts = [
+            "",
+            "a",
+            "A",
+            "ab",
+            "aB",
+            "b",
+            "é",
+            "É",
+            "CN=x",
+            "cn=X",
+            "cn=x,dc=y",
+        ];
+        for x in texts {
+            for y in texts {
+                for fold in [false, true] {
+                    assert_eq!(
+                        equal_text(x, y, fold),
+                        order_text(x, y, fold) == Ordering::Equal,
+                        "{x:?} {y:?} fold={fold}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -53,9 +53,30 @@ impl Frame<'_> {
         match op {
             BinOp::Concat => self.concat(a, b),
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => arith(op, a, b),
-            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => self
+            BinOp::Eq | BinOp::Ne => self
+                .equal(a, b)
+                .map(|eq| eq.map_or(Val::NULL, |e| Val::boolean(e == (op == BinOp::Eq)))),
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => self
                 .compare(a, b)
                 .map(|ord| ord.map_or(Val::NULL, |o| Val::boolean(ops::holds(op, o)))),
+        }
+    }
+
+    /// Whether two operands are equal: `Some(None)` when either is null (the comparison
+    /// is null), `None` for anything the shared code must decide.
+    #[inline]
+    fn equal(&self, a: Val, b: Val) -> Option<Option<bool>> {
+        match (a.tag, b.tag) {
+            (Tag::Null, _) | (_, Tag::Null) => Some(None),
+            (Tag::Num, Tag::Num) | (Tag::Bool, Tag::Bool) => Some(Some(a.bits == b.bits)),
+            _ => {
+                let ((x, kx), (y, ky)) = (self.text(a)?, self.text(b)?);
+                Some(Some(ops::equal_text(
+                    x,
+                    y,
+                    kx == Kind::Ref || ky == Kind::Ref,
+                )))
+            }
         }
     }
 
