@@ -1,19 +1,25 @@
-//! Every attribute-flow expression of the Entra Connect corpus parses, checks and compiles.
+//! Every attribute-flow expression of the Entra Connect corpus parses, checks and compiles,
+//! and its compiled program runs as the reference evaluator reads the expression.
 //!
 //! Reads `../shared/corpus/aadconnect-contoso` (beside the repository). The test fails,
 //! never skips, when the corpus is missing.
 
 #![expect(
     clippy::unwrap_used,
+    clippy::indexing_slicing,
     reason = "test setup fails loudly on broken fixtures"
 )]
 
 use std::path::PathBuf;
 
+use chrono::DateTime;
+use indexmap::IndexMap;
 use quick_xml::Reader;
 use quick_xml::events::Event;
+use syncrules_lang::compile::Instr;
+use syncrules_lang::functions::CallCtx;
 use syncrules_lang::schema::ConnectorDef;
-use syncrules_lang::{Expression, Schema, Untyped};
+use syncrules_lang::{Env, Expression, Program, Schema, Untyped, Value, Vm};
 
 fn corpus_dir() -> PathBuf {
     let dir =
@@ -145,4 +151,123 @@ fn all_corpus_expressions_check_against_their_schemas() {
             .map(|_| ())
             .map_err(|d| d.render("expr", &f.expr))
     });
+}
+
+/// The values the agreement test gives attributes, in turn: absent, empty, padded text, a
+/// DN with an escaped comma, a number, and a multi-valued attribute.
+fn sample_values() -> Vec<Value> {
+    vec![
+        Value::Null,
+        Value::from(""),
+        Value::from("  John Doe "),
+        Value::from(r"CN=Doe\, John,OU=Users,DC=contoso,DC=com"),
+        Value::Num(514),
+        Value::multi(vec![
+            Value::from("SMTP:john@contoso.com"),
+            Value::from("smtp:jd@contoso.com"),
+        ]),
+    ]
+}
+
+#[test]
+fn corpus_programs_run_as_the_reference_evaluator_reads_them() {
+    let flows = corpus_expressions();
+    assert_eq!(flows.len(), 391, "the corpus README counts 391 expressions");
+    let samples = sample_values();
+    let named: IndexMap<String, String> = [
+        ("Domain.FQDN", "contoso.com"),
+        ("Domain.Netbios", "CONTOSO"),
+        ("Forest.FQDN", "contoso.com"),
+        ("Forest.Netbios", "CONTOSO"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let ctx = CallCtx {
+        now: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+    };
+    let mut vm = Vm::new();
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for f in &flows {
+        let expr = Expression::compile(&f.expr, &Untyped).unwrap();
+        if let Some(problem) = compaction_problem(expr.program()) {
+            failures.push(format!("{} → {}: {problem}", f.rule, f.dest));
+        }
+        let params = expr.parameters(&named);
+        // Each object gives slot `i` sample `(i + shift) % 6`, so every attribute takes
+        // every sample and neighbouring attributes take different ones.
+        for shift in 0..samples.len() {
+            let attrs: IndexMap<String, Value> = expr
+                .slots()
+                .attributes
+                .iter()
+                .enumerate()
+                .filter_map(|(i, name)| {
+                    let v = samples.get((i + shift) % samples.len())?.clone();
+                    Some((name.clone(), v))
+                })
+                .collect();
+            let record = expr.record(&attrs);
+            let env = Env {
+                attributes: &record,
+                parameters: &params,
+                ctx,
+            };
+            let (vm_result, reference) = (expr.eval(&mut vm, &env), expr.eval_reference(&env));
+            runs += 1;
+            if vm_result != reference {
+                failures.push(format!(
+                    "{} → {} on {attrs:?}:\n  vm:        {vm_result:?}\n  reference: {reference:?}",
+                    f.rule, f.dest
+                ));
+            }
+        }
+    }
+    assert_eq!(runs, 391 * samples.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// What is wrong with `program`'s layout after the peephole passes, if anything: every
+/// instruction has a span, every jump lands inside the program, no jump goes to the next
+/// instruction, and every instruction is reachable.
+fn compaction_problem(program: &Program) -> Option<String> {
+    let code = program.code();
+    if program.spans().len() != code.len() {
+        return Some("spans and instructions differ in number".to_owned());
+    }
+    let target = |i: &Instr| match *i {
+        Instr::Jump(t)
+        | Instr::JumpIfFalse(t)
+        | Instr::JumpIfTrue(t)
+        | Instr::JumpIfConst { target: t, .. }
+        | Instr::JumpIfCallAttr { target: t, .. }
+        | Instr::IterNext { exit: t, .. } => Some(t as usize),
+        _ => None,
+    };
+    let mut reached = vec![false; code.len()];
+    let mut work = vec![0];
+    while let Some(pc) = work.pop() {
+        match reached.get_mut(pc) {
+            Some(seen) if !*seen => *seen = true,
+            _ => continue,
+        }
+        let instr = &code[pc];
+        if let Some(t) = target(instr) {
+            if t > code.len() {
+                return Some(format!("{pc:04} jumps past the end to {t:04}"));
+            }
+            if matches!(instr, Instr::Jump(_)) && t == pc + 1 {
+                return Some(format!("{pc:04} jumps to the next instruction"));
+            }
+            work.push(t);
+        }
+        if !matches!(instr, Instr::Jump(_)) {
+            work.push(pc + 1);
+        }
+    }
+    reached
+        .iter()
+        .position(|r| !r)
+        .map(|pc| format!("{pc:04} is unreachable"))
 }

@@ -178,8 +178,7 @@ impl Emitter {
                 let func = self.func(b);
                 self.push(Instr::Call { func, argc }, span, 1 - i64::from(argc))?;
             }
-            NodeKind::Binary(op, l, r) if matches!(&r.kind, NodeKind::Const(v) if !matches!(v, Value::Bool(_))) =>
-            {
+            NodeKind::Binary(op, l, r) if matches!(&r.kind, NodeKind::Const(_)) => {
                 self.node(l)?;
                 if let NodeKind::Const(v) = &r.kind {
                     let k = self.constant_index(v)?;

@@ -64,6 +64,39 @@ pub fn listing(program: &Program, slots: &Slots, source: &str) -> String {
                 program.funcs.get(func as usize).map_or("?", |b| b.name),
                 name(slots.attributes.get_index(slot as usize))
             ),
+            Instr::CallAttrConst { func, slot, k } => format!(
+                "call.attr  {}([{}], {})",
+                program.funcs.get(func as usize).map_or("?", |b| b.name),
+                name(slots.attributes.get_index(slot as usize)),
+                program.consts.get(k as usize).map_or("?".to_owned(), show)
+            ),
+            Instr::CallConst { func, k } => format!(
+                "call.const {}/2 {}",
+                program.funcs.get(func as usize).map_or("?", |b| b.name),
+                program.consts.get(k as usize).map_or("?".to_owned(), show)
+            ),
+            Instr::JumpIfConst {
+                op,
+                k,
+                target,
+                when,
+            } => format!(
+                "jump.{:<5} {target:04} if {} {}",
+                if when { "true" } else { "false" },
+                op.symbol(),
+                program.consts.get(k as usize).map_or("?".to_owned(), show)
+            ),
+            Instr::JumpIfCallAttr {
+                func,
+                slot,
+                target,
+                when,
+            } => format!(
+                "jump.{:<5} {target:04} if {}([{}])",
+                if when { "true" } else { "false" },
+                program.funcs.get(func as usize).map_or("?", |b| b.name),
+                name(slots.attributes.get_index(slot as usize))
+            ),
             Instr::BinaryConst(op, k) => format!(
                 "op.const   {} {}",
                 op.symbol(),

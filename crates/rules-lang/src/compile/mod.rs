@@ -7,6 +7,7 @@
 mod emit;
 mod fold;
 mod listing;
+mod peephole;
 
 use crate::diag::Diagnostic;
 use crate::functions::Builtin;
@@ -22,7 +23,7 @@ pub const MAX_CONSTANTS: usize = 1 << 14;
 /// The deepest the operand stack of one program may grow.
 pub const MAX_STACK: usize = 1 << 10;
 
-/// One VM instruction. `Copy` and 8 bytes: operands are table indices or jump targets.
+/// One VM instruction. `Copy` and 16 bytes: operands are table indices or jump targets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Instr {
     /// Push constant `n`.
@@ -48,6 +49,51 @@ pub enum Instr {
         func: u16,
         /// The attribute's slot.
         slot: u32,
+    },
+    /// Call builtin `func` on the attribute in `slot` and constant `k`, both read in place,
+    /// pushing the result: `Attr(slot)`, `Const(k)`, `Call { func, argc: 2 }` in one step.
+    CallAttrConst {
+        /// Index into the program's builtin table.
+        func: u16,
+        /// The attribute's slot.
+        slot: u32,
+        /// The constant's index.
+        k: u32,
+    },
+    /// Call two-argument builtin `func` on the top value and constant `k` (read in place),
+    /// replacing the value with the result: `Const(k)` then `Call { func, argc: 2 }` in one
+    /// step.
+    CallConst {
+        /// Index into the program's builtin table.
+        func: u16,
+        /// The constant's index.
+        k: u32,
+    },
+    /// Pop one value, compare it with constant `k` (`op` is a comparison), and continue at
+    /// `target` when the result reads as `when`: `BinaryConst(op, k)` then a conditional
+    /// jump, in one step.
+    JumpIfConst {
+        /// The comparison.
+        op: BinOp,
+        /// The constant's index.
+        k: u32,
+        /// Where to continue.
+        target: u32,
+        /// The truth that jumps.
+        when: bool,
+    },
+    /// Call builtin `func` (a test that returns a Boolean) on the attribute in `slot`, and
+    /// continue at `target` when the result is `when`: `CallAttr { func, slot }` then a
+    /// conditional jump, in one step.
+    JumpIfCallAttr {
+        /// Index into the program's builtin table.
+        func: u16,
+        /// The attribute's slot.
+        slot: u32,
+        /// Where to continue.
+        target: u32,
+        /// The truth that jumps.
+        when: bool,
     },
     /// Call builtin `func` on the top `argc` values, replacing them with the result.
     Call {
@@ -111,7 +157,7 @@ impl Program {
     pub fn compile(checked: &Checked) -> Result<Program, Diagnostic> {
         let folded = fold::fold(checked.root.clone());
         let mut program = emit::emit(&folded, checked.locals, checked.per_value)?;
-        thread_jumps(&mut program.code);
+        peephole::optimize(&mut program);
         Ok(program)
     }
 
@@ -165,70 +211,3 @@ impl Program {
 }
 
 pub use listing::listing;
-
-/// Where a jump to `t` really goes: through unconditional jumps, and through a `Bool(b)`
-/// followed by a conditional jump (which then either always or never jumps). Both leave the
-/// stack as the jump found it, so the jump can go straight to the end of the chain.
-fn final_target(code: &[Instr], mut t: u32) -> u32 {
-    for _ in 0..code.len() {
-        let next = match (code.get(t as usize), code.get(t as usize + 1)) {
-            (Some(Instr::Jump(u)), _) => *u,
-            (Some(Instr::Bool(b)), Some(Instr::JumpIfTrue(u))) => {
-                if *b {
-                    *u
-                } else {
-                    t + 2
-                }
-            }
-            (Some(Instr::Bool(b)), Some(Instr::JumpIfFalse(u))) => {
-                if *b {
-                    t + 2
-                } else {
-                    *u
-                }
-            }
-            _ => return t,
-        };
-        if next == t {
-            return t;
-        }
-        t = next;
-    }
-    t
-}
-
-/// Peephole: retargets jumps to the end of their chains, and turns `ToBool; Jump(e)` where
-/// `e` is a conditional jump into that conditional jump (the two read a condition alike)
-/// followed by a jump past `e`. Never removes instructions, so spans stay aligned.
-fn thread_jumps(code: &mut [Instr]) {
-    for pc in 0..code.len() {
-        let fused = match (code.get(pc), code.get(pc + 1)) {
-            (Some(Instr::ToBool), Some(Instr::Jump(e))) => match code.get(*e as usize) {
-                Some(Instr::JumpIfTrue(x)) => Some((Instr::JumpIfTrue(*x), *e + 1)),
-                Some(Instr::JumpIfFalse(x)) => Some((Instr::JumpIfFalse(*x), *e + 1)),
-                _ => None,
-            },
-            _ => None,
-        };
-        if let Some((cond, after)) = fused {
-            if let Some(i) = code.get_mut(pc) {
-                *i = cond;
-            }
-            if let Some(i) = code.get_mut(pc + 1) {
-                *i = Instr::Jump(after);
-            }
-        }
-    }
-    for pc in 0..code.len() {
-        let target = match code.get(pc) {
-            Some(Instr::Jump(t) | Instr::JumpIfTrue(t) | Instr::JumpIfFalse(t)) => *t,
-            _ => continue,
-        };
-        let t = final_target(code, target);
-        if let Some(Instr::Jump(u) | Instr::JumpIfTrue(u) | Instr::JumpIfFalse(u)) =
-            code.get_mut(pc)
-        {
-            *u = t;
-        }
-    }
-}

@@ -194,6 +194,63 @@ fn execute<'a>(
                     };
                     push!(result);
                 }
+                Instr::CallAttrConst { func, slot, k } => {
+                    if program.consts.get(k as usize).is_none() {
+                        return Err(internal(at, "constant out of range"));
+                    }
+                    let args = [frame.load(Source::Attr, slot), frame.load(Source::Const, k)];
+                    let result = match native(program, func, &args, frame) {
+                        Some(v) => v,
+                        None => call_builtin(program, func, &args, frame, &env.ctx)
+                            .map_err(|e| fail(at, e))?,
+                    };
+                    push!(result);
+                }
+                Instr::CallConst { func, k } => {
+                    if program.consts.get(k as usize).is_none() {
+                        return Err(internal(at, "constant out of range"));
+                    }
+                    let a = stack.pop().ok_or_else(|| internal(at, "stack underflow"))?;
+                    let args = [a, frame.load(Source::Const, k)];
+                    let result = match native(program, func, &args, frame) {
+                        Some(v) => v,
+                        None => call_builtin(program, func, &args, frame, &env.ctx)
+                            .map_err(|e| fail(at, e))?,
+                    };
+                    push!(result);
+                }
+                Instr::JumpIfConst {
+                    op,
+                    k,
+                    target,
+                    when,
+                } => {
+                    if program.consts.get(k as usize).is_none() {
+                        return Err(internal(at, "constant out of range"));
+                    }
+                    let r = frame.load(Source::Const, k);
+                    let l = stack.pop().ok_or_else(|| internal(at, "stack underflow"))?;
+                    let v = frame.binary(op, l, r).map_err(|e| fail(at, e.into()))?;
+                    if frame.truth(v).map_err(|e| fail(at, e.into()))? == when {
+                        pc = target as usize;
+                    }
+                }
+                Instr::JumpIfCallAttr {
+                    func,
+                    slot,
+                    target,
+                    when,
+                } => {
+                    let arg = frame.load(Source::Attr, slot);
+                    let v = match native(program, func, &[arg], frame) {
+                        Some(v) => v,
+                        None => call_builtin(program, func, &[arg], frame, &env.ctx)
+                            .map_err(|e| fail(at, e))?,
+                    };
+                    if frame.truth(v).map_err(|e| fail(at, e.into()))? == when {
+                        pc = target as usize;
+                    }
+                }
                 Instr::BinaryConst(op, k) => {
                     if program.consts.get(k as usize).is_none() {
                         return Err(internal(at, "constant out of range"));
