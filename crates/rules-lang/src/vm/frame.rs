@@ -11,6 +11,32 @@ use super::operand::{Kind, Place, Slice, Source, Tag, Val};
 use crate::env::{Attributes, BySlot};
 use crate::value::{MAX_VALUE_BYTES, Value};
 
+/// What runs compute, kept by the [`super::Vm`] from run to run: a run allocates only
+/// when it needs more room than the runs before it did. What one run computed is dropped
+/// when the next begins.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Storage {
+    /// The first string built by `&` in a run.
+    pub(crate) scratch: String,
+    /// Further strings being built by `&`.
+    pub(crate) bufs: Vec<String>,
+    /// Values computed in a run.
+    pub(crate) owned: Vec<Value>,
+}
+
+impl Storage {
+    /// Drops what a run computed, keeping the room (unless one run made the scratch
+    /// buffer large).
+    #[inline]
+    pub(crate) fn clear(&mut self) {
+        if self.scratch.capacity() > 1 << 16 {
+            self.scratch = String::new();
+        }
+        self.bufs.clear();
+        self.owned.clear();
+    }
+}
+
 /// What the operands of one run refer to: the object, the parameters and the program's
 /// constants (borrowed), and what the run computed.
 pub(crate) struct Frame<'a> {
@@ -19,22 +45,17 @@ pub(crate) struct Frame<'a> {
     by_slot: Option<BySlot<'a>>,
     params: &'a [Value],
     consts: &'a [Value],
-    /// The first string built by `&` in a run; its storage is kept from run to run.
-    pub(super) scratch: &'a mut String,
-    /// Whether `scratch` holds an operand.
+    /// What this run computes.
+    pub(crate) store: &'a mut Storage,
+    /// Whether the scratch buffer holds an operand.
     pub(super) scratch_used: bool,
-    /// Further strings being built by `&`.
-    pub(crate) bufs: Vec<String>,
-    /// Values computed in this run.
-    pub(crate) owned: Vec<Value>,
 }
 
 impl std::fmt::Debug for Frame<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Frame")
             .field("consts", &self.consts)
-            .field("bufs", &self.bufs)
-            .field("owned", &self.owned)
+            .field("store", &self.store)
             .finish_non_exhaustive()
     }
 }
@@ -45,22 +66,20 @@ impl<'a> Frame<'a> {
         attributes: &'a dyn Attributes,
         params: &'a [Value],
         consts: &'a [Value],
-        scratch: &'a mut String,
+        store: &'a mut Storage,
     ) -> Self {
         Frame {
             attributes,
             by_slot: attributes.by_slot(),
             params,
             consts,
-            scratch,
+            store,
             scratch_used: false,
-            bufs: Vec::new(),
-            owned: Vec::new(),
         }
     }
 
     /// The value at `place`.
-    #[inline]
+    #[inline(always)]
     fn at(&self, place: Place) -> Option<&'a Value> {
         let whole = match place.source {
             Source::Attr => match self.by_slot {
@@ -78,7 +97,7 @@ impl<'a> Frame<'a> {
     }
 
     /// An operand for the value in `source` at `index` (null when there is none).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn load(&mut self, source: Source, index: u32) -> Val {
         let place = Place::whole(source, index);
         let Some(v) = self.at(place) else {
@@ -96,21 +115,21 @@ impl<'a> Frame<'a> {
         if let Some(scalar) = Val::scalar(&v) {
             return scalar;
         }
-        self.owned.push(v);
-        Val::with(Tag::Owned, (self.owned.len() - 1) as u64)
+        self.store.owned.push(v);
+        Val::with(Tag::Owned, (self.store.owned.len() - 1) as u64)
     }
 
     /// An operand for a string being built.
     pub(crate) fn buf(&mut self, s: String) -> Val {
-        self.bufs.push(s);
-        Val::with(Tag::Buf, (self.bufs.len() - 1) as u64)
+        self.store.bufs.push(s);
+        Val::with(Tag::Buf, (self.store.bufs.len() - 1) as u64)
     }
 
     /// A copy of `v` that may be used beside it: a string being built is copied.
     pub(crate) fn duplicate(&mut self, v: Val) -> Val {
         let s = match v.tag {
-            Tag::Scratch => self.scratch.clone(),
-            Tag::Buf => self.bufs.get(v.index()).cloned().unwrap_or_default(),
+            Tag::Scratch => self.store.scratch.clone(),
+            Tag::Buf => self.store.bufs.get(v.index()).cloned().unwrap_or_default(),
             _ => return v,
         };
         self.buf(s)
@@ -129,7 +148,7 @@ impl<'a> Frame<'a> {
     #[inline]
     fn whole(&self, v: Val) -> Option<&Value> {
         match v.tag {
-            Tag::Owned => self.owned.get(v.index()),
+            Tag::Owned => self.store.owned.get(v.index()),
             _ => self.borrowed(v),
         }
     }
@@ -158,12 +177,14 @@ impl<'a> Frame<'a> {
         match (v.tag, self.borrowed(v)) {
             (_, Some(whole)) => whole.clone(),
             (Tag::Owned, _) => self
+                .store
                 .owned
                 .get_mut(v.index())
                 .map_or(Value::Null, |v| std::mem::replace(v, Value::Null)),
-            (Tag::Scratch, _) => Value::str(&**self.scratch),
+            (Tag::Scratch, _) => Value::str(&self.store.scratch),
             (Tag::Buf, _) => Value::from(
-                self.bufs
+                self.store
+                    .bufs
                     .get_mut(v.index())
                     .map(std::mem::take)
                     .unwrap_or_default(),
@@ -176,15 +197,19 @@ impl<'a> Frame<'a> {
     #[inline]
     pub(crate) fn text(&self, v: Val) -> Option<(&str, Kind)> {
         match v.tag {
-            Tag::Scratch => Some((self.scratch.as_str(), Kind::Str)),
-            Tag::Buf => self.bufs.get(v.index()).map(|s| (s.as_str(), Kind::Str)),
-            Tag::Owned => Kind::text_of(self.owned.get(v.index())?),
+            Tag::Scratch => Some((self.store.scratch.as_str(), Kind::Str)),
+            Tag::Buf => self
+                .store
+                .bufs
+                .get(v.index())
+                .map(|s| (s.as_str(), Kind::Str)),
+            Tag::Owned => Kind::text_of(self.store.owned.get(v.index())?),
             _ => self.borrowed_text(v),
         }
     }
 
     /// The text of a string or reference that is borrowed, not computed in this run.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn borrowed_text(&self, v: Val) -> Option<(&'a str, Kind)> {
         let kind = match v.tag {
             Tag::Empty => return Some(("", Kind::Str)),
@@ -259,7 +284,7 @@ impl<'a> Frame<'a> {
             return Place { item, ..place }.pack();
         }
         if v.tag == Tag::Owned {
-            let item = self.owned.get(v.index())?.values().get(i)?.clone();
+            let item = self.store.owned.get(v.index())?.values().get(i)?.clone();
             return Some(self.own(item));
         }
         (i == 0).then(|| self.duplicate(v))

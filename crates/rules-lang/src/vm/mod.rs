@@ -23,7 +23,7 @@ mod tests;
 
 use smallvec::SmallVec;
 
-use self::frame::Frame;
+use self::frame::{Frame, Storage};
 use self::operand::{Source, Tag, Val};
 use self::stack::Operands;
 use crate::compile::{Instr, Program};
@@ -53,8 +53,12 @@ pub struct Vm {
     tags: Vec<Tag>,
     /// The operand stack's bits.
     bits: Vec<i64>,
-    /// Storage for the first string a run builds with `&`.
-    scratch: String,
+    /// What runs compute.
+    store: Storage,
+    /// The locals of a run.
+    locals: Vec<Local>,
+    /// The `Select`/`Where` result lists of a run.
+    lists: Vec<(Vec<Value>, usize)>,
 }
 
 impl Vm {
@@ -73,25 +77,43 @@ impl Vm {
 
     #[inline(always)]
     fn run_once(&mut self, program: &Program, env: &Env<'_>) -> Result<Value, EvalError> {
-        // Keep the scratch buffer's storage for the next run, unless one run made it large.
-        if self.scratch.capacity() > 1 << 16 {
-            self.scratch = String::new();
-        }
-        let mut frame = Frame::new(
-            env.attributes,
-            env.parameters,
-            &program.consts,
-            &mut self.scratch,
-        );
+        self.store.clear();
+        self.lists.clear();
         let depth = program.max_stack as usize + 1;
         if self.tags.len() < depth {
             self.tags.resize(depth, Tag::Null);
             self.bits.resize(depth, 0);
         }
+        if program.locals > 0 {
+            self.locals.clear();
+            self.locals
+                .resize(program.locals as usize, Local::default());
+        }
+        let mut frame = Frame::new(
+            env.attributes,
+            env.parameters,
+            &program.consts,
+            &mut self.store,
+        );
         let stack = Operands::new(&mut self.tags, &mut self.bits);
-        let v = execute(program, env, &mut frame, stack, &mut self.iterations)?;
-        Ok(frame.take_value(v))
+        let run = Run {
+            locals: &mut self.locals,
+            lists: &mut self.lists,
+            iterations: &mut self.iterations,
+        };
+        // The result is made a value in place, as the last step: a value built in a local
+        // and then moved would be written field by field and read back whole, a
+        // store-forwarding stall of dozens of cycles on some processors, more than a short
+        // program's whole run. So what a run computed is dropped at the start of the next.
+        execute(program, env, &mut frame, stack, run).map(|v| frame.take_value(v))
     }
+}
+
+/// The per-run state a [`Vm`] keeps for `Select`, `Where` and `With`.
+struct Run<'r> {
+    locals: &'r mut Vec<Local>,
+    lists: &'r mut Vec<(Vec<Value>, usize)>,
+    iterations: &'r mut u64,
 }
 
 /// Runs `program` with `frame` and an empty `stack`, giving the result as an operand:
@@ -102,13 +124,15 @@ fn execute<'a>(
     env: &Env<'a>,
     frame: &mut Frame<'a>,
     mut stack: Operands<'_>,
-    iterations: &mut u64,
+    run: Run<'_>,
 ) -> Result<Val, EvalError> {
     {
         let attributes = env.attributes;
-        let mut locals: SmallVec<[Local; 4]> = SmallVec::new();
-        locals.resize(program.locals as usize, Local::default());
-        let mut lists: SmallVec<[(Vec<Value>, usize); 1]> = SmallVec::new();
+        let Run {
+            locals,
+            lists,
+            iterations,
+        } = run;
         *iterations = 0;
         let fail = |pc: usize, kind: EvalErrorKind| EvalError {
             span: program.spans.get(pc).copied().unwrap_or_default(),

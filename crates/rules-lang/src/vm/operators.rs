@@ -119,8 +119,8 @@ impl Frame<'_> {
                 None => Cow::Owned(self.text(b)?.0.to_owned()),
             };
             match a.tag {
-                Tag::Scratch => self.scratch.push_str(&y),
-                _ => self.bufs.get_mut(a.index())?.push_str(&y),
+                Tag::Scratch => self.store.scratch.push_str(&y),
+                _ => self.store.bufs.get_mut(a.index())?.push_str(&y),
             }
             return Some(a);
         }
@@ -130,10 +130,10 @@ impl Frame<'_> {
             let (x, y) = (self.borrowed_text(a), self.borrowed_text(b));
             if let (Some((x, _)), Some((y, _))) = (x, y) {
                 self.scratch_used = true;
-                self.scratch.clear();
-                self.scratch.reserve(capacity);
-                self.scratch.push_str(x);
-                self.scratch.push_str(y);
+                self.store.scratch.clear();
+                self.store.scratch.reserve(capacity);
+                self.store.scratch.push_str(x);
+                self.store.scratch.push_str(y);
                 return Some(Val::with(Tag::Scratch, 0));
             }
         }

@@ -2,7 +2,7 @@
 //! on every pairing of a set of sample values, each value in every form an operand can
 //! take, must give what the builtin or [`ops`] gives for the values themselves.
 
-use super::frame::Frame;
+use super::frame::{Frame, Storage};
 use super::native::{self, Native};
 use super::operand::{Kind, Source, Val};
 use crate::env::Record;
@@ -85,8 +85,8 @@ impl Fixture {
         }
     }
 
-    fn frame<'a>(&'a self, scratch: &'a mut String) -> Frame<'a> {
-        Frame::new(&self.record, &[], &self.consts, scratch)
+    fn frame<'a>(&'a self, store: &'a mut Storage) -> Frame<'a> {
+        Frame::new(&self.record, &[], &self.consts, store)
     }
 }
 
@@ -185,8 +185,8 @@ fn natives_agree_with_their_builtins() {
             let want = functions::call(b, &owned, &ctx);
             let fixture = Fixture::new(&values);
             for shape in combinations(&values) {
-                let mut scratch = String::new();
-                let mut frame = fixture.frame(&mut scratch);
+                let mut store = Storage::default();
+                let mut frame = fixture.frame(&mut store);
                 let args: Vec<Val> = shape
                     .iter()
                     .enumerate()
@@ -241,8 +241,8 @@ fn operators_agree_with_the_shared_code() {
             for op in ops {
                 let want = ops::binary(op, a, b);
                 for shape in combinations(&values) {
-                    let mut scratch = String::new();
-                    let mut frame = fixture.frame(&mut scratch);
+                    let mut store = Storage::default();
+                    let mut frame = fixture.frame(&mut store);
                     let va = make(&mut frame, shape[0], 0, 2, a);
                     let vb = make(&mut frame, shape[1], 1, 2, b);
                     let got = frame.binary(op, va, vb).map(|v| frame.take_value(v));
@@ -260,8 +260,8 @@ fn truth_agrees_with_the_shared_code() {
     for v in samples() {
         let fixture = Fixture::new(&[&v]);
         for form in forms(&v) {
-            let mut scratch = String::new();
-            let mut frame = fixture.frame(&mut scratch);
+            let mut store = Storage::default();
+            let mut frame = fixture.frame(&mut store);
             let val = make(&mut frame, form, 0, 1, &v);
             assert_eq!(frame.truth(val), ops::truth(&v), "{v:?} as {form:?}");
         }
@@ -272,8 +272,8 @@ fn truth_agrees_with_the_shared_code() {
 fn a_local_copy_of_a_string_being_built_is_its_own() {
     let (a, b) = (Value::str("a"), Value::str("b"));
     let fixture = Fixture::new(&[&a, &b]);
-    let mut scratch = String::new();
-    let mut frame = fixture.frame(&mut scratch);
+    let mut store = Storage::default();
+    let mut frame = fixture.frame(&mut store);
     let (va, vb) = (frame.load(Source::Const, 0), frame.load(Source::Const, 1));
     let ab = frame.binary(BinOp::Concat, va, vb).unwrap();
     let copy = frame.duplicate(ab);
@@ -288,8 +288,8 @@ fn slices_of_slices_and_items_keep_their_place() {
         "CN=John\\0ACNF:1,OU=Users,DC=contoso,DC=com",
     )]);
     let fixture = Fixture::new(&[&dn]);
-    let mut scratch = String::new();
-    let mut frame = fixture.frame(&mut scratch);
+    let mut store = Storage::default();
+    let mut frame = fixture.frame(&mut store);
     let list = frame.load(Source::Const, 0);
     let item = frame.item(list, 0).unwrap();
     let dn_str = frame.as_reference(item).unwrap();
@@ -298,5 +298,5 @@ fn slices_of_slices_and_items_keep_their_place() {
     assert_eq!(frame.text(cn), Some(("John\\0ACNF:1", Kind::Str)));
     assert_eq!(frame.text(left), Some(("John", Kind::Str)));
     // Nothing was copied: every operand is a place or a slice of the constant.
-    assert!(frame.owned.is_empty() && frame.bufs.is_empty());
+    assert!(frame.store.owned.is_empty() && frame.store.bufs.is_empty());
 }
