@@ -22,6 +22,7 @@ pub use args::*;
 pub(crate) use directory::component as dn_component;
 pub use directory::escape_rdn_value;
 pub use doc::{param_text, reference_markdown, signature_text};
+pub(crate) use evaluation::{is_null, is_present};
 pub(crate) use text::{first_position, left_chars, right_chars};
 
 use chrono::{DateTime, Utc};

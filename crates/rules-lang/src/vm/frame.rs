@@ -137,7 +137,7 @@ impl<'a> Frame<'a> {
 
     /// The value `v` holds whole, if it is borrowed whole (not computed in this run).
     #[inline]
-    fn borrowed(&self, v: Val) -> Option<&'a Value> {
+    pub(crate) fn borrowed(&self, v: Val) -> Option<&'a Value> {
         match v.tag {
             Tag::Place => self.at(Place::unpack(v.raw())),
             _ => None,

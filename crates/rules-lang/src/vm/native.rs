@@ -9,7 +9,9 @@
 
 use super::frame::Frame;
 use super::operand::{Kind, Tag, Val};
-use crate::functions::{Builtin, dn_component, first_position, left_chars, right_chars};
+use crate::functions::{
+    Builtin, dn_component, first_position, is_null, is_present, left_chars, right_chars,
+};
 use crate::value::{MAX_VALUE_BYTES, Value};
 
 /// A builtin with a native implementation.
@@ -153,9 +155,21 @@ pub(crate) fn call(n: Native, args: &[Val], f: &mut Frame<'_>) -> Option<Val> {
     }
 }
 
-/// The presence tests on null, a Boolean, a number or text; `None` for other values.
+/// The presence tests on null, a Boolean, a number, a borrowed value or text; `None` for
+/// other values.
 #[inline]
 fn presence(n: Native, v: Val, f: &Frame<'_>) -> Option<Val> {
+    // A value held whole is tested by the builtins' own predicates.
+    if let (Some(whole), false) = (f.borrowed(v), n == Native::IsString) {
+        let (null, present) = (is_null(whole), is_present(whole));
+        return Some(Val::boolean(match n {
+            Native::IsPresent => present,
+            Native::IsNullOrEmpty => !present,
+            Native::IsNull => null,
+            _ => !null && !present,
+        }));
+    }
+    // A piece of text is null never, and empty when it has no characters.
     let (null, empty) = match v.tag {
         Tag::Null => (true, false),
         Tag::Bool | Tag::Num => (false, false),

@@ -16,6 +16,8 @@
 mod converts;
 mod presence;
 
+pub(crate) use presence::{is_null, is_present};
+
 use self::converts::{is_date, is_guid, is_numeric, is_string};
 use self::presence::{is_empty, is_null_fn, is_null_or_empty, is_present_fn};
 use super::{Builtin, CallCtx, FnError, Group, Param, Ret, Sig, num_arg};

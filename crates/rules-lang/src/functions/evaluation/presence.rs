@@ -8,11 +8,13 @@ fn predicate(args: &[Value], test: fn(&Value) -> bool) -> Value {
     Value::Bool(test(arg(args, 0)))
 }
 
-fn is_null(v: &Value) -> bool {
+/// `IsNull`: null, `IgnoreThisFlow` or `AuthoritativeNull`.
+pub(crate) fn is_null(v: &Value) -> bool {
     matches!(v, Value::Null | Value::Ignore | Value::AuthoritativeNull)
 }
 
-fn is_present(v: &Value) -> bool {
+/// `IsPresent`: not null and not empty (a list: any of its values present).
+pub(crate) fn is_present(v: &Value) -> bool {
     match v {
         Value::Null | Value::Ignore | Value::AuthoritativeNull => false,
         Value::Str(s) | Value::Ref(s) => !s.is_empty(),
