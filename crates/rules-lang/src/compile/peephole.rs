@@ -103,15 +103,8 @@ fn targets(code: &[Instr]) -> Vec<bool> {
 
 /// Where `instr` may continue other than the next instruction.
 fn target_of(instr: &Instr) -> Option<u32> {
-    match *instr {
-        Instr::Jump(t)
-        | Instr::JumpIfFalse(t)
-        | Instr::JumpIfTrue(t)
-        | Instr::JumpIfConst { target: t, .. }
-        | Instr::JumpIfCallAttr { target: t, .. }
-        | Instr::IterNext { exit: t, .. } => Some(t),
-        _ => None,
-    }
+    let mut copy = *instr;
+    target_mut(&mut copy).map(|t| *t)
 }
 
 /// `target_of`, writable.
