@@ -252,13 +252,17 @@ fn view_value(cs: &CsObject, attr: &str) -> String {
     let dn = dn_value(cs);
     match cs_attr(cs, &dn, attr) {
         Value::Null => "no value".to_owned(),
-        v => v
-            .values()
-            .iter()
-            .map(|x| scalar(x).to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
+        v => listed(v),
     }
+}
+
+/// A value's values as text, separated by commas.
+fn listed(v: &Value) -> String {
+    v.values()
+        .iter()
+        .map(|x| scalar(x).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn trace_json(t: &AttributeTrace) -> Json {
@@ -308,12 +312,7 @@ impl Explanation {
                 let value = match &t.value {
                     Value::Ignore => "(kept: every flow ignored itself)".to_owned(),
                     Value::Null => "(no value)".to_owned(),
-                    v => v
-                        .values()
-                        .iter()
-                        .map(|x| scalar(x).to_string())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    v => listed(v),
                 };
                 let by = t
                     .winner
@@ -329,12 +328,7 @@ impl Explanation {
                         Value::Null => "NULL".to_owned(),
                         Value::Ignore => "IgnoreThisFlow".to_owned(),
                         Value::AuthoritativeNull => "AuthoritativeNull".to_owned(),
-                        v => v
-                            .values()
-                            .iter()
-                            .map(|x| scalar(x).to_string())
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                        v => listed(v),
                     };
                     let label = if t.winner.is_some() {
                         "outranked"

@@ -79,7 +79,6 @@ pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> Impo
             // A change to an object the space does not hold yet: taken as an add.
             (Change::Present | Change::Add | Change::Modify, None) => {
                 let id = space.insert(CsObject {
-                    id: 0,
                     dn: e.dn,
                     anchor: e.anchor,
                     object_type: e.object_type,
@@ -88,14 +87,8 @@ pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> Impo
                         .into_iter()
                         .filter(|(_, v)| !v.is_null())
                         .collect(),
-                    unconfirmed: IndexMap::new(),
                     pending_import: Some(PendingImport::Add),
-                    pending_export: None,
-                    export_error: None,
-                    link: None,
-                    link_rule: None,
-                    provisioned: false,
-                    unresolved: false,
+                    ..CsObject::default()
                 });
                 seen.insert(id);
                 report.adds += 1;

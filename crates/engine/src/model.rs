@@ -63,8 +63,9 @@ pub struct ExportError {
     pub message: String,
 }
 
-/// An object in a connector space.
-#[derive(Clone, Debug, PartialEq)]
+/// An object in a connector space. The default has no DN, type or values, no pending
+/// import or export and no link: set what an object has and default the rest.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CsObject {
     /// Its id.
     pub id: CsId,

@@ -197,7 +197,6 @@ fn imported_value_reads_only_confirmed_values() {
     ]);
     let mut state = State::default();
     let id = state.space("cloud").insert(CsObject {
-        id: 0,
         dn: "CN=a".into(),
         anchor: Some("a".into()),
         object_type: "user".into(),
@@ -208,12 +207,7 @@ fn imported_value_reads_only_confirmed_values() {
             .into_iter()
             .collect(),
         pending_import: Some(syncrules_engine::model::PendingImport::Add),
-        pending_export: None,
-        export_error: None,
-        link: None,
-        link_rule: None,
-        provisioned: false,
-        unresolved: false,
+        ..CsObject::default()
     });
     let ctx = syncrules_engine::sync::SyncContext {
         plan: &plan,

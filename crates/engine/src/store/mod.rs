@@ -152,19 +152,9 @@ mod tests {
     fn dirty_all_marks_every_object() {
         let mut state = State::default();
         state.space("AD").insert(crate::model::CsObject {
-            id: 0,
             dn: "CN=a".into(),
-            anchor: None,
             object_type: "user".into(),
-            attributes: Default::default(),
-            unconfirmed: Default::default(),
-            pending_import: None,
-            pending_export: None,
-            export_error: None,
-            link: None,
-            link_rule: None,
-            provisioned: false,
-            unresolved: false,
+            ..Default::default()
         });
         state.space("HR");
         let mv = state.metaverse.create("person");

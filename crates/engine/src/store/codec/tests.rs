@@ -49,18 +49,8 @@ pub(crate) fn sample_cs(id: CsId) -> CsObject {
 fn bare_cs(id: CsId) -> CsObject {
     CsObject {
         id,
-        dn: String::new(),
-        anchor: None,
         object_type: "group".into(),
-        attributes: IndexMap::new(),
-        unconfirmed: IndexMap::new(),
-        pending_import: None,
-        pending_export: None,
-        export_error: None,
-        link: None,
-        link_rule: None,
-        provisioned: false,
-        unresolved: false,
+        ..CsObject::default()
     }
 }
 
