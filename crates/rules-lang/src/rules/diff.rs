@@ -111,22 +111,10 @@ fn scope_text(r: &Rule) -> (BTreeSet<BTreeSet<String>>, String) {
 }
 
 fn join_text(r: &Rule) -> (Vec<BTreeSet<String>>, String) {
-    let cond = |c: &JoinCondition| {
-        format!(
-            "{} = {}{}",
-            c.source,
-            c.target,
-            if c.case_sensitive {
-                " (case-sensitive)"
-            } else {
-                ""
-            }
-        )
-    };
     let groups: Vec<BTreeSet<String>> = r
         .join
         .iter()
-        .map(|g| g.iter().map(cond).collect())
+        .map(|g| g.iter().map(JoinCondition::text).collect())
         .collect();
     let text = if groups.is_empty() {
         "(none)".to_owned()

@@ -190,6 +190,18 @@ pub struct JoinCondition {
     pub case_sensitive: bool,
 }
 
+impl JoinCondition {
+    /// As reports write it: `source = target`, marked when case-sensitive.
+    pub(crate) fn text(&self) -> String {
+        let case = if self.case_sensitive {
+            " (case-sensitive)"
+        } else {
+            ""
+        };
+        format!("{} = {}{case}", self.source, self.target)
+    }
+}
+
 /// Where a flow's value comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum FlowSource {

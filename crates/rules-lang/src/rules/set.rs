@@ -36,14 +36,7 @@ fn read(path: &Path, report: &mut Report) -> Option<String> {
             Some(t)
         }
         Err(e) => {
-            report.push(
-                path,
-                Diagnostic::error(
-                    "E0320",
-                    Span::default(),
-                    format!("cannot read the file: {e}"),
-                ),
-            );
+            report.push(path, read_error("file", &e));
             None
         }
     }
@@ -58,14 +51,7 @@ fn yaml_files(path: &Path, out: &mut Vec<PathBuf>, report: &mut Report) {
     let entries = match std::fs::read_dir(path) {
         Ok(e) => e,
         Err(e) => {
-            report.push(
-                path,
-                Diagnostic::error(
-                    "E0320",
-                    Span::default(),
-                    format!("cannot read the folder: {e}"),
-                ),
-            );
+            report.push(path, read_error("folder", &e));
             return;
         }
     };
@@ -175,6 +161,15 @@ fn load_schemas(config_path: &Path, set: &mut RuleSet, report: &mut Report) {
             }
         }
     }
+}
+
+/// E0320: the file or folder (`what`) could not be read.
+fn read_error(what: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        "E0320",
+        Span::default(),
+        format!("cannot read the {what}: {e}"),
+    )
 }
 
 fn schema_error(message: &str) -> Diagnostic {

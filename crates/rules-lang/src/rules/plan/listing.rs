@@ -3,7 +3,9 @@
 use std::fmt::Write as _;
 
 use super::{FlowValue, Plan};
-use crate::rules::model::{DIRECTIONS, LINK_TYPES, MERGE_TYPES, SCOPE_OPS, spelling};
+use crate::rules::model::{
+    DIRECTIONS, JoinCondition, LINK_TYPES, MERGE_TYPES, SCOPE_OPS, spelling,
+};
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -61,21 +63,7 @@ pub(super) fn listing(plan: &Plan) -> String {
                 );
             }
             for (g, conds) in rule.join.iter().enumerate() {
-                let text: Vec<String> = conds
-                    .iter()
-                    .map(|c| {
-                        format!(
-                            "{} = {}{}",
-                            c.source,
-                            c.target,
-                            if c.case_sensitive {
-                                " (case-sensitive)"
-                            } else {
-                                ""
-                            }
-                        )
-                    })
-                    .collect();
+                let text: Vec<String> = conds.iter().map(JoinCondition::text).collect();
                 let _ = writeln!(
                     out,
                     "         {} {}",

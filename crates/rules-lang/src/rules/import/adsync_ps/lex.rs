@@ -252,16 +252,25 @@ impl Cursor<'_> {
         }
     }
 
+    /// After a quote `q` of `quotes` inside a quoted string: whether it closes the string.
+    /// A doubled quote does not: it is one quote of the content, pushed to `out`.
+    fn closes(&mut self, quotes: &[char], q: char, out: &mut String) -> bool {
+        if self.peek().is_some_and(|n| quotes.contains(&n)) {
+            self.bump();
+            out.push(q);
+            false
+        } else {
+            true
+        }
+    }
+
     /// After the opening quote; returns the content (`None` when unterminated).
     fn single_quoted(&mut self, start: usize) -> Option<String> {
         let mut out = String::new();
         loop {
             match self.bump() {
                 Some(q) if SINGLE_QUOTES.contains(&q) => {
-                    if self.peek().is_some_and(|n| SINGLE_QUOTES.contains(&n)) {
-                        self.bump();
-                        out.push(q);
-                    } else {
+                    if self.closes(&SINGLE_QUOTES, q, &mut out) {
                         return Some(out);
                     }
                 }
@@ -287,10 +296,7 @@ impl Cursor<'_> {
             let at = self.pos;
             match self.bump() {
                 Some(q) if DOUBLE_QUOTES.contains(&q) => {
-                    if self.peek().is_some_and(|n| DOUBLE_QUOTES.contains(&n)) {
-                        self.bump();
-                        out.push(q);
-                    } else {
+                    if self.closes(&DOUBLE_QUOTES, q, &mut out) {
                         return Some(out);
                     }
                 }
@@ -419,17 +425,20 @@ impl Cursor<'_> {
                 self.pos = body_start + close_at + terminator.len();
                 self.push(Tok::Str(text), start);
             }
-            None => {
-                self.pos = self.src.len();
-                self.push(Tok::Bad, start);
-                self.error(
-                    start,
-                    start + 2,
-                    "unterminated here-string",
-                    &format!("close it with `{terminator}` at the start of a line"),
-                );
-            }
+            None => self.unclosed(
+                start,
+                "unterminated here-string",
+                &format!("close it with `{terminator}` at the start of a line"),
+            ),
         }
+    }
+
+    /// The two-character opener at `start` is never closed: the rest of the source is one
+    /// bad token, reported.
+    fn unclosed(&mut self, start: usize, message: &str, help: &str) {
+        self.pos = self.src.len();
+        self.push(Tok::Bad, start);
+        self.error(start, start + 2, message, help);
     }
 
     /// The escapes of a double-quoted here-string's body (at `base` in the source).
@@ -464,14 +473,7 @@ impl Cursor<'_> {
                     name
                 }
                 None => {
-                    self.pos = self.src.len();
-                    self.push(Tok::Bad, start);
-                    self.error(
-                        start,
-                        start + 2,
-                        "unterminated `${`",
-                        "close the name with `}`",
-                    );
+                    self.unclosed(start, "unterminated `${`", "close the name with `}`");
                     return;
                 }
             }

@@ -404,6 +404,16 @@ fn syntax_errors() {
         headers("Import-Module ADSync <# never closed"),
         ["rules.ps1:1:22: error[E0330]: unterminated block comment"]
     );
+    // An opener never closed: the rest of the source is one bad token, reported at the
+    // opener.
+    assert_eq!(
+        headers("New-ADSyncRule -Name @'\nIn\n -Direction 'Inbound'"),
+        ["rules.ps1:1:22: error[E0330]: unterminated here-string"]
+    );
+    assert_eq!(
+        headers("Import-Module ADSync\n${never closed"),
+        ["rules.ps1:2:1: error[E0330]: unterminated `${`"]
+    );
     assert_eq!(
         headers("Get-ADSyncRule -Identifier `x"),
         [
