@@ -2,7 +2,7 @@
 //! `sync.yaml`.
 
 use std::io::{IsTerminal as _, Write as _};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde_json::json;
@@ -84,6 +84,13 @@ fn plan(config: &SyncConfig) -> Result<Plan, ExitCode> {
             Err(fail(EXIT_INPUT, "the rules do not check"))
         }
     }
+}
+
+/// The run configuration at `path` and the plan of its rules.
+fn config_and_plan(path: &Path) -> Result<(SyncConfig, Plan), ExitCode> {
+    let config = SyncConfig::load(path).map_err(|e| fail(EXIT_INPUT, &e))?;
+    let plan = plan(&config)?;
+    Ok((config, plan))
 }
 
 fn connectors(config: &SyncConfig) -> Vec<Box<dyn Connector>> {
@@ -181,12 +188,8 @@ fn errors_of(reports: &[StepReport]) -> Vec<ObjectError> {
 }
 
 pub fn preview_cmd(args: &PreviewArgs) -> ExitCode {
-    let config = match SyncConfig::load(&args.config) {
-        Ok(c) => c,
-        Err(e) => return fail(EXIT_INPUT, &e),
-    };
-    let plan = match plan(&config) {
-        Ok(p) => p,
+    let (config, plan) = match config_and_plan(&args.config) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     // Start from the stored state when there is one, and keep nothing: a preview.
@@ -264,12 +267,8 @@ pub fn preview_cmd(args: &PreviewArgs) -> ExitCode {
 }
 
 pub fn run_cmd(args: &RunArgs) -> ExitCode {
-    let config = match SyncConfig::load(&args.config) {
-        Ok(c) => c,
-        Err(e) => return fail(EXIT_INPUT, &e),
-    };
-    let plan = match plan(&config) {
-        Ok(p) => p,
+    let (config, plan) = match config_and_plan(&args.config) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let store = match Store::open(&config.state) {
