@@ -11,7 +11,7 @@ use syncrules_lang::rules::model::{SCOPE_OPS, spelling};
 use syncrules_lang::rules::plan::{ClauseOutcome, GroupKey};
 
 use crate::model::{CsObject, State};
-use crate::preview::scalar;
+use crate::preview::{listed, scalar};
 use crate::sync::desired::{Outflow, contributions as outbound_contributions};
 use crate::sync::eval::{Membership, View};
 use crate::sync::inbound::{cs_attr, dn_value};
@@ -254,15 +254,6 @@ fn view_value(cs: &CsObject, attr: &str) -> String {
         Value::Null => "no value".to_owned(),
         v => listed(v),
     }
-}
-
-/// A value's values as text, separated by commas.
-fn listed(v: &Value) -> String {
-    v.values()
-        .iter()
-        .map(|x| scalar(x).to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn trace_json(t: &AttributeTrace) -> Json {

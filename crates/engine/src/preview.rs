@@ -90,6 +90,15 @@ pub fn scalar(v: &Value) -> Json {
     }
 }
 
+/// A value's values as text, separated by commas (empty for null).
+pub(crate) fn listed(v: &Value) -> String {
+    v.values()
+        .iter()
+        .map(|x| scalar(x).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Preview {
     /// Fills each export's [`PlannedExport::sources`].
     pub fn explain(
@@ -203,12 +212,10 @@ impl Preview {
                     let _ = writeln!(out, "    from {old}");
                 }
                 for (k, v) in &e.attributes {
-                    let vals: Vec<String> =
-                        v.values().iter().map(|x| scalar(x).to_string()).collect();
-                    let shown = if vals.is_empty() {
+                    let shown = if v.values().is_empty() {
                         "(remove)".to_owned()
                     } else {
-                        vals.join(", ")
+                        listed(v)
                     };
                     let source = match e.sources.get(k) {
                         Some((Some(rule), outranked)) if outranked.is_empty() => {

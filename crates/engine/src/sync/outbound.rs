@@ -343,23 +343,15 @@ fn apply(state: &mut State, index: &mut JoinIndex, plan: MvPlan, report: &mut Sy
                     continue;
                 }
                 let object = CsObject {
-                    id: 0,
                     dn,
-                    anchor: None,
                     object_type,
-                    attributes: IndexMap::new(),
-                    unconfirmed: IndexMap::new(),
-                    pending_import: None,
                     pending_export: Some(PendingExport {
                         op: ExportOp::Add,
                         attributes: attributes.clone(),
                         old_dn: None,
                     }),
-                    export_error: None,
-                    link: None,
-                    link_rule: None,
                     provisioned: true,
-                    unresolved: false,
+                    ..CsObject::default()
                 };
                 let id = state.space(&connector).insert(object);
                 for (k, v) in &attributes {
