@@ -148,6 +148,18 @@ fn preview_explains_one_object() {
         .unwrap();
     assert_eq!(upn["winner"], "In from AD - User Sign-in");
     assert!(!x["outbound"].as_array().unwrap().is_empty());
+    // The report holds what happens to her in every connector: her AD object's own update
+    // (the consistency-guid writeback) and the add of the Entra object joined to the same
+    // person; nobody else's export is listed.
+    let exports = j["exports"].as_array().unwrap();
+    assert_eq!(exports.len(), 2, "{exports:?}");
+    let own = exports.iter().find(|e| e["dn"] == dn).unwrap();
+    assert_eq!(own["connector"], x["connector"]);
+    let cloud = exports.iter().find(|e| e["dn"] != dn).unwrap();
+    assert_eq!(cloud["operation"], "add");
+    assert_ne!(cloud["connector"], x["connector"]);
+    let mv_upn = upn["value"][0].as_str().unwrap();
+    assert_eq!(cloud["attributes"]["userPrincipalName"][0], mv_upn);
     let o = syncrules(&[
         "preview",
         "--config",

@@ -28,7 +28,8 @@ pub struct PreviewArgs {
     /// The run configuration.
     #[arg(long)]
     config: PathBuf,
-    /// Report only this object (a DN or an anchor).
+    /// Report only this object (a DN or an anchor) and the objects joined with it: its
+    /// exports in every connector.
     #[arg(long)]
     object: Option<String>,
     /// Explain the object: rules in and out of scope, the join, and each attribute's

@@ -2,6 +2,7 @@
 //! their values, and the object errors; as text for people and as the JSON of the CLI
 //! contract. `explain` says, for one object, why each value is what it is.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use base64::Engine as _;
@@ -11,7 +12,7 @@ use syncrules_lang::Value;
 use syncrules_lang::json::rfc3339;
 
 use crate::connector::ExportOp;
-use crate::model::State;
+use crate::model::{CsObject, MvId, State};
 use crate::sync::ObjectError;
 
 /// One pending export.
@@ -43,11 +44,12 @@ pub struct Preview {
     pub errors: Vec<ObjectError>,
 }
 
-/// The pending exports of a state, optionally only those of one object (by DN or anchor).
+/// The pending exports of a state, optionally only those of one object (by DN or anchor)
+/// and the objects joined with it: what will happen to one person or group, in every
+/// connector, whichever of its objects is named.
 pub fn preview(state: &State, errors: &[ObjectError], object: Option<&str>) -> Preview {
-    let matches = |dn: &str, anchor: Option<&String>| {
-        object.is_none_or(|o| dn.eq_ignore_ascii_case(o) || anchor.is_some_and(|a| a == o))
-    };
+    let related = object.map(|o| Related::of(state, o));
+    let shown = |o: &CsObject| related.as_ref().is_none_or(|r| r.holds(o));
     let mut exports = Vec::new();
     for (name, space) in &state.spaces {
         let mut list: Vec<PlannedExport> = space
@@ -55,7 +57,7 @@ pub fn preview(state: &State, errors: &[ObjectError], object: Option<&str>) -> P
             .values()
             .filter_map(|o| {
                 let p = o.pending_export.as_ref()?;
-                matches(&o.dn, o.anchor.as_ref()).then(|| PlannedExport {
+                shown(o).then(|| PlannedExport {
                     connector: name.clone(),
                     op: p.op,
                     dn: o.dn.clone(),
@@ -71,10 +73,44 @@ pub fn preview(state: &State, errors: &[ObjectError], object: Option<&str>) -> P
     }
     let errors = errors
         .iter()
-        .filter(|e| object.is_none_or(|o| e.object.eq_ignore_ascii_case(o)))
+        .filter(|e| related.as_ref().is_none_or(|r| r.names(&e.object)))
         .cloned()
         .collect();
     Preview { exports, errors }
+}
+
+/// The objects of one named object: it (by DN or anchor, in any connector space) and every
+/// object joined to the same metaverse object.
+struct Related {
+    /// The DNs of those objects, lowercase, and the name itself.
+    dns: HashSet<String>,
+    /// The metaverse objects the named object is joined to.
+    joined: HashSet<MvId>,
+}
+
+impl Related {
+    fn of(state: &State, object: &str) -> Related {
+        let named =
+            |o: &CsObject| o.dn.eq_ignore_ascii_case(object) || o.anchor.as_deref() == Some(object);
+        let all = || state.spaces.values().flat_map(|s| s.objects.values());
+        let joined: HashSet<MvId> = all().filter(|o| named(o)).filter_map(|o| o.link).collect();
+        let dns = all()
+            .filter(|o| named(o) || o.link.is_some_and(|l| joined.contains(&l)))
+            .map(|o| o.dn.to_lowercase())
+            .chain(std::iter::once(object.to_lowercase()))
+            .collect();
+        Related { dns, joined }
+    }
+
+    /// Whether `o` is the named object or joined with it.
+    fn holds(&self, o: &CsObject) -> bool {
+        o.link.is_some_and(|l| self.joined.contains(&l)) || self.names(&o.dn)
+    }
+
+    /// Whether `dn` is the DN of one of the objects.
+    fn names(&self, dn: &str) -> bool {
+        self.dns.contains(&dn.to_lowercase())
+    }
 }
 
 /// One value as a JSON scalar: strings, numbers and Booleans as themselves, binaries as
