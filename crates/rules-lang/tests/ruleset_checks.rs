@@ -297,6 +297,28 @@ fn lint_read_nothing_imports() {
 }
 
 #[test]
+fn lint_membership_in_an_outbound_scope() {
+    let scope = "scope:\n  - - attribute: department\n      operator: equal\n      value: Sales\n    - attribute: dn\n      operator: is-member-of\n      value: CN=Sync,OU=Groups,DC=contoso,DC=com\n";
+    let outbound = format!(
+        "name: Out\ndirection: outbound\nconnector: contoso.com\nsource: person\ntarget: user\nprecedence: 20\n{scope}"
+    );
+    let (found, rendered) = check(&[("syncrules.yaml", CONFIG), ("out.yaml", &outbound)]);
+    assert_eq!(found, [f("out.yaml", 11, "W0106")]);
+    assert!(
+        rendered.contains(
+            "`is-member-of` in an outbound rule's scope never holds: metaverse objects belong to no connector-space group"
+        ),
+        "{rendered}"
+    );
+    // In an inbound rule's scope the test is meaningful.
+    let inbound = rule("In", 10, scope);
+    assert_eq!(
+        check(&[("syncrules.yaml", CONFIG), ("in.yaml", &inbound)]).0,
+        []
+    );
+}
+
+#[test]
 fn the_default_rules_check_clean_and_plan() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules");
     let mut report = Report::default();

@@ -8,10 +8,13 @@
 //! | W0103 | two rules with different join criteria that can both be in scope for one object |
 //! | W0104 | a flow that can never win |
 //! | W0105 | an attribute read that nothing imports |
+//! | W0106 | a group-membership test in an outbound rule's scope (it never holds there) |
 
 use std::collections::HashSet;
 
-use super::model::{Direction, FlowSource, MergeType, Rule, ScopeClause, ScopeOp, fingerprint};
+use super::model::{
+    Direction, FlowSource, MergeType, Rule, SCOPE_OPS, ScopeClause, ScopeOp, fingerprint, spelling,
+};
 use super::plan::{FlowValue, Plan, PlannedRule};
 use super::report::Report;
 use super::set::RuleSet;
@@ -26,6 +29,7 @@ pub fn lint(set: &RuleSet, plan: &Plan, report: &mut Report) {
     overlapping_joins(set, report);
     flows_that_never_win(set, plan, report);
     reads_nothing_imports(set, plan, report);
+    membership_in_metaverse_scope(set, report);
 }
 
 /// W0101
@@ -312,6 +316,39 @@ fn reads_nothing_imports(set: &RuleSet, plan: &Plan, report: &mut Report) {
                             .with_help("the value is always null here: add the attribute to the connector's schema or an inbound flow, or remove the read"),
                     );
                 }
+            }
+        }
+    }
+}
+
+/// W0106: `is-member-of` tests a connector-space object's membership of a group in the same
+/// connector space; an outbound rule scopes metaverse objects, which have none, so the
+/// clause never holds (and `is-not-member-of` always does).
+fn membership_in_metaverse_scope(set: &RuleSet, report: &mut Report) {
+    let outbound = set
+        .rules
+        .iter()
+        .filter(|r| r.enabled && r.direction == Direction::Outbound);
+    for rule in outbound {
+        let Some(origin) = &rule.origin else { continue };
+        for (g, group) in rule.scope.iter().enumerate() {
+            for (c, clause) in group.iter().enumerate() {
+                let outcome = match clause.operator {
+                    ScopeOp::IsMemberOf => "never holds",
+                    ScopeOp::IsNotMemberOf => "always holds",
+                    _ => continue,
+                };
+                let span = origin.spans.scope.get(g).and_then(|g| g.get(c)).copied();
+                let message = format!(
+                    "`{}` in an outbound rule's scope {outcome}: metaverse objects belong to no connector-space group",
+                    spelling(SCOPE_OPS, clause.operator)
+                );
+                report.push(
+                    &origin.path,
+                    Diagnostic::warning("W0106", span.unwrap_or_default(), message).with_help(
+                        "test the membership in an inbound rule's scope, or flow it into a metaverse attribute and scope on that",
+                    ),
+                );
             }
         }
     }
