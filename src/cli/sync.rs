@@ -272,7 +272,7 @@ pub fn run_cmd(args: &RunArgs) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let store = match Store::open(&config.state) {
+    let mut store = match Store::open(&config.state) {
         Ok(s) => s,
         Err(e) => return fail(EXIT_EXTERNAL, &e.to_string()),
     };
@@ -299,6 +299,11 @@ pub fn run_cmd(args: &RunArgs) -> ExitCode {
         Err(code) => return code,
     };
     let stopped = reports.iter().any(|r| r.status.stopped());
+    // Every step is committed: shrinking the file is housekeeping, and a failure to do it
+    // changes nothing the run did.
+    if let Err(e) = store.compact() {
+        eprintln!("warning: {e}");
+    }
     match args.format {
         Format::Json => {
             let steps: Vec<serde_json::Value> = reports
