@@ -13,6 +13,7 @@
 //! registers, fast paths return `Option`s of operands, and only the slow paths return
 //! `Result`s.
 
+mod calls;
 mod frame;
 pub(crate) mod native;
 mod operand;
@@ -29,7 +30,6 @@ use self::stack::Operands;
 use crate::compile::{Instr, Program};
 use crate::env::Env;
 use crate::error::{EvalError, EvalErrorKind};
-use crate::functions::{self, Builtin, CallCtx};
 use crate::ops;
 use crate::value::Value;
 
@@ -190,11 +190,11 @@ fn execute<'a>(
                     let fast = match argc {
                         1 => stack
                             .get(base)
-                            .and_then(|a| native(program, func, &[a], frame)),
+                            .and_then(|a| calls::native(program, func, &[a], frame)),
                         2 => stack
                             .get(base)
                             .zip(stack.get(base + 1))
-                            .and_then(|(a, b)| native(program, func, &[a, b], frame)),
+                            .and_then(|(a, b)| calls::native(program, func, &[a, b], frame)),
                         _ => None,
                     };
                     let result = match fast {
@@ -202,7 +202,7 @@ fn execute<'a>(
                         None => {
                             let args: SmallVec<[Val; 4]> =
                                 (base..stack.len()).filter_map(|i| stack.get(i)).collect();
-                            call_builtin(program, func, &args, frame, &env.ctx)
+                            calls::call_builtin(program, func, &args, frame, &env.ctx)
                                 .map_err(|e| fail(at, e))?
                         }
                     };
@@ -211,11 +211,8 @@ fn execute<'a>(
                 }
                 Instr::CallAttr { func, slot } => {
                     let arg = frame.load(Source::Attr, slot);
-                    let result = match native(program, func, &[arg], frame) {
-                        Some(v) => v,
-                        None => call_builtin(program, func, &[arg], frame, &env.ctx)
-                            .map_err(|e| fail(at, e))?,
-                    };
+                    let result = calls::call(program, func, &[arg], frame, &env.ctx)
+                        .map_err(|e| fail(at, e))?;
                     push!(result);
                 }
                 Instr::CallAttrConst { func, slot, k } => {
@@ -223,11 +220,8 @@ fn execute<'a>(
                         return Err(internal(at, "constant out of range"));
                     }
                     let args = [frame.load(Source::Attr, slot), frame.load(Source::Const, k)];
-                    let result = match native(program, func, &args, frame) {
-                        Some(v) => v,
-                        None => call_builtin(program, func, &args, frame, &env.ctx)
-                            .map_err(|e| fail(at, e))?,
-                    };
+                    let result = calls::call(program, func, &args, frame, &env.ctx)
+                        .map_err(|e| fail(at, e))?;
                     push!(result);
                 }
                 Instr::CallConst { func, k } => {
@@ -236,11 +230,8 @@ fn execute<'a>(
                     }
                     let a = stack.pop().ok_or_else(|| internal(at, "stack underflow"))?;
                     let args = [a, frame.load(Source::Const, k)];
-                    let result = match native(program, func, &args, frame) {
-                        Some(v) => v,
-                        None => call_builtin(program, func, &args, frame, &env.ctx)
-                            .map_err(|e| fail(at, e))?,
-                    };
+                    let result = calls::call(program, func, &args, frame, &env.ctx)
+                        .map_err(|e| fail(at, e))?;
                     push!(result);
                 }
                 Instr::JumpIfConst {
@@ -266,11 +257,8 @@ fn execute<'a>(
                     when,
                 } => {
                     let arg = frame.load(Source::Attr, slot);
-                    let v = match native(program, func, &[arg], frame) {
-                        Some(v) => v,
-                        None => call_builtin(program, func, &[arg], frame, &env.ctx)
-                            .map_err(|e| fail(at, e))?,
-                    };
+                    let v = calls::call(program, func, &[arg], frame, &env.ctx)
+                        .map_err(|e| fail(at, e))?;
                     if frame.truth(v).map_err(|e| fail(at, e.into()))? == when {
                         pc = target as usize;
                     }
@@ -378,39 +366,4 @@ fn execute<'a>(
         }
         Ok(result)
     }
-}
-
-/// Runs builtin `func` of `program` natively on `args`, if it can.
-#[inline]
-fn native(program: &Program, func: u16, args: &[Val], frame: &mut Frame<'_>) -> Option<Val> {
-    match program.natives.get(func as usize) {
-        Some(Some(n)) => native::call(*n, args, frame),
-        _ => None,
-    }
-}
-
-/// Calls builtin `func` of `program` itself on `args`.
-#[inline(never)]
-fn call_builtin(
-    program: &Program,
-    func: u16,
-    args: &[Val],
-    frame: &mut Frame<'_>,
-    ctx: &CallCtx,
-) -> Result<Val, EvalErrorKind> {
-    let builtin: &Builtin = program
-        .funcs
-        .get(func as usize)
-        .ok_or(EvalErrorKind::Internal("function out of range"))?;
-    let result = match args {
-        [one] => functions::call(builtin, std::slice::from_ref(&*frame.value(*one)), ctx),
-        _ => {
-            let values: SmallVec<[Value; 4]> =
-                args.iter().map(|a| frame.value(*a).into_owned()).collect();
-            functions::call(builtin, &values, ctx)
-        }
-    };
-    result
-        .map(|v| frame.own(v))
-        .map_err(EvalErrorKind::Function)
 }
