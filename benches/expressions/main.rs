@@ -29,18 +29,22 @@
     reason = "criterion's macros generate undocumented items"
 )]
 
+#[path = "../common/mod.rs"]
 mod common;
+mod engines;
+mod helpers;
 
 use std::hint::black_box;
-use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use indexmap::IndexMap;
 use syncrules_lang::{Env, Expression, Untyped, Value, Vm};
 
-use cel_interpreter::Value as CelValue;
-use cel_interpreter::{Context as CelContext, ExecutionError, Program as CelProgram};
-use rhai::{Dynamic, Engine, INT, ImmutableString, Scope};
+use cel_interpreter::Program as CelProgram;
+use rhai::{Dynamic, Engine, ImmutableString, Scope};
+
+use engines::{cel_context, from_cel, from_rhai, rhai_engine, to_cel, to_rhai};
+use helpers::{Out, dn_component, from_lang, is_present, left, number, text};
 
 // ---------------------------------------------------------------------------------------
 // The expressions, exactly as the corpus writes them (XML-unescaped). `main` checks that
@@ -57,237 +61,6 @@ const DESCRIPTION: &str =
     "IIF(IsNullOrEmpty([description]),NULL,Left(Trim(Item([description],1)),448))";
 /// cloudFiltered for users, on an ordinary user: every clause is false, so NULL.
 const CLOUD_FILTERED: &str = r#"IIF(IsPresent([isCriticalSystemObject]) || IsPresent([sAMAccountName]) = False || [sAMAccountName] = "SUPPORT_388945a0" || Left([mailNickname], 14) = "SystemMailbox{" || Left([sAMAccountName], 4) = "AAD_" || (Left([mailNickname], 4) = "CAS_" && (InStr([mailNickname], "}") > 0)) || (Left([sAMAccountName], 4) = "CAS_" && (InStr([sAMAccountName], "}") > 0)) || Left([sAMAccountName], 5) = "MSOL_" || CBool(IIF(IsPresent([msExchRecipientTypeDetails]),BitAnd([msExchRecipientTypeDetails],&H21C07000) > 0,NULL)) || CBool(InStr(DNComponent(CRef([dn]),1),"\\0ACNF:")>0), True, NULL)"#;
-
-// ---------------------------------------------------------------------------------------
-// Helpers shared by the closures and the CEL and Rhai host functions: the language's
-// builtins, written as a Rust programmer would for these inputs.
-
-/// `IsPresent`: a value that is not null and not an empty string (any value, for a list).
-fn is_present(v: &Value) -> bool {
-    match v {
-        Value::Null | Value::Ignore | Value::AuthoritativeNull => false,
-        Value::Str(s) | Value::Ref(s) => !s.is_empty(),
-        Value::Bin(b) => !b.is_empty(),
-        Value::Multi(items) => items.iter().any(is_present),
-        Value::Num(_) | Value::Bool(_) | Value::DateTime(_) => true,
-    }
-}
-
-/// A string (or DN) value's text.
-fn text(v: &Value) -> Option<&str> {
-    match v {
-        Value::Str(s) | Value::Ref(s) => Some(s),
-        _ => None,
-    }
-}
-
-/// `Left`: the first `n` characters.
-fn left(s: &str, n: usize) -> &str {
-    match s.char_indices().nth(n) {
-        Some((end, _)) => s.get(..end).unwrap_or(s),
-        None => s,
-    }
-}
-
-/// The byte offset of the first `sep` in `s` not escaped by a backslash.
-fn unescaped(s: &str, sep: char) -> Option<usize> {
-    let mut escaped = false;
-    s.char_indices().find_map(|(i, c)| {
-        if escaped {
-            escaped = false;
-            None
-        } else if c == '\\' {
-            escaped = true;
-            None
-        } else {
-            (c == sep).then_some(i)
-        }
-    })
-}
-
-/// `DNComponent(dn, n)`: the value of the `n`-th (1-based) non-empty RDN, escapes kept.
-fn dn_component(dn: &str, n: usize) -> Option<&str> {
-    let mut rest = dn;
-    let mut rdns = std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let (rdn, tail) = match unescaped(rest, ',') {
-            Some(i) => (rest.get(..i)?, rest.get(i + 1..)?),
-            None => (rest, ""),
-        };
-        rest = tail;
-        Some(rdn.trim())
-    })
-    .filter(|r| !r.is_empty());
-    let rdn = rdns.nth(n.checked_sub(1)?)?;
-    Some(match unescaped(rdn, '=') {
-        Some(eq) => rdn.get(eq + 1..)?.trim(),
-        None => rdn,
-    })
-}
-
-/// A number attribute (AD integers arrive as numbers; a numeric string reads as one).
-fn number(v: &Value) -> Option<i64> {
-    match v {
-        Value::Num(n) => Some(*n),
-        Value::Str(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Results in one comparable form.
-
-#[derive(Clone, Debug, PartialEq)]
-enum Out {
-    Null,
-    Bool(bool),
-    Num(i64),
-    Str(String),
-    /// The evaluation failed (`Error(...)` or a type error); messages are not compared.
-    Failed,
-}
-
-fn from_value(v: &Value) -> Out {
-    match v {
-        Value::Null => Out::Null,
-        Value::Bool(b) => Out::Bool(*b),
-        Value::Num(n) => Out::Num(*n),
-        Value::Str(s) => Out::Str(s.to_string()),
-        other => panic!("unexpected result kind {}", other.kind()),
-    }
-}
-
-fn from_lang<E>(r: &Result<Value, E>) -> Out {
-    r.as_ref().map_or(Out::Failed, from_value)
-}
-
-fn from_cel(r: &CelResult) -> Out {
-    match r {
-        Ok(CelValue::Null) => Out::Null,
-        Ok(CelValue::Bool(b)) => Out::Bool(*b),
-        Ok(CelValue::Int(n)) => Out::Num(*n),
-        Ok(CelValue::String(s)) => Out::Str(s.to_string()),
-        Ok(other) => panic!("unexpected CEL result {other:?}"),
-        Err(_) => Out::Failed,
-    }
-}
-
-fn from_rhai(r: &Result<Dynamic, Box<rhai::EvalAltResult>>) -> Out {
-    match r {
-        Ok(d) if d.is_unit() => Out::Null,
-        Ok(d) if d.is_bool() => Out::Bool(d.as_bool().unwrap()),
-        Ok(d) if d.is_int() => Out::Num(d.as_int().unwrap()),
-        Ok(d) if d.is_string() => Out::Str(d.clone().into_string().unwrap()),
-        Ok(other) => panic!("unexpected Rhai result {other:?}"),
-        Err(_) => Out::Failed,
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// CEL and Rhai: host functions and values.
-
-type CelResult = Result<CelValue, ExecutionError>;
-
-fn cel_context() -> CelContext<'static> {
-    let mut ctx = CelContext::default();
-    ctx.add_function("isPresent", |v: CelValue| cel_is_present(&v));
-    ctx.add_function("trim", |v: CelValue| -> CelResult {
-        Ok(match v {
-            CelValue::String(s) => CelValue::String(Arc::new(s.trim().to_owned())),
-            _ => CelValue::Null,
-        })
-    });
-    ctx.add_function("left", |v: CelValue, n: i64| -> CelResult {
-        Ok(match v {
-            CelValue::String(s) => CelValue::String(Arc::new(
-                left(&s, usize::try_from(n).unwrap_or(0)).to_owned(),
-            )),
-            _ => CelValue::String(Arc::new(String::new())),
-        })
-    });
-    ctx.add_function("bitAnd", |a: CelValue, b: CelValue| -> CelResult {
-        Ok(match (a, b) {
-            (CelValue::Int(a), CelValue::Int(b)) => CelValue::Int(a & b),
-            _ => CelValue::Null,
-        })
-    });
-    ctx.add_function("dnComponent", |dn: CelValue, n: i64| -> CelResult {
-        Ok(match dn {
-            CelValue::String(dn) => dn_component(&dn, usize::try_from(n).unwrap_or(0))
-                .map_or(CelValue::Null, |c| CelValue::String(Arc::new(c.to_owned()))),
-            _ => CelValue::Null,
-        })
-    });
-    ctx.add_function("error", |msg: Arc<String>| -> CelResult {
-        Err(ExecutionError::function_error("error", msg.as_str()))
-    });
-    ctx
-}
-
-fn cel_is_present(v: &CelValue) -> bool {
-    match v {
-        CelValue::Null => false,
-        CelValue::String(s) => !s.is_empty(),
-        CelValue::Bytes(b) => !b.is_empty(),
-        CelValue::List(items) => items.iter().any(cel_is_present),
-        _ => true,
-    }
-}
-
-fn to_cel(v: &Value) -> CelValue {
-    match v {
-        Value::Null => CelValue::Null,
-        Value::Str(s) | Value::Ref(s) => CelValue::String(Arc::new(s.to_string())),
-        Value::Num(n) => CelValue::Int(*n),
-        Value::Bool(b) => CelValue::Bool(*b),
-        Value::Multi(items) => CelValue::List(Arc::new(items.iter().map(to_cel).collect())),
-        other => panic!("no CEL form for {}", other.kind()),
-    }
-}
-
-fn rhai_engine() -> Engine {
-    let mut engine = Engine::new();
-    engine.register_fn("is_present", |v: Dynamic| rhai_is_present(&v));
-    engine.register_fn("trimmed", |s: ImmutableString| -> ImmutableString {
-        s.trim().into()
-    });
-    engine.register_fn("trimmed", |_: ()| ());
-    engine.register_fn("left", |s: ImmutableString, n: INT| -> ImmutableString {
-        left(&s, usize::try_from(n).unwrap_or(0)).into()
-    });
-    engine.register_fn("left", |_: (), _: INT| -> ImmutableString { "".into() });
-    engine.register_fn("dn_component", |dn: ImmutableString, n: INT| -> Dynamic {
-        dn_component(&dn, usize::try_from(n).unwrap_or(0))
-            .map_or(Dynamic::UNIT, |c| Dynamic::from(ImmutableString::from(c)))
-    });
-    engine.register_fn("dn_component", |_: (), _: INT| ());
-    engine
-}
-
-fn rhai_is_present(v: &Dynamic) -> bool {
-    if v.is_unit() {
-        false
-    } else if let Some(s) = v.read_lock::<ImmutableString>() {
-        !s.is_empty()
-    } else if let Some(items) = v.read_lock::<rhai::Array>() {
-        items.iter().any(rhai_is_present)
-    } else {
-        true
-    }
-}
-
-fn to_rhai(v: &Value) -> Dynamic {
-    match v {
-        Value::Null => Dynamic::UNIT,
-        Value::Str(s) | Value::Ref(s) => Dynamic::from(ImmutableString::from(&**s)),
-        Value::Num(n) => Dynamic::from(*n),
-        Value::Bool(b) => Dynamic::from(*b),
-        Value::Multi(items) => Dynamic::from_array(items.iter().map(to_rhai).collect()),
-        other => panic!("no Rhai form for {}", other.kind()),
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // One expression, benchmarked five ways.
