@@ -1,0 +1,150 @@
+//! Full cycles: step order and exports, confirming exports on the next import, a rule
+//! change forcing a full sync, and staging.
+
+use crate::common::*;
+use crate::{Source, Target, engine, options, rules, user};
+use syncrules_engine::connector::ExportOp;
+use syncrules_engine::run::{Cycle, Options, Status};
+use syncrules_lang::Value;
+
+#[tokio::test]
+async fn cycles_export_and_a_second_run_exports_nothing() {
+    let source = Source {
+        name: "ad".into(),
+        ..Source::default()
+    };
+    let target = Target {
+        name: "cloud".into(),
+        ..Target::default()
+    };
+    source
+        .objects
+        .lock()
+        .unwrap()
+        .extend([user("a", "g1"), user("b", "g2")]);
+    let mut e = engine(&source, &target, options());
+    let mut reports = Vec::new();
+    for step in e.cycle_steps(Cycle::Initial) {
+        reports.push(e.run_step(&step).await.unwrap());
+    }
+    let names: Vec<(&str, &str)> = reports
+        .iter()
+        .map(|r| (r.step, r.connector.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("full-import", "ad"),
+            ("full-import", "cloud"),
+            ("full-sync", "ad"),
+            ("full-sync", "cloud"),
+            ("export", "cloud"),
+            ("export", "ad")
+        ]
+    );
+    assert_eq!(reports[4].adds, 2);
+    assert_eq!(target.objects.lock().unwrap().len(), 2);
+    // The next cycle confirms the exports and finds nothing to do; so does the one after.
+    for _ in 0..2 {
+        target.exports.lock().unwrap().clear();
+        for step in e.cycle_steps(Cycle::Delta) {
+            let r = e.run_step(&step).await.unwrap();
+            assert!(r.errors.is_empty(), "{r:?}");
+        }
+        assert_eq!(*target.exports.lock().unwrap(), []);
+    }
+}
+
+#[tokio::test]
+async fn an_unconfirmed_value_is_exported_again() {
+    let source = Source {
+        name: "ad".into(),
+        ..Source::default()
+    };
+    let target = Target {
+        name: "cloud".into(),
+        mangle: Some("displayName"),
+        ..Target::default()
+    };
+    source.objects.lock().unwrap().push(user("a", "g1"));
+    let mut e = engine(&source, &target, options());
+    for step in e.cycle_steps(Cycle::Initial) {
+        e.run_step(&step).await.unwrap();
+    }
+    target.exports.lock().unwrap().clear();
+    for step in e.cycle_steps(Cycle::Delta) {
+        e.run_step(&step).await.unwrap();
+    }
+    // The import showed `mangled`, not what was exported: the value goes out again.
+    assert_eq!(
+        *target.exports.lock().unwrap(),
+        [(ExportOp::Update, "CN=g1,OU=cloud".to_owned())]
+    );
+}
+
+#[tokio::test]
+async fn a_rule_change_makes_the_next_delta_sync_a_full_sync() {
+    let source = Source {
+        name: "ad".into(),
+        ..Source::default()
+    };
+    let target = Target {
+        name: "cloud".into(),
+        ..Target::default()
+    };
+    source.objects.lock().unwrap().push(user("a", "g1"));
+    let mut e = engine(&source, &target, options());
+    for step in e.cycle_steps(Cycle::Initial) {
+        e.run_step(&step).await.unwrap();
+    }
+    let mut changed = rules();
+    changed[0] = changed[0].replace("Trim([cn])", "UCase([cn])");
+    e.plan = scenario_plan(&changed);
+    let mut notes = Vec::new();
+    for step in e.cycle_steps(Cycle::Delta) {
+        let r = e.run_step(&step).await.unwrap();
+        if r.step == "delta-sync" {
+            notes.extend(r.notes);
+        }
+    }
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("the rules changed (plan ") && n.ends_with("ran a full sync")),
+        "{notes:?}"
+    );
+    let stored = target.objects.lock().unwrap();
+    assert_eq!(
+        stored.values().next().unwrap().attributes["displayName"],
+        Value::from("A")
+    );
+}
+
+#[tokio::test]
+async fn staging_exports_nothing_and_keeps_exports_pending() {
+    let source = Source {
+        name: "ad".into(),
+        ..Source::default()
+    };
+    let target = Target {
+        name: "cloud".into(),
+        ..Target::default()
+    };
+    source.objects.lock().unwrap().push(user("a", "g1"));
+    let mut e = engine(
+        &source,
+        &target,
+        Options {
+            staging: true,
+            ..options()
+        },
+    );
+    let mut statuses = Vec::new();
+    for step in e.cycle_steps(Cycle::Initial) {
+        let r = e.run_step(&step).await.unwrap();
+        statuses.push((r.step, r.status));
+    }
+    assert_eq!(statuses[4], ("export", Status::SkippedStaging));
+    assert!(target.objects.lock().unwrap().is_empty());
+    assert_eq!(pending(&e.state, "cloud").len(), 1);
+}

@@ -1,0 +1,154 @@
+//! Runs stopped by a limit: the deletion threshold (count and percentage) and the error
+//! limit.
+
+use crate::common::*;
+use crate::{Source, Target, engine, options, rules, user};
+use syncrules_engine::model::State;
+use syncrules_engine::run::{Cycle, Engine, Options, Status};
+
+#[tokio::test]
+async fn the_deletion_threshold_stops_an_export_until_deletes_are_allowed() {
+    let source = Source {
+        name: "ad".into(),
+        ..Source::default()
+    };
+    let target = Target {
+        name: "cloud".into(),
+        ..Target::default()
+    };
+    source
+        .objects
+        .lock()
+        .unwrap()
+        .extend([user("a", "g1"), user("b", "g2"), user("c", "g3")]);
+    let mut e = engine(
+        &source,
+        &target,
+        Options {
+            deletion_threshold: 2,
+            ..options()
+        },
+    );
+    for step in e.cycle_steps(Cycle::Initial) {
+        e.run_step(&step).await.unwrap();
+    }
+    source.objects.lock().unwrap().truncate(1);
+    let mut stopped = None;
+    for step in e.cycle_steps(Cycle::Delta) {
+        let r = e.run_step(&step).await.unwrap();
+        if r.status.stopped() {
+            stopped = Some(r);
+            break;
+        }
+    }
+    let r = stopped.unwrap();
+    assert_eq!(
+        (r.status, r.connector.as_str(), r.deletes),
+        (Status::StoppedDeletionThreshold, "cloud", 2)
+    );
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n == "pending delete: CN=g2,OU=cloud"),
+        "{:?}",
+        r.notes
+    );
+    assert_eq!(
+        target.objects.lock().unwrap().len(),
+        3,
+        "nothing was exported"
+    );
+    e.options.allow_deletes = true;
+    for step in e.cycle_steps(Cycle::Delta) {
+        e.run_step(&step).await.unwrap();
+    }
+    assert_eq!(target.objects.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_error_limit_stops_a_run() {
+    let source = Source {
+        name: "ad".into(),
+        ..Source::default()
+    };
+    let target = Target {
+        name: "cloud".into(),
+        ..Target::default()
+    };
+    // An Error(...) flow makes every object fail.
+    let mut failing = rules();
+    failing[0] = failing[0].replace("expression: Trim([cn])", "expression: Error(\"no\")");
+    source
+        .objects
+        .lock()
+        .unwrap()
+        .extend([user("a", "g1"), user("b", "g2"), user("c", "g3")]);
+    let plan = scenario_plan(&failing);
+    let mut e = Engine::new(
+        plan,
+        vec![Box::new(source.clone()), Box::new(target.clone())],
+        State::default(),
+        Options {
+            error_limit: 2,
+            ..options()
+        },
+    );
+    let mut stopped = None;
+    for step in e.cycle_steps(Cycle::Initial) {
+        let r = e.run_step(&step).await.unwrap();
+        if r.status.stopped() {
+            stopped = Some(r);
+            break;
+        }
+    }
+    let r = stopped.unwrap();
+    assert_eq!(
+        (r.step, r.status, r.errors.len()),
+        ("full-sync", Status::StoppedErrorLimit, 3)
+    );
+    assert!(target.objects.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_deletion_threshold_as_a_percentage() {
+    let source = Source {
+        name: "ad".into(),
+        ..Source::default()
+    };
+    let target = Target {
+        name: "cloud".into(),
+        ..Target::default()
+    };
+    source
+        .objects
+        .lock()
+        .unwrap()
+        .extend((0..10).map(|i| user(&format!("u{i}"), &format!("g{i}"))));
+    let mut e = engine(
+        &source,
+        &target,
+        Options {
+            deletion_threshold: 1000,
+            deletion_percent: Some(25.0),
+            ..options()
+        },
+    );
+    for step in e.cycle_steps(Cycle::Initial) {
+        e.run_step(&step).await.unwrap();
+    }
+    // Two of ten (20%) go through; three of the remaining eight (37.5%) stop.
+    source.objects.lock().unwrap().truncate(8);
+    let mut statuses = Vec::new();
+    for step in e.cycle_steps(Cycle::Delta) {
+        statuses.push(e.run_step(&step).await.unwrap().status);
+    }
+    assert!(statuses.iter().all(|s| !s.stopped()), "{statuses:?}");
+    assert_eq!(target.objects.lock().unwrap().len(), 8);
+    source.objects.lock().unwrap().truncate(5);
+    let mut stopped = false;
+    for step in e.cycle_steps(Cycle::Delta) {
+        stopped |= e.run_step(&step).await.unwrap().status == Status::StoppedDeletionThreshold;
+    }
+    assert!(stopped);
+    assert_eq!(target.objects.lock().unwrap().len(), 8);
+}
