@@ -24,6 +24,10 @@ use syncrules_engine::import::apply;
 use syncrules_engine::model::{PendingImport, State};
 use syncrules_engine::sync::{SyncContext, sync_connector};
 
+/// The allocator the `syncrules` binary uses (see src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const AD: &str = "contoso.com";
 
 fn plan() -> Plan {
