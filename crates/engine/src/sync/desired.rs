@@ -12,7 +12,7 @@ use super::outbound::same;
 use super::resolve::{Contribution, Decision, by_precedence, contribute, decide};
 use super::{JoinIndex, ObjectError, SyncContext};
 use crate::connector::ExportOp;
-use crate::model::{CsObject, MvObject, PendingExport, State, parse_mv_ref};
+use crate::model::{CsId, MvObject, PendingExport, State, parse_mv_ref};
 
 /// One metaverse object flowing out to one connector object through some rules.
 pub(crate) struct Outflow<'a> {
@@ -112,23 +112,25 @@ fn to_target_refs(state: &State, connector: &str, v: Value, retry: &mut bool) ->
     })
 }
 
-/// Turns the desired attributes into the object's pending export.
+/// Turns the desired attributes into the pending export of object `id` of `connector`.
 pub(super) fn stage(
     state: &mut State,
     index: &mut JoinIndex,
     connector: &str,
-    o: &CsObject,
+    id: CsId,
     mut desired: IndexMap<String, Value>,
 ) {
+    let space = state.space(connector);
+    let Some(obj) = space.objects.get_mut(&id) else {
+        return;
+    };
     let new_dn = match desired.shift_remove("dn") {
-        Some(Value::Str(s) | Value::Ref(s)) if !s.is_empty() && !s.eq_ignore_ascii_case(&o.dn) => {
+        Some(Value::Str(s) | Value::Ref(s))
+            if !s.is_empty() && !s.eq_ignore_ascii_case(&obj.dn) =>
+        {
             Some(s.to_string())
         }
         _ => None,
-    };
-    let space = state.space(connector);
-    let Some(obj) = space.objects.get_mut(&o.id) else {
-        return;
     };
     if matches!(&obj.pending_export, Some(p) if p.op == ExportOp::Delete) {
         return;
@@ -138,7 +140,7 @@ pub(super) fn stage(
         let attributes: IndexMap<String, Value> =
             desired.into_iter().filter(|(_, v)| !v.is_null()).collect();
         for (k, v) in &attributes {
-            index.cs_changed(connector, o.id, k, obj.current(k), v);
+            index.cs_changed(connector, id, k, obj.current(k), v);
         }
         obj.pending_export = Some(PendingExport {
             op: ExportOp::Add,
@@ -146,14 +148,14 @@ pub(super) fn stage(
             old_dn: None,
         });
         if let Some(dn) = new_dn {
-            space.rename(o.id, &dn);
+            space.rename(id, &dn);
         }
         return;
     }
     let mut changes = IndexMap::new();
     for (k, v) in desired {
         if !same(&v, obj.current(&k)) {
-            index.cs_changed(connector, o.id, &k, obj.current(&k), &v);
+            index.cs_changed(connector, id, &k, obj.current(&k), &v);
             changes.insert(k, v);
         }
     }
@@ -167,10 +169,10 @@ pub(super) fn stage(
         (Some(_), _) => Some(PendingExport {
             op: ExportOp::Rename,
             attributes: changes,
-            old_dn: Some(o.dn.clone()),
+            old_dn: Some(obj.dn.clone()),
         }),
     };
     if let Some(dn) = new_dn {
-        space.rename(o.id, &dn);
+        space.rename(id, &dn);
     }
 }

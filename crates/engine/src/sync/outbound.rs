@@ -279,24 +279,6 @@ fn plan_unlinked(
     )))
 }
 
-/// Stages `desired` as the pending export of object `cs` of `connector`, if it is there.
-fn stage_cs(
-    state: &mut State,
-    index: &mut JoinIndex,
-    connector: &str,
-    cs: CsId,
-    desired: IndexMap<String, Value>,
-) {
-    if let Some(o) = state
-        .spaces
-        .get(connector)
-        .and_then(|s| s.objects.get(&cs))
-        .cloned()
-    {
-        stage(state, index, connector, &o, desired);
-    }
-}
-
 fn apply(state: &mut State, index: &mut JoinIndex, plan: MvPlan, report: &mut SyncReport) {
     let mv = plan.mv;
     let mut retry = plan.retry;
@@ -311,7 +293,7 @@ fn apply(state: &mut State, index: &mut JoinIndex, plan: MvPlan, report: &mut Sy
                 deprovision(state, &connector, cs);
             }
             Intent::Update(connector, cs, desired) => {
-                stage_cs(state, index, &connector, cs, desired);
+                stage(state, index, &connector, cs, desired);
             }
             Intent::Join(connector, cs, rule, desired) => {
                 let free = state
@@ -331,7 +313,7 @@ fn apply(state: &mut State, index: &mut JoinIndex, plan: MvPlan, report: &mut Sy
                 }
                 link(state, &connector, cs, mv, &rule, false);
                 report.joined += 1;
-                stage_cs(state, index, &connector, cs, desired);
+                stage(state, index, &connector, cs, desired);
             }
             Intent::Provision(connector, rule, object_type, dn, attributes) => {
                 if state

@@ -41,15 +41,19 @@ pub(crate) fn contribute(
     flow: &PlannedFlow,
     value: Value,
 ) {
-    contributions
-        .entry(flow.target.clone())
-        .or_default()
-        .push(Contribution {
-            precedence: rule.precedence,
-            rule: rule.name.clone(),
-            merge: flow.merge,
-            value,
-        });
+    let c = Contribution {
+        precedence: rule.precedence,
+        rule: rule.name.clone(),
+        merge: flow.merge,
+        value,
+    };
+    // The target's name is copied only for its first contribution.
+    match contributions.get_mut(flow.target.as_str()) {
+        Some(list) => list.push(c),
+        None => {
+            contributions.insert(flow.target.clone(), vec![c]);
+        }
+    }
 }
 
 /// Puts every attribute's contributions in precedence order, as [`decide`] takes them.
