@@ -2,31 +2,16 @@
 //! change forcing a full sync, and staging.
 
 use crate::common::*;
-use crate::{Source, Target, engine, options, rules, user};
+use crate::{Source, Target, connected, engine, options, rules, run, user};
 use syncrules_engine::connector::ExportOp;
 use syncrules_engine::run::{Cycle, Options, Status};
 use syncrules_lang::Value;
 
 #[tokio::test]
 async fn cycles_export_and_a_second_run_exports_nothing() {
-    let source = Source {
-        name: "ad".into(),
-        ..Source::default()
-    };
-    let target = Target {
-        name: "cloud".into(),
-        ..Target::default()
-    };
-    source
-        .objects
-        .lock()
-        .unwrap()
-        .extend([user("a", "g1"), user("b", "g2")]);
+    let (source, target) = connected([user("a", "g1"), user("b", "g2")]);
     let mut e = engine(&source, &target, options());
-    let mut reports = Vec::new();
-    for step in e.cycle_steps(Cycle::Initial) {
-        reports.push(e.run_step(&step).await.unwrap());
-    }
+    let reports = run(&mut e, Cycle::Initial).await;
     let names: Vec<(&str, &str)> = reports
         .iter()
         .map(|r| (r.step, r.connector.as_str()))
@@ -47,8 +32,7 @@ async fn cycles_export_and_a_second_run_exports_nothing() {
     // The next cycle confirms the exports and finds nothing to do; so does the one after.
     for _ in 0..2 {
         target.exports.lock().unwrap().clear();
-        for step in e.cycle_steps(Cycle::Delta) {
-            let r = e.run_step(&step).await.unwrap();
+        for r in run(&mut e, Cycle::Delta).await {
             assert!(r.errors.is_empty(), "{r:?}");
         }
         assert_eq!(*target.exports.lock().unwrap(), []);
@@ -68,13 +52,9 @@ async fn an_unconfirmed_value_is_exported_again() {
     };
     source.objects.lock().unwrap().push(user("a", "g1"));
     let mut e = engine(&source, &target, options());
-    for step in e.cycle_steps(Cycle::Initial) {
-        e.run_step(&step).await.unwrap();
-    }
+    run(&mut e, Cycle::Initial).await;
     target.exports.lock().unwrap().clear();
-    for step in e.cycle_steps(Cycle::Delta) {
-        e.run_step(&step).await.unwrap();
-    }
+    run(&mut e, Cycle::Delta).await;
     // The import showed `mangled`, not what was exported: the value goes out again.
     assert_eq!(
         *target.exports.lock().unwrap(),
@@ -84,29 +64,18 @@ async fn an_unconfirmed_value_is_exported_again() {
 
 #[tokio::test]
 async fn a_rule_change_makes_the_next_delta_sync_a_full_sync() {
-    let source = Source {
-        name: "ad".into(),
-        ..Source::default()
-    };
-    let target = Target {
-        name: "cloud".into(),
-        ..Target::default()
-    };
-    source.objects.lock().unwrap().push(user("a", "g1"));
+    let (source, target) = connected([user("a", "g1")]);
     let mut e = engine(&source, &target, options());
-    for step in e.cycle_steps(Cycle::Initial) {
-        e.run_step(&step).await.unwrap();
-    }
+    run(&mut e, Cycle::Initial).await;
     let mut changed = rules();
     changed[0] = changed[0].replace("Trim([cn])", "UCase([cn])");
     e.plan = scenario_plan(&changed);
-    let mut notes = Vec::new();
-    for step in e.cycle_steps(Cycle::Delta) {
-        let r = e.run_step(&step).await.unwrap();
-        if r.step == "delta-sync" {
-            notes.extend(r.notes);
-        }
-    }
+    let notes: Vec<String> = run(&mut e, Cycle::Delta)
+        .await
+        .into_iter()
+        .filter(|r| r.step == "delta-sync")
+        .flat_map(|r| r.notes)
+        .collect();
     assert!(
         notes
             .iter()
@@ -122,15 +91,7 @@ async fn a_rule_change_makes_the_next_delta_sync_a_full_sync() {
 
 #[tokio::test]
 async fn staging_exports_nothing_and_keeps_exports_pending() {
-    let source = Source {
-        name: "ad".into(),
-        ..Source::default()
-    };
-    let target = Target {
-        name: "cloud".into(),
-        ..Target::default()
-    };
-    source.objects.lock().unwrap().push(user("a", "g1"));
+    let (source, target) = connected([user("a", "g1")]);
     let mut e = engine(
         &source,
         &target,
@@ -139,11 +100,11 @@ async fn staging_exports_nothing_and_keeps_exports_pending() {
             ..options()
         },
     );
-    let mut statuses = Vec::new();
-    for step in e.cycle_steps(Cycle::Initial) {
-        let r = e.run_step(&step).await.unwrap();
-        statuses.push((r.step, r.status));
-    }
+    let statuses: Vec<_> = run(&mut e, Cycle::Initial)
+        .await
+        .into_iter()
+        .map(|r| (r.step, r.status))
+        .collect();
     assert_eq!(statuses[4], ("export", Status::SkippedStaging));
     assert!(target.objects.lock().unwrap().is_empty());
     assert_eq!(pending(&e.state, "cloud").len(), 1);

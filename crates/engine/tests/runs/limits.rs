@@ -2,25 +2,13 @@
 //! limit.
 
 use crate::common::*;
-use crate::{Source, Target, engine, options, rules, user};
+use crate::{connected, engine, options, rules, run, user};
 use syncrules_engine::model::State;
 use syncrules_engine::run::{Cycle, Engine, Options, Status};
 
 #[tokio::test]
 async fn the_deletion_threshold_stops_an_export_until_deletes_are_allowed() {
-    let source = Source {
-        name: "ad".into(),
-        ..Source::default()
-    };
-    let target = Target {
-        name: "cloud".into(),
-        ..Target::default()
-    };
-    source
-        .objects
-        .lock()
-        .unwrap()
-        .extend([user("a", "g1"), user("b", "g2"), user("c", "g3")]);
+    let (source, target) = connected([user("a", "g1"), user("b", "g2"), user("c", "g3")]);
     let mut e = engine(
         &source,
         &target,
@@ -29,9 +17,7 @@ async fn the_deletion_threshold_stops_an_export_until_deletes_are_allowed() {
             ..options()
         },
     );
-    for step in e.cycle_steps(Cycle::Initial) {
-        e.run_step(&step).await.unwrap();
-    }
+    run(&mut e, Cycle::Initial).await;
     source.objects.lock().unwrap().truncate(1);
     let mut stopped = None;
     for step in e.cycle_steps(Cycle::Delta) {
@@ -59,30 +45,16 @@ async fn the_deletion_threshold_stops_an_export_until_deletes_are_allowed() {
         "nothing was exported"
     );
     e.options.allow_deletes = true;
-    for step in e.cycle_steps(Cycle::Delta) {
-        e.run_step(&step).await.unwrap();
-    }
+    run(&mut e, Cycle::Delta).await;
     assert_eq!(target.objects.lock().unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn the_error_limit_stops_a_run() {
-    let source = Source {
-        name: "ad".into(),
-        ..Source::default()
-    };
-    let target = Target {
-        name: "cloud".into(),
-        ..Target::default()
-    };
+    let (source, target) = connected([user("a", "g1"), user("b", "g2"), user("c", "g3")]);
     // An Error(...) flow makes every object fail.
     let mut failing = rules();
     failing[0] = failing[0].replace("expression: Trim([cn])", "expression: Error(\"no\")");
-    source
-        .objects
-        .lock()
-        .unwrap()
-        .extend([user("a", "g1"), user("b", "g2"), user("c", "g3")]);
     let plan = scenario_plan(&failing);
     let mut e = Engine::new(
         plan,
@@ -111,19 +83,7 @@ async fn the_error_limit_stops_a_run() {
 
 #[tokio::test]
 async fn the_deletion_threshold_as_a_percentage() {
-    let source = Source {
-        name: "ad".into(),
-        ..Source::default()
-    };
-    let target = Target {
-        name: "cloud".into(),
-        ..Target::default()
-    };
-    source
-        .objects
-        .lock()
-        .unwrap()
-        .extend((0..10).map(|i| user(&format!("u{i}"), &format!("g{i}"))));
+    let (source, target) = connected((0..10).map(|i| user(&format!("u{i}"), &format!("g{i}"))));
     let mut e = engine(
         &source,
         &target,
@@ -133,22 +93,21 @@ async fn the_deletion_threshold_as_a_percentage() {
             ..options()
         },
     );
-    for step in e.cycle_steps(Cycle::Initial) {
-        e.run_step(&step).await.unwrap();
-    }
+    run(&mut e, Cycle::Initial).await;
     // Two of ten (20%) go through; three of the remaining eight (37.5%) stop.
     source.objects.lock().unwrap().truncate(8);
-    let mut statuses = Vec::new();
-    for step in e.cycle_steps(Cycle::Delta) {
-        statuses.push(e.run_step(&step).await.unwrap().status);
-    }
+    let statuses: Vec<Status> = run(&mut e, Cycle::Delta)
+        .await
+        .into_iter()
+        .map(|r| r.status)
+        .collect();
     assert!(statuses.iter().all(|s| !s.stopped()), "{statuses:?}");
     assert_eq!(target.objects.lock().unwrap().len(), 8);
     source.objects.lock().unwrap().truncate(5);
-    let mut stopped = false;
-    for step in e.cycle_steps(Cycle::Delta) {
-        stopped |= e.run_step(&step).await.unwrap().status == Status::StoppedDeletionThreshold;
-    }
+    let stopped = run(&mut e, Cycle::Delta)
+        .await
+        .iter()
+        .any(|r| r.status == Status::StoppedDeletionThreshold);
     assert!(stopped);
     assert_eq!(target.objects.lock().unwrap().len(), 8);
 }

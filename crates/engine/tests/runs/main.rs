@@ -19,7 +19,7 @@ use syncrules_engine::connector::{
     ImportEntry,
 };
 use syncrules_engine::model::State;
-use syncrules_engine::run::{Engine, Options};
+use syncrules_engine::run::{Cycle, Engine, Options, StepReport};
 use syncrules_lang::Value;
 
 /// A source whose objects the test sets.
@@ -157,6 +157,29 @@ fn user(cn: &str, guid: &str) -> ImportEntry {
         "user",
         &[("cn", cn.into()), ("objectGUID", guid.into())],
     )
+}
+
+/// A source `ad` holding `users`, and an empty target `cloud`.
+fn connected(users: impl IntoIterator<Item = ImportEntry>) -> (Source, Target) {
+    let source = Source {
+        name: "ad".into(),
+        ..Source::default()
+    };
+    source.objects.lock().unwrap().extend(users);
+    let target = Target {
+        name: "cloud".into(),
+        ..Target::default()
+    };
+    (source, target)
+}
+
+/// Runs every step of `cycle`, giving the steps' reports.
+async fn run(e: &mut Engine, cycle: Cycle) -> Vec<StepReport> {
+    let mut reports = Vec::new();
+    for step in e.cycle_steps(cycle) {
+        reports.push(e.run_step(&step).await.unwrap());
+    }
+    reports
 }
 
 fn engine(source: &Source, target: &Target, options: Options) -> Engine {
