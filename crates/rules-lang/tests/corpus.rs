@@ -12,7 +12,8 @@
 
 use std::path::PathBuf;
 
-use chrono::DateTime;
+mod common;
+
 use indexmap::IndexMap;
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -174,18 +175,8 @@ fn corpus_programs_run_as_the_reference_evaluator_reads_them() {
     let flows = corpus_expressions();
     assert_eq!(flows.len(), 391, "the corpus README counts 391 expressions");
     let samples = sample_values();
-    let named: IndexMap<String, String> = [
-        ("Domain.FQDN", "contoso.com"),
-        ("Domain.Netbios", "CONTOSO"),
-        ("Forest.FQDN", "contoso.com"),
-        ("Forest.Netbios", "CONTOSO"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    let ctx = CallCtx {
-        now: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
-    };
+    let named = common::params();
+    let ctx = CallCtx { now: common::now() };
     let mut vm = Vm::new();
     let mut failures = Vec::new();
     let mut runs = 0;
