@@ -234,19 +234,31 @@ fn compare(op: BinOp, a: &Value, b: &Value) -> Result<Value, OpError> {
     }
     let multi = matches!(a, Value::Multi(_)) || matches!(b, Value::Multi(_));
     if !multi {
-        return Ok(Value::Bool(holds(op, order(a, b)?)));
+        return Ok(Value::Bool(compares(op, a, b)?));
     }
     let eq_op = matches!(op, BinOp::Ne);
     let probe = if eq_op { BinOp::Eq } else { op };
     let mut any = false;
     for x in a.values() {
         for y in b.values() {
-            if holds(probe, order(x, y)?) {
+            if compares(probe, x, y)? {
                 any = true;
             }
         }
     }
     Ok(Value::Bool(if eq_op { !any } else { any }))
+}
+
+/// Whether `a op b` holds for two single values. Equality of two texts is decided by
+/// [`equal_text`], which tells different lengths apart without comparing bytes.
+fn compares(op: BinOp, a: &Value, b: &Value) -> Result<bool, OpError> {
+    match (op, a, b) {
+        (BinOp::Eq | BinOp::Ne, Value::Str(x) | Value::Ref(x), Value::Str(y) | Value::Ref(y)) => {
+            let fold = matches!(a, Value::Ref(_)) || matches!(b, Value::Ref(_));
+            Ok(equal_text(x, y, fold) == (op == BinOp::Eq))
+        }
+        _ => Ok(holds(op, order(a, b)?)),
+    }
 }
 
 pub(crate) fn holds(op: BinOp, ord: Ordering) -> bool {
