@@ -270,25 +270,24 @@ fn compact(program: &mut Program) {
             work.push(pc + 1);
         }
     }
-    // A jump over nothing but removed instructions does nothing; removing one may make
-    // another such a jump, so repeat until none is left.
-    loop {
-        let mut changed = false;
-        for pc in 0..n {
-            let Some(Instr::Jump(t)) = code.get(pc) else {
-                continue;
-            };
-            let t = *t as usize;
-            let kept = keep.get(pc).copied().unwrap_or(false);
-            if kept && t > pc && (pc + 1..t).all(|i| !keep.get(i).copied().unwrap_or(false)) {
-                if let Some(k) = keep.get_mut(pc) {
-                    *k = false;
-                }
-                changed = true;
+    // A forward jump over nothing but removed instructions does nothing. Going backward,
+    // everything after an instruction is settled when it is reached, so one pass finds
+    // them all: `first_kept[pc]` is the first kept instruction at or after `pc`.
+    let mut first_kept = vec![n; n + 1];
+    for pc in (0..n).rev() {
+        let kept = keep.get(pc).copied().unwrap_or(false);
+        let idle = match code.get(pc) {
+            Some(Instr::Jump(t)) if *t as usize > pc => {
+                first_kept.get(pc + 1) == first_kept.get(*t as usize)
             }
+            _ => false,
+        };
+        if idle && let Some(k) = keep.get_mut(pc) {
+            *k = false;
         }
-        if !changed {
-            break;
+        let after = first_kept.get(pc + 1).copied().unwrap_or(n);
+        if let Some(f) = first_kept.get_mut(pc) {
+            *f = if kept && !idle { pc } else { after };
         }
     }
     // New positions: a removed instruction's position is that of the next kept one.
