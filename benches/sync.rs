@@ -57,6 +57,7 @@ fn imported(entries: &[ImportEntry]) -> State {
     apply(
         state.space(AD),
         ImportBatch {
+            errors: Vec::new(),
             entries: entries.to_vec(),
             watermark: None,
         },

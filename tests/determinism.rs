@@ -32,6 +32,7 @@ fn parallel_full_sync_is_deterministic() {
         apply(
             state.space("contoso.com"),
             ImportBatch {
+                errors: Vec::new(),
                 entries: entries.clone(),
                 watermark: None,
             },

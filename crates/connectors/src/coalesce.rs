@@ -78,6 +78,7 @@ fn merge(previous: ImportEntry, next: ImportEntry) -> Option<ImportEntry> {
                 attributes.insert(name, value);
             }
             Some(ImportEntry {
+                value_changes: Vec::new(),
                 change: Change::Modify,
                 old_dn: (renamed && original != next.dn).then_some(original),
                 dn: next.dn,
@@ -106,6 +107,7 @@ mod tests {
 
     fn entry(change: Change, dn: &str, attrs: &[(&str, Value)]) -> ImportEntry {
         ImportEntry {
+            value_changes: Vec::new(),
             change,
             dn: dn.to_owned(),
             old_dn: None,

@@ -36,8 +36,44 @@ pub struct ImportEntry {
     pub anchor: Option<String>,
     /// The object type (AD: the most specific objectClass).
     pub object_type: String,
-    /// Attribute values; references are [`Value::Ref`] holding the target's DN.
+    /// Attribute values; references are [`Value::Ref`] holding the target's DN. For a
+    /// [`Change::Modify`], each listed attribute is replaced (a null value removes it).
     pub attributes: IndexMap<String, Value>,
+    /// Value-level changes of a [`Change::Modify`], applied in order after `attributes` to
+    /// the values the connector space holds: how a directory reports a change to a large
+    /// multi-valued attribute (a group's `member`) without sending every value. Empty for
+    /// every other change.
+    pub value_changes: Vec<ValueChange>,
+}
+
+/// Whether a [`ValueChange`] adds or removes values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueOp {
+    /// Add the values (a value already held is not added twice).
+    Add,
+    /// Remove the values (a value not held is ignored); no values removes every value.
+    Remove,
+}
+
+/// Values added to or removed from one attribute by a delta import.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValueChange {
+    /// The attribute.
+    pub attribute: String,
+    /// Add or remove.
+    pub op: ValueOp,
+    /// The values.
+    pub values: Vec<Value>,
+}
+
+/// One record of an import that could not be read or applied: reported as that object's
+/// error and skipped, while the rest of the import goes on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportError {
+    /// The record's DN, when it has one.
+    pub dn: Option<String>,
+    /// What is wrong, located where possible (`file:line: message`).
+    pub message: String,
 }
 
 /// The result of an import.
@@ -47,6 +83,9 @@ pub struct ImportBatch {
     pub entries: Vec<ImportEntry>,
     /// Where the next delta import starts, to be stored with the connector's state.
     pub watermark: Option<String>,
+    /// Records skipped because they could not be applied (counted against the error
+    /// limit).
+    pub errors: Vec<ImportError>,
 }
 
 /// The operation an export performs.

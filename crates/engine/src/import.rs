@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use indexmap::IndexMap;
 use syncrules_lang::Value;
 
-use crate::connector::{Change, ImportBatch, ImportEntry};
+use crate::connector::{Change, ImportBatch, ImportEntry, ImportError, ValueChange, ValueOp};
 use crate::model::{ConnectorSpace, CsId, CsObject, PendingImport};
 use crate::sync::outbound_same as same;
 
@@ -29,6 +29,9 @@ pub struct ImportReport {
     pub confirmed: usize,
     /// The objects it added, changed or marked deleted, for the store to write.
     pub changed: Vec<CsId>,
+    /// Records skipped: the connector's [`ImportBatch::errors`], and deletes of objects the
+    /// connector space does not hold.
+    pub errors: Vec<ImportError>,
 }
 
 fn find(space: &ConnectorSpace, e: &ImportEntry) -> Option<CsId> {
@@ -59,9 +62,56 @@ fn confirm(o: &mut CsObject, report: &mut ImportReport) {
     }
 }
 
+/// Applies value-level changes to an object's attributes: adds skip values already held
+/// (as [`same`] compares them), removes drop the values held, a remove without values drops
+/// the attribute. Linear in the values held and changed.
+fn apply_values(attrs: &mut IndexMap<String, Value>, changes: Vec<ValueChange>) {
+    for c in changes {
+        let held = attrs
+            .get(&c.attribute)
+            .map(Value::values)
+            .unwrap_or_default();
+        let mut out: Vec<Value> = held.to_vec();
+        match c.op {
+            ValueOp::Add => {
+                let mut keys: HashSet<String> = out.iter().map(value_key).collect();
+                for v in c.values {
+                    if !v.is_null() && keys.insert(value_key(&v)) {
+                        out.push(v);
+                    }
+                }
+            }
+            ValueOp::Remove if c.values.is_empty() => out.clear(),
+            ValueOp::Remove => {
+                let gone: HashSet<String> = c.values.iter().map(value_key).collect();
+                out.retain(|v| !gone.contains(&value_key(v)));
+            }
+        }
+        if out.is_empty() {
+            attrs.shift_remove(&c.attribute);
+        } else if out.len() == 1 {
+            attrs.insert(c.attribute, out.swap_remove(0));
+        } else {
+            attrs.insert(c.attribute, Value::multi(out));
+        }
+    }
+}
+
+/// A value's identity for value-level changes: references compare without regard to case,
+/// as directories compare DNs.
+fn value_key(v: &Value) -> String {
+    match v {
+        Value::Ref(dn) => format!("r:{}", dn.to_lowercase()),
+        other => format!("{}:{other}", other.kind()),
+    }
+}
+
 /// Applies a batch; `full` marks unmentioned objects deleted.
 pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> ImportReport {
-    let mut report = ImportReport::default();
+    let mut report = ImportReport {
+        errors: batch.errors,
+        ..ImportReport::default()
+    };
     let mut seen: HashSet<CsId> = HashSet::new();
     for e in batch.entries {
         report.read += 1;
@@ -75,18 +125,30 @@ pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> Impo
                 }
                 seen.insert(id);
             }
-            (Change::Delete, None) => {}
+            (Change::Delete, None) => {
+                if !full {
+                    report.errors.push(ImportError {
+                        message: format!(
+                            "`{}`: no such object to delete; the change was skipped",
+                            e.dn
+                        ),
+                        dn: Some(e.dn),
+                    });
+                }
+            }
             // A change to an object the space does not hold yet: taken as an add.
             (Change::Present | Change::Add | Change::Modify, None) => {
+                let mut attributes: IndexMap<String, Value> = e
+                    .attributes
+                    .into_iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .collect();
+                apply_values(&mut attributes, e.value_changes);
                 let id = space.insert(CsObject {
                     dn: e.dn,
                     anchor: e.anchor,
                     object_type: e.object_type,
-                    attributes: e
-                        .attributes
-                        .into_iter()
-                        .filter(|(_, v)| !v.is_null())
-                        .collect(),
+                    attributes,
                     pending_import: Some(PendingImport::Add),
                     ..CsObject::default()
                 });
@@ -129,6 +191,7 @@ pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> Impo
                                 attrs.insert(k, v);
                             }
                         }
+                        apply_values(&mut attrs, e.value_changes);
                         attrs
                     }
                     _ => e
@@ -179,4 +242,107 @@ pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> Impo
         space.watermark = batch.watermark;
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(change: Change, dn: &str, attributes: IndexMap<String, Value>) -> ImportEntry {
+        ImportEntry {
+            change,
+            dn: dn.to_owned(),
+            old_dn: None,
+            anchor: None,
+            object_type: "group".to_owned(),
+            attributes,
+            value_changes: Vec::new(),
+        }
+    }
+
+    fn members(space: &ConnectorSpace) -> Vec<String> {
+        let o = space.objects.values().next().map(|o| o.current("member"));
+        o.map(|v| v.values().iter().map(ToString::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn value_changes_add_and_remove_members() {
+        let mut space = ConnectorSpace::default();
+        let start = IndexMap::from([(
+            "member".to_owned(),
+            Value::multi(vec![Value::reference("CN=a"), Value::reference("CN=b")]),
+        )]);
+        apply(
+            &mut space,
+            ImportBatch {
+                entries: vec![entry(Change::Present, "CN=g", start)],
+                ..ImportBatch::default()
+            },
+            true,
+        );
+        let mut modify = entry(Change::Modify, "CN=g", IndexMap::new());
+        modify.value_changes = vec![
+            ValueChange {
+                attribute: "member".into(),
+                op: ValueOp::Add,
+                values: vec![Value::reference("cn=A"), Value::reference("CN=c")],
+            },
+            ValueChange {
+                attribute: "member".into(),
+                op: ValueOp::Remove,
+                values: vec![Value::reference("cn=B")],
+            },
+        ];
+        let r = apply(
+            &mut space,
+            ImportBatch {
+                entries: vec![modify],
+                ..ImportBatch::default()
+            },
+            false,
+        );
+        assert_eq!(r.updates, 1);
+        assert_eq!(members(&space), ["CN=a", "CN=c"]);
+        let mut clear = entry(Change::Modify, "CN=g", IndexMap::new());
+        clear.value_changes = vec![ValueChange {
+            attribute: "member".into(),
+            op: ValueOp::Remove,
+            values: Vec::new(),
+        }];
+        apply(
+            &mut space,
+            ImportBatch {
+                entries: vec![clear],
+                ..ImportBatch::default()
+            },
+            false,
+        );
+        assert!(members(&space).is_empty());
+    }
+
+    #[test]
+    fn a_delta_delete_of_an_unknown_object_is_that_records_error() {
+        let mut space = ConnectorSpace::default();
+        let r = apply(
+            &mut space,
+            ImportBatch {
+                entries: vec![entry(Change::Delete, "CN=Nobody", IndexMap::new())],
+                errors: vec![ImportError {
+                    dn: None,
+                    message: "f.ldif:3: torn".into(),
+                }],
+                ..ImportBatch::default()
+            },
+            false,
+        );
+        assert_eq!(r.errors.len(), 2);
+        assert_eq!(r.errors[1].dn.as_deref(), Some("CN=Nobody"));
+        assert!(
+            r.errors[1].message.contains("no such object"),
+            "{:?}",
+            r.errors
+        );
+        assert!(space.objects.is_empty());
+    }
 }

@@ -11,5 +11,5 @@ pub mod sync;
 
 pub use connector::{
     Change, Connector, ConnectorError, ExportChange, ExportOp, ExportResult, FailureClass,
-    ImportBatch, ImportEntry,
+    ImportBatch, ImportEntry, ImportError, ValueChange, ValueOp,
 };

@@ -55,6 +55,7 @@ impl Store {
         let anchor = anchor_for(self.next_id);
         self.next_id += 1;
         let entry = ImportEntry {
+            value_changes: Vec::new(),
             change: Change::Present,
             dn: change.dn.clone(),
             old_dn: None,
@@ -117,6 +118,7 @@ impl Store {
             return failed(FailureClass::DuplicateAttribute, message);
         }
         self.log(ImportEntry {
+            value_changes: Vec::new(),
             change: Change::Modify,
             dn: next.dn.clone(),
             old_dn,

@@ -141,6 +141,7 @@ impl Connector for FileTarget {
     async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
         let store = self.load()?;
         Ok(ImportBatch {
+            errors: Vec::new(),
             watermark: Some(watermark(store.seq)),
             entries: store.objects.into_values().collect(),
         })
@@ -161,6 +162,7 @@ impl Connector for FileTarget {
             .filter(|(seq, _)| *seq > since)
             .map(|(_, entry)| entry);
         Ok(ImportBatch {
+            errors: Vec::new(),
             entries: coalesce(entries),
             watermark: Some(watermark(store.seq)),
         })

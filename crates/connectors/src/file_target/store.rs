@@ -322,6 +322,7 @@ fn entry_from_json(j: &Json, change: Change) -> Result<ImportEntry, String> {
         attributes.insert(name.clone(), crate::ldif::from_values(scalars));
     }
     Ok(ImportEntry {
+        value_changes: Vec::new(),
         change,
         dn: text("dn")?,
         old_dn: j.get("old_dn").and_then(Json::as_str).map(str::to_owned),
@@ -352,6 +353,7 @@ mod tests {
     fn the_log_is_trimmed() {
         let mut store = Store::empty(&[]);
         let entry = ImportEntry {
+            value_changes: Vec::new(),
             change: Change::Delete,
             dn: "CN=a".to_owned(),
             old_dn: None,

@@ -44,6 +44,7 @@ pub fn entry_from_record(
         ));
     };
     Ok(ImportEntry {
+        value_changes: Vec::new(),
         change,
         dn: record.dn.clone(),
         old_dn: None,

@@ -222,6 +222,7 @@ fn modify(
 /// The delta entry of a changed object: each touched attribute's values, null when gone.
 fn changed(object: &ImportEntry, touched: &[String], old_dn: Option<String>) -> ImportEntry {
     ImportEntry {
+        value_changes: Vec::new(),
         change: Change::Modify,
         dn: object.dn.clone(),
         old_dn,

@@ -232,6 +232,7 @@ impl Connector for LdifSource {
             entry.change = Change::Present;
         }
         Ok(ImportBatch {
+            errors: Vec::new(),
             entries,
             watermark: Some(watermark.render()),
         })
@@ -255,6 +256,7 @@ impl Connector for LdifSource {
             prefix: fnv1a(&bytes),
         };
         Ok(ImportBatch {
+            errors: Vec::new(),
             entries: coalesce(entries),
             watermark: Some(next.render()),
         })
@@ -308,6 +310,7 @@ fn append_changes(path: &Path, changes: &[ExportChange]) -> std::io::Result<()> 
         let mut writer = LdifWriter::new(&mut buf);
         for c in changes {
             let entry = syncrules_engine::ImportEntry {
+                value_changes: Vec::new(),
                 change: match c.op {
                     ExportOp::Add => Change::Add,
                     ExportOp::Delete => Change::Delete,

@@ -31,6 +31,7 @@ fn user() -> ImportEntry {
     put("title", ":colon".into());
     put("notes", "x".repeat(200).into());
     ImportEntry {
+        value_changes: Vec::new(),
         change: Change::Present,
         dn: "CN=José Núñez,OU=Users,DC=contoso,DC=com".to_owned(),
         old_dn: None,
@@ -89,6 +90,7 @@ fn delta_entries_become_change_records_that_replay_to_the_same_entries() {
         snapshot.apply(&record).unwrap();
     }
     let mut rename = ImportEntry {
+        value_changes: Vec::new(),
         change: Change::Modify,
         dn: "CN=Jose Nunez,OU=Leavers,DC=contoso,DC=com".to_owned(),
         old_dn: Some(base.dn.clone()),
@@ -139,6 +141,7 @@ fn delta_entries_become_change_records_that_replay_to_the_same_entries() {
 #[test]
 fn entries_without_object_class_get_their_type() {
     let entry = ImportEntry {
+        value_changes: Vec::new(),
         change: Change::Add,
         dn: "CN=a,DC=x".to_owned(),
         old_dn: None,

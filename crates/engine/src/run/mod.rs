@@ -201,8 +201,26 @@ pub struct Engine {
     pub options: Options,
 }
 
-fn import_report(step: &Step, r: ImportReport) -> StepReport {
+fn import_report(step: &Step, r: ImportReport, limit: usize) -> StepReport {
     let connector = step.connector();
+    let errors: Vec<ObjectError> = r
+        .errors
+        .into_iter()
+        .map(|e| ObjectError {
+            connector: connector.to_owned(),
+            object: e.dn.unwrap_or_default(),
+            rule: None,
+            message: e.message,
+            flow: None,
+        })
+        .collect();
+    let status = if errors.len() > limit {
+        Status::StoppedErrorLimit
+    } else if errors.is_empty() {
+        Status::Success
+    } else {
+        Status::CompletedWithErrors
+    };
     let mut changed = Dirty {
         meta: true,
         ..Dirty::default()
@@ -212,6 +230,8 @@ fn import_report(step: &Step, r: ImportReport) -> StepReport {
     }
     StepReport {
         changed,
+        status,
+        errors,
         objects: r.read,
         adds: r.adds,
         updates: r.updates,
@@ -293,7 +313,7 @@ impl Engine {
             Step::FullImport(_) => {
                 let batch = connector.full_import().await?;
                 let r = apply(self.state.space(&name), batch, true);
-                Ok(import_report(step, r))
+                Ok(import_report(step, r, self.options.error_limit))
             }
             Step::DeltaImport(_) => {
                 let watermark = self.state.space(&name).watermark.clone();
@@ -314,7 +334,7 @@ impl Engine {
                     ),
                 };
                 let r = apply(self.state.space(&name), batch, full);
-                let mut report = import_report(step, r);
+                let mut report = import_report(step, r, self.options.error_limit);
                 report.notes.extend(note);
                 Ok(report)
             }

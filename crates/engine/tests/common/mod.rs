@@ -48,6 +48,7 @@ pub fn entry(
     attrs: &[(&str, Value)],
 ) -> ImportEntry {
     ImportEntry {
+        value_changes: Vec::new(),
         change,
         dn: dn.to_owned(),
         old_dn: None,
@@ -77,6 +78,7 @@ pub fn import_and_sync(
     apply(
         state.space(connector),
         ImportBatch {
+            errors: Vec::new(),
             entries,
             watermark: None,
         },

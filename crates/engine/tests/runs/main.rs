@@ -36,6 +36,7 @@ impl Connector for Source {
     }
     async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
         Ok(ImportBatch {
+            errors: Vec::new(),
             entries: self.objects.lock().unwrap().clone(),
             watermark: Some("w".into()),
         })
@@ -77,6 +78,7 @@ impl Connector for Target {
     }
     async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
         Ok(ImportBatch {
+            errors: Vec::new(),
             entries: self.objects.lock().unwrap().values().cloned().collect(),
             watermark: Some("w".into()),
         })

@@ -111,6 +111,7 @@ fn outbound_join_hard_matches_an_existing_cloud_object() {
     syncrules_engine::import::apply(
         state.space("cloud"),
         syncrules_engine::connector::ImportBatch {
+            errors: Vec::new(),
             entries: vec![obj(
                 "CN=a,OU=cloud",
                 "c1",
