@@ -116,7 +116,10 @@ async fn cycle(s: &mut Scenario, cycle: Cycle) {
         assert!(r.errors.is_empty(), "{r:?}");
         // What the step says it changed is all it changed: the store, written with only
         // that, holds the state.
-        s.store.commit(&s.engine.state, &r.changed).unwrap();
+        let keys = syncrules_engine::store::JoinKeys::of(&s.engine.plan);
+        s.store
+            .commit(&mut s.engine.state, &r.changed, &keys)
+            .unwrap();
         assert!(
             s.store.load().unwrap() == s.engine.state,
             "{} {}: the stored state differs",

@@ -67,6 +67,20 @@ pub struct RunArgs {
     /// `text` or `json`.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Read the whole state before the first step instead of each step's working set (a
+    /// check that both give the same result; slower).
+    #[arg(long, hide = true)]
+    load_whole_state: bool,
+}
+
+/// A damaged or unreadable state is the input's fault (exit 1); anything else about the
+/// store (locked, a failed write) is the system's (exit 3).
+fn store_exit(e: &syncrules_engine::store::StoreError) -> u8 {
+    use syncrules_engine::store::StoreError;
+    match e {
+        StoreError::Damaged { .. } | StoreError::Corrupt { .. } => EXIT_INPUT,
+        _ => EXIT_EXTERNAL,
+    }
 }
 
 fn fail(code: u8, message: &str) -> ExitCode {
@@ -144,16 +158,16 @@ fn progress(step: &str, connector: &str) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-/// Runs the steps of a cycle, committing the state after each when a store is given.
+/// Runs the steps of a cycle, each committed to the engine's store when it has one.
 async fn run_cycle(
     engine: &mut Engine,
     cycle: Cycle,
-    store: Option<&Store>,
-) -> Result<Vec<StepReport>, ExitCode> {
+) -> Result<Vec<(StepReport, std::time::Duration)>, ExitCode> {
     let mut reports = Vec::new();
     for step in engine.cycle_steps(cycle) {
         let bar = progress(step.name(), step.connector());
-        let report = engine.run_step(&step).await;
+        let started = std::time::Instant::now();
+        let report = engine.run_and_commit(&step).await;
         if let Some(b) = bar {
             b.finish_and_clear();
         }
@@ -167,13 +181,8 @@ async fn run_cycle(
             };
             fail(code, &e.to_string())
         })?;
-        if let Some(store) = store {
-            store
-                .commit(&engine.state, &report.changed)
-                .map_err(|e| fail(EXIT_EXTERNAL, &e.to_string()))?;
-        }
         let stop = report.status.stopped();
-        reports.push(report);
+        reports.push((report, started.elapsed()));
         if stop {
             break;
         }
@@ -181,10 +190,10 @@ async fn run_cycle(
     Ok(reports)
 }
 
-fn errors_of(reports: &[StepReport]) -> Vec<ObjectError> {
+fn errors_of(reports: &[(StepReport, std::time::Duration)]) -> Vec<ObjectError> {
     reports
         .iter()
-        .flat_map(|r| r.errors.iter().cloned())
+        .flat_map(|(r, _)| r.errors.iter().cloned())
         .collect()
 }
 
@@ -201,7 +210,7 @@ pub fn preview_cmd(args: &PreviewArgs) -> ExitCode {
     {
         match Store::open(&config.state).and_then(|s| s.load()) {
             Ok(s) => s,
-            Err(e) => return fail(EXIT_EXTERNAL, &e.to_string()),
+            Err(e) => return fail(store_exit(&e), &e.to_string()),
         }
     } else {
         State::default()
@@ -217,7 +226,7 @@ pub fn preview_cmd(args: &PreviewArgs) -> ExitCode {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let reports = match rt.block_on(run_cycle(&mut engine, Cycle::Initial, None)) {
+    let reports = match rt.block_on(run_cycle(&mut engine, Cycle::Initial)) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -272,20 +281,27 @@ pub fn run_cmd(args: &RunArgs) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let mut store = match Store::open(&config.state) {
+    let store = match Store::open(&config.state) {
         Ok(s) => s,
-        Err(e) => return fail(EXIT_EXTERNAL, &e.to_string()),
+        Err(e) => return fail(store_exit(&e), &e.to_string()),
     };
-    let state = match store.load() {
-        Ok(s) => s,
-        Err(e) => return fail(EXIT_EXTERNAL, &e.to_string()),
-    };
-    let mut engine = Engine::new(
+    let mut engine = match Engine::with_store(
         plan,
         connectors(&config),
-        state,
+        store,
         options(&config, args.staging, args.allow_deletes),
-    );
+    ) {
+        Ok(e) => e,
+        Err(e) => return fail(store_exit(&e), &e.to_string()),
+    };
+    if args.load_whole_state
+        && let Some(store) = &engine.store
+    {
+        match store.load() {
+            Ok(state) => engine.state = state,
+            Err(e) => return fail(store_exit(&e), &e.to_string()),
+        }
+    }
     let rt = match runtime() {
         Ok(r) => r,
         Err(code) => return code,
@@ -294,23 +310,27 @@ pub fn run_cmd(args: &RunArgs) -> ExitCode {
         CycleArg::Initial => Cycle::Initial,
         CycleArg::Delta => Cycle::Delta,
     };
-    let reports = match rt.block_on(run_cycle(&mut engine, cycle, Some(&store))) {
+    let reports = match rt.block_on(run_cycle(&mut engine, cycle)) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let stopped = reports.iter().any(|r| r.status.stopped());
-    // Every step is committed: shrinking the file is housekeeping, and a failure to do it
-    // changes nothing the run did.
-    if let Err(e) = store.compact() {
+    let stopped = reports.iter().any(|(r, _)| r.status.stopped());
+    // Every step is committed: shrinking the file after a full cycle is housekeeping, and a
+    // failure to do it changes nothing the run did.
+    if cycle == Cycle::Initial
+        && let Some(store) = engine.store.as_mut()
+        && let Err(e) = store.compact()
+    {
         eprintln!("warning: {e}");
     }
     match args.format {
         Format::Json => {
             let steps: Vec<serde_json::Value> = reports
                 .iter()
-                .map(|r| {
+                .map(|(r, took)| {
                     json!({
                         "step": r.step, "connector": r.connector, "status": r.status.as_str(),
+                        "seconds": took.as_secs_f64(),
                         "objects": r.objects, "adds": r.adds, "updates": r.updates,
                         "deletes": r.deletes, "renames": r.renames,
                         "errors": r.errors.iter().map(|e| json!({"connector": e.connector, "object": e.object, "rule": e.rule, "message": e.message})).collect::<Vec<_>>(),
@@ -322,9 +342,9 @@ pub fn run_cmd(args: &RunArgs) -> ExitCode {
             let _ = writeln!(out, "{}", json!({"steps": steps}));
         }
         Format::Text => {
-            for r in &reports {
+            for (r, took) in &reports {
                 println!(
-                    "{:<13} {:<28} {:<20} objects {:>6}  adds {:>5}  updates {:>5}  deletes {:>5}  renames {:>4}  errors {:>4}",
+                    "{:<13} {:<28} {:<20} objects {:>6}  adds {:>5}  updates {:>5}  deletes {:>5}  renames {:>4}  errors {:>4}  {:>7.2}s",
                     r.step,
                     r.connector,
                     r.status.as_str(),
@@ -333,7 +353,8 @@ pub fn run_cmd(args: &RunArgs) -> ExitCode {
                     r.updates,
                     r.deletes,
                     r.renames,
-                    r.errors.len()
+                    r.errors.len(),
+                    took.as_secs_f64()
                 );
                 for n in &r.notes {
                     println!("    {n}");
@@ -355,7 +376,7 @@ pub fn run_cmd(args: &RunArgs) -> ExitCode {
     if stopped
         || reports
             .iter()
-            .any(|r| r.status == Status::StoppedErrorLimit)
+            .any(|(r, _)| r.status == Status::StoppedErrorLimit)
     {
         ExitCode::from(EXIT_INPUT)
     } else {

@@ -108,6 +108,26 @@ impl CsObject {
     }
 }
 
+/// Which objects of a connector space or the metaverse are in memory, when the state is a
+/// working set read from a store (a delta step reads only what it touches). Bookkeeping,
+/// not state: two states with the same objects are equal whatever their residency.
+#[derive(Clone, Debug, Default)]
+pub struct Residency {
+    /// Every stored object is in memory: lookups need not ask the store.
+    pub complete: bool,
+    /// Objects removed in memory since they were read: the store's copy is stale until the
+    /// next commit deletes it.
+    pub removed: std::collections::HashSet<u64>,
+    /// How many objects the store held at the last commit.
+    pub stored: usize,
+}
+
+impl PartialEq for Residency {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// One connector's objects, with indexes by anchor and DN.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConnectorSpace {
@@ -121,6 +141,8 @@ pub struct ConnectorSpace {
     pub watermark: Option<String>,
     /// The next id to assign.
     pub next_id: CsId,
+    /// Which objects are in memory.
+    pub residency: Residency,
 }
 
 impl ConnectorSpace {
@@ -145,6 +167,7 @@ impl ConnectorSpace {
     /// Removes an object and its index entries.
     pub fn remove(&mut self, id: CsId) -> Option<CsObject> {
         let object = self.objects.remove(&id)?;
+        self.residency.removed.insert(id);
         if let Some(a) = &object.anchor
             && self.by_anchor.get(a) == Some(&id)
         {
@@ -166,6 +189,28 @@ impl ConnectorSpace {
         };
         object.dn = dn.to_owned();
         self.by_dn.insert(dn.to_ascii_lowercase(), id);
+    }
+
+    /// The number of objects: in memory, or at the last commit for a working set (so a
+    /// deletion threshold's percentage is of the whole connector space).
+    pub fn len(&self) -> usize {
+        if self.residency.complete {
+            self.objects.len()
+        } else {
+            self.residency.stored.max(self.objects.len())
+        }
+    }
+
+    /// True when there are no objects.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Puts an object read from a store in memory, with its id, and indexes it.
+    pub fn load(&mut self, object: CsObject) {
+        self.index(&object);
+        self.next_id = self.next_id.max(object.id);
+        self.objects.insert(object.id, object);
     }
 
     /// The object whose DN is this (any case).
@@ -207,9 +252,32 @@ pub struct Metaverse {
     pub objects: BTreeMap<MvId, MvObject>,
     /// The next id to assign.
     pub next_id: MvId,
+    /// Which objects are in memory.
+    pub residency: Residency,
 }
 
 impl Metaverse {
+    /// Removes an object.
+    pub fn remove(&mut self, id: MvId) -> Option<MvObject> {
+        let object = self.objects.remove(&id)?;
+        self.residency.removed.insert(id);
+        Some(object)
+    }
+
+    /// The number of objects: in memory, or at the last commit for a working set.
+    pub fn len(&self) -> usize {
+        if self.residency.complete {
+            self.objects.len()
+        } else {
+            self.residency.stored.max(self.objects.len())
+        }
+    }
+
+    /// True when there are no objects.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Creates an object of a type.
     pub fn create(&mut self, object_type: &str) -> MvId {
         self.next_id += 1;

@@ -31,7 +31,7 @@ impl Engine {
             })
             .map(|o| o.dn.clone())
             .collect();
-        let total = space.objects.len().max(1);
+        let total = space.len().max(1);
         let over_count = deletes.len() >= self.options.deletion_threshold;
         let over_percent = self
             .options

@@ -15,8 +15,8 @@ use syncrules_lang::rules::plan::Plan;
 use crate::connector::{Connector, ConnectorError};
 use crate::import::{ImportReport, apply};
 use crate::model::State;
-use crate::store::Dirty;
-use crate::sync::{ObjectError, SyncContext, SyncReport, sync_connector};
+use crate::store::{Dirty, JoinKeys, Loader, Store, StoreError};
+use crate::sync::{ObjectError, SyncContext, SyncReport, sync_connector_with};
 
 /// A step of a run profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,6 +184,9 @@ pub enum RunError {
     /// A connector failed as a whole.
     #[error(transparent)]
     Connector(#[from] ConnectorError),
+    /// The state could not be read or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
     /// The step names a connector the engine does not have.
     #[error("no connector named `{0}`")]
     UnknownConnector(String),
@@ -199,6 +202,11 @@ pub struct Engine {
     pub state: State,
     /// Safety settings.
     pub options: Options,
+    /// Where the state lives between runs, when it does: each step reads the objects it
+    /// touches from it and commits what it changed.
+    pub store: Option<Store>,
+    /// The attributes the plan's joins search, which the store indexes.
+    join_keys: JoinKeys,
 }
 
 fn import_report(step: &Step, r: ImportReport, limit: usize) -> StepReport {
@@ -272,12 +280,68 @@ impl Engine {
             .into_iter()
             .map(|c| (c.name().to_owned(), c))
             .collect();
+        let join_keys = JoinKeys::of(&plan);
         Engine {
             plan,
             connectors,
             state,
             options,
+            store: None,
+            join_keys,
         }
+    }
+
+    /// An engine over the state in `store`: only the connector list, watermarks and
+    /// counters are read now; each step reads the objects it touches (a full step, all of
+    /// them) and commits its changes, so a delta run costs what changed.
+    pub fn with_store(
+        plan: Plan,
+        connectors: Vec<Box<dyn Connector>>,
+        store: Store,
+        options: Options,
+    ) -> Result<Self, StoreError> {
+        let state = store.reader()?.meta_state()?;
+        let mut engine = Engine::new(plan, connectors, state, options);
+        engine.store = Some(store);
+        Ok(engine)
+    }
+
+    /// Runs one step and, with a store, commits what it changed (a step's changes are
+    /// stored whole or not at all).
+    pub async fn run_and_commit(&mut self, step: &Step) -> Result<StepReport, RunError> {
+        let report = self.run_step(step).await?;
+        if let Some(store) = &self.store {
+            store.commit(&mut self.state, &report.changed, &self.join_keys)?;
+        }
+        Ok(report)
+    }
+
+    /// Reads what an import's entries touch into the working set.
+    fn load_for_import(
+        &mut self,
+        name: &str,
+        batch: &crate::connector::ImportBatch,
+        full: bool,
+    ) -> Result<(), RunError> {
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
+        let loader = Loader::new(store.reader()?);
+        if full {
+            loader.reader().load_space(&mut self.state, name)?;
+        } else {
+            for e in &batch.entries {
+                let found = e
+                    .anchor
+                    .as_deref()
+                    .and_then(|a| loader.cs_anchor(&mut self.state, name, a));
+                if found.is_none() {
+                    loader.cs_dn(&mut self.state, name, e.old_dn.as_deref().unwrap_or(&e.dn));
+                }
+            }
+        }
+        loader.finish()?;
+        Ok(())
     }
 
     /// The steps of a cycle, in order.
@@ -312,6 +376,7 @@ impl Engine {
         match step {
             Step::FullImport(_) => {
                 let batch = connector.full_import().await?;
+                self.load_for_import(&name, &batch, true)?;
                 let r = apply(self.state.space(&name), batch, true);
                 Ok(import_report(step, r, self.options.error_limit))
             }
@@ -333,6 +398,7 @@ impl Engine {
                         Some("no watermark stored yet: ran a full import".to_owned()),
                     ),
                 };
+                self.load_for_import(&name, &batch, full)?;
                 let r = apply(self.state.space(&name), batch, full);
                 let mut report = import_report(step, r, self.options.error_limit);
                 report.notes.extend(note);
@@ -357,7 +423,14 @@ impl Engine {
                     plan: &self.plan,
                     now: self.options.now,
                 };
-                let r = sync_connector(&mut self.state, &ctx, &name, full);
+                let loader = match &self.store {
+                    Some(store) => Some(Loader::new(store.reader()?)),
+                    None => None,
+                };
+                let r = sync_connector_with(&mut self.state, &ctx, &name, full, loader.as_ref());
+                if let Some(l) = loader {
+                    l.finish()?;
+                }
                 if full && self.is_last_sync(&name) {
                     self.state.plan_fingerprint = Some(self.plan.fingerprint.clone());
                 }
@@ -365,7 +438,14 @@ impl Engine {
                 report.notes = notes;
                 Ok(report)
             }
-            Step::Export(_) => self.export(step, &name).await,
+            Step::Export(_) => {
+                if let Some(store) = &self.store {
+                    let loader = Loader::new(store.reader()?);
+                    loader.exports(&mut self.state, &name);
+                    loader.finish()?;
+                }
+                self.export(step, &name).await
+            }
         }
     }
 

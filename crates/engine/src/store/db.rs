@@ -1,32 +1,55 @@
-//! The redb file: opening (and locking) it, loading the whole state, committing a step.
+//! The redb file: checking and opening (and locking) it, migrating an older layout, and the
+//! table definitions the reading and writing halves share.
+
+mod read;
+mod write;
 
 use std::fmt;
 use std::fs;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use redb::{
-    Database, DatabaseError, ReadableTable, StorageError, Table, TableDefinition, WriteTransaction,
+    Database, DatabaseError, MultimapTableDefinition, ReadableTable, StorageError, TableDefinition,
+    WriteTransaction,
 };
 
-use super::codec::{
-    cs_from_json, cs_to_json, from_bytes, mv_from_json, mv_to_json, spaces_from_json,
-    spaces_to_json, to_bytes,
-};
-use super::{Dirty, StoreError};
-use crate::model::{CsId, CsObject, MvId, State};
+use super::StoreError;
+
+pub use read::Reader;
 
 /// The state file's name inside the state directory.
 pub const FILE_NAME: &str = "state.redb";
 
 /// The layout version written to `meta/format`.
-const FORMAT: &str = "1";
+const FORMAT: &str = "2";
 
-const CS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("cs");
-const MV: TableDefinition<u64, &[u8]> = TableDefinition::new("mv");
-const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// Connector-space objects: `(connector, id)` → record.
+pub(super) const CS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("cs2");
+/// Metaverse objects: id → record.
+pub(super) const MV: TableDefinition<u64, &[u8]> = TableDefinition::new("mv2");
+/// Small settings as JSON: format, spaces, next ids, fingerprint, retry list, join keys.
+pub(super) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// `(connector, anchor)` → id.
+pub(super) const BY_ANCHOR: TableDefinition<(&str, &str), u64> = TableDefinition::new("by_anchor");
+/// `(connector, lowercased DN)` → id; a DN an object had before a rename stays until
+/// another object takes it, so references not yet rewritten still resolve.
+pub(super) const BY_DN: TableDefinition<(&str, &str), u64> = TableDefinition::new("by_dn");
+/// `(connector, id)` of objects a delta sync must visit (a pending import, an unresolved
+/// reference).
+pub(super) const TO_SYNC: TableDefinition<(&str, u64), u8> = TableDefinition::new("to_sync");
+/// `(connector, id)` of objects with a pending export.
+pub(super) const TO_EXPORT: TableDefinition<(&str, u64), u8> = TableDefinition::new("to_export");
+/// `(attribute, lowercased value)` → metaverse ids, for the attributes inbound joins search.
+pub(super) const MV_JOIN: MultimapTableDefinition<(&str, &str), u64> =
+    MultimapTableDefinition::new("mv_join");
+/// `(connector, attribute, lowercased value)` → connector-space ids, for the attributes
+/// outbound joins search.
+pub(super) const CS_JOIN: MultimapTableDefinition<(&str, &str, &str), u64> =
+    MultimapTableDefinition::new("cs_join");
 
-/// How a commit encodes a connector-space object (tests substitute one that fails).
-type EncodeCs<'a> = &'a dyn Fn(&str, &CsObject) -> Result<Vec<u8>, String>;
+/// The first bytes of every redb file.
+const MAGIC: &[u8] = b"redb";
 
 /// An open state directory, locked for this process until dropped.
 pub struct Store {
@@ -46,46 +69,145 @@ fn database(path: &Path, doing: &str, e: impl fmt::Display) -> StoreError {
     }
 }
 
-fn corrupt(key: String, message: impl Into<String>) -> StoreError {
+pub(super) fn corrupt(key: String, message: impl Into<String>) -> StoreError {
     StoreError::Corrupt {
         key,
         message: message.into(),
     }
 }
 
-fn cs_key(connector: &str, id: CsId) -> String {
+pub(super) fn cs_key(connector: &str, id: u64) -> String {
     format!("cs/{connector}/{id}")
 }
 
-fn encode_cs(_connector: &str, o: &CsObject) -> Result<Vec<u8>, String> {
-    to_bytes(&cs_to_json(o))
+/// What to do about a damaged state, said once for every kind of damage.
+const RECOVERY: &str = "restore the state directory from a backup, or move the file aside \
+                        (`syncrules state reset --config FILE` does) and run `--cycle initial` \
+                        to rebuild the state from the directories";
+
+fn damaged(path: &Path, what: impl fmt::Display) -> StoreError {
+    StoreError::Damaged {
+        path: path.to_owned(),
+        message: format!("{what}; {RECOVERY}"),
+    }
+}
+
+/// Refuses a file that cannot be a state file before redb reads it: an empty one (a new
+/// state is created only where no file exists), or one without redb's header.
+fn check_header(path: &Path) -> Result<(), StoreError> {
+    let mut file = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(StoreError::Io {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    let mut head = [0u8; 4];
+    let mut read = 0;
+    while read < head.len() {
+        match file.read(head.get_mut(read..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(source) => {
+                return Err(StoreError::Io {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        }
+    }
+    if read == 0 {
+        return Err(damaged(path, "the state file is empty (0 bytes)"));
+    }
+    if head.get(..read) != MAGIC.get(..read) || read < MAGIC.len() {
+        return Err(damaged(path, "the file is not a syncrules state file"));
+    }
+    Ok(())
+}
+
+/// Creates the file readable and writable by its owner only: the state holds directory
+/// data.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let io = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(io(e)),
+    }
 }
 
 impl Store {
-    /// Opens the state in `dir`, creating the directory and `dir/state.redb` when missing.
-    /// The file stays locked until the store is dropped: a second open, from this process or
-    /// another, fails.
+    /// Opens the state in `dir`, creating the directory and `dir/state.redb` (mode 0600)
+    /// when missing. The file stays locked until the store is dropped: a second open, from
+    /// this process or another, fails. A damaged file — empty, truncated, not a state file,
+    /// of an unknown layout — is refused with [`StoreError::Damaged`] and left as it is.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         fs::create_dir_all(dir).map_err(|source| StoreError::Io {
             path: dir.to_owned(),
             source,
         })?;
         let path = dir.join(FILE_NAME);
-        let db = Database::create(&path).map_err(|e| match e {
-            DatabaseError::DatabaseAlreadyOpen => StoreError::Database {
-                message: format!(
-                    "{}: the state is in use by another run (its file is locked)",
-                    dir.display()
-                ),
-            },
-            DatabaseError::Storage(StorageError::Io(source)) => StoreError::Io {
-                path: path.clone(),
-                source,
-            },
-            other => database(&path, "open the state", other),
-        })?;
+        let new = !path.exists();
+        check_header(&path)?;
+        if new {
+            create_private(&path)?;
+        }
+        // redb asserts on some damaged files instead of returning an error: such a panic is
+        // the file's damage, reported as such.
+        let opened = std::panic::catch_unwind(|| {
+            if new {
+                Database::create(&path)
+            } else {
+                Database::open(&path)
+            }
+        });
+        let db = match opened {
+            Err(_) => {
+                return Err(damaged(
+                    &path,
+                    "the state file is damaged (truncated or overwritten)",
+                ));
+            }
+            Ok(Err(DatabaseError::DatabaseAlreadyOpen)) => {
+                return Err(StoreError::Database {
+                    message: format!(
+                        "{}: the state is in use by another run (its file is locked)",
+                        dir.display()
+                    ),
+                });
+            }
+            Ok(Err(DatabaseError::Storage(StorageError::Io(source)))) => {
+                return Err(StoreError::Io {
+                    path: path.clone(),
+                    source,
+                });
+            }
+            Ok(Err(DatabaseError::Storage(StorageError::Corrupted(m)))) => {
+                return Err(damaged(&path, format!("the state file is damaged ({m})")));
+            }
+            Ok(Err(other)) => return Err(database(&path, "open the state", other)),
+            Ok(Ok(db)) => db,
+        };
         let store = Store { db, path };
-        store.init()?;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| store.init())) {
+            Ok(r) => r?,
+            Err(_) => {
+                return Err(damaged(
+                    &store.path,
+                    "the state file is damaged (its tables cannot be read)",
+                ));
+            }
+        }
         Ok(store)
     }
 
@@ -96,9 +218,8 @@ impl Store {
 
     /// Gives the file's free pages back to the file system. A commit writes its pages beside
     /// the committed ones (copy-on-write), so after full cycles the file holds many freed
-    /// pages; redb reuses them but never shrinks the file by itself (a 10,000-user state
-    /// measured 275 MB after an initial cycle and 137 MB compacted, in 0.36 s; 24 ms when
-    /// there is nothing to give back). Returns whether the file changed.
+    /// pages; redb reuses them but never shrinks the file by itself. Returns whether the
+    /// file changed.
     pub fn compact(&mut self) -> Result<bool, StoreError> {
         self.db
             .compact()
@@ -112,6 +233,18 @@ impl Store {
             txn.open_table(CS)
                 .map_err(|e| self.err("open a table", e))?;
             txn.open_table(MV)
+                .map_err(|e| self.err("open a table", e))?;
+            txn.open_table(BY_ANCHOR)
+                .map_err(|e| self.err("open a table", e))?;
+            txn.open_table(BY_DN)
+                .map_err(|e| self.err("open a table", e))?;
+            txn.open_table(TO_SYNC)
+                .map_err(|e| self.err("open a table", e))?;
+            txn.open_table(TO_EXPORT)
+                .map_err(|e| self.err("open a table", e))?;
+            txn.open_multimap_table(MV_JOIN)
+                .map_err(|e| self.err("open a table", e))?;
+            txn.open_multimap_table(CS_JOIN)
                 .map_err(|e| self.err("open a table", e))?;
             let mut meta = txn
                 .open_table(META)
@@ -127,6 +260,11 @@ impl Store {
                     Ok(())
                 }
                 Some(f) if f == FORMAT.as_bytes() => Ok(()),
+                Some(f) if f == b"1" => Err(damaged(
+                    &self.path,
+                    "the state was written by an older syncrules (layout 1, JSON records), \
+                     which this build does not read",
+                )),
                 Some(_) => Err(corrupt(
                     "meta/format".into(),
                     format!("an unknown layout; this build reads layout {FORMAT}"),
@@ -136,7 +274,7 @@ impl Store {
         self.finish(txn, result)
     }
 
-    fn err(&self, doing: &str, e: impl fmt::Display) -> StoreError {
+    pub(super) fn err(&self, doing: &str, e: impl fmt::Display) -> StoreError {
         database(&self.path, doing, e)
     }
 
@@ -163,178 +301,26 @@ impl Store {
         }
     }
 
-    /// Reads the last committed state, rebuilding the indexes by anchor and DN. A space's
-    /// next id is never below its largest object id, nor the metaverse's, even if a step
-    /// forgot to mark its meta dirty.
-    pub fn load(&self) -> Result<State, StoreError> {
-        let txn = self
-            .db
-            .begin_read()
-            .map_err(|e| self.err("start a transaction", e))?;
-        let open = |e| self.err("open a table", e);
-        let read = |e| self.err("read", e);
-        let meta = txn.open_table(META).map_err(open)?;
-        let get = |key: &str| -> Result<Option<serde_json::Value>, StoreError> {
-            match meta.get(key).map_err(read)? {
-                None => Ok(None),
-                Some(v) => from_bytes(v.value())
-                    .map(Some)
-                    .map_err(|m| corrupt(format!("meta/{key}"), m)),
-            }
-        };
-        let mut state = State::default();
-        if let Some(j) = get("spaces")? {
-            for s in spaces_from_json(&j).map_err(|m| corrupt("meta/spaces".into(), m))? {
-                let space = state.space(&s.name);
-                space.watermark = s.watermark;
-                space.next_id = s.next_id;
-            }
-        }
-        if let Some(j) = get("mv_next_id")? {
-            state.metaverse.next_id = j
-                .as_u64()
-                .ok_or_else(|| corrupt("meta/mv_next_id".into(), "not an unsigned integer"))?;
-        }
-        if let Some(j) = get("outbound_retry")? {
-            state.outbound_retry = j
-                .as_array()
-                .map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect())
-                .ok_or_else(|| corrupt("meta/outbound_retry".into(), "not a list of ids"))?;
-        }
-        if let Some(j) = get("plan_fingerprint")? {
-            state.plan_fingerprint = match j {
-                serde_json::Value::Null => None,
-                serde_json::Value::String(s) => Some(s),
-                _ => return Err(corrupt("meta/plan_fingerprint".into(), "not a string")),
-            };
-        }
-        for entry in txn.open_table(CS).map_err(open)?.iter().map_err(read)? {
-            let (k, v) = entry.map_err(read)?;
-            let (connector, id) = k.value();
-            let key = || cs_key(connector, id);
-            let o = from_bytes(v.value())
-                .and_then(|j| cs_from_json(id, &j))
-                .map_err(|m| corrupt(key(), m))?;
-            let space = state.space(connector);
-            space.index(&o);
-            space.next_id = space.next_id.max(id);
-            space.objects.insert(id, o);
-        }
-        for entry in txn.open_table(MV).map_err(open)?.iter().map_err(read)? {
-            let (k, v) = entry.map_err(read)?;
-            let id: MvId = k.value();
-            let o = from_bytes(v.value())
-                .and_then(|j| mv_from_json(id, &j))
-                .map_err(|m| corrupt(format!("mv/{id}"), m))?;
-            state.metaverse.next_id = state.metaverse.next_id.max(id);
-            state.metaverse.objects.insert(id, o);
-        }
-        Ok(state)
+    /// Reads every record and checks its checksum: what `syncrules state check` reports.
+    /// Returns the number of connector-space and metaverse records.
+    pub fn verify(&self) -> Result<(usize, usize), StoreError> {
+        let reader = self.reader()?;
+        let state = reader.load_all()?;
+        let cs = state.spaces.values().map(|s| s.objects.len()).sum();
+        Ok((cs, state.metaverse.objects.len()))
     }
 
-    /// Stores one step in one write transaction: each dirty object present in `state` is
-    /// written, each dirty object absent from it deleted, and when `dirty.meta` the
-    /// watermarks, next ids, connector list (the objects of connectors no longer in it are
-    /// deleted) and plan fingerprint. On any error nothing of the step is stored.
-    pub fn commit(&self, state: &State, dirty: &Dirty) -> Result<(), StoreError> {
-        self.commit_with(state, dirty, &encode_cs)
-    }
-
-    fn commit_with(
+    fn read_meta_value(
         &self,
-        state: &State,
-        dirty: &Dirty,
-        encode: EncodeCs<'_>,
-    ) -> Result<(), StoreError> {
-        if dirty.is_empty() {
-            return Ok(());
+        meta: &impl ReadableTable<&'static str, &'static [u8]>,
+        key: &str,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        match meta.get(key).map_err(|e| self.err("read", e))? {
+            None => Ok(None),
+            Some(v) => serde_json::from_slice(v.value())
+                .map(Some)
+                .map_err(|e| corrupt(format!("meta/{key}"), format!("not JSON: {e}"))),
         }
-        let txn = self.begin()?;
-        let result = self.write(&txn, state, dirty, encode);
-        self.finish(txn, result)
-    }
-
-    fn write(
-        &self,
-        txn: &WriteTransaction,
-        state: &State,
-        dirty: &Dirty,
-        encode: EncodeCs<'_>,
-    ) -> Result<(), StoreError> {
-        let open = |e| self.err("open a table", e);
-        let write = |e| self.err("write", e);
-        let mut cs = txn.open_table(CS).map_err(open)?;
-        for (connector, id) in &dirty.cs {
-            let key = (connector.as_str(), *id);
-            match state.spaces.get(connector).and_then(|s| s.objects.get(id)) {
-                Some(o) => {
-                    let bytes =
-                        encode(connector, o).map_err(|m| corrupt(cs_key(connector, *id), m))?;
-                    cs.insert(key, bytes.as_slice()).map_err(write)?;
-                }
-                None => {
-                    cs.remove(key).map_err(write)?;
-                }
-            }
-        }
-        let mut mv = txn.open_table(MV).map_err(open)?;
-        for id in &dirty.mv {
-            match state.metaverse.objects.get(id) {
-                Some(o) => {
-                    let bytes =
-                        to_bytes(&mv_to_json(o)).map_err(|m| corrupt(format!("mv/{id}"), m))?;
-                    mv.insert(*id, bytes.as_slice()).map_err(write)?;
-                }
-                None => {
-                    mv.remove(*id).map_err(write)?;
-                }
-            }
-        }
-        if dirty.meta {
-            self.write_meta(txn, &mut cs, state)?;
-        }
-        Ok(())
-    }
-
-    fn write_meta(
-        &self,
-        txn: &WriteTransaction,
-        cs: &mut Table<'_, (&'static str, u64), &'static [u8]>,
-        state: &State,
-    ) -> Result<(), StoreError> {
-        let write = |e| self.err("write", e);
-        let mut meta = txn
-            .open_table(META)
-            .map_err(|e| self.err("open a table", e))?;
-        // Drop the objects of connector spaces the state no longer has.
-        let stored = match meta.get("spaces").map_err(write)? {
-            Some(v) => from_bytes(v.value())
-                .and_then(|j| spaces_from_json(&j))
-                .map_err(|m| corrupt("meta/spaces".into(), m))?,
-            None => Vec::new(),
-        };
-        for gone in stored
-            .iter()
-            .filter(|s| !state.spaces.contains_key(&s.name))
-        {
-            let name = gone.name.as_str();
-            cs.retain_in((name, 0)..=(name, u64::MAX), |_, _| false)
-                .map_err(write)?;
-        }
-        let entries = [
-            ("spaces", spaces_to_json(state)),
-            ("mv_next_id", state.metaverse.next_id.into()),
-            ("plan_fingerprint", state.plan_fingerprint.clone().into()),
-            (
-                "outbound_retry",
-                serde_json::Value::from(state.outbound_retry.iter().copied().collect::<Vec<u64>>()),
-            ),
-        ];
-        for (key, j) in entries {
-            let bytes = to_bytes(&j).map_err(|m| corrupt(format!("meta/{key}"), m))?;
-            meta.insert(key, bytes.as_slice()).map_err(write)?;
-        }
-        Ok(())
     }
 }
 

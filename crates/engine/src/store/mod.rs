@@ -21,27 +21,45 @@
 //! as the [`Store`] is open, so two runs cannot share one state directory: the second
 //! [`Store::open`] fails with an error saying the state is in use.
 //!
-//! # Layout
+//! # Layout (version 2)
 //!
-//! Three tables:
-//! - `cs`: key `(connector, id)` → one [`CsObject`](crate::model::CsObject), encoded;
-//! - `mv`: key `id` → one [`MvObject`](crate::model::MvObject), encoded;
-//! - `meta`: `format` (the layout version), `spaces` (the connectors in order with each one's
-//!   watermark and next id), `mv_next_id`, `plan_fingerprint`.
+//! - `cs2`: key `(connector, id)` → one [`CsObject`](crate::model::CsObject) record;
+//! - `mv2`: key `id` → one [`MvObject`](crate::model::MvObject) record;
+//! - `by_anchor`, `by_dn`: `(connector, anchor or lowercased DN)` → id;
+//! - `to_sync`, `to_export`: the `(connector, id)` work lists of delta syncs and exports;
+//! - `mv_join`, `cs_join`: the values of the attributes join rules search → ids;
+//! - `meta`: `format`, `spaces` (connectors in order, each one's watermark, next id and
+//!   object count), `mv_next_id`, `mv_count`, `plan_fingerprint`, `outbound_retry`,
+//!   `join_keys`, as JSON (a few hundred bytes).
 //!
-//! Objects are compact JSON written by hand (see the `codec` module), attribute values in the
-//! typed shape of [`syncrules_lang::json::to_typed`]. The indexes by anchor and by DN are not
-//! stored: [`Store::load`] rebuilds them.
+//! Records are a version byte, a CRC-32 and a compact binary body (see the `record`
+//! module). So a delta step reads the objects it touches by key and index — never the whole
+//! state — and a commit rewrites only their records and index rows (see the engine's
+//! working set, [`crate::run`]). A full cycle or a preview still reads everything
+//! ([`Store::load`]).
+//!
+//! # Damage
+//!
+//! An empty file, a file that is not a redb file, one redb cannot open (truncated), a
+//! record whose checksum fails, or a layout this build does not read is refused with
+//! [`StoreError::Damaged`] or [`StoreError::Corrupt`], naming the recovery: restore a backup,
+//! or move the file aside (`syncrules state reset`) and run an initial cycle. Nothing
+//! damaged is ever overwritten or taken as a new state.
 
-mod codec;
 mod db;
+mod record;
+mod working;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use syncrules_lang::rules::Direction;
+use syncrules_lang::rules::plan::Plan;
+
 use crate::model::{CsId, MvId, State};
 
-pub use db::{FILE_NAME, Store};
+pub use db::{FILE_NAME, Reader, Store};
+pub use working::Loader;
 
 /// What a step changed, so a commit writes only that.
 #[derive(Default, Debug, Clone, PartialEq, Eq)]
@@ -93,6 +111,61 @@ impl Dirty {
     }
 }
 
+/// The attributes join rules search, whose values the store indexes: metaverse attributes
+/// of inbound joins, `(connector, attribute)` of outbound joins.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JoinKeys {
+    /// Metaverse attributes.
+    pub mv: BTreeSet<String>,
+    /// Connector-space attributes by connector.
+    pub cs: BTreeSet<(String, String)>,
+}
+
+impl JoinKeys {
+    /// The attributes the join conditions of `plan` search.
+    pub fn of(plan: &Plan) -> Self {
+        let mut keys = JoinKeys::default();
+        for (key, group) in &plan.groups {
+            for cond in group.rules.iter().flat_map(|r| r.join.iter().flatten()) {
+                match key.direction {
+                    Direction::Inbound => {
+                        keys.mv.insert(cond.target.clone());
+                    }
+                    Direction::Outbound => {
+                        keys.cs.insert((key.connector.clone(), cond.target.clone()));
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({"mv": self.mv, "cs": self.cs.iter().map(|(c, a)| [c, a]).collect::<Vec<_>>()})
+    }
+
+    pub(crate) fn from_json(j: &serde_json::Value) -> Option<Self> {
+        let mv = j
+            .get("mv")?
+            .as_array()?
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect::<Option<BTreeSet<String>>>()?;
+        let cs = j
+            .get("cs")?
+            .as_array()?
+            .iter()
+            .map(|p| {
+                Some((
+                    p.get(0)?.as_str()?.to_owned(),
+                    p.get(1)?.as_str()?.to_owned(),
+                ))
+            })
+            .collect::<Option<BTreeSet<(String, String)>>>()?;
+        Some(JoinKeys { mv, cs })
+    }
+}
+
 /// Why the state could not be opened, read or written. Messages never hold attribute values,
 /// which may be sensitive.
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +183,15 @@ pub enum StoreError {
     #[error("{message}")]
     Database {
         /// What happened.
+        message: String,
+    },
+    /// The state file is damaged or of a layout this build does not read: refused, left as
+    /// it is, with what to do.
+    #[error("{}: {message}", path.display())]
+    Damaged {
+        /// The state file.
+        path: PathBuf,
+        /// What is wrong and how to recover.
         message: String,
     },
     /// A stored entry cannot be decoded (or an object cannot be encoded).

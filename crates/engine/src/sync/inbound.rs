@@ -208,8 +208,9 @@ fn join_or_project(
         for group in &rule.join {
             let mut candidates: Option<Vec<MvId>> = None;
             for cond in group {
-                index.ensure_mv(state, &cond.target);
                 let value = cs_attr(cs, &dn, &cond.source);
+                index.fetch_mv(state, &cond.target, value);
+                index.ensure_mv(state, &cond.target);
                 let found = index.mv_candidates(&cond.target, value);
                 candidates = Some(match candidates {
                     None => found,
@@ -266,7 +267,7 @@ fn join_or_project(
 
 /// Undoes a projection whose flows failed, so nothing half-made remains.
 pub(super) fn undo_projection(state: &mut State, mv: MvId, report: &mut SyncReport) {
-    if let Some(m) = state.metaverse.objects.remove(&mv) {
+    if let Some(m) = state.metaverse.remove(mv) {
         for (conn, csid) in &m.links {
             report.changed.cs(conn, *csid);
             if let Some(o) = state.space(conn).objects.get_mut(csid) {
@@ -308,7 +309,7 @@ pub(super) fn delete_mv(
     mv: MvId,
     report: &mut SyncReport,
 ) {
-    let Some(m) = state.metaverse.objects.remove(&mv) else {
+    let Some(m) = state.metaverse.remove(mv) else {
         return;
     };
     for (attr, v) in &m.attributes {

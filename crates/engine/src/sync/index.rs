@@ -9,8 +9,10 @@ use syncrules_lang::rules::Direction;
 use syncrules_lang::rules::plan::Plan;
 
 use crate::model::{CsId, MvId, State};
+use crate::store::Loader;
 
-fn keys(v: &Value) -> Vec<String> {
+/// The keys a value is indexed by for join searches: each value's text, lowercased.
+pub(crate) fn keys(v: &Value) -> Vec<String> {
     v.values()
         .iter()
         .map(|x| x.to_string().to_lowercase())
@@ -22,7 +24,9 @@ type Postings<T> = HashMap<String, Vec<T>>;
 /// Join indexes, built the first time a step searches them (a delta sync whose objects
 /// are all joined never builds them) and kept current as the sync writes attributes.
 #[derive(Debug, Default)]
-pub struct JoinIndex {
+pub struct JoinIndex<'l> {
+    /// Reads the candidates of a working set from the store.
+    loader: Option<&'l Loader<'l>>,
     mv: HashMap<String, Postings<MvId>>,
     cs: HashMap<(String, String), Postings<CsId>>,
     wanted_mv: HashSet<String>,
@@ -46,7 +50,7 @@ fn remove<T: PartialEq + Copy>(p: &mut Postings<T>, v: &Value, id: T) {
     }
 }
 
-impl JoinIndex {
+impl<'l> JoinIndex<'l> {
     /// Notes every attribute some join condition of `plan` searches; nothing is indexed
     /// until a search needs it.
     pub fn build(plan: &Plan) -> Self {
@@ -68,6 +72,41 @@ impl JoinIndex {
             }
         }
         index
+    }
+
+    /// Searches a working set's store too: candidates committed earlier are read in
+    /// before a search ([`JoinIndex::fetch_mv`], [`JoinIndex::fetch_cs`]).
+    pub fn with_loader(mut self, loader: Option<&'l Loader<'l>>) -> Self {
+        self.loader = loader;
+        self
+    }
+
+    /// Reads into a working set the metaverse objects whose `attr` held one of `v`'s
+    /// values at the last commit, and indexes them (a no-op without a loader).
+    pub fn fetch_mv(&mut self, state: &mut State, attr: &str, v: &Value) {
+        let Some(loader) = self.loader else { return };
+        for id in loader.mv_join(state, attr, v) {
+            if let (Some(p), Some(m)) = (self.mv.get_mut(attr), state.metaverse.objects.get(&id))
+                && let Some(value) = m.attributes.get(attr)
+            {
+                add(p, value, id);
+            }
+        }
+    }
+
+    /// Reads into a working set the objects of `connector` whose `attr` held one of `v`'s
+    /// values at the last commit, and indexes them (a no-op without a loader).
+    pub fn fetch_cs(&mut self, state: &mut State, connector: &str, attr: &str, v: &Value) {
+        let Some(loader) = self.loader else { return };
+        for id in loader.cs_join(state, connector, attr, v) {
+            let key = (connector.to_owned(), attr.to_owned());
+            if let (Some(p), Some(o)) = (
+                self.cs.get_mut(&key),
+                state.spaces.get(connector).and_then(|s| s.objects.get(&id)),
+            ) {
+                add(p, o.current(attr), id);
+            }
+        }
     }
 
     /// Indexes a metaverse attribute now, if it is searched and not indexed yet.

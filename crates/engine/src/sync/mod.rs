@@ -22,10 +22,11 @@ use syncrules_lang::rules::plan::Plan;
 use syncrules_lang::rules::{Direction, LinkType};
 
 pub use index::JoinIndex;
+pub(crate) use index::keys as join_keys;
 pub use outbound::same as outbound_same;
 
 use crate::model::{CsId, MvId, State};
-use crate::store::Dirty;
+use crate::store::{Dirty, Loader};
 
 /// One object that failed, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,17 +124,56 @@ pub fn sync_connector(
     connector: &str,
     full: bool,
 ) -> SyncReport {
+    sync_connector_with(state, ctx, connector, full, None)
+}
+
+/// [`sync_connector`] over a working set: `loader` reads from the store what the step
+/// touches (for a full sync, everything) before and while it runs.
+pub fn sync_connector_with(
+    state: &mut State,
+    ctx: &SyncContext<'_>,
+    connector: &str,
+    full: bool,
+    loader: Option<&Loader<'_>>,
+) -> SyncReport {
     let mut report = SyncReport::default();
+    let mut ids: BTreeSet<CsId> = BTreeSet::new();
+    if let Some(l) = loader {
+        if full {
+            if let Err(e) = l.reader().load_rest(state) {
+                report.errors.push(ObjectError {
+                    connector: connector.to_owned(),
+                    object: String::new(),
+                    rule: None,
+                    message: e.to_string(),
+                    flow: None,
+                });
+                return report;
+            }
+        } else {
+            ids.extend(l.delta_sync(state, ctx.plan, connector));
+        }
+    }
     let Some(space) = state.spaces.get(connector) else {
         return report;
     };
-    let ids: Vec<CsId> = space
-        .objects
-        .values()
-        .filter(|o| full || o.pending_import.is_some() || o.unresolved)
-        .map(|o| o.id)
+    ids.extend(
+        space
+            .objects
+            .values()
+            .filter(|o| full || o.pending_import.is_some() || o.unresolved)
+            .map(|o| o.id),
+    );
+    let ids: Vec<CsId> = ids
+        .into_iter()
+        .filter(|id| {
+            space
+                .objects
+                .get(id)
+                .is_some_and(|o| full || o.pending_import.is_some() || o.unresolved)
+        })
         .collect();
-    let mut index = JoinIndex::build(ctx.plan);
+    let mut index = JoinIndex::build(ctx.plan).with_loader(loader);
     let kinds = rule_kinds(ctx.plan);
     let mut touched = Touched::default();
     for id in ids {

@@ -61,6 +61,8 @@ pub(super) fn sync_all(
     use rayon::prelude::*;
     // Index the connectors an unjoined object may have to search.
     let mut searched: Vec<&str> = Vec::new();
+    // Join values of a working set's unjoined objects, whose candidates the store holds.
+    let mut fetch: Vec<(&str, &str, Value)> = Vec::new();
     for id in ids {
         let Some(m) = state.metaverse.objects.get(id) else {
             continue;
@@ -70,11 +72,22 @@ pub(super) fn sync_all(
                 && key.source == m.object_type
                 && !m.links.contains_key(&key.connector)
                 && group.rules.iter().any(|r| !r.join.is_empty())
-                && !searched.contains(&key.connector.as_str())
             {
-                searched.push(&key.connector);
+                if !searched.contains(&key.connector.as_str()) {
+                    searched.push(&key.connector);
+                }
+                for c in group.rules.iter().flat_map(|r| r.join.iter().flatten()) {
+                    fetch.push((
+                        &key.connector,
+                        &c.target,
+                        lookup(&m.attributes, &c.source).clone(),
+                    ));
+                }
             }
         }
+    }
+    for (connector, attr, v) in fetch {
+        index.fetch_cs(state, connector, attr, &v);
     }
     for connector in searched {
         index.ensure_cs(state, connector);

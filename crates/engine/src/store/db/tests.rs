@@ -5,10 +5,59 @@ use indexmap::IndexMap;
 use syncrules_lang::Value;
 
 use super::*;
-use crate::model::{ConnectorSpace, MvObject, PendingImport, mv_ref};
-use crate::store::codec::tests::sample_cs;
+use crate::connector::ExportOp;
+use crate::model::{
+    ConnectorSpace, CsId, ExportError, MvObject, PendingExport, PendingImport, mv_ref,
+};
+use crate::model::{CsObject, State};
+use crate::store::{Dirty, JoinKeys, StoreError};
+use chrono::DateTime;
 
 mod atomic;
+
+/// A connector-space object with every field set.
+pub(super) fn sample_cs(id: CsId) -> CsObject {
+    let when = DateTime::from_timestamp(1_325_458_800, 123_000_000).unwrap_or_default();
+    CsObject {
+        id,
+        dn: format!("CN=user{id},OU=People,DC=contoso,DC=com"),
+        anchor: Some(format!("anchor-{id}")),
+        object_type: "user".into(),
+        attributes: IndexMap::from([
+            ("cn".to_owned(), Value::from(format!("user{id}"))),
+            ("objectGUID".to_owned(), Value::bin([0, 1, 254, 255])),
+            (
+                "manager".to_owned(),
+                Value::reference("CN=boss,DC=contoso,DC=com"),
+            ),
+            (
+                "proxyAddresses".to_owned(),
+                Value::multi(vec![Value::from("SMTP:a@x"), Value::from("smtp:b@x")]),
+            ),
+            ("whenCreated".to_owned(), Value::DateTime(when)),
+            ("uac".to_owned(), Value::Num(-512)),
+            ("enabled".to_owned(), Value::Bool(true)),
+        ]),
+        unconfirmed: IndexMap::from([("title".to_owned(), Value::from("CEO"))]),
+        pending_import: Some(PendingImport::Update),
+        pending_export: Some(PendingExport {
+            op: ExportOp::Rename,
+            attributes: IndexMap::from([
+                ("title".to_owned(), Value::from("CEO")),
+                ("info".to_owned(), Value::Null),
+            ]),
+            old_dn: Some("CN=old,DC=contoso,DC=com".into()),
+        }),
+        export_error: Some(ExportError {
+            class: "duplicate-attribute".into(),
+            message: "the UPN is taken".into(),
+        }),
+        link: Some(9),
+        link_rule: Some("In from AD - User Join".into()),
+        provisioned: true,
+        unresolved: true,
+    }
+}
 
 /// Two connector spaces with objects, one empty one, a linked metaverse, watermarks.
 pub(super) fn sample_state() -> State {
@@ -72,7 +121,13 @@ fn a_state_round_trips() {
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.load().unwrap(), State::default());
     let state = sample_state();
-    store.commit(&state, &Dirty::all(&state)).unwrap();
+    store
+        .commit(
+            &mut state.clone(),
+            &Dirty::all(&state),
+            &JoinKeys::default(),
+        )
+        .unwrap();
     let back = store.load().unwrap();
     assert_eq!(back, state);
     assert_eq!(
@@ -94,7 +149,13 @@ fn reopening_loads_the_committed_state() {
     let state = sample_state();
     {
         let store = Store::open(dir.path()).unwrap();
-        store.commit(&state, &Dirty::all(&state)).unwrap();
+        store
+            .commit(
+                &mut state.clone(),
+                &Dirty::all(&state),
+                &JoinKeys::default(),
+            )
+            .unwrap();
     }
     assert!(dir.path().join(FILE_NAME).is_file());
     let store = Store::open(dir.path()).unwrap();
@@ -106,7 +167,13 @@ fn a_commit_writes_only_what_is_dirty() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let mut state = sample_state();
-    store.commit(&state, &Dirty::all(&state)).unwrap();
+    store
+        .commit(
+            &mut state.clone(),
+            &Dirty::all(&state),
+            &JoinKeys::default(),
+        )
+        .unwrap();
     let committed = state.clone();
     // Change two objects and the watermark, mark one object only.
     let ad = state.space("AD");
@@ -118,7 +185,9 @@ fn a_commit_writes_only_what_is_dirty() {
     }
     let mut dirty = Dirty::default();
     dirty.cs("AD", 1);
-    store.commit(&state, &dirty).unwrap();
+    store
+        .commit(&mut state.clone(), &dirty, &JoinKeys::default())
+        .unwrap();
     let back = store.load().unwrap();
     assert_eq!(
         back.spaces["AD"].objects[&1],
@@ -133,11 +202,12 @@ fn a_commit_writes_only_what_is_dirty() {
     // Now the meta.
     store
         .commit(
-            &state,
+            &mut state.clone(),
             &Dirty {
                 meta: true,
                 ..Dirty::default()
             },
+            &JoinKeys::default(),
         )
         .unwrap();
     assert_eq!(
@@ -151,7 +221,13 @@ fn deleted_objects_and_spaces_go() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let mut state = sample_state();
-    store.commit(&state, &Dirty::all(&state)).unwrap();
+    store
+        .commit(
+            &mut state.clone(),
+            &Dirty::all(&state),
+            &JoinKeys::default(),
+        )
+        .unwrap();
     let mut dirty = Dirty::default();
     state.space("AD").remove(2);
     dirty.cs("AD", 2);
@@ -160,7 +236,9 @@ fn deleted_objects_and_spaces_go() {
     // A space dropped with its objects unmarked: the meta commit removes them.
     state.spaces.shift_remove("HR");
     dirty.meta = true;
-    store.commit(&state, &dirty).unwrap();
+    store
+        .commit(&mut state.clone(), &dirty, &JoinKeys::default())
+        .unwrap();
     let back = store.load().unwrap();
     assert_eq!(back, state);
     assert!(!back.spaces.contains_key("HR"));
@@ -184,7 +262,9 @@ fn next_ids_cover_objects_committed_without_meta() {
     let mut dirty = Dirty::default();
     dirty.cs("New", id);
     dirty.mv(mv);
-    store.commit(&state, &dirty).unwrap();
+    store
+        .commit(&mut state.clone(), &dirty, &JoinKeys::default())
+        .unwrap();
     let back = store.load().unwrap();
     assert_eq!(back.spaces["New"].next_id, id);
     assert_eq!(back.metaverse.next_id, mv);
@@ -203,20 +283,38 @@ fn a_file_in_the_way_is_an_io_error() {
 fn a_corrupt_entry_is_named_without_its_value() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
+    let state = sample_state();
+    store
+        .commit(
+            &mut state.clone(),
+            &Dirty::all(&state),
+            &JoinKeys::default(),
+        )
+        .unwrap();
     let txn = store.db.begin_write().unwrap();
     {
         let mut cs = txn.open_table(CS).unwrap();
-        let bad = br#"{"dn":"CN=secret","type":"user","attrs":[["pwd",{"type":"number","value":"secret"}]]}"#;
-        cs.insert(("AD", 7), bad.as_slice()).unwrap();
+        let mut bad = crate::store::record::encode_cs(&CsObject {
+            dn: "CN=secret".into(),
+            ..sample_cs(1)
+        });
+        let n = bad.len();
+        if let Some(b) = bad.get_mut(n / 2) {
+            *b ^= 0x10;
+        }
+        cs.insert(("AD", 1), bad.as_slice()).unwrap();
     }
     txn.commit().unwrap();
     let err = store.load().unwrap_err();
     let text = err.to_string();
     assert!(
-        text.starts_with("the state is corrupt at cs/AD/7: "),
+        text.starts_with("the state is corrupt at cs/AD/1: "),
         "{text}"
     );
-    assert!(text.contains("`pwd`") && !text.contains("secret"), "{text}");
+    assert!(
+        text.contains("checksum") && !text.contains("secret"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -265,7 +363,9 @@ fn ten_thousand_objects() {
     let dirty = Dirty::all(&state);
 
     let t = Instant::now();
-    store.commit(&state, &dirty).unwrap();
+    store
+        .commit(&mut state.clone(), &dirty, &JoinKeys::default())
+        .unwrap();
     let commit = t.elapsed();
     let t = Instant::now();
     let back = store.load().unwrap();
@@ -280,7 +380,9 @@ fn ten_thousand_objects() {
         step.cs("AD", id);
     }
     let t = Instant::now();
-    store.commit(&state, &step).unwrap();
+    store
+        .commit(&mut state.clone(), &step, &JoinKeys::default())
+        .unwrap();
     let delta = t.elapsed();
     let size = fs::metadata(store.path()).map(|m| m.len()).unwrap_or(0);
     let mv_object: Option<&MvObject> = state.metaverse.objects.get(&1);
@@ -305,7 +407,13 @@ fn compacting_gives_freed_pages_back_and_keeps_the_state() {
     }
     // Full rewrites, as initial cycles do: each commit writes new pages and frees the old.
     for _ in 0..4 {
-        store.commit(&state, &Dirty::all(&state)).unwrap();
+        store
+            .commit(
+                &mut state.clone(),
+                &Dirty::all(&state),
+                &JoinKeys::default(),
+            )
+            .unwrap();
     }
     let size = |p: &Path| fs::metadata(p).unwrap().len();
     let before = size(store.path());

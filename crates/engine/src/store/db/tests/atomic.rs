@@ -6,8 +6,10 @@ use std::process::Command;
 use syncrules_lang::Value;
 
 use super::super::*;
+use super::sample_cs;
 use super::sample_state;
-use crate::store::codec::tests::sample_cs;
+use crate::model::CsObject;
+use crate::store::{Dirty, JoinKeys, StoreError};
 
 /// Commits a state, then a step (objects changed and deleted, meta) whose encoding fails at
 /// its third object.
@@ -16,7 +18,13 @@ fn a_failed_step_leaves_the_last_commit() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let committed = sample_state();
-    store.commit(&committed, &Dirty::all(&committed)).unwrap();
+    store
+        .commit(
+            &mut committed.clone(),
+            &Dirty::all(&committed),
+            &JoinKeys::default(),
+        )
+        .unwrap();
 
     let mut state = committed.clone();
     let mut dirty = Dirty::default();
@@ -38,10 +46,15 @@ fn a_failed_step_leaves_the_last_commit() {
         if calls.get() == 3 {
             Err("injected failure".to_owned())
         } else {
-            encode_cs(connector, o)
+            Ok(crate::store::record::encode_cs({
+                let _ = connector;
+                o
+            }))
         }
     };
-    let err = store.commit_with(&state, &dirty, &failing).unwrap_err();
+    let err = store
+        .commit_with(&mut state.clone(), &dirty, &JoinKeys::default(), &failing)
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "the state is corrupt at cs/HR/1: injected failure"
@@ -57,7 +70,9 @@ fn a_failed_step_leaves_the_last_commit() {
     drop(store);
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.load().unwrap(), committed);
-    store.commit(&state, &dirty).unwrap();
+    store
+        .commit(&mut state.clone(), &dirty, &JoinKeys::default())
+        .unwrap();
     assert_eq!(store.load().unwrap(), state);
 }
 
@@ -84,9 +99,12 @@ fn crash_child() {
         if calls.get() == 1_500 {
             std::process::abort();
         }
-        encode_cs(connector, o)
+        Ok(crate::store::record::encode_cs({
+            let _ = connector;
+            o
+        }))
     };
-    let _never = store.commit_with(&state, &dirty, &aborting);
+    let _never = store.commit_with(&mut state.clone(), &dirty, &JoinKeys::default(), &aborting);
 }
 
 /// A process killed in the middle of a commit (after writing 1,499 objects of a step in its
@@ -97,7 +115,13 @@ fn a_killed_run_leaves_the_last_commit() {
     let committed = sample_state();
     {
         let store = Store::open(dir.path()).unwrap();
-        store.commit(&committed, &Dirty::all(&committed)).unwrap();
+        store
+            .commit(
+                &mut committed.clone(),
+                &Dirty::all(&committed),
+                &JoinKeys::default(),
+            )
+            .unwrap();
     }
     let status = Command::new(std::env::current_exe().unwrap())
         .args([

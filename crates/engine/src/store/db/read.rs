@@ -1,0 +1,326 @@
+//! Reading the last committed state: everything at once (a full cycle, a preview), or one
+//! object, one index row, one work list at a time (a delta step's working set).
+
+use redb::{ReadTransaction, ReadableTable};
+
+use super::super::StoreError;
+use super::super::record::{decode_cs, decode_mv};
+use super::{
+    BY_ANCHOR, BY_DN, CS, CS_JOIN, META, MV, MV_JOIN, Store, TO_EXPORT, TO_SYNC, corrupt, cs_key,
+};
+use crate::model::{CsId, CsObject, MvId, MvObject, State};
+
+/// A consistent view of the last commit: every read through one reader sees the same
+/// state, whatever is committed meanwhile.
+pub struct Reader<'s> {
+    store: &'s Store,
+    txn: ReadTransaction,
+}
+
+impl std::fmt::Debug for Reader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader")
+            .field("path", &self.store.path)
+            .finish()
+    }
+}
+
+/// One connector space's stored meta.
+#[derive(Debug, PartialEq)]
+struct SpaceMeta {
+    name: String,
+    watermark: Option<String>,
+    next_id: CsId,
+    count: usize,
+}
+
+fn spaces_from_json(j: &serde_json::Value) -> Result<Vec<SpaceMeta>, String> {
+    let items = j.as_array().ok_or("not an array")?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            Ok(SpaceMeta {
+                name: s
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .ok_or(format!("`[{i}].name` is not a string"))?
+                    .to_owned(),
+                watermark: s
+                    .get("watermark")
+                    .and_then(|w| w.as_str())
+                    .map(str::to_owned),
+                next_id: s
+                    .get("next_id")
+                    .and_then(serde_json::Value::as_u64)
+                    .ok_or(format!("`[{i}].next_id` is not a u64"))?,
+                count: s
+                    .get("count")
+                    .and_then(serde_json::Value::as_u64)
+                    .and_then(|c| usize::try_from(c).ok())
+                    .unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+impl Store {
+    /// A reader over the last commit.
+    pub fn reader(&self) -> Result<Reader<'_>, StoreError> {
+        let txn = self
+            .db
+            .begin_read()
+            .map_err(|e| self.err("start a transaction", e))?;
+        Ok(Reader { store: self, txn })
+    }
+
+    /// Reads the whole last committed state, with its indexes by anchor and DN.
+    pub fn load(&self) -> Result<State, StoreError> {
+        self.reader()?.load_all()
+    }
+}
+
+impl Reader<'_> {
+    fn read(&self, e: impl std::fmt::Display) -> StoreError {
+        self.store.err("read", e)
+    }
+
+    fn open(&self, e: impl std::fmt::Display) -> StoreError {
+        self.store.err("open a table", e)
+    }
+
+    /// The state without objects: connector spaces with their watermarks, next ids and
+    /// object counts, the metaverse's next id, the plan fingerprint, the retry list.
+    pub fn meta_state(&self) -> Result<State, StoreError> {
+        let meta = self.txn.open_table(META).map_err(|e| self.open(e))?;
+        let mut state = State::default();
+        if let Some(j) = self.store.read_meta_value(&meta, "spaces")? {
+            for s in spaces_from_json(&j).map_err(|m| corrupt("meta/spaces".into(), m))? {
+                let space = state.space(&s.name);
+                space.watermark = s.watermark;
+                space.next_id = s.next_id;
+                space.residency.stored = s.count;
+                space.residency.complete = s.count == 0;
+            }
+        }
+        if let Some(j) = self.store.read_meta_value(&meta, "mv_next_id")? {
+            state.metaverse.next_id = j
+                .as_u64()
+                .ok_or_else(|| corrupt("meta/mv_next_id".into(), "not an unsigned integer"))?;
+        }
+        if let Some(j) = self.store.read_meta_value(&meta, "mv_count")? {
+            let n = j
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| corrupt("meta/mv_count".into(), "not an unsigned integer"))?;
+            state.metaverse.residency.stored = n;
+        }
+        state.metaverse.residency.complete = state.metaverse.residency.stored == 0;
+        if let Some(j) = self.store.read_meta_value(&meta, "outbound_retry")? {
+            state.outbound_retry = j
+                .as_array()
+                .map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect())
+                .ok_or_else(|| corrupt("meta/outbound_retry".into(), "not a list of ids"))?;
+        }
+        if let Some(j) = self.store.read_meta_value(&meta, "plan_fingerprint")? {
+            state.plan_fingerprint = match j {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(s) => Some(s),
+                _ => return Err(corrupt("meta/plan_fingerprint".into(), "not a string")),
+            };
+        }
+        Ok(state)
+    }
+
+    /// The whole last committed state, with its indexes by anchor and DN (and the DNs
+    /// objects had before a rename).
+    pub fn load_all(&self) -> Result<State, StoreError> {
+        let mut state = self.meta_state()?;
+        let names: Vec<String> = state.spaces.keys().cloned().collect();
+        for name in names {
+            self.load_space(&mut state, &name)?;
+        }
+        self.load_metaverse(&mut state)?;
+        Ok(state)
+    }
+
+    /// Reads every connector space and the metaverse into `state` (objects already there
+    /// are kept as they are: they may hold this step's changes).
+    pub fn load_rest(&self, state: &mut State) -> Result<(), StoreError> {
+        let names: Vec<String> = state.spaces.keys().cloned().collect();
+        for name in names {
+            if !state
+                .spaces
+                .get(&name)
+                .is_some_and(|s| s.residency.complete)
+            {
+                self.load_space(state, &name)?;
+            }
+        }
+        if !state.metaverse.residency.complete {
+            self.load_metaverse(state)?;
+        }
+        Ok(())
+    }
+
+    /// Reads every metaverse object into `state` (objects already there are kept).
+    pub fn load_metaverse(&self, state: &mut State) -> Result<(), StoreError> {
+        let mv = &mut state.metaverse;
+        for entry in self
+            .txn
+            .open_table(MV)
+            .map_err(|e| self.open(e))?
+            .iter()
+            .map_err(|e| self.read(e))?
+        {
+            let (k, v) = entry.map_err(|e| self.read(e))?;
+            let id: MvId = k.value();
+            if mv.objects.contains_key(&id) || mv.residency.removed.contains(&id) {
+                continue;
+            }
+            let o = decode_mv(id, v.value()).map_err(|m| corrupt(format!("mv/{id}"), m))?;
+            mv.next_id = mv.next_id.max(id);
+            mv.objects.insert(id, o);
+        }
+        mv.residency.complete = true;
+        Ok(())
+    }
+
+    /// Reads every object of one connector space into `state` (objects already there are
+    /// kept as they are: they may hold this step's changes).
+    pub fn load_space(&self, state: &mut State, connector: &str) -> Result<(), StoreError> {
+        let table = self.txn.open_table(CS).map_err(|e| self.open(e))?;
+        let space = state.space(connector);
+        for entry in table
+            .range((connector, 0)..=(connector, u64::MAX))
+            .map_err(|e| self.read(e))?
+        {
+            let (k, v) = entry.map_err(|e| self.read(e))?;
+            let (_, id) = k.value();
+            if space.objects.contains_key(&id) || space.residency.removed.contains(&id) {
+                continue;
+            }
+            let o = decode_cs(id, v.value()).map_err(|m| corrupt(cs_key(connector, id), m))?;
+            space.load(o);
+        }
+        for entry in self
+            .txn
+            .open_table(BY_DN)
+            .map_err(|e| self.open(e))?
+            .range((connector, "")..)
+            .map_err(|e| self.read(e))?
+        {
+            let (k, v) = entry.map_err(|e| self.read(e))?;
+            let (c, dn) = k.value();
+            if c != connector {
+                break;
+            }
+            let id = v.value();
+            if space.objects.contains_key(&id) {
+                space.by_dn.entry(dn.to_owned()).or_insert(id);
+            }
+        }
+        space.residency.complete = true;
+        Ok(())
+    }
+
+    /// One connector-space object.
+    pub fn cs(&self, connector: &str, id: CsId) -> Result<Option<CsObject>, StoreError> {
+        let table = self.txn.open_table(CS).map_err(|e| self.open(e))?;
+        match table.get((connector, id)).map_err(|e| self.read(e))? {
+            None => Ok(None),
+            Some(v) => decode_cs(id, v.value())
+                .map(Some)
+                .map_err(|m| corrupt(cs_key(connector, id), m)),
+        }
+    }
+
+    /// One metaverse object.
+    pub fn mv(&self, id: MvId) -> Result<Option<MvObject>, StoreError> {
+        let table = self.txn.open_table(MV).map_err(|e| self.open(e))?;
+        match table.get(id).map_err(|e| self.read(e))? {
+            None => Ok(None),
+            Some(v) => decode_mv(id, v.value())
+                .map(Some)
+                .map_err(|m| corrupt(format!("mv/{id}"), m)),
+        }
+    }
+
+    /// The object of a connector space with this DN (any case), or that had it before a
+    /// rename.
+    pub fn cs_by_dn(&self, connector: &str, dn: &str) -> Result<Option<CsId>, StoreError> {
+        let table = self.txn.open_table(BY_DN).map_err(|e| self.open(e))?;
+        let key = dn.to_ascii_lowercase();
+        Ok(table
+            .get((connector, key.as_str()))
+            .map_err(|e| self.read(e))?
+            .map(|v| v.value()))
+    }
+
+    /// The object of a connector space with this anchor.
+    pub fn cs_by_anchor(&self, connector: &str, anchor: &str) -> Result<Option<CsId>, StoreError> {
+        let table = self.txn.open_table(BY_ANCHOR).map_err(|e| self.open(e))?;
+        Ok(table
+            .get((connector, anchor))
+            .map_err(|e| self.read(e))?
+            .map(|v| v.value()))
+    }
+
+    fn ids(
+        &self,
+        def: redb::TableDefinition<(&str, u64), u8>,
+        connector: &str,
+    ) -> Result<Vec<CsId>, StoreError> {
+        let table = self.txn.open_table(def).map_err(|e| self.open(e))?;
+        let mut out = Vec::new();
+        for entry in table
+            .range((connector, 0)..=(connector, u64::MAX))
+            .map_err(|e| self.read(e))?
+        {
+            let (k, _) = entry.map_err(|e| self.read(e))?;
+            out.push(k.value().1);
+        }
+        Ok(out)
+    }
+
+    /// The objects of a connector a delta sync visits.
+    pub fn to_sync(&self, connector: &str) -> Result<Vec<CsId>, StoreError> {
+        self.ids(TO_SYNC, connector)
+    }
+
+    /// The objects of a connector with a pending export.
+    pub fn to_export(&self, connector: &str) -> Result<Vec<CsId>, StoreError> {
+        self.ids(TO_EXPORT, connector)
+    }
+
+    /// Metaverse objects whose `attr` held a value equal (ignoring case) to `key` at the
+    /// last commit.
+    pub fn mv_join(&self, attr: &str, key: &str) -> Result<Vec<MvId>, StoreError> {
+        let table = self
+            .txn
+            .open_multimap_table(MV_JOIN)
+            .map_err(|e| self.open(e))?;
+        let mut out = Vec::new();
+        for v in table.get((attr, key)).map_err(|e| self.read(e))? {
+            out.push(v.map_err(|e| self.read(e))?.value());
+        }
+        Ok(out)
+    }
+
+    /// Connector-space objects of `connector` whose `attr` held a value equal (ignoring
+    /// case) to `key` at the last commit.
+    pub fn cs_join(&self, connector: &str, attr: &str, key: &str) -> Result<Vec<CsId>, StoreError> {
+        let table = self
+            .txn
+            .open_multimap_table(CS_JOIN)
+            .map_err(|e| self.open(e))?;
+        let mut out = Vec::new();
+        for v in table
+            .get((connector, attr, key))
+            .map_err(|e| self.read(e))?
+        {
+            out.push(v.map_err(|e| self.read(e))?.value());
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,382 @@
+//! Committing a step: the dirty objects' records and every index row they change, in one
+//! write transaction.
+
+use std::collections::{BTreeSet, HashMap};
+
+use redb::{ReadableTable, WriteTransaction};
+
+use super::super::record::{decode_cs, decode_mv, encode_cs, encode_mv};
+use super::super::{Dirty, JoinKeys, StoreError};
+use super::{
+    BY_ANCHOR, BY_DN, CS, CS_JOIN, META, MV, MV_JOIN, Store, TO_EXPORT, TO_SYNC, corrupt, cs_key,
+};
+use crate::model::{CsObject, MvObject, State};
+use crate::sync::join_keys as keys;
+
+/// How a commit encodes a connector-space object (tests substitute one that fails).
+pub(crate) type EncodeCs<'a> = &'a dyn Fn(&str, &CsObject) -> Result<Vec<u8>, String>;
+
+fn encode(_connector: &str, o: &CsObject) -> Result<Vec<u8>, String> {
+    Ok(encode_cs(o))
+}
+
+/// The index rows of one connector-space object besides its DN and anchor.
+fn cs_join_rows(keys_of: &JoinKeys, connector: &str, o: &CsObject) -> BTreeSet<(String, String)> {
+    let mut rows = BTreeSet::new();
+    for (c, attr) in &keys_of.cs {
+        if c == connector {
+            for k in keys(o.current(attr)) {
+                rows.insert((attr.clone(), k));
+            }
+        }
+    }
+    rows
+}
+
+fn mv_join_rows(keys_of: &JoinKeys, o: &MvObject) -> BTreeSet<(String, String)> {
+    let mut rows = BTreeSet::new();
+    for attr in &keys_of.mv {
+        if let Some(v) = o.attributes.get(attr) {
+            for k in keys(v) {
+                rows.insert((attr.clone(), k));
+            }
+        }
+    }
+    rows
+}
+
+impl Store {
+    /// Stores one step in one write transaction: each dirty object present in `state` is
+    /// written, each dirty object absent from it deleted, with their index rows (anchor,
+    /// DN, work lists, join keys of `join`); and when `dirty.meta` the watermarks, next
+    /// ids, object counts, connector list (the objects of connectors no longer in it are
+    /// deleted) and plan fingerprint. On any error nothing of the step is stored.
+    pub fn commit(
+        &self,
+        state: &mut State,
+        dirty: &Dirty,
+        join: &JoinKeys,
+    ) -> Result<(), StoreError> {
+        self.commit_with(state, dirty, join, &encode)
+    }
+
+    pub(crate) fn commit_with(
+        &self,
+        state: &mut State,
+        dirty: &Dirty,
+        join: &JoinKeys,
+        encode: EncodeCs<'_>,
+    ) -> Result<(), StoreError> {
+        if dirty.is_empty() {
+            return Ok(());
+        }
+        let txn = self.begin()?;
+        let result = self.write(&txn, state, dirty, join, encode);
+        match result {
+            Ok(counts) => {
+                self.finish(txn, Ok(()))?;
+                for (name, n) in counts.cs {
+                    if let Some(s) = state.spaces.get_mut(&name) {
+                        s.residency.stored = n;
+                    }
+                }
+                state.metaverse.residency.stored = counts.mv;
+                Ok(())
+            }
+            Err(e) => self.finish(txn, Err(e)),
+        }
+    }
+
+    fn write(
+        &self,
+        txn: &WriteTransaction,
+        state: &State,
+        dirty: &Dirty,
+        join: &JoinKeys,
+        encode: EncodeCs<'_>,
+    ) -> Result<Counts, StoreError> {
+        let stored_keys = read_join_keys(self, txn)?;
+        let rebuild = stored_keys.as_ref() != Some(join);
+        if rebuild {
+            // The rules search other attributes than the stored join keys: index anew.
+            txn.delete_multimap_table(CS_JOIN)
+                .map_err(|e| self.err("write", e))?;
+            txn.delete_multimap_table(MV_JOIN)
+                .map_err(|e| self.err("write", e))?;
+        }
+        let mut cs = txn
+            .open_table(CS)
+            .map_err(|e| self.err("open a table", e))?;
+        let mut by_anchor = txn
+            .open_table(BY_ANCHOR)
+            .map_err(|e| self.err("open a table", e))?;
+        let mut by_dn = txn
+            .open_table(BY_DN)
+            .map_err(|e| self.err("open a table", e))?;
+        let mut to_sync = txn
+            .open_table(TO_SYNC)
+            .map_err(|e| self.err("open a table", e))?;
+        let mut to_export = txn
+            .open_table(TO_EXPORT)
+            .map_err(|e| self.err("open a table", e))?;
+        let mut cs_join = txn
+            .open_multimap_table(CS_JOIN)
+            .map_err(|e| self.err("open a table", e))?;
+        let mut mv_join = txn
+            .open_multimap_table(MV_JOIN)
+            .map_err(|e| self.err("open a table", e))?;
+        let mut delta: HashMap<&str, i64> = HashMap::new();
+        for (connector, id) in &dirty.cs {
+            let key = (connector.as_str(), *id);
+            let old = match cs.get(key).map_err(|e| self.err("write", e))? {
+                Some(v) => Some(
+                    decode_cs(*id, v.value()).map_err(|m| corrupt(cs_key(connector, *id), m))?,
+                ),
+                None => None,
+            };
+            let new = state.spaces.get(connector).and_then(|s| s.objects.get(id));
+            if let Some(o) = &old {
+                if let Some(a) = &o.anchor
+                    && new.is_none_or(|n| n.anchor.as_ref() != Some(a))
+                    && by_anchor
+                        .get((key.0, a.as_str()))
+                        .map_err(|e| self.err("write", e))?
+                        .map(|v| v.value())
+                        == Some(*id)
+                {
+                    by_anchor
+                        .remove((key.0, a.as_str()))
+                        .map_err(|e| self.err("write", e))?;
+                }
+                if new.is_none() {
+                    let dn = o.dn.to_ascii_lowercase();
+                    if by_dn
+                        .get((key.0, dn.as_str()))
+                        .map_err(|e| self.err("write", e))?
+                        .map(|v| v.value())
+                        == Some(*id)
+                    {
+                        by_dn
+                            .remove((key.0, dn.as_str()))
+                            .map_err(|e| self.err("write", e))?;
+                    }
+                }
+                if !rebuild {
+                    for (attr, k) in cs_join_rows(join, connector, o) {
+                        cs_join
+                            .remove((key.0, attr.as_str(), k.as_str()), *id)
+                            .map_err(|e| self.err("write", e))?;
+                    }
+                }
+            }
+            match new {
+                Some(o) => {
+                    let bytes =
+                        encode(connector, o).map_err(|m| corrupt(cs_key(connector, *id), m))?;
+                    cs.insert(key, bytes.as_slice())
+                        .map_err(|e| self.err("write", e))?;
+                    if let Some(a) = &o.anchor {
+                        by_anchor
+                            .insert((key.0, a.as_str()), *id)
+                            .map_err(|e| self.err("write", e))?;
+                    }
+                    by_dn
+                        .insert((key.0, o.dn.to_ascii_lowercase().as_str()), *id)
+                        .map_err(|e| self.err("write", e))?;
+                    if o.pending_import.is_some() || o.unresolved {
+                        to_sync.insert(key, 1).map_err(|e| self.err("write", e))?;
+                    } else {
+                        to_sync.remove(key).map_err(|e| self.err("write", e))?;
+                    }
+                    if o.pending_export.is_some() {
+                        to_export.insert(key, 1).map_err(|e| self.err("write", e))?;
+                    } else {
+                        to_export.remove(key).map_err(|e| self.err("write", e))?;
+                    }
+                    if !rebuild {
+                        for (attr, k) in cs_join_rows(join, connector, o) {
+                            cs_join
+                                .insert((key.0, attr.as_str(), k.as_str()), *id)
+                                .map_err(|e| self.err("write", e))?;
+                        }
+                    }
+                    if old.is_none() {
+                        *delta.entry(key.0).or_default() += 1;
+                    }
+                }
+                None => {
+                    cs.remove(key).map_err(|e| self.err("write", e))?;
+                    to_sync.remove(key).map_err(|e| self.err("write", e))?;
+                    to_export.remove(key).map_err(|e| self.err("write", e))?;
+                    if old.is_some() {
+                        *delta.entry(key.0).or_default() -= 1;
+                    }
+                }
+            }
+        }
+        let mut mv = txn
+            .open_table(MV)
+            .map_err(|e| self.err("open a table", e))?;
+        let mut mv_delta: i64 = 0;
+        for id in &dirty.mv {
+            let old = match mv.get(*id).map_err(|e| self.err("write", e))? {
+                Some(v) => {
+                    Some(decode_mv(*id, v.value()).map_err(|m| corrupt(format!("mv/{id}"), m))?)
+                }
+                None => None,
+            };
+            if let Some(o) = &old
+                && !rebuild
+            {
+                for (attr, k) in mv_join_rows(join, o) {
+                    mv_join
+                        .remove((attr.as_str(), k.as_str()), *id)
+                        .map_err(|e| self.err("write", e))?;
+                }
+            }
+            match state.metaverse.objects.get(id) {
+                Some(o) => {
+                    mv.insert(*id, encode_mv(o).as_slice())
+                        .map_err(|e| self.err("write", e))?;
+                    if !rebuild {
+                        for (attr, k) in mv_join_rows(join, o) {
+                            mv_join
+                                .insert((attr.as_str(), k.as_str()), *id)
+                                .map_err(|e| self.err("write", e))?;
+                        }
+                    }
+                    if old.is_none() {
+                        mv_delta += 1;
+                    }
+                }
+                None => {
+                    mv.remove(*id).map_err(|e| self.err("write", e))?;
+                    if old.is_some() {
+                        mv_delta -= 1;
+                    }
+                }
+            }
+        }
+        if rebuild {
+            for entry in cs.iter().map_err(|e| self.err("write", e))? {
+                let (k, v) = entry.map_err(|e| self.err("write", e))?;
+                let (connector, id) = k.value();
+                let o = decode_cs(id, v.value()).map_err(|m| corrupt(cs_key(connector, id), m))?;
+                for (attr, key) in cs_join_rows(join, connector, &o) {
+                    cs_join
+                        .insert((connector, attr.as_str(), key.as_str()), id)
+                        .map_err(|e| self.err("write", e))?;
+                }
+            }
+            for entry in mv.iter().map_err(|e| self.err("write", e))? {
+                let (k, v) = entry.map_err(|e| self.err("write", e))?;
+                let id = k.value();
+                let o = decode_mv(id, v.value()).map_err(|m| corrupt(format!("mv/{id}"), m))?;
+                for (attr, key) in mv_join_rows(join, &o) {
+                    mv_join
+                        .insert((attr.as_str(), key.as_str()), id)
+                        .map_err(|e| self.err("write", e))?;
+                }
+            }
+        }
+        let counts = Counts {
+            cs: state
+                .spaces
+                .iter()
+                .map(|(name, s)| {
+                    let d = delta.get(name.as_str()).copied().unwrap_or(0);
+                    let n = i64::try_from(s.residency.stored).unwrap_or(i64::MAX) + d;
+                    (name.clone(), usize::try_from(n.max(0)).unwrap_or(0))
+                })
+                .collect(),
+            mv: usize::try_from(
+                (i64::try_from(state.metaverse.residency.stored).unwrap_or(i64::MAX) + mv_delta)
+                    .max(0),
+            )
+            .unwrap_or(0),
+        };
+        if dirty.meta || rebuild || !delta.is_empty() || mv_delta != 0 {
+            self.write_meta(txn, &mut cs, state, &counts, join)?;
+        }
+        Ok(counts)
+    }
+
+    fn write_meta(
+        &self,
+        txn: &WriteTransaction,
+        cs: &mut redb::Table<'_, (&'static str, u64), &'static [u8]>,
+        state: &State,
+        counts: &Counts,
+        join: &JoinKeys,
+    ) -> Result<(), StoreError> {
+        let mut meta = txn
+            .open_table(META)
+            .map_err(|e| self.err("open a table", e))?;
+        // Drop the objects of connector spaces the state no longer has.
+        let stored: Vec<String> = match meta.get("spaces").map_err(|e| self.err("write", e))? {
+            Some(v) => serde_json::from_slice::<serde_json::Value>(v.value())
+                .ok()
+                .and_then(|j| {
+                    j.as_array().map(|a| {
+                        a.iter()
+                            .filter_map(|s| {
+                                s.get("name").and_then(|n| n.as_str()).map(str::to_owned)
+                            })
+                            .collect()
+                    })
+                })
+                .ok_or_else(|| corrupt("meta/spaces".into(), "not a list of spaces"))?,
+            None => Vec::new(),
+        };
+        for gone in stored.iter().filter(|s| !state.spaces.contains_key(*s)) {
+            let name = gone.as_str();
+            cs.retain_in((name, 0)..=(name, u64::MAX), |_, _| false)
+                .map_err(|e| self.err("write", e))?;
+        }
+        let spaces: Vec<serde_json::Value> = state
+            .spaces
+            .iter()
+            .map(|(name, s)| {
+                let count = counts
+                    .cs
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or(0, |(_, c)| *c);
+                serde_json::json!({"name": name, "watermark": s.watermark, "next_id": s.next_id, "count": count})
+            })
+            .collect();
+        let entries = [
+            ("spaces", serde_json::Value::from(spaces)),
+            ("mv_next_id", state.metaverse.next_id.into()),
+            ("mv_count", counts.mv.into()),
+            ("plan_fingerprint", state.plan_fingerprint.clone().into()),
+            (
+                "outbound_retry",
+                serde_json::Value::from(state.outbound_retry.iter().copied().collect::<Vec<u64>>()),
+            ),
+            ("join_keys", join.to_json()),
+        ];
+        for (key, j) in entries {
+            let bytes = serde_json::to_vec(&j)
+                .map_err(|e| corrupt(format!("meta/{key}"), e.to_string()))?;
+            meta.insert(key, bytes.as_slice())
+                .map_err(|e| self.err("write", e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Object counts after a commit.
+struct Counts {
+    cs: Vec<(String, usize)>,
+    mv: usize,
+}
+
+fn read_join_keys(store: &Store, txn: &WriteTransaction) -> Result<Option<JoinKeys>, StoreError> {
+    let meta = txn
+        .open_table(META)
+        .map_err(|e| store.err("open a table", e))?;
+    Ok(store
+        .read_meta_value(&meta, "join_keys")?
+        .and_then(|j| JoinKeys::from_json(&j)))
+}

@@ -1,0 +1,104 @@
+use super::*;
+
+fn sample_cs() -> CsObject {
+    CsObject {
+        id: 7,
+        dn: "CN=Ana Chen,OU=Seattle,DC=contoso,DC=com".into(),
+        anchor: Some("AAECAwQFBgcICQoLDA0ODw==".into()),
+        object_type: "user".into(),
+        attributes: IndexMap::from([
+            ("cn".to_owned(), Value::from("Ana Chen")),
+            ("userAccountControl".to_owned(), Value::Num(-512)),
+            ("objectGUID".to_owned(), Value::bin([0u8, 1, 2, 255])),
+            (
+                "manager".to_owned(),
+                Value::reference("CN=Boss,DC=contoso,DC=com"),
+            ),
+            ("enabled".to_owned(), Value::Bool(true)),
+            (
+                "whenCreated".to_owned(),
+                Value::DateTime(DateTime::from_timestamp(1_700_000_000, 123).unwrap_or_default()),
+            ),
+            (
+                "proxyAddresses".to_owned(),
+                Value::multi(vec!["SMTP:a@x".into(), "smtp:b@x".into()]),
+            ),
+        ]),
+        unconfirmed: IndexMap::from([("x".to_owned(), Value::Ignore)]),
+        pending_import: Some(PendingImport::Update),
+        pending_export: Some(PendingExport {
+            op: ExportOp::Rename,
+            attributes: IndexMap::from([("y".to_owned(), Value::AuthoritativeNull)]),
+            old_dn: Some("CN=Old".into()),
+        }),
+        export_error: Some(ExportError {
+            class: "refused".into(),
+            message: "no".into(),
+        }),
+        link: Some(u64::MAX),
+        link_rule: Some("In from AD - User Join".into()),
+        provisioned: true,
+        unresolved: false,
+    }
+}
+
+fn sample_mv() -> MvObject {
+    MvObject {
+        id: 3,
+        object_type: "person".into(),
+        attributes: IndexMap::from([
+            ("displayName".to_owned(), Value::from("Ana")),
+            ("manager".to_owned(), crate::model::mv_ref(9)),
+            ("empty".to_owned(), Value::Null),
+        ]),
+        links: BTreeMap::from([("AD".to_owned(), 7), ("Entra".to_owned(), 1 << 40)]),
+        anchored_by: BTreeSet::from(["AD".to_owned()]),
+    }
+}
+
+#[test]
+fn objects_round_trip() {
+    let cs = sample_cs();
+    assert_eq!(decode_cs(7, &encode_cs(&cs)), Ok(cs));
+    let bare = CsObject {
+        id: 1,
+        ..CsObject::default()
+    };
+    assert_eq!(decode_cs(1, &encode_cs(&bare)), Ok(bare));
+    let mv = sample_mv();
+    assert_eq!(decode_mv(3, &encode_mv(&mv)), Ok(mv.clone()));
+    assert_eq!(mv_refs(&mv).collect::<Vec<_>>(), [9]);
+}
+
+#[test]
+fn every_flipped_bit_and_every_truncation_is_refused() {
+    let bytes = encode_cs(&sample_cs());
+    for i in 0..bytes.len() {
+        for bit in 0..8 {
+            let mut b = bytes.clone();
+            if let Some(x) = b.get_mut(i) {
+                *x ^= 1 << bit;
+            }
+            assert!(
+                decode_cs(7, &b).is_err(),
+                "byte {i} bit {bit} went unnoticed"
+            );
+        }
+    }
+    for n in 0..bytes.len() {
+        assert!(
+            decode_cs(7, bytes.get(..n).unwrap_or_default()).is_err(),
+            "cut at {n}"
+        );
+    }
+}
+
+#[test]
+fn other_layouts_are_named() {
+    let mut b = encode_mv(&sample_mv());
+    if let Some(v) = b.first_mut() {
+        *v = 1;
+    }
+    let e = decode_mv(3, &b).err().unwrap_or_default();
+    assert!(e.contains("layout 1"), "{e}");
+}

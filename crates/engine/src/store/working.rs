@@ -1,0 +1,312 @@
+//! The working set of a step: the objects it touches, read from the store by key and index
+//! into a [`State`] that holds only them, so a delta step costs what it touches.
+//!
+//! An object is read at most once a step, and never when the state already holds it (it
+//! may hold this step's changes) or removed it since it was read (the store's copy is stale
+//! until the commit). A connector space or metaverse marked complete is never asked for.
+
+use std::sync::Mutex;
+
+use syncrules_lang::Value;
+use syncrules_lang::rules::model::ScopeOp;
+use syncrules_lang::rules::plan::Plan;
+
+use super::{Reader, StoreError};
+use crate::model::{CsId, MvId, State};
+use crate::sync::join_keys;
+
+/// Reads objects from the last commit into a working set. A read error is kept (the first
+/// one) and reported by [`Loader::finish`]; meanwhile the object counts as absent.
+#[derive(Debug)]
+pub struct Loader<'s> {
+    reader: Reader<'s>,
+    error: Mutex<Option<StoreError>>,
+}
+
+impl<'s> Loader<'s> {
+    /// A loader over a reader of the last commit.
+    pub fn new(reader: Reader<'s>) -> Self {
+        Loader {
+            reader,
+            error: Mutex::new(None),
+        }
+    }
+
+    /// The reader.
+    pub fn reader(&self) -> &Reader<'s> {
+        &self.reader
+    }
+
+    fn keep<T>(&self, r: Result<T, StoreError>) -> Option<T> {
+        match r {
+            Ok(x) => Some(x),
+            Err(e) => {
+                if let Ok(mut slot) = self.error.lock()
+                    && slot.is_none()
+                {
+                    *slot = Some(e);
+                }
+                None
+            }
+        }
+    }
+
+    /// The first read error, if any.
+    pub fn finish(self) -> Result<(), StoreError> {
+        match self.error.into_inner() {
+            Ok(Some(e)) => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// Makes connector-space object `id` resident; true when it exists.
+    pub fn cs(&self, state: &mut State, connector: &str, id: CsId) -> bool {
+        let space = state.space(connector);
+        if space.objects.contains_key(&id) {
+            return true;
+        }
+        if space.residency.complete || space.residency.removed.contains(&id) {
+            return false;
+        }
+        match self.keep(self.reader.cs(connector, id)).flatten() {
+            Some(o) => {
+                space.load(o);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Makes metaverse object `id` resident; true when it exists.
+    pub fn mv(&self, state: &mut State, id: MvId) -> bool {
+        let mv = &mut state.metaverse;
+        if mv.objects.contains_key(&id) {
+            return true;
+        }
+        if mv.residency.complete || mv.residency.removed.contains(&id) {
+            return false;
+        }
+        match self.keep(self.reader.mv(id)).flatten() {
+            Some(o) => {
+                mv.next_id = mv.next_id.max(id);
+                mv.objects.insert(id, o);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Makes metaverse object `id` resident with every connector-space object joined to it.
+    pub fn mv_linked(&self, state: &mut State, id: MvId) -> bool {
+        if !self.mv(state, id) {
+            return false;
+        }
+        let links: Vec<(String, CsId)> = state
+            .metaverse
+            .objects
+            .get(&id)
+            .map(|m| m.links.iter().map(|(c, i)| (c.clone(), *i)).collect())
+            .unwrap_or_default();
+        for (c, cs) in links {
+            self.cs(state, &c, cs);
+        }
+        true
+    }
+
+    /// Makes the object of `connector` with this DN (or that had it before a rename)
+    /// resident; its id.
+    pub fn cs_dn(&self, state: &mut State, connector: &str, dn: &str) -> Option<CsId> {
+        let lower = dn.to_ascii_lowercase();
+        let space = state.space(connector);
+        if let Some(id) = space.by_dn.get(&lower).copied()
+            && space.objects.contains_key(&id)
+        {
+            return Some(id);
+        }
+        if space.residency.complete {
+            return None;
+        }
+        let id = self.keep(self.reader.cs_by_dn(connector, dn)).flatten()?;
+        if !self.cs(state, connector, id) {
+            return None;
+        }
+        // The DN may be one the object had before a rename: resolve it as the store does.
+        state.space(connector).by_dn.entry(lower).or_insert(id);
+        Some(id)
+    }
+
+    /// Makes the object of `connector` with this anchor resident; its id.
+    pub fn cs_anchor(&self, state: &mut State, connector: &str, anchor: &str) -> Option<CsId> {
+        let space = state.space(connector);
+        if let Some(id) = space.by_anchor.get(anchor).copied()
+            && space.objects.contains_key(&id)
+        {
+            return Some(id);
+        }
+        if space.residency.complete {
+            return None;
+        }
+        let id = self
+            .keep(self.reader.cs_by_anchor(connector, anchor))
+            .flatten()?;
+        self.cs(state, connector, id).then_some(id)
+    }
+
+    /// Makes resident the metaverse objects (with their joined objects) whose `attr` held
+    /// one of `v`'s values at the last commit; their ids.
+    pub fn mv_join(&self, state: &mut State, attr: &str, v: &Value) -> Vec<MvId> {
+        if state.metaverse.residency.complete {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for k in join_keys(v) {
+            for id in self.keep(self.reader.mv_join(attr, &k)).unwrap_or_default() {
+                if self.mv_linked(state, id) {
+                    out.push(id);
+                }
+            }
+        }
+        out
+    }
+
+    /// Makes resident the objects of `connector` whose `attr` held one of `v`'s values at
+    /// the last commit; their ids.
+    pub fn cs_join(&self, state: &mut State, connector: &str, attr: &str, v: &Value) -> Vec<CsId> {
+        if state
+            .spaces
+            .get(connector)
+            .is_some_and(|s| s.residency.complete)
+        {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for k in join_keys(v) {
+            for id in self
+                .keep(self.reader.cs_join(connector, attr, &k))
+                .unwrap_or_default()
+            {
+                if self.cs(state, connector, id) {
+                    out.push(id);
+                }
+            }
+        }
+        out
+    }
+
+    /// Makes resident what processing metaverse object `id` reads: the object, every object
+    /// joined to it, the objects their references name (and what those are joined to), and
+    /// the metaverse objects its own references name (with their joined objects, whose DNs
+    /// outbound references become).
+    pub fn mv_closure(&self, state: &mut State, id: MvId) {
+        if !self.mv_linked(state, id) {
+            return;
+        }
+        let (links, refs): (Vec<(String, CsId)>, Vec<MvId>) = match state.metaverse.objects.get(&id)
+        {
+            Some(m) => (
+                m.links.iter().map(|(c, i)| (c.clone(), *i)).collect(),
+                super::record::mv_refs(m).collect(),
+            ),
+            None => return,
+        };
+        for r in refs {
+            self.mv_linked(state, r);
+        }
+        for (c, cs) in links {
+            self.cs_refs(state, &c, cs);
+        }
+    }
+
+    /// Makes resident the objects a connector-space object's references name, with the
+    /// metaverse objects they are joined to and those objects' joined objects.
+    pub fn cs_refs(&self, state: &mut State, connector: &str, id: CsId) {
+        let dns: Vec<String> = match state.spaces.get(connector).and_then(|s| s.objects.get(&id)) {
+            Some(o) => o
+                .attributes
+                .values()
+                .chain(o.unconfirmed.values())
+                .flat_map(Value::values)
+                .filter_map(|v| match v {
+                    Value::Ref(dn) => Some(dn.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            None => return,
+        };
+        for dn in dns {
+            if let Some(target) = self.cs_dn(state, connector, &dn) {
+                let link = state
+                    .spaces
+                    .get(connector)
+                    .and_then(|s| s.objects.get(&target))
+                    .and_then(|o| o.link);
+                if let Some(mv) = link {
+                    self.mv_linked(state, mv);
+                }
+            }
+        }
+    }
+
+    /// Makes resident the groups `is-member-of` scopes of `connector`'s inbound rules name.
+    pub fn scope_groups(&self, state: &mut State, plan: &Plan, connector: &str) {
+        let mut dns = Vec::new();
+        for (key, group) in &plan.groups {
+            if key.connector != connector {
+                continue;
+            }
+            for rule in &group.rules {
+                for clause in rule.scope.iter().flatten() {
+                    if matches!(
+                        clause.operator,
+                        ScopeOp::IsMemberOf | ScopeOp::IsNotMemberOf
+                    ) {
+                        dns.push(clause.value.clone());
+                    }
+                }
+            }
+        }
+        for dn in dns {
+            self.cs_dn(state, connector, &dn);
+        }
+    }
+
+    /// Makes resident what a delta sync of `connector` visits and reads: the objects with a
+    /// pending import or an unresolved reference, and for each, its metaverse object's
+    /// closure; and the metaverse objects waiting for outbound references. Returns the
+    /// objects to visit.
+    pub fn delta_sync(&self, state: &mut State, plan: &Plan, connector: &str) -> Vec<CsId> {
+        let ids = self
+            .keep(self.reader.to_sync(connector))
+            .unwrap_or_default();
+        self.scope_groups(state, plan, connector);
+        for id in &ids {
+            if !self.cs(state, connector, *id) {
+                continue;
+            }
+            self.cs_refs(state, connector, *id);
+            let link = state
+                .spaces
+                .get(connector)
+                .and_then(|s| s.objects.get(id))
+                .and_then(|o| o.link);
+            if let Some(mv) = link {
+                self.mv_closure(state, mv);
+            }
+        }
+        let retry: Vec<MvId> = state.outbound_retry.iter().copied().collect();
+        for mv in retry {
+            self.mv_closure(state, mv);
+        }
+        ids
+    }
+
+    /// Makes resident a connector's objects with a pending export.
+    pub fn exports(&self, state: &mut State, connector: &str) {
+        for id in self
+            .keep(self.reader.to_export(connector))
+            .unwrap_or_default()
+        {
+            self.cs(state, connector, id);
+        }
+    }
+}
