@@ -8,6 +8,7 @@ mod fmt;
 mod functions;
 mod gen_cmd;
 mod import;
+mod state;
 mod sync;
 
 use std::process::ExitCode;
@@ -46,6 +47,9 @@ enum Command {
     Preview(sync::PreviewArgs),
     /// Run a sync cycle with the connectors, rules and state of a sync.yaml.
     Run(sync::RunArgs),
+    /// Check a state directory, or move a damaged state aside.
+    #[command(subcommand)]
+    State(state::StateCommand),
 }
 
 /// Output format of commands that report.
@@ -69,5 +73,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Preview(args) => sync::preview_cmd(&args),
         Command::Run(args) => sync::run_cmd(&args),
         Command::Functions(args) => functions::run(&args),
+        Command::State(cmd) => state::run(&cmd),
     }
 }

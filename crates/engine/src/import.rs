@@ -106,6 +106,40 @@ fn value_key(v: &Value) -> String {
     }
 }
 
+/// Attributes that hold secrets (passwords and their hashes, managed-account passwords):
+/// an import drops them, so they are never kept in a connector space or written to the
+/// state. Compared without regard to case.
+pub const SECRET_ATTRIBUTES: &[&str] = &[
+    "userPassword",
+    "unicodePwd",
+    "dBCSPwd",
+    "ntPwdHistory",
+    "lmPwdHistory",
+    "supplementalCredentials",
+    "msDS-ManagedPassword",
+    "msDS-KeyCredentialLink",
+    "msFVE-RecoveryPassword",
+    "ms-Mcs-AdmPwd",
+    "msLAPS-Password",
+    "msLAPS-EncryptedPassword",
+];
+
+/// True for an attribute in [`SECRET_ATTRIBUTES`].
+pub fn is_secret(attr: &str) -> bool {
+    SECRET_ATTRIBUTES
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(attr))
+}
+
+/// Drops the secret attributes of an entry.
+fn without_secrets(mut e: ImportEntry) -> ImportEntry {
+    if e.attributes.keys().any(|k| is_secret(k)) {
+        e.attributes.retain(|k, _| !is_secret(k));
+    }
+    e.value_changes.retain(|c| !is_secret(&c.attribute));
+    e
+}
+
 /// Applies a batch; `full` marks unmentioned objects deleted.
 pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> ImportReport {
     let mut report = ImportReport {
@@ -114,6 +148,7 @@ pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> Impo
     };
     let mut seen: HashSet<CsId> = HashSet::new();
     for e in batch.entries {
+        let e = without_secrets(e);
         report.read += 1;
         let existing = find(space, &e);
         match (e.change, existing) {
@@ -319,6 +354,38 @@ mod tests {
             false,
         );
         assert!(members(&space).is_empty());
+    }
+
+    #[test]
+    fn secrets_are_never_kept() {
+        let mut space = ConnectorSpace::default();
+        let mut e = entry(
+            Change::Present,
+            "CN=u",
+            IndexMap::from([
+                ("cn".to_owned(), Value::from("u")),
+                ("userPassword".to_owned(), Value::from("hunter2")),
+                ("UNICODEPWD".to_owned(), Value::bin(b"x")),
+            ]),
+        );
+        e.value_changes.push(ValueChange {
+            attribute: "userpassword".into(),
+            op: ValueOp::Add,
+            values: vec![Value::from("hunter3")],
+        });
+        apply(
+            &mut space,
+            ImportBatch {
+                entries: vec![e],
+                ..ImportBatch::default()
+            },
+            true,
+        );
+        let o = space.objects.values().next().map(|o| o.attributes.clone());
+        assert_eq!(
+            o.map(|a| a.keys().cloned().collect::<Vec<_>>()),
+            Some(vec!["cn".to_owned()])
+        );
     }
 
     #[test]

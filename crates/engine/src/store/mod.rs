@@ -195,7 +195,10 @@ pub enum StoreError {
         message: String,
     },
     /// A stored entry cannot be decoded (or an object cannot be encoded).
-    #[error("the state is corrupt at {key}: {message}")]
+    #[error(
+        "the state is corrupt at {key}: {message}; restore the state directory from a backup, \
+         or move the file aside (`syncrules state reset --config FILE`) and run `--cycle initial`"
+    )]
     Corrupt {
         /// The entry: `cs/<connector>/<id>`, `mv/<id>` or `meta/<name>`.
         key: String,
@@ -252,9 +255,11 @@ mod tests {
             key: "cs/AD/3".into(),
             message: "`dn` must be a string".into(),
         };
-        assert_eq!(
-            e.to_string(),
-            "the state is corrupt at cs/AD/3: `dn` must be a string"
+        let text = e.to_string();
+        assert!(
+            text.starts_with("the state is corrupt at cs/AD/3: `dn` must be a string; "),
+            "{text}"
         );
+        assert!(text.contains("syncrules state reset"), "{text}");
     }
 }
