@@ -147,7 +147,8 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
         .map_err(|e| fail(EXIT_EXTERNAL, &format!("cannot start the runtime: {e}")))
 }
 
-/// A spinner on stderr for long steps, when stderr is a terminal.
+/// A spinner on stderr for a step, when stderr is a terminal; it turns into a bar with
+/// count, rate and ETA once the engine says how far the step is.
 fn progress(step: &str, connector: &str) -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
@@ -166,6 +167,20 @@ async fn run_cycle(
     let mut reports = Vec::new();
     for step in engine.cycle_steps(cycle) {
         let bar = progress(step.name(), step.connector());
+        if let Some(b) = &bar {
+            let b = b.clone();
+            engine.set_progress(Box::new(move |p| {
+                if b.length().is_none()
+                    && let Ok(style) = indicatif::ProgressStyle::with_template(
+                        "{msg:36} [{bar:30}] {human_pos}/{human_len} {per_sec} ETA {eta}",
+                    )
+                {
+                    b.set_style(style.progress_chars("=> "));
+                }
+                b.set_length(p.total as u64);
+                b.set_position(p.done as u64);
+            }));
+        }
         let started = std::time::Instant::now();
         let report = engine.run_and_commit(&step).await;
         if let Some(b) = bar {

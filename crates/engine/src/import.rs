@@ -142,6 +142,16 @@ fn without_secrets(mut e: ImportEntry) -> ImportEntry {
 
 /// Applies a batch; `full` marks unmentioned objects deleted.
 pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> ImportReport {
+    apply_with_progress(space, batch, full, &mut |_| {})
+}
+
+/// [`apply`], calling `tick` with the number of entries applied every 1,024 entries.
+pub fn apply_with_progress(
+    space: &mut ConnectorSpace,
+    batch: ImportBatch,
+    full: bool,
+    tick: &mut dyn FnMut(usize),
+) -> ImportReport {
     let mut report = ImportReport {
         errors: batch.errors,
         ..ImportReport::default()
@@ -150,6 +160,9 @@ pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> Impo
     for e in batch.entries {
         let e = without_secrets(e);
         report.read += 1;
+        if report.read.is_multiple_of(1024) {
+            tick(report.read);
+        }
         let existing = find(space, &e);
         match (e.change, existing) {
             (Change::Delete, Some(id)) => {

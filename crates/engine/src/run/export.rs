@@ -7,6 +7,9 @@ use crate::sync::ObjectError;
 
 use super::{Engine, RunError, Status, Step, StepReport};
 
+/// Changes handed to a connector at once.
+const EXPORT_BATCH: usize = 1000;
+
 impl Engine {
     pub(super) async fn export(&mut self, step: &Step, name: &str) -> Result<StepReport, RunError> {
         let mut report = StepReport::new(step);
@@ -75,7 +78,19 @@ impl Engine {
             .connectors
             .get_mut(name)
             .ok_or_else(|| RunError::UnknownConnector(name.to_owned()))?;
-        let results = connector.export(&changes).await?;
+        // In batches, so that a long export shows its progress.
+        let mut results = Vec::with_capacity(changes.len());
+        for chunk in changes.chunks(EXPORT_BATCH) {
+            results.extend(connector.export(chunk).await?);
+            if let Some(hook) = &self.progress {
+                hook(super::Progress {
+                    step: step.name(),
+                    connector: name,
+                    done: results.len(),
+                    total: changes.len(),
+                });
+            }
+        }
         let space = self.state.space(name);
         for ((id, change), result) in pending.iter().zip(&changes).zip(results) {
             report.objects += 1;

@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use syncrules_lang::rules::plan::Plan;
 
 use crate::connector::{Connector, ConnectorError};
-use crate::import::{ImportReport, apply};
+use crate::import::{ImportReport, apply_with_progress};
 use crate::model::State;
 use crate::store::{Dirty, JoinKeys, Loader, Store, StoreError};
 use crate::sync::{ObjectError, SyncContext, SyncReport, sync_connector_with};
@@ -148,6 +148,23 @@ impl StepReport {
     }
 }
 
+/// Where a long step is: `done` of `total` objects (entries read, objects visited, changes
+/// exported).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress<'a> {
+    /// The step (`full-import`, ...).
+    pub step: &'static str,
+    /// The step's connector.
+    pub connector: &'a str,
+    /// Objects done.
+    pub done: usize,
+    /// Objects to do.
+    pub total: usize,
+}
+
+/// A callback told how long steps advance (a progress bar, a log line).
+pub type ProgressHook = dyn Fn(Progress<'_>) + Send + Sync;
+
 /// Safety settings.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -207,6 +224,19 @@ pub struct Engine {
     pub store: Option<Store>,
     /// The attributes the plan's joins search, which the store indexes.
     join_keys: JoinKeys,
+    /// Told how long steps advance.
+    progress: Option<Box<ProgressHook>>,
+}
+
+fn tell(hook: Option<&ProgressHook>, step: &Step, done: usize, total: usize) {
+    if let Some(hook) = hook {
+        hook(Progress {
+            step: step.name(),
+            connector: step.connector(),
+            done,
+            total,
+        });
+    }
 }
 
 fn import_report(step: &Step, r: ImportReport, limit: usize) -> StepReport {
@@ -288,7 +318,13 @@ impl Engine {
             options,
             store: None,
             join_keys,
+            progress: None,
         }
+    }
+
+    /// Calls `hook` as long steps advance.
+    pub fn set_progress(&mut self, hook: Box<ProgressHook>) {
+        self.progress = Some(hook);
     }
 
     /// An engine over the state in `store`: only the connector list, watermarks and
@@ -377,7 +413,10 @@ impl Engine {
             Step::FullImport(_) => {
                 let batch = connector.full_import().await?;
                 self.load_for_import(&name, &batch, true)?;
-                let r = apply(self.state.space(&name), batch, true);
+                let total = batch.entries.len();
+                let hook = self.progress.as_deref();
+                let mut tick = |done| tell(hook, step, done, total);
+                let r = apply_with_progress(self.state.space(&name), batch, true, &mut tick);
                 Ok(import_report(step, r, self.options.error_limit))
             }
             Step::DeltaImport(_) => {
@@ -399,7 +438,10 @@ impl Engine {
                     ),
                 };
                 self.load_for_import(&name, &batch, full)?;
-                let r = apply(self.state.space(&name), batch, full);
+                let total = batch.entries.len();
+                let hook = self.progress.as_deref();
+                let mut tick = |done| tell(hook, step, done, total);
+                let r = apply_with_progress(self.state.space(&name), batch, full, &mut tick);
                 let mut report = import_report(step, r, self.options.error_limit);
                 report.notes.extend(note);
                 Ok(report)
@@ -427,7 +469,10 @@ impl Engine {
                     Some(store) => Some(Loader::new(store.reader()?)),
                     None => None,
                 };
-                let r = sync_connector_with(&mut self.state, &ctx, &name, full, loader.as_ref());
+                let hook = self.progress.as_deref();
+                let tick = |done, total| tell(hook, step, done, total);
+                let r =
+                    sync_connector_with(&mut self.state, &ctx, &name, full, loader.as_ref(), &tick);
                 if let Some(l) = loader {
                     l.finish()?;
                 }

@@ -48,6 +48,9 @@ pub(super) const MV_JOIN: MultimapTableDefinition<(&str, &str), u64> =
 pub(super) const CS_JOIN: MultimapTableDefinition<(&str, &str, &str), u64> =
     MultimapTableDefinition::new("cs_join");
 
+/// The page cache of an open state.
+const CACHE_BYTES: usize = 128 << 20;
+
 /// The first bytes of every redb file.
 const MAGIC: &[u8] = b"redb";
 
@@ -165,10 +168,14 @@ impl Store {
         // redb asserts on some damaged files instead of returning an error: such a panic is
         // the file's damage, reported as such.
         let opened = std::panic::catch_unwind(|| {
+            // A bounded page cache: redb's default (1 GiB) is all resident memory after a
+            // full cycle; the working sets of delta steps are small.
+            let mut builder = Database::builder();
+            builder.set_cache_size(CACHE_BYTES);
             if new {
-                Database::create(&path)
+                builder.create(&path)
             } else {
-                Database::open(&path)
+                builder.open(&path)
             }
         });
         let db = match opened {

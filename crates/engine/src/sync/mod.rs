@@ -124,17 +124,19 @@ pub fn sync_connector(
     connector: &str,
     full: bool,
 ) -> SyncReport {
-    sync_connector_with(state, ctx, connector, full, None)
+    sync_connector_with(state, ctx, connector, full, None, &|_, _| {})
 }
 
 /// [`sync_connector`] over a working set: `loader` reads from the store what the step
-/// touches (for a full sync, everything) before and while it runs.
+/// touches (for a full sync, everything) before and while it runs. `tick` is called with
+/// the objects visited and the objects to visit every 1,024 objects.
 pub fn sync_connector_with(
     state: &mut State,
     ctx: &SyncContext<'_>,
     connector: &str,
     full: bool,
     loader: Option<&Loader<'_>>,
+    tick: &dyn Fn(usize, usize),
 ) -> SyncReport {
     let mut report = SyncReport::default();
     let mut ids: BTreeSet<CsId> = BTreeSet::new();
@@ -176,8 +178,12 @@ pub fn sync_connector_with(
     let mut index = JoinIndex::build(ctx.plan).with_loader(loader);
     let kinds = rule_kinds(ctx.plan);
     let mut touched = Touched::default();
+    let total = ids.len();
     for id in ids {
         report.visited += 1;
+        if report.visited.is_multiple_of(1024) {
+            tick(report.visited, total);
+        }
         report.changed.cs(connector, id);
         inbound::sync_object(
             state,
