@@ -236,6 +236,7 @@ async fn a_generated_directory_flows_through_both_connectors() {
         .iter()
         .filter(|e| e.object_type == "user" || e.object_type == "group")
         .map(|e| ExportChange {
+            retry: false,
             op: ExportOp::Add,
             dn: e.dn.clone(),
             old_dn: None,

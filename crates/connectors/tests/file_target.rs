@@ -18,6 +18,7 @@ use syncrules_lang::Value;
 
 fn change(op: ExportOp, dn: &str, attrs: &[(&str, Value)]) -> ExportChange {
     ExportChange {
+        retry: false,
         op,
         dn: dn.to_owned(),
         old_dn: None,

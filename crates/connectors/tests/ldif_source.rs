@@ -306,6 +306,7 @@ async fn a_missing_base_file_is_unavailable() {
 async fn export_is_refused() {
     let mut source = LdifSource::new("AD", fixture("contoso.ldif"));
     let change = ExportChange {
+        retry: false,
         op: ExportOp::Update,
         dn: employee("Jane Doe"),
         old_dn: None,

@@ -129,6 +129,11 @@ pub struct ExportChange {
     /// For an add, every attribute; for an update, the attributes to set (a null value
     /// removes one). References are [`Value::Ref`] holding the target's DN.
     pub attributes: IndexMap<String, Value>,
+    /// The change was handed to the connector before by a run killed before it stored the
+    /// result: it may already be applied. A connector makes it idempotent — an add whose
+    /// object exists (same DN and type) updates it and reports its anchor; a delete of a
+    /// missing object is done — instead of failing or applying it twice.
+    pub retry: bool,
 }
 
 /// Why one object's export failed.

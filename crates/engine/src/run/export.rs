@@ -1,8 +1,11 @@
-//! The export step: the deletion threshold, then one batch to the connector, and each
-//! object's result applied.
+//! The export step: the deletion threshold, then the changes to the connector in journaled
+//! batches, each batch's results applied and committed.
+
+use std::collections::HashSet;
 
 use crate::connector::{ExportChange, ExportOp, ExportResult};
-use crate::model::{CsId, ExportError};
+use crate::model::{ConnectorSpace, CsId, ExportError};
+use crate::store::Dirty;
 use crate::sync::ObjectError;
 
 use super::{Engine, RunError, Status, Step, StepReport};
@@ -56,6 +59,12 @@ impl Engine {
             );
             return Ok(report);
         }
+        // Changes a killed run handed over without storing their results: sent again,
+        // marked so that the connector makes them idempotent.
+        let in_doubt: HashSet<CsId> = match &self.store {
+            Some(store) => store.reader()?.in_doubt(name)?.into_iter().collect(),
+            None => HashSet::new(),
+        };
         let changes: Vec<ExportChange> = pending
             .iter()
             .filter_map(|id| space.objects.get(id))
@@ -68,6 +77,7 @@ impl Engine {
                     anchor: o.anchor.clone(),
                     object_type: o.object_type.clone(),
                     attributes: p.attributes.clone(),
+                    retry: in_doubt.contains(&o.id),
                 })
             })
             .collect();
@@ -78,70 +88,36 @@ impl Engine {
             .connectors
             .get_mut(name)
             .ok_or_else(|| RunError::UnknownConnector(name.to_owned()))?;
-        // In batches, so that a long export shows its progress.
-        let mut results = Vec::with_capacity(changes.len());
-        for chunk in changes.chunks(EXPORT_BATCH) {
-            results.extend(connector.export(chunk).await?);
+        // In batches: each is journaled before the connector sees it and its results are
+        // committed with the journal entries' removal, so a kill re-sends at most one batch,
+        // marked as possibly applied; and a long export shows its progress.
+        let mut done = 0;
+        for (ids, chunk) in pending.chunks(EXPORT_BATCH).zip(changes.chunks(EXPORT_BATCH)) {
+            if let Some(store) = &self.store {
+                store.journal(name, ids)?;
+            }
+            let results = connector.export(chunk).await?;
+            let mut changed = Dirty::default();
+            apply_results(
+                self.state.space(name),
+                name,
+                ids.iter().zip(chunk).zip(results),
+                &mut report,
+                &mut changed,
+            );
+            changed.exported = ids.iter().map(|id| (name.to_owned(), *id)).collect();
+            match &self.store {
+                Some(store) => store.commit(&mut self.state, &changed, &self.join_keys)?,
+                None => report.changed.merge(changed),
+            }
+            done += chunk.len();
             if let Some(hook) = &self.progress {
                 hook(super::Progress {
                     step: step.name(),
                     connector: name,
-                    done: results.len(),
+                    done,
                     total: changes.len(),
                 });
-            }
-        }
-        let space = self.state.space(name);
-        for ((id, change), result) in pending.iter().zip(&changes).zip(results) {
-            report.objects += 1;
-            report.changed.cs(name, *id);
-            match result {
-                ExportResult::Done { anchor } => {
-                    match change.op {
-                        ExportOp::Add => report.adds += 1,
-                        ExportOp::Update => report.updates += 1,
-                        ExportOp::Rename => report.renames += 1,
-                        ExportOp::Delete => report.deletes += 1,
-                    }
-                    if change.op == ExportOp::Delete {
-                        space.remove(*id);
-                        continue;
-                    }
-                    if let Some(o) = space.objects.get_mut(id) {
-                        if let Some(p) = o.pending_export.take() {
-                            for (k, v) in p.attributes {
-                                o.unconfirmed.insert(k, v);
-                            }
-                        }
-                        o.export_error = None;
-                        if o.anchor.is_none() {
-                            o.anchor = anchor;
-                        }
-                    }
-                    if let Some(o) = space.objects.get(id).cloned() {
-                        space.index(&o);
-                    }
-                }
-                ExportResult::Failed { class, message } => {
-                    if let Some(o) = space.objects.get_mut(id) {
-                        o.export_error = Some(ExportError {
-                            class: class.as_str().to_owned(),
-                            message: message.clone(),
-                        });
-                        report.errors.push(ObjectError {
-                            connector: name.to_owned(),
-                            object: o.dn.clone(),
-                            rule: None,
-                            message: format!("{}: {message}", class.as_str()),
-                            flow: None,
-                        });
-                    }
-                }
-                ExportResult::Retry { message } => {
-                    report
-                        .notes
-                        .push(format!("{}: will retry: {message}", change.dn));
-                }
             }
         }
         report.status = if report.errors.len() > self.options.error_limit {
@@ -152,5 +128,68 @@ impl Engine {
             Status::CompletedWithErrors
         };
         Ok(report)
+    }
+}
+
+/// Applies one batch's results to the connector space: done exports become unconfirmed
+/// values (or remove the object, for a delete), failures the object's export error.
+fn apply_results<'a>(
+    space: &mut ConnectorSpace,
+    name: &str,
+    results: impl Iterator<Item = ((&'a CsId, &'a ExportChange), ExportResult)>,
+    report: &mut StepReport,
+    changed: &mut Dirty,
+) {
+    for ((id, change), result) in results {
+        report.objects += 1;
+        changed.cs(name, *id);
+        match result {
+            ExportResult::Done { anchor } => {
+                match change.op {
+                    ExportOp::Add => report.adds += 1,
+                    ExportOp::Update => report.updates += 1,
+                    ExportOp::Rename => report.renames += 1,
+                    ExportOp::Delete => report.deletes += 1,
+                }
+                if change.op == ExportOp::Delete {
+                    space.remove(*id);
+                    continue;
+                }
+                if let Some(o) = space.objects.get_mut(id) {
+                    if let Some(p) = o.pending_export.take() {
+                        for (k, v) in p.attributes {
+                            o.unconfirmed.insert(k, v);
+                        }
+                    }
+                    o.export_error = None;
+                    if o.anchor.is_none() {
+                        o.anchor = anchor;
+                    }
+                }
+                if let Some(o) = space.objects.get(id).cloned() {
+                    space.index(&o);
+                }
+            }
+            ExportResult::Failed { class, message } => {
+                if let Some(o) = space.objects.get_mut(id) {
+                    o.export_error = Some(ExportError {
+                        class: class.as_str().to_owned(),
+                        message: message.clone(),
+                    });
+                    report.errors.push(ObjectError {
+                        connector: name.to_owned(),
+                        object: o.dn.clone(),
+                        rule: None,
+                        message: format!("{}: {message}", class.as_str()),
+                        flow: None,
+                    });
+                }
+            }
+            ExportResult::Retry { message } => {
+                report
+                    .notes
+                    .push(format!("{}: will retry: {message}", change.dn));
+            }
+        }
     }
 }

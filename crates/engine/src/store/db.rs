@@ -40,6 +40,10 @@ pub(super) const BY_DN: TableDefinition<(&str, &str), u64> = TableDefinition::ne
 pub(super) const TO_SYNC: TableDefinition<(&str, u64), u8> = TableDefinition::new("to_sync");
 /// `(connector, id)` of objects with a pending export.
 pub(super) const TO_EXPORT: TableDefinition<(&str, u64), u8> = TableDefinition::new("to_export");
+/// The export journal: `(connector, id)` of changes handed to a connector whose results are
+/// not committed yet. A run killed meanwhile leaves them here, and the next export sends
+/// them again marked as possibly applied ([`crate::connector::ExportChange::retry`]).
+pub(super) const JOURNAL: TableDefinition<(&str, u64), u8> = TableDefinition::new("journal");
 /// `(attribute, lowercased value)` → metaverse ids, for the attributes inbound joins search.
 pub(super) const MV_JOIN: MultimapTableDefinition<(&str, &str), u64> =
     MultimapTableDefinition::new("mv_join");
@@ -248,6 +252,8 @@ impl Store {
             txn.open_table(TO_SYNC)
                 .map_err(|e| self.err("open a table", e))?;
             txn.open_table(TO_EXPORT)
+                .map_err(|e| self.err("open a table", e))?;
+            txn.open_table(JOURNAL)
                 .map_err(|e| self.err("open a table", e))?;
             txn.open_multimap_table(MV_JOIN)
                 .map_err(|e| self.err("open a table", e))?;

@@ -71,6 +71,8 @@ pub struct Dirty {
     /// True when the watermarks, next ids, connector list or plan fingerprint changed (any
     /// step that adds objects or a connector space changes a next id).
     pub meta: bool,
+    /// Exports whose results this commit stores: their export-journal entries go.
+    pub exported: BTreeSet<(String, CsId)>,
 }
 
 impl Dirty {
@@ -86,7 +88,7 @@ impl Dirty {
 
     /// True when nothing is marked.
     pub fn is_empty(&self) -> bool {
-        self.cs.is_empty() && self.mv.is_empty() && !self.meta
+        self.cs.is_empty() && self.mv.is_empty() && !self.meta && self.exported.is_empty()
     }
 
     /// Adds what another set marks.
@@ -94,6 +96,7 @@ impl Dirty {
         self.cs.extend(other.cs);
         self.mv.extend(other.mv);
         self.meta |= other.meta;
+        self.exported.extend(other.exported);
     }
 
     /// Everything a state holds, with its meta: what a first save writes. Objects stored
@@ -107,6 +110,7 @@ impl Dirty {
                 .collect(),
             mv: state.metaverse.objects.keys().copied().collect(),
             meta: true,
+            exported: BTreeSet::new(),
         }
     }
 }

@@ -6,7 +6,8 @@ use redb::{ReadTransaction, ReadableTable};
 use super::super::StoreError;
 use super::super::record::{decode_cs, decode_mv};
 use super::{
-    BY_ANCHOR, BY_DN, CS, CS_JOIN, META, MV, MV_JOIN, Store, TO_EXPORT, TO_SYNC, corrupt, cs_key,
+    BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT, TO_SYNC, corrupt,
+    cs_key,
 };
 use crate::model::{CsId, CsObject, MvId, MvObject, State};
 
@@ -291,6 +292,12 @@ impl Reader<'_> {
     /// The objects of a connector with a pending export.
     pub fn to_export(&self, connector: &str) -> Result<Vec<CsId>, StoreError> {
         self.ids(TO_EXPORT, connector)
+    }
+
+    /// The objects of a connector whose export was handed to it and not committed: a run
+    /// was killed in between, and they may or may not have been applied.
+    pub fn in_doubt(&self, connector: &str) -> Result<Vec<CsId>, StoreError> {
+        self.ids(JOURNAL, connector)
     }
 
     /// Metaverse objects whose `attr` held a value equal (ignoring case) to `key` at the

@@ -8,7 +8,8 @@ use redb::{ReadableTable, WriteTransaction};
 use super::super::record::{decode_cs, decode_mv, encode_cs, encode_mv};
 use super::super::{Dirty, JoinKeys, StoreError};
 use super::{
-    BY_ANCHOR, BY_DN, CS, CS_JOIN, META, MV, MV_JOIN, Store, TO_EXPORT, TO_SYNC, corrupt, cs_key,
+    BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT, TO_SYNC, corrupt,
+    cs_key,
 };
 use crate::model::{CsObject, MvObject, State};
 use crate::sync::join_keys as keys;
@@ -46,6 +47,23 @@ fn mv_join_rows(keys_of: &JoinKeys, o: &MvObject) -> BTreeSet<(String, String)> 
 }
 
 impl Store {
+    /// Records in the export journal, durably, that these objects' changes are about to be
+    /// handed to `connector`.
+    pub fn journal(&self, connector: &str, ids: &[crate::model::CsId]) -> Result<(), StoreError> {
+        let txn = self.begin()?;
+        let result = (|| {
+            let mut j = txn
+                .open_table(JOURNAL)
+                .map_err(|e| self.err("open a table", e))?;
+            for id in ids {
+                j.insert((connector, *id), 1)
+                    .map_err(|e| self.err("write", e))?;
+            }
+            Ok(())
+        })();
+        self.finish(txn, result)
+    }
+
     /// Stores one step in one write transaction: each dirty object present in `state` is
     /// written, each dirty object absent from it deleted, with their index rows (anchor,
     /// DN, work lists, join keys of `join`); and when `dirty.meta` the watermarks, next
@@ -125,6 +143,14 @@ impl Store {
         let mut mv_join = txn
             .open_multimap_table(MV_JOIN)
             .map_err(|e| self.err("open a table", e))?;
+        let mut journal = txn
+            .open_table(JOURNAL)
+            .map_err(|e| self.err("open a table", e))?;
+        for (connector, id) in &dirty.exported {
+            journal
+                .remove((connector.as_str(), *id))
+                .map_err(|e| self.err("write", e))?;
+        }
         let mut delta: HashMap<&str, i64> = HashMap::new();
         for (connector, id) in &dirty.cs {
             let key = (connector.as_str(), *id);
