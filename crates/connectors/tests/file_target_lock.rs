@@ -17,6 +17,7 @@ use syncrules_engine::{Connector, ConnectorError};
 async fn a_second_connector_on_the_folder_fails_at_once_naming_the_holder() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("entra");
+    std::fs::create_dir(&folder).unwrap();
     let mut first = FileTarget::new("Entra", &folder);
     first.full_import().await.unwrap();
     assert_eq!(
@@ -48,18 +49,26 @@ async fn a_second_connector_on_the_folder_fails_at_once_naming_the_holder() {
 }
 
 #[tokio::test]
-async fn the_lock_is_taken_by_the_first_operation_and_kept() {
+async fn the_lock_is_taken_by_the_first_operation_on_the_folder_and_kept() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("entra");
     let mut target = FileTarget::new("Entra", &folder);
-    assert!(
-        !folder.exists(),
-        "nothing is touched before the first operation"
-    );
+    // An import of a missing folder reads it as empty and creates nothing.
     let mark = target.full_import().await.unwrap().watermark.unwrap();
+    assert_eq!(mark, "file-target:2:none:0");
+    assert!(target.delta_import(&mark).await.unwrap().entries.is_empty());
+    assert!(!folder.exists());
+    // The first export creates it, and takes the lock.
+    target.export(&[user("A", "a@contoso.com")]).await.unwrap();
     assert!(folder.join("lock").is_file());
     // Between operations the lock stays: another connector cannot slip in.
     let mut other = FileTarget::new("Entra", &folder);
-    assert!(other.delta_import(&mark).await.is_err());
-    assert!(target.delta_import(&mark).await.is_ok());
+    assert!(matches!(
+        other.delta_import(&mark).await,
+        Err(ConnectorError::Unavailable { .. })
+    ));
+    // The watermark of the missing folder reads the new folder from its start.
+    let batch = target.delta_import(&mark).await.unwrap();
+    assert_eq!(batch.entries.len(), 1);
+    assert!(batch.watermark.unwrap().ends_with(":1"));
 }

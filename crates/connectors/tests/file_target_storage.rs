@@ -207,6 +207,14 @@ async fn watermarks_older_than_the_kept_journals_expire() {
             .entries
             .is_empty()
     );
+    // A kept journal removed by hand: the watermarks it served expire, never fail.
+    std::fs::remove_file(dir.path().join("journal.2.jsonl")).unwrap();
+    assert!(matches!(
+        target.delta_import(&marks[2]).await,
+        Err(ConnectorError::WatermarkExpired { .. })
+    ));
+    let batch = target.delta_import(&marks[3]).await.unwrap();
+    assert_eq!(batch.entries[0].attributes["jobTitle"], Value::from("3"));
 }
 
 #[tokio::test]

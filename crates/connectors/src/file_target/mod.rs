@@ -44,10 +44,11 @@
 //!
 //! # Lock
 //!
-//! The first operation of a connector takes an exclusive lock on `lock` (creating the folder
-//! when missing) and keeps it until the connector is dropped: a second connector on the same
-//! folder, in this process or another, fails at once with
-//! [`ConnectorError::Unavailable`] naming the folder and the holder's process id.
+//! The first operation of a connector takes an exclusive lock on `lock` and keeps it until
+//! the connector is dropped: a second connector on the same folder, in this process or
+//! another, fails at once with [`ConnectorError::Unavailable`] naming the folder and the
+//! holder's process id. An import of a missing folder reads it as empty and creates nothing
+//! (a preview writes nothing); the first export creates it.
 //!
 //! # The previous layout
 //!
@@ -80,7 +81,9 @@
 //! Every successful change is numbered (`seq`). `full_import` returns every object
 //! ([`Change::Present`](syncrules_engine::Change)) with the watermark
 //! `file-target:2:<epoch>:<seq>`; `delta_import` reads the journals after the watermark's
-//! number, folded by [`coalesce`](crate::coalesce()) into one entry per object. Compaction
+//! number, folded by [`coalesce`](crate::coalesce()) into one entry per object (the
+//! watermark of a missing folder, `file-target:2:none:0`, reads a folder created since from
+//! its start). Compaction
 //! keeps the numbering and the journals of at least the last 100,000 changes (or as many as
 //! there are objects): a watermark older than that, ahead of the folder's counter, of another
 //! epoch (the folder was emptied or replaced since) or of another format is
@@ -198,6 +201,12 @@ impl FileTarget {
         }
     }
 
+    /// Whether the folder does not exist (and is not open): imports read it as empty and
+    /// create nothing.
+    fn missing(&self) -> bool {
+        self.lock.is_none() && !self.dir.exists()
+    }
+
     fn expired(&self) -> ConnectorError {
         ConnectorError::WatermarkExpired {
             connector: self.name.clone(),
@@ -216,6 +225,9 @@ fn normalize<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Vec<String>
     names
 }
 
+/// The epoch of the watermark of a missing folder.
+const NO_EPOCH: &str = "none";
+
 fn watermark(epoch: &str, seq: u64) -> String {
     format!("file-target:2:{epoch}:{seq}")
 }
@@ -227,6 +239,13 @@ impl Connector for FileTarget {
     }
 
     async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
+        if self.missing() {
+            return Ok(ImportBatch {
+                errors: Vec::new(),
+                watermark: Some(watermark(NO_EPOCH, 0)),
+                entries: Vec::new(),
+            });
+        }
         let store = self.open()?;
         let entries = store.all_objects();
         let mark = watermark(&store.header.epoch, store.seq);
@@ -245,17 +264,34 @@ impl Connector for FileTarget {
         let Some((epoch, since)) = parsed else {
             return Err(self.expired());
         };
+        if self.missing() {
+            return match (epoch.as_str(), since) {
+                (NO_EPOCH, 0) => Ok(ImportBatch {
+                    errors: Vec::new(),
+                    entries: Vec::new(),
+                    watermark: Some(mark.to_owned()),
+                }),
+                _ => Err(self.expired()),
+            };
+        }
         let store = self.open()?;
-        if epoch != store.header.epoch || since > store.seq || since < store.header.oldest_mark() {
+        // A watermark of the missing folder covers the history of a folder created since,
+        // while its journals go back to its start.
+        let same = epoch == store.header.epoch || (epoch == NO_EPOCH && since == 0);
+        if !same {
             return Err(self.expired());
         }
         let changes = store.changes_since(since);
         let mark = watermark(&store.header.epoch, store.seq);
-        Ok(ImportBatch {
-            errors: Vec::new(),
-            entries: coalesce(changes.map_err(|e| self.error(e))?),
-            watermark: Some(mark),
-        })
+        match changes {
+            Ok(Some(changes)) => Ok(ImportBatch {
+                errors: Vec::new(),
+                entries: coalesce(changes),
+                watermark: Some(mark),
+            }),
+            Ok(None) => Err(self.expired()),
+            Err(e) => Err(self.error(e)),
+        }
     }
 
     async fn export(

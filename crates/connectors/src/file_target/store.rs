@@ -313,8 +313,12 @@ impl Store {
     }
 
     /// The logged changes after `since`, oldest first, from the kept journals and the
-    /// current one; `since` must be at least [`Header::oldest_mark`].
-    pub fn changes_since(&self, since: u64) -> Result<Vec<ImportEntry>, StoreError> {
+    /// current one; `None` when they no longer hold every change after `since` (older than
+    /// [`Header::oldest_mark`], a journal removed or rewritten by hand).
+    pub fn changes_since(&self, since: u64) -> Result<Option<Vec<ImportEntry>>, StoreError> {
+        if since < self.header.oldest_mark() || since > self.seq {
+            return Ok(None);
+        }
         let mut out = Vec::new();
         let mut files: Vec<PathBuf> = self
             .header
@@ -326,8 +330,13 @@ impl Store {
         if self.seq > since {
             files.push(self.journal_path.clone());
         }
+        let mut next = since + 1;
         for path in files {
-            let file = File::open(&path).map_err(io_error(&path))?;
+            let file = match File::open(&path) {
+                Ok(file) => file,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(io_error(&path)(e)),
+            };
             // Of the current journal, only what this store wrote or replayed.
             let reader = BufReader::new(file.take(self.journal_len_of(&path)));
             for (i, line) in reader.split(b'\n').enumerate() {
@@ -337,12 +346,17 @@ impl Store {
                 }
                 let (seq, entry) = change_from_line(&content)
                     .map_err(|m| data_error(&path, Some(i as u64 + 1), &m))?;
-                if seq > since {
-                    out.push(entry);
+                if seq <= since {
+                    continue;
                 }
+                if seq != next {
+                    return Ok(None);
+                }
+                next += 1;
+                out.push(entry);
             }
         }
-        Ok(out)
+        Ok((next == self.seq + 1).then_some(out))
     }
 
     fn journal_len_of(&self, path: &Path) -> u64 {
