@@ -315,3 +315,29 @@ async fn other_unique_attributes_rebuild_the_value_index() {
     assert_eq!(entries.len(), 2);
     assert!(entries.iter().any(|e| e.dn == dn("C")));
 }
+
+#[tokio::test]
+async fn a_batch_larger_than_a_write_chunk_is_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut target = FileTarget::new("Entra", dir.path());
+    // About 9 MB of lines: written in chunks of 8 MiB, flushed once.
+    let padding = "x".repeat(4096);
+    let users: Vec<_> = (0..2_200)
+        .map(|i| {
+            let mut u = user(&format!("U{i}"), &format!("u{i}@contoso.com"));
+            u.attributes
+                .insert("description".to_owned(), padding.as_str().into());
+            u
+        })
+        .collect();
+    let results = target.export(&users).await.unwrap();
+    let last = anchor(&results[2_199]);
+    drop(target);
+    let text = std::fs::read_to_string(journal(dir.path())).unwrap();
+    assert!(text.len() > 8 << 20);
+    assert_eq!(text.lines().count(), 2_200);
+    let mut target = FileTarget::new("Entra", dir.path());
+    let entries = target.full_import().await.unwrap().entries;
+    assert_eq!(entries.len(), 2_200);
+    assert_eq!(find(&entries, &last).unwrap().dn, dn("U2199"));
+}

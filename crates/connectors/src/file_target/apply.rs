@@ -68,7 +68,7 @@ impl Store {
             anchor: Some(anchor.clone()),
             object_type: change.object_type.clone(),
             attributes,
-        });
+        })?;
         Ok(ExportResult::Done {
             anchor: Some(anchor),
         })
@@ -120,7 +120,7 @@ impl Store {
             anchor: Some(anchor),
             object_type: next.object_type,
             attributes: changed,
-        });
+        })?;
         Ok(ExportResult::Done { anchor: None })
     }
 
@@ -136,7 +136,7 @@ impl Store {
             anchor: Some(anchor),
             attributes: IndexMap::new(),
             ..gone
-        });
+        })?;
         Ok(ExportResult::Done { anchor: None })
     }
 

@@ -16,6 +16,9 @@ use super::overlay::Overlay;
 use super::sorted::{SortedFile, read_line_at};
 use crate::ldif::dn_key;
 
+/// How much of an export batch is held before it is written.
+const CHUNK: usize = 8 << 20;
+
 /// When the journal is compacted into a new snapshot, and how many changes the journals keep
 /// for delta imports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,6 +129,8 @@ pub(super) struct Store {
     journal_len: u64,
     /// Lines of the export batch not yet written.
     batch: Vec<u8>,
+    /// Bytes of the export batch written but not yet flushed to disk.
+    unsynced: u64,
 }
 
 impl Store {
@@ -134,23 +139,12 @@ impl Store {
     pub fn open(dir: &Path, header: Header, limits: Limits) -> Result<Store, StoreError> {
         let snapshot = Snapshot::open(dir, header.generation)?;
         let journal_path = journal_file(dir, header.generation);
-        let mut journal = OpenOptions::new()
+        let journal = OpenOptions::new()
             .read(true)
             .append(true)
             .create(true)
             .open(&journal_path)
             .map_err(io_error(&journal_path))?;
-        let mut bytes = Vec::new();
-        journal
-            .read_to_end(&mut bytes)
-            .map_err(io_error(&journal_path))?;
-        let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        if complete < bytes.len() {
-            journal
-                .set_len(complete as u64)
-                .and_then(|()| journal.sync_all())
-                .map_err(io_error(&journal_path))?;
-        }
         let mut store = Store {
             dir: dir.to_path_buf(),
             overlay: Overlay::new(&header.unique),
@@ -162,23 +156,43 @@ impl Store {
             header,
             journal,
             journal_path,
-            journal_len: complete as u64,
+            journal_len: 0,
             batch: Vec::new(),
+            unsynced: 0,
         };
-        let text = bytes.get(..complete).unwrap_or_default();
-        for (i, content) in text.split(|b| *b == b'\n').enumerate() {
-            if content.is_empty() {
-                continue;
+        let path = store.journal_path.clone();
+        let io = io_error(&path);
+        let mut reader = BufReader::new(File::open(&path).map_err(&io)?);
+        let mut bytes = Vec::new();
+        let mut line = 0;
+        loop {
+            bytes.clear();
+            let read = reader.read_until(b'\n', &mut bytes).map_err(&io)?;
+            // The end, or a last line cut short (it has no newline): ignored.
+            let Some(content) = bytes.strip_suffix(b"\n") else {
+                break;
+            };
+            line += 1;
+            if !content.is_empty() {
+                let at = |m: &str| data_error(&path, Some(line), m);
+                let (seq, entry) = change_from_line(content).map_err(|m| at(&m))?;
+                if seq != store.seq + 1 {
+                    return Err(at(&format!(
+                        "change {seq} does not follow change {}",
+                        store.seq
+                    )));
+                }
+                store.record(seq, &entry);
             }
-            let at = |m: &str| data_error(&store.journal_path, Some(i as u64 + 1), m);
-            let (seq, entry) = change_from_line(content).map_err(|m| at(&m))?;
-            if seq != store.seq + 1 {
-                return Err(at(&format!(
-                    "change {seq} does not follow change {}",
-                    store.seq
-                )));
-            }
-            store.record(seq, &entry);
+            store.journal_len += read as u64;
+        }
+        let len = store.journal.metadata().map_err(&io)?.len();
+        if store.journal_len < len {
+            store
+                .journal
+                .set_len(store.journal_len)
+                .and_then(|()| store.journal.sync_all())
+                .map_err(&io)?;
         }
         Ok(store)
     }
@@ -199,26 +213,38 @@ impl Store {
             .saturating_add_signed(self.overlay.growth)
     }
 
-    /// Logs a change of the batch: numbers it, applies it to the overlay and queues its line.
-    pub fn log(&mut self, entry: ImportEntry) {
+    /// Logs a change of the batch: numbers it, applies it to the overlay and queues its line;
+    /// a large batch is written as it goes, in chunks.
+    pub fn log(&mut self, entry: ImportEntry) -> Result<(), StoreError> {
         let seq = self.seq + 1;
         self.batch.extend(line(&entry_json(&entry, Some(seq))));
         self.record(seq, &entry);
+        if self.batch.len() >= CHUNK {
+            self.spill()?;
+        }
+        Ok(())
     }
 
-    /// Appends the batch's lines to the journal and flushes them to disk. On failure the
+    /// Writes the queued lines to the journal, not yet flushed to disk.
+    fn spill(&mut self) -> Result<(), StoreError> {
+        if let Err(e) = self.journal.write_all(&self.batch) {
+            let _ = self.journal.set_len(self.journal_len);
+            return Err(io_error(&self.journal_path)(e));
+        }
+        self.unsynced += self.batch.len() as u64;
+        self.batch.clear();
+        Ok(())
+    }
+
+    /// Writes the rest of the batch to the journal and flushes it to disk. On failure the
     /// journal is cut back to where it was; the caller must drop this store (its overlay
     /// holds the lost changes).
     pub fn write_batch(&mut self) -> Result<(), StoreError> {
-        if self.batch.is_empty() {
+        if self.batch.is_empty() && self.unsynced == 0 {
             return Ok(());
         }
-        let batch = std::mem::take(&mut self.batch);
-        let written = self
-            .journal
-            .write_all(&batch)
-            .and_then(|()| self.journal.sync_data());
-        if let Err(e) = written {
+        self.spill()?;
+        if let Err(e) = self.journal.sync_data() {
             let _ = self.journal.set_len(self.journal_len);
             return Err(io_error(&self.journal_path)(e));
         }
@@ -226,7 +252,7 @@ impl Store {
             // A new journal file's name must be durable too.
             sync_dir(&self.dir);
         }
-        self.journal_len += batch.len() as u64;
+        self.journal_len += std::mem::take(&mut self.unsynced);
         Ok(())
     }
 
