@@ -22,10 +22,17 @@
 //! Attribute values are arrays of typed values as `syncrules eval` prints them
 //! ([`syncrules_lang::json::to_typed`]); in the journal an empty array removes the attribute.
 //!
-//! An export batch is applied in memory and appended to the journal in one write, flushed to
-//! disk: its cost follows the batch, not the directory. Opening the folder reads the header
-//! and replays the current journal; objects of the snapshot are found through the sorted
-//! indexes by binary search, never loaded all at once, except by a full import.
+//! An export batch is applied in memory and appended to the journal (written in chunks of
+//! 8 MiB, flushed to disk once at its end): its cost follows the batch, not the directory.
+//! Opening the folder reads the header and replays the current journal; objects of the
+//! snapshot are found through the sorted indexes by binary search, never loaded all at once,
+//! except by a full import.
+//!
+//! Why this layout: a journal line is the unit of atomicity a crash can respect (a torn last
+//! line is the only damage an append can leave), the sorted snapshot is found into without
+//! being loaded and merged with the journal in one sequential pass, and every file stays text
+//! a person can read with `grep` or `jq`. A file per object would make a full import a
+//! million opens and renames the unit of a batch; a database file would not be readable.
 //!
 //! Once the journal holds as many changes as there are objects (at least 10,000, at most
 //! 200,000; see [`FileTarget::with_compaction`]) the export that filled it compacts it: the
