@@ -5,16 +5,18 @@ use indexmap::IndexMap;
 use syncrules_engine::{Change, ExportChange, ExportOp, ExportResult, FailureClass, ImportEntry};
 use syncrules_lang::Value;
 
-use super::store::{Store, anchor_for, unique_key};
-use crate::ldif::dn_key;
+use super::codec::{anchor_for, unique_key};
+use super::error::StoreError;
+use super::store::Store;
 
 fn failed(class: FailureClass, message: String) -> ExportResult {
     ExportResult::Failed { class, message }
 }
 
 impl Store {
-    /// Applies one change; a failed change leaves the directory as it was.
-    pub(super) fn apply(&mut self, change: &ExportChange) -> ExportResult {
+    /// Applies one change (logging it for the batch); a failed change leaves the directory
+    /// as it was. An error is the folder's, not the change's.
+    pub(super) fn apply(&mut self, change: &ExportChange) -> Result<ExportResult, StoreError> {
         match change.op {
             ExportOp::Add => self.add(change),
             ExportOp::Update | ExportOp::Rename => self.update(change),
@@ -22,85 +24,78 @@ impl Store {
         }
     }
 
-    /// The anchor of the object a change is about: by its anchor when known, else by DN.
-    fn find(&self, change: &ExportChange, dn: &str) -> Option<String> {
-        if let Some(anchor) = change
-            .anchor
-            .as_ref()
-            .filter(|a| self.objects.contains_key(*a))
+    /// The object a change is about: by its anchor when known, else by DN.
+    fn find(
+        &self,
+        change: &ExportChange,
+        dn: &str,
+    ) -> Result<Option<(String, ImportEntry)>, StoreError> {
+        if let Some(anchor) = &change.anchor
+            && let Some(object) = self.object(anchor)?
         {
-            return Some(anchor.clone());
+            return Ok(Some((anchor.clone(), object)));
         }
-        self.by_dn.get(&dn_key(dn)).cloned()
+        let Some(anchor) = self.anchor_by_dn(dn)? else {
+            return Ok(None);
+        };
+        Ok(self.object(&anchor)?.map(|o| (anchor, o)))
     }
 
-    fn add(&mut self, change: &ExportChange) -> ExportResult {
+    fn add(&mut self, change: &ExportChange) -> Result<ExportResult, StoreError> {
         if change.dn.trim().is_empty() || change.object_type.trim().is_empty() {
-            return failed(
+            return Ok(failed(
                 FailureClass::InvalidValue,
                 "a new object needs a dn and an object type".to_owned(),
-            );
+            ));
         }
-        if self.by_dn.contains_key(&dn_key(&change.dn)) {
-            return failed(
+        if self.anchor_by_dn(&change.dn)?.is_some() {
+            return Ok(failed(
                 FailureClass::Other,
                 format!("`{}` already exists", change.dn),
-            );
+            ));
         }
         let mut attributes = IndexMap::new();
         set_attributes(&mut attributes, &change.attributes);
-        if let Some(message) = self.duplicate(None, &attributes) {
-            return failed(FailureClass::DuplicateAttribute, message);
+        if let Some(message) = self.duplicate(None, &attributes)? {
+            return Ok(failed(FailureClass::DuplicateAttribute, message));
         }
         let anchor = anchor_for(self.next_id);
-        self.next_id += 1;
-        let entry = ImportEntry {
+        self.log(ImportEntry {
             value_changes: Vec::new(),
-            change: Change::Present,
+            change: Change::Add,
             dn: change.dn.clone(),
             old_dn: None,
             anchor: Some(anchor.clone()),
             object_type: change.object_type.clone(),
             attributes,
-        };
-        self.log(ImportEntry {
-            change: Change::Add,
-            ..entry.clone()
-        });
-        self.insert(anchor.clone(), entry);
-        ExportResult::Done {
+        })?;
+        Ok(ExportResult::Done {
             anchor: Some(anchor),
-        }
+        })
     }
 
     /// An update, or a rename (from `old_dn`, or the anchor, to `dn`) with its attributes.
-    fn update(&mut self, change: &ExportChange) -> ExportResult {
+    fn update(&mut self, change: &ExportChange) -> Result<ExportResult, StoreError> {
         let rename = change.op == ExportOp::Rename;
         let from = match (&change.old_dn, rename) {
             (Some(old), true) => old.as_str(),
             _ => change.dn.as_str(),
         };
-        let Some(anchor) = self.find(change, from) else {
-            return failed(
+        let Some((anchor, current)) = self.find(change, from)? else {
+            return Ok(failed(
                 FailureClass::NoSuchObject,
                 format!("`{from}` does not exist"),
-            );
-        };
-        let Some(current) = self.objects.get(&anchor) else {
-            return failed(
-                FailureClass::NoSuchObject,
-                format!("`{from}` does not exist"),
-            );
+            ));
         };
         let mut next = current.clone();
         let old_dn = (rename && current.dn != change.dn).then(|| current.dn.clone());
         if old_dn.is_some() {
-            let holder = self.by_dn.get(&dn_key(&change.dn));
-            if holder.is_some_and(|h| *h != anchor) {
-                return failed(
+            let holder = self.anchor_by_dn(&change.dn)?;
+            if holder.is_some_and(|h| h != anchor) {
+                return Ok(failed(
                     FailureClass::Other,
                     format!("`{}` already exists", change.dn),
-                );
+                ));
             }
             next.dn.clone_from(&change.dn);
         }
@@ -114,37 +109,35 @@ impl Store {
                 )
             })
             .collect();
-        if let Some(message) = self.duplicate(Some(&anchor), &changed) {
-            return failed(FailureClass::DuplicateAttribute, message);
+        if let Some(message) = self.duplicate(Some(&anchor), &changed)? {
+            return Ok(failed(FailureClass::DuplicateAttribute, message));
         }
         self.log(ImportEntry {
             value_changes: Vec::new(),
             change: Change::Modify,
-            dn: next.dn.clone(),
+            dn: next.dn,
             old_dn,
-            anchor: Some(anchor.clone()),
-            object_type: next.object_type.clone(),
+            anchor: Some(anchor),
+            object_type: next.object_type,
             attributes: changed,
-        });
-        self.replace(anchor, next);
-        ExportResult::Done { anchor: None }
+        })?;
+        Ok(ExportResult::Done { anchor: None })
     }
 
-    fn delete(&mut self, change: &ExportChange) -> ExportResult {
-        let Some(anchor) = self.find(change, &change.dn) else {
-            return failed(
+    fn delete(&mut self, change: &ExportChange) -> Result<ExportResult, StoreError> {
+        let Some((anchor, gone)) = self.find(change, &change.dn)? else {
+            return Ok(failed(
                 FailureClass::NoSuchObject,
                 format!("`{}` does not exist", change.dn),
-            );
+            ));
         };
-        if let Some(gone) = self.remove(&anchor) {
-            self.log(ImportEntry {
-                change: Change::Delete,
-                attributes: IndexMap::new(),
-                ..gone
-            });
-        }
-        ExportResult::Done { anchor: None }
+        self.log(ImportEntry {
+            change: Change::Delete,
+            anchor: Some(anchor),
+            attributes: IndexMap::new(),
+            ..gone
+        })?;
+        Ok(ExportResult::Done { anchor: None })
     }
 
     /// Why these values of an object (`None` for a new one) would not be unique.
@@ -152,25 +145,24 @@ impl Store {
         &self,
         anchor: Option<&String>,
         attributes: &IndexMap<String, Value>,
-    ) -> Option<String> {
+    ) -> Result<Option<String>, StoreError> {
         for (name, value) in attributes {
-            if !self.unique.contains(&name.to_ascii_lowercase()) {
+            if !self.overlay.unique.contains(&name.to_ascii_lowercase()) {
                 continue;
             }
             for v in value.values() {
-                let holder = self.by_unique.get(&unique_key(name, v));
-                if let Some(holder) = holder.filter(|h| Some(*h) != anchor) {
+                let holder = self.holder(&unique_key(name, v))?;
+                if let Some(holder) = holder.filter(|h| Some(h) != anchor) {
                     let dn = self
-                        .objects
-                        .get(holder)
-                        .map_or("another object", |o| o.dn.as_str());
-                    return Some(format!(
+                        .object(&holder)?
+                        .map_or_else(|| "another object".to_owned(), |o| o.dn);
+                    return Ok(Some(format!(
                         "the `{name}` value `{v}` is already used by `{dn}`"
-                    ));
+                    )));
                 }
             }
         }
-        None
+        Ok(None)
     }
 }
 

@@ -2,30 +2,66 @@
 //!
 //! # Layout
 //!
-//! The folder holds one file, `directory.json` (created by the first export; a missing file
-//! is an empty directory):
+//! Every file is JSON a person can read; objects and changes are one JSON object a line.
 //!
-//! ```json
-//! {
-//!   "format": "syncrules-file-target", "version": 1,
-//!   "next_id": 2, "seq": 3, "log_floor": 0,
-//!   "objects": [
-//!     {"anchor": "e220a17e-…", "dn": "CN=Jane Doe,OU=Users,DC=contoso,DC=com",
-//!      "object_type": "user",
-//!      "attributes": {"userPrincipalName": [{"type": "string", "value": "jane@contoso.com"}]}}
-//!   ],
-//!   "log": [
-//!     {"seq": 3, "change": "modify", "old_dn": "…", "anchor": "…", "dn": "…",
-//!      "object_type": "user", "attributes": {"title": []}}
-//!   ]
-//! }
+//! | file | what |
+//! | --- | --- |
+//! | `target.json` | the header: the current generation, the history's `epoch`, the kept journals |
+//! | `objects.<g>.jsonl` | the snapshot: one object a line, in anchor order |
+//! | `by-anchor.<g>.jsonl` | `[anchor, offset, length]` of each snapshot line, sorted |
+//! | `by-dn.<g>.jsonl` | `[dn key, anchor]`, sorted |
+//! | `by-value.<g>.jsonl` | `["attribute\u0000value", anchor]` of unique values, lowercase, sorted |
+//! | `journal.<g>.jsonl` | the changes after the snapshot, one a line, numbered by `seq` |
+//! | `lock` | locked while a connector has the folder open; holds its process id |
+//!
+//! ```text
+//! objects.1.jsonl:  {"anchor":"e220a17e-…","dn":"CN=Jane Doe,OU=Users,DC=contoso,DC=com","object_type":"user","attributes":{"userPrincipalName":[{"type":"string","value":"jane@contoso.com"}]}}
+//! journal.1.jsonl:  {"seq":3,"change":"modify","old_dn":"…","anchor":"…","dn":"…","object_type":"user","attributes":{"title":[]}}
 //! ```
 //!
 //! Attribute values are arrays of typed values as `syncrules eval` prints them
-//! ([`syncrules_lang::json::to_typed`]). One file rather than a file per object makes an
-//! export batch atomic: every export loads the file, applies the changes in memory and writes
-//! the file back through a temporary file in the same folder renamed over it, so readers see
-//! the directory before the batch or after it, never half of it. One writer at a time.
+//! ([`syncrules_lang::json::to_typed`]); in the journal an empty array removes the attribute.
+//!
+//! An export batch is applied in memory and appended to the journal (written in chunks of
+//! 8 MiB, flushed to disk once at its end): its cost follows the batch, not the directory.
+//! Opening the folder reads the header and replays the current journal; objects of the
+//! snapshot are found through the sorted indexes by binary search, never loaded all at once,
+//! except by a full import.
+//!
+//! Why this layout: a journal line is the unit of atomicity a crash can respect (a torn last
+//! line is the only damage an append can leave), the sorted snapshot is found into without
+//! being loaded and merged with the journal in one sequential pass, and every file stays text
+//! a person can read with `grep` or `jq`. A file per object would make a full import a
+//! million opens and renames the unit of a batch; a database file would not be readable.
+//!
+//! Once the journal holds as many changes as there are objects (at least 10,000, at most
+//! 200,000; see [`FileTarget::with_compaction`]) the export that filled it compacts it: the
+//! snapshot and the journal are merged into the next generation's files (unchanged objects
+//! copied line for line, memory following the journal), then `target.json` is replaced
+//! through a temporary file renamed over it, which is the commit point, and the old
+//! generation's files are removed. The journal is kept for delta imports.
+//!
+//! # Crashes and leftovers
+//!
+//! A process killed during an export leaves each object at its old or its new version: a
+//! change is one journal line, and a last line cut short is ignored and cut off the file at
+//! the next open. A compaction killed before its commit leaves files of a generation the
+//! header does not name: they are removed at the next open, as are temporary files
+//! (`.*.tmp`). An I/O error while appending cuts the journal back to where it was.
+//!
+//! # Lock
+//!
+//! The first operation of a connector takes an exclusive lock on `lock` and keeps it until
+//! the connector is dropped: a second connector on the same folder, in this process or
+//! another, fails at once with [`ConnectorError::Unavailable`] naming the folder and the
+//! holder's process id. An import of a missing folder reads it as empty and creates nothing
+//! (a preview writes nothing); the first export creates it.
+//!
+//! # The previous layout
+//!
+//! A folder holding `directory.json` (one file with every object and the change log) is
+//! converted on its first open: its objects become the first snapshot, its counters go on,
+//! and the file is removed. Its watermarks (`file-target:1:…`) are expired.
 //!
 //! # Anchors
 //!
@@ -44,20 +80,32 @@
 //! The values of `userPrincipalName` and `proxyAddresses` (by default) are unique across
 //! objects, ignoring case: a change that would repeat one fails with
 //! [`FailureClass::DuplicateAttribute`](syncrules_engine::FailureClass::DuplicateAttribute), as Entra ID's AttributeValueMustBeUnique. A failed
-//! change changes nothing; the others in the batch go on.
+//! change changes nothing; the others in the batch go on. Opening a folder with other unique
+//! attributes than its index was built for rebuilds that index (reading every object once).
 //!
 //! # Imports and the watermark
 //!
-//! Every successful change is numbered (`seq`) and logged as the delta entry it amounts to.
-//! `full_import` returns every object ([`Change::Present`](syncrules_engine::Change)) with the
-//! watermark `file-target:1:<seq>`; `delta_import` returns the logged changes after the
-//! watermark's number, folded by [`coalesce`](crate::coalesce()) into one entry per object.
-//! The log keeps the last 10,000 changes: a watermark older than that, or ahead of the
-//! directory's counter (the folder was emptied since), is
-//! [`ConnectorError::WatermarkExpired`]. A folder emptied and refilled past the watermark's
-//! number is not noticed: give a new target a new folder.
+//! Every successful change is numbered (`seq`). `full_import` returns every object
+//! ([`Change::Present`](syncrules_engine::Change)) with the watermark
+//! `file-target:2:<epoch>:<seq>`; `delta_import` reads the journals after the watermark's
+//! number, folded by [`coalesce`](crate::coalesce()) into one entry per object (the
+//! watermark of a missing folder, `file-target:2:none:0`, reads a folder created since from
+//! its start). Compaction
+//! keeps the numbering and the journals of at least the last 100,000 changes (or as many as
+//! there are objects): a watermark older than that, ahead of the folder's counter, of another
+//! epoch (the folder was emptied or replaced since) or of another format is
+//! [`ConnectorError::WatermarkExpired`], and the engine runs a full import.
 
 mod apply;
+mod codec;
+mod compact;
+mod error;
+mod folder;
+mod header;
+mod legacy;
+mod lock;
+mod overlay;
+mod sorted;
 mod store;
 
 use std::path::{Path, PathBuf};
@@ -65,27 +113,32 @@ use std::path::{Path, PathBuf};
 use syncrules_engine::{Connector, ConnectorError, ExportChange, ExportResult, ImportBatch};
 
 use crate::coalesce;
-use store::{LoadError, Store};
+use error::StoreError;
+use lock::FolderLock;
+use store::{Limits, Store};
 
-/// The file in the target's folder.
-pub const FILE_NAME: &str = "directory.json";
-
-/// A directory kept as JSON in a folder; see the module documentation.
-#[derive(Clone, Debug)]
+/// A directory kept as JSON lines in a folder; see the module documentation.
+#[derive(Debug)]
 pub struct FileTarget {
     name: String,
     dir: PathBuf,
     unique: Vec<String>,
+    limits: Limits,
+    lock: Option<FolderLock>,
+    store: Option<Store>,
 }
 
 impl FileTarget {
     /// A target named `name` kept in the folder `dir`, enforcing unique `userPrincipalName`
-    /// and `proxyAddresses` values.
+    /// and `proxyAddresses` values. Nothing is read until the first operation.
     pub fn new(name: impl Into<String>, dir: impl Into<PathBuf>) -> Self {
         FileTarget {
             name: name.into(),
             dir: dir.into(),
-            unique: vec!["userPrincipalName".to_owned(), "proxyAddresses".to_owned()],
+            unique: normalize(["userPrincipalName", "proxyAddresses"]),
+            limits: Limits::default(),
+            lock: None,
+            store: None,
         }
     }
 
@@ -94,7 +147,23 @@ impl FileTarget {
         mut self,
         names: impl IntoIterator<Item = S>,
     ) -> Self {
-        self.unique = names.into_iter().map(Into::into).collect();
+        self.unique = normalize(names.into_iter().map(Into::into));
+        self.store = None;
+        self
+    }
+
+    /// Compacts the journal once it holds `compact_after` changes (instead of as many as
+    /// there are objects, between 10,000 and 200,000), and keeps at least `keep_changes`
+    /// changes (instead of 100,000; never fewer than there are objects) for delta imports.
+    pub fn with_compaction(mut self, compact_after: u64, keep_changes: u64) -> Self {
+        self.limits = Limits {
+            compact_min: compact_after,
+            compact_max: compact_after,
+            keep_min: keep_changes,
+        };
+        if let Some(store) = &mut self.store {
+            store.limits = self.limits;
+        }
         self
     }
 
@@ -103,22 +172,46 @@ impl FileTarget {
         &self.dir
     }
 
-    /// The directory file: `<dir>/directory.json`.
-    pub fn file(&self) -> PathBuf {
-        self.dir.join(FILE_NAME)
+    /// The folder's lock taken and its store opened, once.
+    fn open(&mut self) -> Result<&mut Store, ConnectorError> {
+        if self.lock.is_none() {
+            let lock = FolderLock::acquire(&self.dir).map_err(|e| self.error(e.into()))?;
+            self.lock = Some(lock);
+        }
+        if self.store.is_none() {
+            let store =
+                folder::open(&self.dir, &self.unique, self.limits).map_err(|e| self.error(e))?;
+            self.store = Some(store);
+        }
+        self.store
+            .as_mut()
+            .ok_or_else(|| ConnectorError::Unavailable {
+                connector: self.name.clone(),
+                message: format!("{} could not be opened", self.dir.display()),
+            })
     }
 
-    fn load(&self) -> Result<Store, ConnectorError> {
-        Store::load(&self.file(), &self.unique).map_err(|e| match e {
-            LoadError::Io(message) => ConnectorError::Unavailable {
+    fn error(&self, e: StoreError) -> ConnectorError {
+        match e {
+            StoreError::Data(message) => ConnectorError::Data {
                 connector: self.name.clone(),
                 message,
             },
-            LoadError::Data(message) => ConnectorError::Data {
+            StoreError::Io(message) => ConnectorError::Unavailable {
                 connector: self.name.clone(),
                 message,
             },
-        })
+            StoreError::Lock(e) => ConnectorError::Unavailable {
+                connector: self.name.clone(),
+                message: e.to_string(),
+            },
+        }
+    }
+
+    /// Whether the folder does not exist (and is not open): imports read it as empty and
+    /// create nothing.
+    fn missing(&self) -> bool {
+        self.lock.is_none() && !self.dir.exists()
     }
 
     fn expired(&self) -> ConnectorError {
@@ -128,8 +221,22 @@ impl FileTarget {
     }
 }
 
-fn watermark(seq: u64) -> String {
-    format!("file-target:1:{seq}")
+/// Unique attribute names, lowercase, sorted, without repeats.
+fn normalize<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Vec<String> {
+    let mut names: Vec<String> = names
+        .into_iter()
+        .map(|n| n.into().to_ascii_lowercase())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The epoch of the watermark of a missing folder.
+const NO_EPOCH: &str = "none";
+
+fn watermark(epoch: &str, seq: u64) -> String {
+    format!("file-target:2:{epoch}:{seq}")
 }
 
 #[async_trait::async_trait]
@@ -139,49 +246,88 @@ impl Connector for FileTarget {
     }
 
     async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
-        let store = self.load()?;
+        if self.missing() {
+            return Ok(ImportBatch {
+                errors: Vec::new(),
+                watermark: Some(watermark(NO_EPOCH, 0)),
+                entries: Vec::new(),
+            });
+        }
+        let store = self.open()?;
+        let entries = store.all_objects();
+        let mark = watermark(&store.header.epoch, store.seq);
         Ok(ImportBatch {
             errors: Vec::new(),
-            watermark: Some(watermark(store.seq)),
-            entries: store.objects.into_values().collect(),
+            watermark: Some(mark),
+            entries: entries.map_err(|e| self.error(e))?,
         })
     }
 
     async fn delta_import(&mut self, mark: &str) -> Result<ImportBatch, ConnectorError> {
-        let since: u64 = mark
-            .strip_prefix("file-target:1:")
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| self.expired())?;
-        let store = self.load()?;
-        if since < store.log_floor || since > store.seq {
+        let parsed = mark
+            .strip_prefix("file-target:2:")
+            .and_then(|rest| rest.split_once(':'))
+            .and_then(|(epoch, n)| Some((epoch.to_owned(), n.parse::<u64>().ok()?)));
+        let Some((epoch, since)) = parsed else {
+            return Err(self.expired());
+        };
+        if self.missing() {
+            return match (epoch.as_str(), since) {
+                (NO_EPOCH, 0) => Ok(ImportBatch {
+                    errors: Vec::new(),
+                    entries: Vec::new(),
+                    watermark: Some(mark.to_owned()),
+                }),
+                _ => Err(self.expired()),
+            };
+        }
+        let store = self.open()?;
+        // A watermark of the missing folder covers the history of a folder created since,
+        // while its journals go back to its start.
+        let same = epoch == store.header.epoch || (epoch == NO_EPOCH && since == 0);
+        if !same {
             return Err(self.expired());
         }
-        let entries = store
-            .log
-            .into_iter()
-            .filter(|(seq, _)| *seq > since)
-            .map(|(_, entry)| entry);
-        Ok(ImportBatch {
-            errors: Vec::new(),
-            entries: coalesce(entries),
-            watermark: Some(watermark(store.seq)),
-        })
+        let changes = store.changes_since(since);
+        let mark = watermark(&store.header.epoch, store.seq);
+        match changes {
+            Ok(Some(changes)) => Ok(ImportBatch {
+                errors: Vec::new(),
+                entries: coalesce(changes),
+                watermark: Some(mark),
+            }),
+            Ok(None) => Err(self.expired()),
+            Err(e) => Err(self.error(e)),
+        }
     }
 
     async fn export(
         &mut self,
         changes: &[ExportChange],
     ) -> Result<Vec<ExportResult>, ConnectorError> {
-        let mut store = self.load()?;
-        let before = store.seq;
-        let results: Vec<ExportResult> = changes.iter().map(|c| store.apply(c)).collect();
-        if store.seq != before {
-            store
-                .save(&self.file())
-                .map_err(|e| ConnectorError::Unavailable {
-                    connector: self.name.clone(),
-                    message: format!("cannot write {}: {e}", self.file().display()),
-                })?;
+        self.open()?;
+        let Some(mut store) = self.store.take() else {
+            return Err(self.error(StoreError::Io(format!(
+                "{} could not be opened",
+                self.dir.display()
+            ))));
+        };
+        let mut results = Vec::with_capacity(changes.len());
+        let applied = changes
+            .iter()
+            .try_for_each(|c| store.apply(c).map(|r| results.push(r)))
+            .and_then(|()| store.write_batch());
+        if let Err(e) = applied {
+            // The store's overlay may hold changes that were not written: it is dropped, and
+            // the next operation reads the folder again.
+            return Err(self.error(e));
+        }
+        if store.compaction_due() {
+            // The batch is on disk: a compaction that fails loses nothing (its files are
+            // removed at the next open) and the next export tries again.
+            self.store = folder::compact(store, &self.unique).ok();
+        } else {
+            self.store = Some(store);
         }
         Ok(results)
     }

@@ -1,371 +1,395 @@
-//! The target's state and its JSON file: reading, writing atomically, anchors.
+//! The open folder: the current generation's snapshot and indexes on disk, its journal
+//! replayed into an [`Overlay`], and the appends of export batches.
 
-use std::collections::{HashMap, VecDeque};
-use std::io::Write as _;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use indexmap::IndexMap;
-use serde_json::{Map, Value as Json, json};
-use syncrules_engine::{Change, ImportEntry};
-use syncrules_lang::Value;
-use syncrules_lang::json::{from_typed, to_typed};
+use syncrules_engine::ImportEntry;
 
-/// The `format` field of the file.
-const FORMAT: &str = "syncrules-file-target";
+use super::codec::{change_from_line, entry_json, line, object_from_line};
+use super::error::{StoreError, data_error, io_error};
+use super::header::{
+    Header, anchors_file, dns_file, journal_file, snapshot_file, sync_dir, values_file,
+};
+use super::overlay::Overlay;
+use super::sorted::{SortedFile, read_line_at};
+use crate::ldif::dn_key;
 
-/// How many log entries the file keeps; a delta import older than the oldest kept needs a
-/// full import.
-pub(super) const LOG_LIMIT: usize = 10_000;
+/// How much of an export batch is held before it is written.
+const CHUNK: usize = 8 << 20;
 
-/// Why the file cannot be read: the message says what and where.
-#[derive(Debug)]
-pub(super) enum LoadError {
-    /// The file exists but cannot be read.
-    Io(String),
-    /// The file is not a directory file.
-    Data(String),
+/// When the journal is compacted into a new snapshot, and how many changes the journals keep
+/// for delta imports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Limits {
+    /// Compact once the journal holds this many changes, or as many as there are objects,
+    /// whichever is more, but never more than `compact_max`.
+    pub compact_min: u64,
+    /// See `compact_min`.
+    pub compact_max: u64,
+    /// Keep at least this many changes, or as many as there are objects, whichever is more.
+    pub keep_min: u64,
 }
 
-/// The directory: objects by anchor, the change log and the indexes exports check.
-#[derive(Debug, Default)]
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            compact_min: 10_000,
+            compact_max: 200_000,
+            keep_min: 100_000,
+        }
+    }
+}
+
+/// The snapshot files of a generation; generation 0 has none (an empty snapshot).
+#[derive(Debug)]
+pub(super) struct Snapshot {
+    /// `objects.<g>.jsonl`, objects in anchor order.
+    pub objects: Option<File>,
+    /// Its path.
+    pub objects_path: PathBuf,
+    /// `by-anchor.<g>.jsonl`.
+    pub anchors: SortedFile,
+    /// `by-dn.<g>.jsonl`.
+    pub dns: SortedFile,
+    /// `by-value.<g>.jsonl`.
+    pub values: SortedFile,
+}
+
+impl Snapshot {
+    /// Opens generation `generation`'s files.
+    pub fn open(dir: &Path, generation: u64) -> Result<Snapshot, StoreError> {
+        let objects_path = snapshot_file(dir, generation);
+        if generation == 0 {
+            return Ok(Snapshot {
+                objects: None,
+                objects_path,
+                anchors: SortedFile::empty(anchors_file(dir, 0)),
+                dns: SortedFile::empty(dns_file(dir, 0)),
+                values: SortedFile::empty(values_file(dir, 0)),
+            });
+        }
+        Ok(Snapshot {
+            objects: Some(File::open(&objects_path).map_err(io_error(&objects_path))?),
+            objects_path,
+            anchors: SortedFile::open(anchors_file(dir, generation))?,
+            dns: SortedFile::open(dns_file(dir, generation))?,
+            values: SortedFile::open(values_file(dir, generation))?,
+        })
+    }
+
+    /// The snapshot's version of an object.
+    pub fn object(&self, anchor: &str) -> Result<Option<ImportEntry>, StoreError> {
+        let (Some(file), Some(row)) = (&self.objects, self.anchors.find(anchor)?) else {
+            return Ok(None);
+        };
+        let Some(offset) = row.number(0) else {
+            return Err(data_error(
+                self.anchors.path(),
+                None,
+                &format!("the row of `{anchor}` must hold an offset"),
+            ));
+        };
+        let bytes = read_line_at(file, offset).map_err(io_error(&self.objects_path))?;
+        let entry = object_from_line(&bytes)
+            .map_err(|m| data_error(&self.objects_path, None, &format!("at byte {offset}: {m}")))?;
+        if entry.anchor.as_deref() != Some(anchor) {
+            return Err(data_error(
+                &self.objects_path,
+                None,
+                &format!("at byte {offset}: not the object `{anchor}` the index points to"),
+            ));
+        }
+        Ok(Some(entry))
+    }
+}
+
+/// The open folder.
+#[derive(Debug)]
 pub(super) struct Store {
-    /// The counter the next anchor derives from.
-    pub next_id: u64,
+    /// The folder.
+    pub dir: PathBuf,
+    /// The header read when opened (or written by the last compaction).
+    pub header: Header,
+    /// The snapshot.
+    pub snapshot: Snapshot,
+    /// The journal's effect.
+    pub overlay: Overlay,
     /// The number of the last change.
     pub seq: u64,
-    /// Log entries up to this number were dropped.
-    pub log_floor: u64,
-    /// Objects by anchor, as [`Change::Present`] entries.
-    pub objects: IndexMap<String, ImportEntry>,
-    /// What each change did, as a delta entry, with its number.
-    pub log: VecDeque<(u64, ImportEntry)>,
-    /// Anchors by DN key.
-    pub by_dn: HashMap<String, String>,
-    /// Anchors by unique value key (`attribute\0value`, lowercase).
-    pub by_unique: HashMap<String, String>,
-    /// The attributes whose values must be unique, lowercase.
-    pub unique: Vec<String>,
+    /// The anchor counter.
+    pub next_id: u64,
+    /// Changes in the current journal.
+    pub journal_entries: u64,
+    /// When to compact and what to keep.
+    pub limits: Limits,
+    journal: File,
+    journal_path: PathBuf,
+    journal_len: u64,
+    /// Lines of the export batch not yet written.
+    batch: Vec<u8>,
+    /// Bytes of the export batch written but not yet flushed to disk.
+    unsynced: u64,
 }
 
 impl Store {
-    /// An empty directory enforcing `unique`.
-    pub fn empty(unique: &[String]) -> Store {
-        Store {
-            unique: unique.iter().map(|u| u.to_ascii_lowercase()).collect(),
-            ..Store::default()
-        }
-    }
-
-    /// Reads the file; a missing file is an empty directory.
-    pub fn load(path: &Path, unique: &[String]) -> Result<Store, LoadError> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Store::empty(unique)),
-            Err(e) => {
-                return Err(LoadError::Io(format!(
-                    "cannot read {}: {e}",
-                    path.display()
-                )));
+    /// Opens the generation `header` names and replays its journal; a torn last line (a
+    /// write cut short) is cut off the file.
+    pub fn open(dir: &Path, header: Header, limits: Limits) -> Result<Store, StoreError> {
+        let snapshot = Snapshot::open(dir, header.generation)?;
+        let journal_path = journal_file(dir, header.generation);
+        let journal = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&journal_path)
+            .map_err(io_error(&journal_path))?;
+        let mut store = Store {
+            dir: dir.to_path_buf(),
+            overlay: Overlay::new(&header.unique),
+            seq: header.snapshot_seq,
+            next_id: header.next_id,
+            journal_entries: 0,
+            limits,
+            snapshot,
+            header,
+            journal,
+            journal_path,
+            journal_len: 0,
+            batch: Vec::new(),
+            unsynced: 0,
+        };
+        let path = store.journal_path.clone();
+        let io = io_error(&path);
+        let mut reader = BufReader::new(File::open(&path).map_err(&io)?);
+        let mut bytes = Vec::new();
+        let mut line = 0;
+        loop {
+            bytes.clear();
+            let read = reader.read_until(b'\n', &mut bytes).map_err(&io)?;
+            // The end, or a last line cut short (it has no newline): ignored.
+            let Some(content) = bytes.strip_suffix(b"\n") else {
+                break;
+            };
+            line += 1;
+            if !content.is_empty() {
+                let at = |m: &str| data_error(&path, Some(line), m);
+                let (seq, entry) = change_from_line(content).map_err(|m| at(&m))?;
+                if seq != store.seq + 1 {
+                    return Err(at(&format!(
+                        "change {seq} does not follow change {}",
+                        store.seq
+                    )));
+                }
+                store.record(seq, &entry);
             }
-        };
-        Store::from_bytes(&bytes, path, unique).map_err(LoadError::Data)
-    }
-
-    /// Reads the file's content; the error is a message starting with the path.
-    fn from_bytes(bytes: &[u8], path: &Path, unique: &[String]) -> Result<Store, String> {
-        let mut store = Store::empty(unique);
-        let fail = |m: String| format!("{}: {m}", path.display());
-        let doc: Json = serde_json::from_slice(bytes).map_err(|e| fail(e.to_string()))?;
-        if doc.get("format").and_then(Json::as_str) != Some(FORMAT) {
-            return Err(fail(format!(
-                "not a file target directory (`format` is not `{FORMAT}`)"
-            )));
+            store.journal_len += read as u64;
         }
-        let number = |key: &str| {
-            doc.get(key)
-                .and_then(Json::as_u64)
-                .ok_or_else(|| fail(format!("`{key}` must be a number")))
-        };
-        store.next_id = number("next_id")?;
-        store.seq = number("seq")?;
-        store.log_floor = number("log_floor")?;
-        for (i, object) in array(&doc, "objects").map_err(&fail)?.iter().enumerate() {
-            let entry = entry_from_json(object, Change::Present)
-                .map_err(|m| fail(format!("objects[{i}]: {m}")))?;
-            let Some(anchor) = entry.anchor.clone() else {
-                return Err(fail(format!("objects[{i}]: `anchor` must be a string")));
-            };
-            store.insert(anchor, entry);
-        }
-        for (i, item) in array(&doc, "log").map_err(&fail)?.iter().enumerate() {
-            let at = |m: String| fail(format!("log[{i}]: {m}"));
-            let seq = item
-                .get("seq")
-                .and_then(Json::as_u64)
-                .ok_or_else(|| at("`seq` must be a number".to_owned()))?;
-            let change = match item.get("change").and_then(Json::as_str) {
-                Some("add") => Change::Add,
-                Some("modify") => Change::Modify,
-                Some("delete") => Change::Delete,
-                _ => return Err(at("`change` must be `add`, `modify` or `delete`".to_owned())),
-            };
+        let len = store.journal.metadata().map_err(&io)?.len();
+        if store.journal_len < len {
             store
-                .log
-                .push_back((seq, entry_from_json(item, change).map_err(at)?));
+                .journal
+                .set_len(store.journal_len)
+                .and_then(|()| store.journal.sync_all())
+                .map_err(&io)?;
         }
         Ok(store)
     }
 
-    /// Writes the file atomically: a temporary file in the same folder, flushed to disk, then
-    /// renamed over the old one. Readers see the old content or the new, never a mix.
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let objects: Vec<Json> = self.objects.values().map(|e| entry_json(e, None)).collect();
-        let log: Vec<Json> = self
-            .log
-            .iter()
-            .map(|(seq, e)| entry_json(e, Some(*seq)))
-            .collect();
-        let doc = json!({
-            "format": FORMAT,
-            "version": 1,
-            "next_id": self.next_id,
-            "seq": self.seq,
-            "log_floor": self.log_floor,
-            "objects": objects,
-            "log": log,
-        });
-        let mut bytes = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
-        bytes.push(b'\n');
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let tmp = temp_path(dir, path);
-        let written = (|| {
-            let mut file = std::fs::File::create(&tmp)?;
-            file.write_all(&bytes)?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, path)
-        })();
-        if written.is_err() {
-            // The temporary file is garbage either way; the error that matters is the write's.
-            let _ = std::fs::remove_file(&tmp);
+    fn record(&mut self, seq: u64, entry: &ImportEntry) {
+        if matches!(entry.change, syncrules_engine::Change::Add) {
+            self.next_id += 1;
         }
-        written?;
-        // Make the rename itself durable; not every platform can open a folder.
-        if let Ok(folder) = std::fs::File::open(dir) {
-            let _ = folder.sync_all();
+        self.seq = seq;
+        self.journal_entries += 1;
+        self.overlay.record(entry);
+    }
+
+    /// Objects in the directory now.
+    pub fn live(&self) -> u64 {
+        self.header
+            .objects
+            .saturating_add_signed(self.overlay.growth)
+    }
+
+    /// Logs a change of the batch: numbers it, applies it to the overlay and queues its line;
+    /// a large batch is written as it goes, in chunks.
+    pub fn log(&mut self, entry: ImportEntry) -> Result<(), StoreError> {
+        let seq = self.seq + 1;
+        self.batch.extend(line(&entry_json(&entry, Some(seq))));
+        self.record(seq, &entry);
+        if self.batch.len() >= CHUNK {
+            self.spill()?;
         }
         Ok(())
     }
 
-    /// Adds an object to the maps and indexes.
-    pub fn insert(&mut self, anchor: String, entry: ImportEntry) {
-        self.by_dn
-            .insert(crate::ldif::dn_key(&entry.dn), anchor.clone());
-        for key in unique_keys(&self.unique, &entry.attributes) {
-            self.by_unique.insert(key, anchor.clone());
+    /// Writes the queued lines to the journal, not yet flushed to disk.
+    fn spill(&mut self) -> Result<(), StoreError> {
+        if let Err(e) = self.journal.write_all(&self.batch) {
+            let _ = self.journal.set_len(self.journal_len);
+            return Err(io_error(&self.journal_path)(e));
         }
-        self.objects.insert(anchor, entry);
+        self.unsynced += self.batch.len() as u64;
+        self.batch.clear();
+        Ok(())
     }
 
-    /// Removes an object from the maps and indexes.
-    pub fn remove(&mut self, anchor: &str) -> Option<ImportEntry> {
-        self.unindex(anchor);
-        self.objects.shift_remove(anchor)
-    }
-
-    /// Replaces an object, keeping its place.
-    pub fn replace(&mut self, anchor: String, entry: ImportEntry) {
-        self.unindex(&anchor);
-        self.insert(anchor, entry);
-    }
-
-    /// Removes an object's DN and unique values from the indexes.
-    fn unindex(&mut self, anchor: &str) {
-        let Some(entry) = self.objects.get(anchor) else {
-            return;
-        };
-        self.by_dn.remove(&crate::ldif::dn_key(&entry.dn));
-        for key in unique_keys(&self.unique, &entry.attributes) {
-            if self.by_unique.get(&key).is_some_and(|a| a == anchor) {
-                self.by_unique.remove(&key);
-            }
+    /// Writes the rest of the batch to the journal and flushes it to disk. On failure the
+    /// journal is cut back to where it was; the caller must drop this store (its overlay
+    /// holds the lost changes).
+    pub fn write_batch(&mut self) -> Result<(), StoreError> {
+        if self.batch.is_empty() && self.unsynced == 0 {
+            return Ok(());
         }
-    }
-
-    /// Records a change in the log, dropping the oldest entries past [`LOG_LIMIT`].
-    pub fn log(&mut self, entry: ImportEntry) {
-        self.seq += 1;
-        self.log.push_back((self.seq, entry));
-        while self.log.len() > LOG_LIMIT {
-            if let Some((seq, _)) = self.log.pop_front() {
-                self.log_floor = seq;
-            }
+        self.spill()?;
+        if let Err(e) = self.journal.sync_data() {
+            let _ = self.journal.set_len(self.journal_len);
+            return Err(io_error(&self.journal_path)(e));
         }
-    }
-}
-
-/// The index keys of an object's unique values.
-pub(super) fn unique_keys(unique: &[String], attributes: &IndexMap<String, Value>) -> Vec<String> {
-    attributes
-        .iter()
-        .filter(|(name, _)| unique.contains(&name.to_ascii_lowercase()))
-        .flat_map(|(name, value)| value.values().iter().map(move |v| unique_key(name, v)))
-        .collect()
-}
-
-/// `attribute\0value`, lowercase.
-pub(super) fn unique_key(name: &str, value: &Value) -> String {
-    format!(
-        "{}\0{}",
-        name.to_ascii_lowercase(),
-        value.to_string().to_lowercase()
-    )
-}
-
-fn temp_path(dir: &Path, path: &Path) -> PathBuf {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("directory.json");
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()))
-}
-
-/// A GUID-like anchor from a counter: SplitMix64 of the counter (a bijection, so anchors
-/// never repeat) and of a second mix of it, formatted `8-4-4-4-12`.
-pub(super) fn anchor_for(counter: u64) -> String {
-    let a = splitmix64(counter);
-    let b = splitmix64(counter ^ 0x5851_f42d_4c95_7f2d);
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xffff,
-        b >> 48,
-        b & 0xffff_ffff_ffff
-    )
-}
-
-fn splitmix64(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-fn array<'a>(doc: &'a Json, key: &str) -> Result<&'a Vec<Json>, String> {
-    doc.get(key)
-        .and_then(Json::as_array)
-        .ok_or_else(|| format!("`{key}` must be an array"))
-}
-
-/// An entry as JSON: `anchor`, `dn`, `object_type`, `attributes` (each an array of typed
-/// values, empty for a removed one), and for log entries `seq`, `change` and `old_dn`.
-fn entry_json(entry: &ImportEntry, seq: Option<u64>) -> Json {
-    let attributes: Map<String, Json> = entry
-        .attributes
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.clone(),
-                Json::Array(value.values().iter().map(to_typed).collect()),
-            )
-        })
-        .collect();
-    let mut object = Map::new();
-    if let Some(seq) = seq {
-        object.insert("seq".to_owned(), json!(seq));
-        let change = match entry.change {
-            Change::Add | Change::Present => "add",
-            Change::Modify => "modify",
-            Change::Delete => "delete",
-        };
-        object.insert("change".to_owned(), json!(change));
-        if let Some(old) = &entry.old_dn {
-            object.insert("old_dn".to_owned(), json!(old));
+        if self.journal_len == 0 {
+            // A new journal file's name must be durable too.
+            sync_dir(&self.dir);
         }
+        self.journal_len += std::mem::take(&mut self.unsynced);
+        Ok(())
     }
-    object.insert("anchor".to_owned(), json!(entry.anchor));
-    object.insert("dn".to_owned(), json!(entry.dn));
-    object.insert("object_type".to_owned(), json!(entry.object_type));
-    object.insert("attributes".to_owned(), Json::Object(attributes));
-    Json::Object(object)
-}
 
-fn entry_from_json(j: &Json, change: Change) -> Result<ImportEntry, String> {
-    let text = |key: &str| {
-        j.get(key)
-            .and_then(Json::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| format!("`{key}` must be a string"))
-    };
-    let Some(attrs) = j.get("attributes").and_then(Json::as_object) else {
-        return Err("`attributes` must be an object".to_owned());
-    };
-    let mut attributes = IndexMap::new();
-    for (name, values) in attrs {
-        let Some(values) = values.as_array() else {
-            return Err(format!(
-                "attribute `{name}` must be an array of typed values"
-            ));
-        };
-        let mut scalars = Vec::with_capacity(values.len());
-        for v in values {
-            let value = from_typed(v).map_err(|e| format!("attribute `{name}`: {}", e.message))?;
-            scalars.extend(value.values().iter().cloned());
-        }
-        attributes.insert(name.clone(), crate::ldif::from_values(scalars));
-    }
-    Ok(ImportEntry {
-        value_changes: Vec::new(),
-        change,
-        dn: text("dn")?,
-        old_dn: j.get("old_dn").and_then(Json::as_str).map(str::to_owned),
-        anchor: j.get("anchor").and_then(Json::as_str).map(str::to_owned),
-        object_type: text("object_type")?,
-        attributes,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn anchors_are_deterministic_distinct_and_guid_shaped() {
-        assert_eq!(anchor_for(0), anchor_for(0));
-        let anchors: std::collections::HashSet<_> = (0..10_000).map(anchor_for).collect();
-        assert_eq!(anchors.len(), 10_000);
-        let a = anchor_for(1);
-        assert_eq!(a.len(), 36);
-        assert_eq!(
-            a.split('-').map(str::len).collect::<Vec<_>>(),
-            [8, 4, 4, 4, 12]
+    /// Whether the journal is due for compaction.
+    pub fn compaction_due(&self) -> bool {
+        let at = self.live().clamp(
+            self.limits.compact_min,
+            self.limits.compact_max.max(self.limits.compact_min),
         );
+        self.journal_entries >= at.max(1)
     }
 
-    #[test]
-    fn the_log_is_trimmed() {
-        let mut store = Store::empty(&[]);
-        let entry = ImportEntry {
-            value_changes: Vec::new(),
-            change: Change::Delete,
-            dn: "CN=a".to_owned(),
-            old_dn: None,
-            anchor: None,
-            object_type: "user".to_owned(),
-            attributes: IndexMap::new(),
-        };
-        for _ in 0..LOG_LIMIT + 5 {
-            store.log(entry.clone());
+    /// The current version of an object.
+    pub fn object(&self, anchor: &str) -> Result<Option<ImportEntry>, StoreError> {
+        match self.overlay.pending.get(anchor) {
+            Some(p) if p.deleted => Ok(None),
+            Some(p) if p.added => Ok(p.apply(anchor, None)),
+            Some(p) => Ok(self
+                .snapshot
+                .object(anchor)?
+                .and_then(|base| p.apply(anchor, Some(base)))),
+            None => self.snapshot.object(anchor),
         }
-        assert_eq!(store.log.len(), LOG_LIMIT);
-        assert_eq!(store.log_floor, 5);
-        assert_eq!(store.log.front().map(|(s, _)| *s), Some(6));
+    }
+
+    /// The anchor of the object at this DN.
+    pub fn anchor_by_dn(&self, dn: &str) -> Result<Option<String>, StoreError> {
+        let key = dn_key(dn);
+        if let Some(anchor) = self.overlay.by_dn.get(&key) {
+            return Ok(Some(anchor.clone()));
+        }
+        let row = self.snapshot.dns.find(&key)?;
+        Ok(row
+            .and_then(|r| r.text(0).map(str::to_owned))
+            .filter(|a| self.overlay.dn_row_holds(a)))
+    }
+
+    /// The anchor of the object holding this unique value key.
+    pub fn holder(&self, key: &str) -> Result<Option<String>, StoreError> {
+        if let Some(anchor) = self.overlay.by_value.get(key) {
+            return Ok(Some(anchor.clone()));
+        }
+        let row = self.snapshot.values.find(key)?;
+        Ok(row
+            .and_then(|r| r.text(0).map(str::to_owned))
+            .filter(|a| self.overlay.value_row_holds(key, a)))
+    }
+
+    /// Every object, as [`Change::Present`](syncrules_engine::Change) entries: the
+    /// snapshot's in order with the journal applied, then those the journal added.
+    pub fn all_objects(&self) -> Result<Vec<ImportEntry>, StoreError> {
+        let mut out = Vec::new();
+        if self.snapshot.objects.is_some() {
+            let path = &self.snapshot.objects_path;
+            let file = File::open(path).map_err(io_error(path))?;
+            let mut reader = BufReader::new(file);
+            let mut bytes = Vec::new();
+            let mut n = 0;
+            loop {
+                bytes.clear();
+                if reader
+                    .read_until(b'\n', &mut bytes)
+                    .map_err(io_error(path))?
+                    == 0
+                {
+                    break;
+                }
+                n += 1;
+                let content = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+                let entry = object_from_line(content).map_err(|m| data_error(path, Some(n), &m))?;
+                let anchor = entry.anchor.clone().unwrap_or_default();
+                match self.overlay.pending.get(&anchor) {
+                    Some(p) => out.extend(p.apply(&anchor, Some(entry))),
+                    None => out.push(entry),
+                }
+            }
+        }
+        for (anchor, p) in &self.overlay.pending {
+            if p.added {
+                out.extend(p.apply(anchor, None));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The logged changes after `since`, oldest first, from the kept journals and the
+    /// current one; `None` when they no longer hold every change after `since` (older than
+    /// [`Header::oldest_mark`], a journal removed or rewritten by hand).
+    pub fn changes_since(&self, since: u64) -> Result<Option<Vec<ImportEntry>>, StoreError> {
+        if since < self.header.oldest_mark() || since > self.seq {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        let mut files: Vec<PathBuf> = self
+            .header
+            .journals
+            .iter()
+            .filter(|j| j.last > since)
+            .map(|j| journal_file(&self.dir, j.generation))
+            .collect();
+        if self.seq > since {
+            files.push(self.journal_path.clone());
+        }
+        let mut next = since + 1;
+        for path in files {
+            let file = match File::open(&path) {
+                Ok(file) => file,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(io_error(&path)(e)),
+            };
+            // Of the current journal, only what this store wrote or replayed.
+            let reader = BufReader::new(file.take(self.journal_len_of(&path)));
+            for (i, line) in reader.split(b'\n').enumerate() {
+                let content = line.map_err(io_error(&path))?;
+                if content.is_empty() {
+                    continue;
+                }
+                let (seq, entry) = change_from_line(&content)
+                    .map_err(|m| data_error(&path, Some(i as u64 + 1), &m))?;
+                if seq <= since {
+                    continue;
+                }
+                if seq != next {
+                    return Ok(None);
+                }
+                next += 1;
+                out.push(entry);
+            }
+        }
+        Ok((next == self.seq + 1).then_some(out))
+    }
+
+    fn journal_len_of(&self, path: &Path) -> u64 {
+        if path == self.journal_path {
+            self.journal_len
+        } else {
+            u64::MAX
+        }
     }
 }

@@ -92,7 +92,10 @@ impl Engine {
         // committed with the journal entries' removal, so a kill re-sends at most one batch,
         // marked as possibly applied; and a long export shows its progress.
         let mut done = 0;
-        for (ids, chunk) in pending.chunks(EXPORT_BATCH).zip(changes.chunks(EXPORT_BATCH)) {
+        for (ids, chunk) in pending
+            .chunks(EXPORT_BATCH)
+            .zip(changes.chunks(EXPORT_BATCH))
+        {
             if let Some(store) = &self.store {
                 store.journal(name, ids)?;
             }

@@ -1,0 +1,298 @@
+//! Sorted index files: one JSON array a line, `[key, …]`, in ascending byte order of the key.
+//! A key is found by a binary search over byte offsets (a few reads, nothing loaded); a merge
+//! reads the lines in order.
+
+use std::cmp::Ordering;
+use std::fs::File;
+use std::io::{BufRead as _, BufReader, BufWriter, Read as _, Seek as _, SeekFrom, Write as _};
+use std::path::PathBuf;
+
+use serde_json::Value as Json;
+
+use super::error::{StoreError, data_error, io_error};
+
+/// How much a read brings in at once while looking for a line's end.
+const CHUNK: usize = 4096;
+
+/// One line of an index: its key and the rest of the array.
+#[derive(Debug)]
+pub(super) struct Row {
+    /// The key.
+    pub key: String,
+    /// The values after the key.
+    pub values: Vec<Json>,
+}
+
+impl Row {
+    /// The value at `i` as a string.
+    pub fn text(&self, i: usize) -> Option<&str> {
+        self.values.get(i).and_then(Json::as_str)
+    }
+
+    /// The value at `i` as a number.
+    pub fn number(&self, i: usize) -> Option<u64> {
+        self.values.get(i).and_then(Json::as_u64)
+    }
+}
+
+/// A sorted index file opened for lookups; a missing file is an empty index.
+#[derive(Debug)]
+pub(super) struct SortedFile {
+    path: PathBuf,
+    file: Option<File>,
+    len: u64,
+}
+
+impl SortedFile {
+    /// An index with no rows.
+    pub fn empty(path: PathBuf) -> SortedFile {
+        SortedFile {
+            path,
+            file: None,
+            len: 0,
+        }
+    }
+
+    /// Opens the file at `path`.
+    pub fn open(path: PathBuf) -> Result<SortedFile, StoreError> {
+        let file = File::open(&path).map_err(io_error(&path))?;
+        let len = file.metadata().map_err(io_error(&path))?.len();
+        Ok(SortedFile {
+            path,
+            file: Some(file),
+            len,
+        })
+    }
+
+    /// The row with this key, by binary search over the file's bytes.
+    pub fn find(&self, key: &str) -> Result<Option<Row>, StoreError> {
+        let Some(file) = &self.file else {
+            return Ok(None);
+        };
+        let io = io_error(&self.path);
+        // Every line starting before `lo` has a smaller key; every line starting at or after
+        // `hi` a greater one. `lo` is always a line's start.
+        let (mut lo, mut hi) = (0, self.len);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let start = if mid == lo {
+                lo
+            } else {
+                next_line_start(file, mid).map_err(&io)?
+            };
+            if start >= hi {
+                // No line starts in [mid, hi): the candidates start in [lo, mid).
+                hi = mid;
+                continue;
+            }
+            let bytes = read_line_at(file, start).map_err(&io)?;
+            let row = parse_row(&bytes).map_err(|m| data_error(&self.path, None, &m))?;
+            match row.key.as_str().cmp(key) {
+                Ordering::Equal => return Ok(Some(row)),
+                Ordering::Less => lo = start + bytes.len() as u64 + 1,
+                Ordering::Greater => hi = start,
+            }
+        }
+        Ok(None)
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// The rows in order, for a merge.
+    pub fn rows(&self) -> Result<Rows, StoreError> {
+        let reader = match &self.file {
+            Some(_) => Some(BufReader::new(
+                File::open(&self.path).map_err(io_error(&self.path))?,
+            )),
+            None => None,
+        };
+        Ok(Rows {
+            path: self.path.clone(),
+            reader,
+            line: 0,
+        })
+    }
+}
+
+/// The rows of a sorted file read in order.
+pub(super) struct Rows {
+    path: PathBuf,
+    reader: Option<BufReader<File>>,
+    line: u64,
+}
+
+impl Rows {
+    /// No rows.
+    pub fn none() -> Rows {
+        Rows {
+            path: PathBuf::new(),
+            reader: None,
+            line: 0,
+        }
+    }
+
+    /// The next row and its line's bytes (newline included), or `None` at the end.
+    pub fn next_row(&mut self) -> Result<Option<(Row, Vec<u8>)>, StoreError> {
+        let Some(reader) = &mut self.reader else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::new();
+        if reader
+            .read_until(b'\n', &mut bytes)
+            .map_err(io_error(&self.path))?
+            == 0
+        {
+            return Ok(None);
+        }
+        self.line += 1;
+        let content = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+        let row = parse_row(content).map_err(|m| data_error(&self.path, Some(self.line), &m))?;
+        Ok(Some((row, bytes)))
+    }
+}
+
+/// Writes a sorted file: rows must come in ascending key order.
+pub(super) struct SortedWriter {
+    path: PathBuf,
+    out: BufWriter<File>,
+    last: Option<String>,
+}
+
+impl SortedWriter {
+    /// Creates (or empties) the file at `path`.
+    pub fn create(path: PathBuf) -> Result<SortedWriter, StoreError> {
+        let file = File::create(&path).map_err(io_error(&path))?;
+        Ok(SortedWriter {
+            path,
+            out: BufWriter::new(file),
+            last: None,
+        })
+    }
+
+    /// Writes a row given as its key and values.
+    pub fn row(&mut self, key: &str, values: &[Json]) -> Result<(), StoreError> {
+        let mut array = Vec::with_capacity(values.len() + 1);
+        array.push(Json::String(key.to_owned()));
+        array.extend(values.iter().cloned());
+        let mut bytes = Json::Array(array).to_string().into_bytes();
+        bytes.push(b'\n');
+        self.raw(key, &bytes)
+    }
+
+    /// Writes a row's line as read from another sorted file.
+    pub fn raw(&mut self, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        if self.last.as_deref().is_some_and(|last| last > key) {
+            return Err(data_error(
+                &self.path,
+                None,
+                &format!("index rows out of order at `{key}`"),
+            ));
+        }
+        self.last = Some(key.to_owned());
+        self.out.write_all(bytes).map_err(io_error(&self.path))
+    }
+
+    /// Flushes the file to disk.
+    pub fn finish(self) -> Result<(), StoreError> {
+        let path = self.path;
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| io_error(&path)(e.into_error()))?;
+        file.sync_all().map_err(io_error(&path))
+    }
+}
+
+/// A row from a line's bytes (without the newline).
+fn parse_row(bytes: &[u8]) -> Result<Row, String> {
+    let json: Json = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    let Json::Array(mut values) = json else {
+        return Err("an index row must be an array".to_owned());
+    };
+    if values.is_empty() {
+        return Err("an index row must start with its key".to_owned());
+    }
+    match values.remove(0) {
+        Json::String(key) => Ok(Row { key, values }),
+        _ => Err("an index row must start with its key".to_owned()),
+    }
+}
+
+/// The line starting at `start`, without its newline.
+pub(super) fn read_line_at(file: &File, start: u64) -> std::io::Result<Vec<u8>> {
+    let mut reader = file;
+    reader.seek(SeekFrom::Start(start))?;
+    let mut line = Vec::new();
+    let mut buf = [0u8; CHUNK];
+    loop {
+        let n = reader.read(&mut buf)?;
+        let chunk = buf.get(..n).unwrap_or_default();
+        if chunk.is_empty() {
+            return Ok(line);
+        }
+        if let Some(end) = chunk.iter().position(|b| *b == b'\n') {
+            line.extend_from_slice(chunk.get(..end).unwrap_or_default());
+            return Ok(line);
+        }
+        line.extend_from_slice(chunk);
+    }
+}
+
+/// The start of the first line starting at or after `at` (`at` > 0), or the file's end.
+fn next_line_start(file: &File, at: u64) -> std::io::Result<u64> {
+    let mut reader = file;
+    let from = at.saturating_sub(1);
+    reader.seek(SeekFrom::Start(from))?;
+    let mut buf = [0u8; CHUNK];
+    let mut offset = from;
+    loop {
+        let n = reader.read(&mut buf)?;
+        let chunk = buf.get(..n).unwrap_or_default();
+        if chunk.is_empty() {
+            return Ok(offset);
+        }
+        if let Some(end) = chunk.iter().position(|b| *b == b'\n') {
+            return Ok(offset + end as u64 + 1);
+        }
+        offset += n as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_every_row_and_no_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.jsonl");
+        let keys: Vec<String> = (0..500).map(|i| format!("k{:05}", i * 2)).collect();
+        let mut writer = SortedWriter::create(path.clone()).unwrap();
+        for (i, key) in keys.iter().enumerate() {
+            // Rows of varied length, some longer than a read chunk.
+            let pad = "x".repeat((i * 37) % 5000);
+            writer
+                .row(key, &[Json::from(i as u64), Json::from(pad)])
+                .unwrap();
+        }
+        assert!(writer.row("a", &[]).is_err(), "out of order");
+        writer.finish().unwrap();
+        let index = SortedFile::open(path).unwrap();
+        for (i, key) in keys.iter().enumerate() {
+            let row = index.find(key).unwrap();
+            assert_eq!(row.and_then(|r| r.number(0)), Some(i as u64), "{key}");
+        }
+        for missing in ["", "a", "k00001", "k00999", "k99999", "z"] {
+            assert!(index.find(missing).unwrap().is_none(), "{missing}");
+        }
+        assert!(
+            SortedFile::empty(PathBuf::new())
+                .find("k")
+                .unwrap()
+                .is_none()
+        );
+    }
+}
