@@ -481,6 +481,12 @@ impl Engine {
                 }
                 let mut report = sync_report(step, r, self.options.error_limit);
                 report.notes = notes;
+                if !full && !self.state.outbound_retry.is_empty() {
+                    report.notes.push(format!(
+                        "{} metaverse objects wait for referenced objects to be exported and were synced outbound again",
+                        self.state.outbound_retry.len()
+                    ));
+                }
                 Ok(report)
             }
             Step::Export(_) => {
