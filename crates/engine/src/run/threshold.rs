@@ -5,14 +5,17 @@
 use std::collections::BTreeMap;
 
 use crate::connector::ExportOp;
-use crate::model::{ConnectorSpace, CsId};
+use crate::model::{ConnectorSpace, CsId, CsObject};
 
 use super::Options;
 
 /// The pending deletes listed by DN in a stopped export's notes (the rest are counted).
 const LISTED: usize = 10;
-/// The containers and object types named in a stopped export's notes.
+/// The containers, object types and object names in a stopped export's notes.
 const TOP: usize = 5;
+/// Attributes that name an object for a person, tried in order: a directory with flat DNs
+/// (Entra ID's are `CN={guid}`) is recognised by its objects' names.
+const NAMES: &[&str] = &["displayName", "userPrincipalName", "cn", "name", "mail"];
 
 /// A stopped export: the number of pending deletes and the notes that explain it.
 pub(super) struct Exceeded {
@@ -36,7 +39,7 @@ pub(super) fn exceeded(
     if options.allow_deletes {
         return None;
     }
-    let deletes: Vec<(&str, &str)> = pending
+    let deleted: Vec<&CsObject> = pending
         .iter()
         .filter_map(|id| space.objects.get(id))
         .filter(|o| {
@@ -44,6 +47,9 @@ pub(super) fn exceeded(
                 .as_ref()
                 .is_some_and(|p| p.op == ExportOp::Delete)
         })
+        .collect();
+    let deletes: Vec<(&str, &str)> = deleted
+        .iter()
         .map(|o| (o.dn.as_str(), o.object_type.as_str()))
         .collect();
     if deletes.is_empty() {
@@ -85,6 +91,24 @@ pub(super) fn exceeded(
         "by object type: {}",
         top(&counted(deletes.iter().map(|(_, t)| *t)))
     ));
+    let names: Vec<String> = deleted
+        .iter()
+        .filter_map(|o| {
+            NAMES
+                .iter()
+                .map(|a| o.current(a))
+                .find(|v| !v.is_null())
+                .map(ToString::to_string)
+        })
+        .collect();
+    if !names.is_empty() {
+        let more = names.len().saturating_sub(TOP);
+        let shown: Vec<&str> = names.iter().take(TOP).map(String::as_str).collect();
+        notes.push(match more {
+            0 => format!("named {}", shown.join(", ")),
+            n => format!("named {} and {n} more", shown.join(", ")),
+        });
+    }
     notes.extend(
         deletes
             .iter()
@@ -147,7 +171,8 @@ fn top(counts: &[(&str, usize)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CsObject, PendingExport};
+    use crate::model::PendingExport;
+    use syncrules_lang::Value;
 
     fn space(objects: usize, deletes: &[&str], adds: usize) -> (ConnectorSpace, Vec<CsId>) {
         let mut space = ConnectorSpace::default();
@@ -161,7 +186,12 @@ mod tests {
                 attributes: Default::default(),
                 old_dn: None,
             });
+            let mut attributes = indexmap::IndexMap::new();
+            if i < 2 {
+                attributes.insert("displayName".to_owned(), Value::str(format!("Person {i}")));
+            }
             let id = space.insert(CsObject {
+                attributes,
                 dn,
                 object_type: if i % 2 == 0 { "user" } else { "group" }.to_owned(),
                 pending_export,
