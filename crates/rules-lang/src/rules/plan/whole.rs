@@ -1,19 +1,18 @@
 //! Checks over the whole rule set: unique names and precedences, one merge type per
 //! target attribute; and the plan's fingerprint.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use indexmap::IndexMap;
 
 use super::{Contribution, GroupKey, RuleGroup, TargetKey};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, line_col};
 use crate::rules::model::{Direction, MERGE_TYPES, MergeType, Rule, spelling};
 use crate::rules::report::Report;
 use crate::rules::set::RuleSet;
 
 pub(super) fn unique_names_and_precedences(set: &RuleSet, report: &mut Report) {
     let mut names: HashMap<&str, &Rule> = HashMap::new();
-    let mut precedences: HashMap<i64, &Rule> = HashMap::new();
     for rule in &set.rules {
         if let Some(first) = names.insert(&rule.name, rule) {
             let (file, span) = rule.at("name");
@@ -30,12 +29,30 @@ pub(super) fn unique_names_and_precedences(set: &RuleSet, report: &mut Report) {
                 )),
             );
         }
-        if let Some(first) = precedences.insert(rule.precedence, rule) {
-            let taken: std::collections::HashSet<i64> =
-                set.rules.iter().map(|r| r.precedence).collect();
-            let free = (rule.precedence + 1..)
-                .find(|p| !taken.contains(p))
-                .unwrap_or(rule.precedence);
+    }
+    duplicate_precedences(set, report);
+}
+
+/// E0403, on every rule that shares its precedence with another, each naming the others
+/// and where they are. Which of them is wrong cannot be told from the files (the new rule
+/// may sort first or last, and file times are not part of a rule set), so each file gets
+/// the error and a review or an editor shows it wherever the change was made.
+fn duplicate_precedences(set: &RuleSet, report: &mut Report) {
+    let mut holders: BTreeMap<i64, Vec<&Rule>> = BTreeMap::new();
+    for rule in &set.rules {
+        holders.entry(rule.precedence).or_default().push(rule);
+    }
+    let taken: HashSet<i64> = holders.keys().copied().collect();
+    for (precedence, rules) in holders.iter().filter(|(_, r)| r.len() > 1) {
+        let free = (precedence + 1..)
+            .find(|p| !taken.contains(p))
+            .unwrap_or(*precedence);
+        for rule in rules {
+            let others: Vec<String> = rules
+                .iter()
+                .filter(|o| !std::ptr::eq(**o, *rule))
+                .map(|o| format!("`{}` ({})", o.name, location(o, "precedence")))
+                .collect();
             let (file, span) = rule.at("precedence");
             report.push(
                 &file,
@@ -43,18 +60,24 @@ pub(super) fn unique_names_and_precedences(set: &RuleSet, report: &mut Report) {
                     "E0403",
                     span,
                     format!(
-                        "precedence {} is already taken by `{}`",
-                        rule.precedence, first.name
+                        "precedence {precedence} is also taken by {}",
+                        others.join(" and ")
                     ),
                 )
                 .with_help(format!(
-                    "precedences are unique in a rule set; {free} is free"
+                    "precedences are unique in a rule set: give one of them another ({free} is free)"
                 )),
             );
-            // Keep the first holder for later duplicates.
-            precedences.insert(rule.precedence, first);
         }
     }
+}
+
+/// `file:line:col` of a rule's key.
+fn location(rule: &Rule, key: &str) -> String {
+    let (file, span) = rule.at(key);
+    let text = rule.origin.as_ref().map_or("", |o| o.text.as_str());
+    let (line, col) = line_col(text, span.start as usize);
+    format!("{}:{line}:{col}", file.display())
 }
 
 fn same_merge(a: MergeType, b: MergeType) -> bool {
