@@ -7,13 +7,16 @@
 //! | W0102 | a custom rule inside the precedence band of the vendor defaults |
 //! | W0103 | two rules with different join criteria that can both be in scope for one object |
 //! | W0104 | a flow that can never win |
-//! | W0105 | an attribute read that nothing imports |
+//! | W0105 | an attribute read that nothing imports (by the schema, or by the connector's data: [`reads_never_observed`]) |
 //! | W0106 | a group-membership test in an outbound rule's scope (it never holds there) |
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
+
+use indexmap::IndexMap;
 
 use super::model::{
-    Direction, FlowSource, MergeType, Rule, SCOPE_OPS, ScopeClause, ScopeOp, fingerprint, spelling,
+    Direction, Flow, FlowSource, MergeType, Origin, Rule, SCOPE_OPS, ScopeClause, ScopeOp,
+    fingerprint, spelling,
 };
 use super::plan::{FlowValue, Plan, PlannedRule};
 use super::report::Report;
@@ -138,7 +141,7 @@ fn may_overlap(a: &Rule, b: &Rule) -> bool {
 /// Whether two rules join on the same criteria (Entra Connect's defaults repeat one
 /// join across many rules; only differing criteria can disagree about an object).
 fn same_join(a: &Rule, b: &Rule) -> bool {
-    let set = |r: &Rule| -> Vec<std::collections::BTreeSet<(String, String, bool)>> {
+    let set = |r: &Rule| -> Vec<BTreeSet<(String, String, bool)>> {
         r.join
             .iter()
             .map(|g| {
@@ -248,6 +251,35 @@ fn flows_that_never_win(set: &RuleSet, plan: &Plan, report: &mut Report) {
     }
 }
 
+/// The attribute names each connector's data holds, by connector name: what an inbound
+/// rule can read from a connector that has no schema (see [`reads_never_observed`]).
+pub type ObservedAttributes = IndexMap<String, BTreeSet<String>>;
+
+/// The attributes flow `i` of `rule` reads, with where each read is written.
+fn flow_reads(origin: &Origin, i: usize, flow: &Flow) -> Vec<(String, Span)> {
+    let scalar = origin.spans.flows.get(i).and_then(|s| s.value.as_ref());
+    match &flow.source {
+        FlowSource::Expression(src) => match crate::parse::parse(src) {
+            Ok(ast) => ast
+                .attribute_reads()
+                .into_iter()
+                .map(|(n, s)| {
+                    (
+                        n,
+                        scalar.map_or(Span::default(), |sc| sc.file_span(&origin.text, s)),
+                    )
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        },
+        FlowSource::Direct(a) => vec![(a.clone(), scalar.map_or(Span::default(), |v| v.span))],
+        FlowSource::Constant(_) => Vec::new(),
+    }
+    .into_iter()
+    .filter(|(n, _)| n != "dn")
+    .collect()
+}
+
 /// W0105
 fn reads_nothing_imports(set: &RuleSet, plan: &Plan, report: &mut Report) {
     // Metaverse attributes some inbound rule sets.
@@ -260,39 +292,7 @@ fn reads_nothing_imports(set: &RuleSet, plan: &Plan, report: &mut Report) {
     for rule in set.rules.iter().filter(|r| r.enabled) {
         let Some(origin) = &rule.origin else { continue };
         for (i, flow) in rule.flows.iter().enumerate() {
-            let reads: Vec<(String, Span)> = match &flow.source {
-                FlowSource::Expression(src) => match crate::parse::parse(src) {
-                    Ok(ast) => {
-                        let scalar = origin.spans.flows.get(i).and_then(|s| s.value.as_ref());
-                        ast.attribute_reads()
-                            .into_iter()
-                            .map(|(n, s)| {
-                                (
-                                    n,
-                                    scalar.map_or(Span::default(), |sc| {
-                                        sc.file_span(&origin.text, s)
-                                    }),
-                                )
-                            })
-                            .collect()
-                    }
-                    Err(_) => Vec::new(),
-                },
-                FlowSource::Direct(a) => {
-                    let span = origin
-                        .spans
-                        .flows
-                        .get(i)
-                        .and_then(|s| s.value.as_ref())
-                        .map_or(Span::default(), |v| v.span);
-                    vec![(a.clone(), span)]
-                }
-                FlowSource::Constant(_) => Vec::new(),
-            };
-            for (attr, span) in reads {
-                if attr == "dn" {
-                    continue;
-                }
+            for (attr, span) in flow_reads(origin, i, flow) {
                 let unread = match rule.direction {
                     Direction::Outbound => !fed.contains(&(rule.source.as_str(), attr.as_str())),
                     Direction::Inbound => set
@@ -319,6 +319,81 @@ fn reads_nothing_imports(set: &RuleSet, plan: &Plan, report: &mut Report) {
             }
         }
     }
+}
+
+/// W0105 for connectors without a schema: an inbound flow reading an attribute that no
+/// object in the connector's data has (`observed`, by connector; connectors missing from it
+/// are not checked), when the data has an attribute spelt almost the same ([`near_miss`]):
+/// a typo, which reads null. Attribute names are case-sensitive, as the engine reads them.
+///
+/// The other attributes read and never seen are returned by connector, not reported: an
+/// export leaves out attributes no object has a value for, so a rule set written for many
+/// directories (the default rules read every phone number AD has) reads many of them, and a
+/// warning at each read would bury the typos.
+pub fn reads_never_observed(
+    set: &RuleSet,
+    observed: &ObservedAttributes,
+    report: &mut Report,
+) -> ObservedAttributes {
+    let mut unseen = ObservedAttributes::new();
+    let inbound = set
+        .rules
+        .iter()
+        .filter(|r| r.enabled && r.direction == Direction::Inbound);
+    for rule in inbound {
+        if set.connector_schemas.contains_key(&rule.connector) {
+            continue;
+        }
+        let (Some(seen), Some(origin)) = (observed.get(&rule.connector), &rule.origin) else {
+            continue;
+        };
+        for (i, flow) in rule.flows.iter().enumerate() {
+            for (attr, span) in flow_reads(origin, i, flow) {
+                if seen.contains(&attr) {
+                    continue;
+                }
+                let Some(near) = near_miss(&attr, seen) else {
+                    unseen
+                        .entry(rule.connector.clone())
+                        .or_default()
+                        .insert(attr);
+                    continue;
+                };
+                report.push(
+                    &origin.path,
+                    Diagnostic::warning(
+                        "W0105",
+                        span,
+                        format!(
+                            "`{attr}` is read but never imported: no object of connector `{}` has it",
+                            rule.connector
+                        ),
+                    )
+                    .with_help(format!("did you mean `{near}`? the connector's objects have that; `{attr}` is always null")),
+                );
+            }
+        }
+    }
+    unseen
+}
+
+/// The name in `names` that `attr` most likely misspells: the same but for case, or one
+/// edit away (a character added, removed, changed, or two swapped) for names of five or
+/// more characters, two for eight or more. Short names are left alone: `st` and `sn` are
+/// both real.
+pub fn near_miss<'a>(attr: &str, names: &'a BTreeSet<String>) -> Option<&'a str> {
+    let lower = attr.to_lowercase();
+    let allowed = match attr.chars().count() {
+        0..=4 => 0,
+        5..=7 => 1,
+        _ => 2,
+    };
+    names
+        .iter()
+        .map(|n| (strsim::osa_distance(&lower, &n.to_lowercase()), n))
+        .filter(|(d, _)| *d <= allowed)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n.as_str())
 }
 
 /// W0106: `is-member-of` tests a connector-space object's membership of a group in the same
