@@ -2,3 +2,6 @@
 
 /// The expression language: parse, check, compile and run attribute-flow expressions.
 pub use syncrules_lang as lang;
+
+pub mod config;
+mod config_parse;

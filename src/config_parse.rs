@@ -1,0 +1,379 @@
+//! Reading `sync.yaml` from its YAML tree: every value checked where it is written, every
+//! error located at the offending text.
+
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use syncrules_lang::diag::{Diagnostic, closest};
+use syncrules_lang::rules::yaml::{self, Node, Scalar, Style, is_null};
+use syncrules_lang::span::Span;
+
+use crate::config::{ConnectorConfig, Spans, SyncConfig, Threshold};
+
+/// The keys of `sync.yaml`.
+pub(crate) const KEYS: &[&str] = &[
+    "rules",
+    "state",
+    "connectors",
+    "deletion-threshold",
+    "error-limit",
+];
+/// The keys of `deletion-threshold`.
+pub(crate) const THRESHOLD_KEYS: &[&str] = &["count", "percent"];
+/// Connector types and their keys.
+pub(crate) const CONNECTOR_TYPES: &[(&str, &[&str])] = &[
+    ("ldif", &["type", "path", "delta"]),
+    ("file", &["type", "path"]),
+];
+
+/// A mapping's entries, each taken at most once; the rest are unknown keys.
+struct Fields<'a> {
+    entries: &'a [(Scalar, Node)],
+    taken: Vec<bool>,
+    span: Span,
+}
+
+impl<'a> Fields<'a> {
+    fn new(node: &'a Node, what: &str, errors: &mut Vec<Diagnostic>) -> Option<Self> {
+        match node {
+            Node::Map(entries, span) => Some(Fields {
+                entries,
+                taken: vec![false; entries.len()],
+                span: *span,
+            }),
+            other => {
+                errors.push(Diagnostic::error(
+                    "E0603",
+                    other.span(),
+                    format!(
+                        "{what} must be a mapping of keys to values, found {}",
+                        other.kind()
+                    ),
+                ));
+                None
+            }
+        }
+    }
+
+    fn get(&mut self, key: &str) -> Option<(&'a Scalar, &'a Node)> {
+        let i = self.entries.iter().position(|(k, _)| k.value == key)?;
+        if let Some(t) = self.taken.get_mut(i) {
+            *t = true;
+        }
+        self.entries.get(i).map(|(k, v)| (k, v))
+    }
+
+    fn required(
+        &mut self,
+        key: &str,
+        what: &str,
+        at: Span,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<&'a Node> {
+        let found = self.get(key).map(|(_, v)| v);
+        if found.is_none() {
+            errors.push(Diagnostic::error(
+                "E0602",
+                at,
+                format!("{what} needs `{key}`"),
+            ));
+        }
+        found
+    }
+
+    /// Reports every key not taken, with the nearest of `known`.
+    fn finish(self, known: &[&str], what: &str, errors: &mut Vec<Diagnostic>) {
+        for ((key, _), taken) in self.entries.iter().zip(&self.taken) {
+            if *taken {
+                continue;
+            }
+            let d = Diagnostic::error(
+                "E0601",
+                key.span,
+                format!("unknown key `{}` in {what}", key.value),
+            );
+            errors.push(match closest(&key.value, known.iter().copied()) {
+                Some(k) => d.with_help(format!("did you mean `{k}`?")),
+                None => d.with_help(format!("the keys are {}", known.join(", "))),
+            });
+        }
+    }
+}
+
+/// A non-empty text value.
+fn text<'a>(key: &str, node: &'a Node, errors: &mut Vec<Diagnostic>) -> Option<&'a Scalar> {
+    match node {
+        Node::Scalar(s) if !s.value.trim().is_empty() && !plain_null(s) => Some(s),
+        other => {
+            errors.push(Diagnostic::error(
+                "E0603",
+                other.span(),
+                format!("`{key}` must be a path or name, found {}", other.kind()),
+            ));
+            None
+        }
+    }
+}
+
+fn plain_null(s: &Scalar) -> bool {
+    s.style == Style::Plain && is_null(&s.value)
+}
+
+/// A whole number of at least `min`.
+fn whole(key: &str, node: &Node, min: u64, errors: &mut Vec<Diagnostic>) -> Option<usize> {
+    let Node::Scalar(s) = node else {
+        errors.push(Diagnostic::error(
+            "E0603",
+            node.span(),
+            format!("`{key}` must be a whole number, found {}", node.kind()),
+        ));
+        return None;
+    };
+    let n = match s.value.trim().replace('_', "").parse::<i128>() {
+        Ok(n) => n,
+        Err(_) => {
+            errors.push(Diagnostic::error(
+                "E0603",
+                s.span,
+                format!("`{key}` must be a whole number, found `{}`", s.value),
+            ));
+            return None;
+        }
+    };
+    match usize::try_from(n) {
+        Ok(v) if n >= i128::from(min) => Some(v),
+        _ => {
+            errors.push(
+                Diagnostic::error(
+                    "E0604",
+                    s.span,
+                    format!("`{key}` must be {min} or more, found {n}"),
+                )
+                .with_label(format!("at least {min}")),
+            );
+            None
+        }
+    }
+}
+
+/// A percentage: more than 0, at most 100 (`10`, `2.5`, `10%`).
+fn percent(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<f64> {
+    let Node::Scalar(s) = node else {
+        errors.push(Diagnostic::error(
+            "E0603",
+            node.span(),
+            format!("`percent` must be a number, found {}", node.kind()),
+        ));
+        return None;
+    };
+    let raw = s.value.trim();
+    let raw = raw.strip_suffix('%').unwrap_or(raw).trim_end();
+    let Some(p) = raw.parse::<f64>().ok().filter(|p| p.is_finite()) else {
+        errors.push(Diagnostic::error(
+            "E0603",
+            s.span,
+            format!("`percent` must be a number, found `{}`", s.value),
+        ));
+        return None;
+    };
+    if p > 0.0 && p <= 100.0 {
+        return Some(p);
+    }
+    errors.push(
+        Diagnostic::error(
+            "E0604",
+            s.span,
+            format!("`percent` must be more than 0 and at most 100, found {p}"),
+        )
+        .with_label("a share of the connector's objects")
+        .with_help(if p <= 0.0 {
+            "0 or less would stop every export that deletes anything; to stop on the count only, write `percent: 100`"
+        } else {
+            "more than 100 % never stops anything; 100 stops an export that would delete every object"
+        }),
+    );
+    None
+}
+
+/// Parses `sync.yaml`'s text. Paths are as written (relative to the file's folder); the
+/// deletion threshold is always present, with the defaults for what is not written.
+pub(crate) fn parse(text_: &str) -> Result<SyncConfig, Vec<Diagnostic>> {
+    let root = yaml::parse(text_).map_err(|d| vec![yaml_error(d)])?;
+    let mut errors = Vec::new();
+    let mut spans = Spans::default();
+    let Some(mut f) = Fields::new(&root, "sync.yaml", &mut errors) else {
+        return Err(errors);
+    };
+    let at = Span::new(f.span.start as usize, f.span.start as usize);
+    let rules = f
+        .required("rules", "sync.yaml", at, &mut errors)
+        .and_then(|n| text("rules", n, &mut errors));
+    if let Some(r) = rules {
+        spans.rules = r.span;
+    }
+    let state = f
+        .required("state", "sync.yaml", at, &mut errors)
+        .and_then(|n| text("state", n, &mut errors));
+    let connectors = f
+        .required("connectors", "sync.yaml", at, &mut errors)
+        .and_then(|n| connectors(n, &mut spans, &mut errors));
+    let threshold = match f.get("deletion-threshold") {
+        Some((_, Node::Scalar(s))) if plain_null(s) => Some(Threshold::default()),
+        Some((_, n)) => threshold(n, &mut errors),
+        None => Some(Threshold::default()),
+    };
+    let error_limit = match f.get("error-limit") {
+        Some((_, n)) => whole("error-limit", n, 0, &mut errors),
+        None => Some(crate::config::DEFAULT_ERROR_LIMIT),
+    };
+    f.finish(KEYS, "sync.yaml", &mut errors);
+    match (rules, state, connectors, threshold, error_limit) {
+        (Some(rules), Some(state), Some(connectors), Some(threshold), Some(error_limit))
+            if errors.is_empty() =>
+        {
+            Ok(SyncConfig {
+                rules: PathBuf::from(rules.value.trim()),
+                state: PathBuf::from(state.value.trim()),
+                connectors,
+                deletion_threshold: Some(threshold),
+                error_limit,
+                spans,
+                path: PathBuf::new(),
+                text: String::new(),
+            })
+        }
+        _ => {
+            errors.sort_by_key(|d| (d.span.start, d.span.end));
+            Err(errors)
+        }
+    }
+}
+
+/// A YAML-level error, worded for sync.yaml (the tree reader speaks of rule files).
+fn yaml_error(d: Diagnostic) -> Diagnostic {
+    match d.code {
+        "E0301" => Diagnostic {
+            message: "sync.yaml holds one YAML document".to_owned(),
+            help: None,
+            ..d
+        },
+        "E0302" => Diagnostic {
+            message: "YAML anchors, aliases and tags are not supported in sync.yaml".to_owned(),
+            ..d
+        },
+        _ => d,
+    }
+}
+
+fn connectors(
+    node: &Node,
+    spans: &mut Spans,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<IndexMap<String, ConnectorConfig>> {
+    let Node::Map(entries, span) = node else {
+        errors.push(
+            Diagnostic::error(
+                "E0603",
+                node.span(),
+                format!(
+                    "`connectors` must map connector names to their settings, found {}",
+                    node.kind()
+                ),
+            )
+            .with_help("write `connectors:` then, indented, `name:` and its `type:` and `path:`"),
+        );
+        return None;
+    };
+    if entries.is_empty() {
+        errors.push(Diagnostic::error(
+            "E0602",
+            *span,
+            "`connectors` names no connector",
+        ));
+        return None;
+    }
+    let mut out = IndexMap::new();
+    let mut ok = true;
+    for (name, settings) in entries {
+        match connector(name, settings, spans, errors) {
+            Some(c) => {
+                spans.connectors.insert(name.value.clone(), name.span);
+                out.insert(name.value.clone(), c);
+            }
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+fn connector(
+    name: &Scalar,
+    node: &Node,
+    spans: &mut Spans,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<ConnectorConfig> {
+    let what = format!("connector `{}`", name.value);
+    let mut f = Fields::new(node, &what, errors)?;
+    let ty = f
+        .required("type", &what, name.span, errors)
+        .and_then(|n| text("type", n, errors))?;
+    let Some((kind, keys)) = CONNECTOR_TYPES
+        .iter()
+        .find(|(t, _)| *t == ty.value.trim())
+        .copied()
+    else {
+        let names: Vec<&str> = CONNECTOR_TYPES.iter().map(|(t, _)| *t).collect();
+        let d = Diagnostic::error(
+            "E0605",
+            ty.span,
+            format!("unknown connector type `{}`", ty.value),
+        );
+        errors.push(match closest(&ty.value, names.iter().copied()) {
+            Some(n) => d.with_help(format!("did you mean `{n}`?")),
+            None => d.with_help(format!("the types are {}", names.join(", "))),
+        });
+        return None;
+    };
+    let path = f
+        .required("path", &what, name.span, errors)
+        .and_then(|n| text("path", n, errors));
+    let delta = match kind {
+        "ldif" => match f.get("delta") {
+            Some((_, n)) => text("delta", n, errors).map(Some),
+            None => Some(None),
+        },
+        _ => Some(None),
+    };
+    f.finish(keys, &format!("a `{kind}` connector"), errors);
+    let (path, delta) = (path?, delta?);
+    Some(match kind {
+        "ldif" => {
+            spans.files.insert(name.value.clone(), path.span);
+            ConnectorConfig::Ldif {
+                path: PathBuf::from(path.value.trim()),
+                delta: delta.map(|d| PathBuf::from(d.value.trim())),
+            }
+        }
+        _ => ConnectorConfig::File {
+            path: PathBuf::from(path.value.trim()),
+        },
+    })
+}
+
+fn threshold(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<Threshold> {
+    let mut f = Fields::new(node, "`deletion-threshold`", errors)?;
+    let defaults = Threshold::default();
+    let count = match f.get("count") {
+        Some((_, n)) => whole("count", n, 1, errors),
+        None => Some(defaults.count),
+    };
+    let percent = match f.get("percent") {
+        Some((_, n)) => percent(n, errors).map(Some),
+        None => Some(defaults.percent),
+    };
+    f.finish(THRESHOLD_KEYS, "`deletion-threshold`", errors);
+    Some(Threshold {
+        count: count?,
+        percent: percent?,
+    })
+}
