@@ -12,8 +12,6 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use indexmap::IndexMap;
-
 use super::model::{
     Direction, Flow, FlowSource, MergeType, Origin, Rule, SCOPE_OPS, ScopeClause, ScopeOp,
     fingerprint, spelling,
@@ -24,6 +22,10 @@ use super::set::RuleSet;
 use crate::diag::Diagnostic;
 use crate::span::Span;
 use crate::value::Value;
+
+mod observed;
+
+pub use observed::{ObservedAttributes, near_miss, reads_never_observed};
 
 /// Runs every lint.
 pub fn lint(set: &RuleSet, plan: &Plan, report: &mut Report) {
@@ -251,10 +253,6 @@ fn flows_that_never_win(set: &RuleSet, plan: &Plan, report: &mut Report) {
     }
 }
 
-/// The attribute names each connector's data holds, by connector name: what an inbound
-/// rule can read from a connector that has no schema (see [`reads_never_observed`]).
-pub type ObservedAttributes = IndexMap<String, BTreeSet<String>>;
-
 /// The attributes flow `i` of `rule` reads, with where each read is written.
 fn flow_reads(origin: &Origin, i: usize, flow: &Flow) -> Vec<(String, Span)> {
     let scalar = origin.spans.flows.get(i).and_then(|s| s.value.as_ref());
@@ -319,81 +317,6 @@ fn reads_nothing_imports(set: &RuleSet, plan: &Plan, report: &mut Report) {
             }
         }
     }
-}
-
-/// W0105 for connectors without a schema: an inbound flow reading an attribute that no
-/// object in the connector's data has (`observed`, by connector; connectors missing from it
-/// are not checked), when the data has an attribute spelt almost the same ([`near_miss`]):
-/// a typo, which reads null. Attribute names are case-sensitive, as the engine reads them.
-///
-/// The other attributes read and never seen are returned by connector, not reported: an
-/// export leaves out attributes no object has a value for, so a rule set written for many
-/// directories (the default rules read every phone number AD has) reads many of them, and a
-/// warning at each read would bury the typos.
-pub fn reads_never_observed(
-    set: &RuleSet,
-    observed: &ObservedAttributes,
-    report: &mut Report,
-) -> ObservedAttributes {
-    let mut unseen = ObservedAttributes::new();
-    let inbound = set
-        .rules
-        .iter()
-        .filter(|r| r.enabled && r.direction == Direction::Inbound);
-    for rule in inbound {
-        if set.connector_schemas.contains_key(&rule.connector) {
-            continue;
-        }
-        let (Some(seen), Some(origin)) = (observed.get(&rule.connector), &rule.origin) else {
-            continue;
-        };
-        for (i, flow) in rule.flows.iter().enumerate() {
-            for (attr, span) in flow_reads(origin, i, flow) {
-                if seen.contains(&attr) {
-                    continue;
-                }
-                let Some(near) = near_miss(&attr, seen) else {
-                    unseen
-                        .entry(rule.connector.clone())
-                        .or_default()
-                        .insert(attr);
-                    continue;
-                };
-                report.push(
-                    &origin.path,
-                    Diagnostic::warning(
-                        "W0105",
-                        span,
-                        format!(
-                            "`{attr}` is read but never imported: no object of connector `{}` has it",
-                            rule.connector
-                        ),
-                    )
-                    .with_help(format!("did you mean `{near}`? the connector's objects have that; `{attr}` is always null")),
-                );
-            }
-        }
-    }
-    unseen
-}
-
-/// The name in `names` that `attr` most likely misspells: the same but for case, or one
-/// edit away (a character added, removed, changed, or two swapped) for names of five or
-/// more characters, two for eight or more. Short names are left alone: `st` and `sn` are
-/// both real.
-pub fn near_miss<'a>(attr: &str, names: &'a BTreeSet<String>) -> Option<&'a str> {
-    let lower = attr.to_lowercase();
-    let allowed = match attr.chars().count() {
-        0..=4 => 0,
-        5..=7 => 1,
-        _ => 2,
-    };
-    names
-        .iter()
-        .map(|n| (strsim::osa_distance(&lower, &n.to_lowercase()), n))
-        .filter(|(d, _)| *d <= allowed)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| n.as_str())
 }
 
 /// W0106: `is-member-of` tests a connector-space object's membership of a group in the same
