@@ -80,7 +80,7 @@ pub(super) fn exceeded(
         None => format!("{} objects", options.deletion_threshold),
     };
     let mut notes = vec![format!(
-        "{} of {held} objects in `{connector}` ({share:.1} %) would be deleted, over the deletion threshold ({limit}): nothing was exported; run with --allow-deletes to let them through once you know they are meant, or fix the source",
+        "{} of {held} objects in `{connector}` ({share:.1} %) would be deleted, over the deletion threshold ({limit}): nothing was exported; run with --allow-deletes to let them through once you know they are meant (`syncrules preview` lists them)",
         deletes.len()
     )];
     let containers = counted(deletes.iter().filter_map(|(dn, _)| parent(dn)));
