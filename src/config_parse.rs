@@ -129,28 +129,40 @@ fn whole(key: &str, node: &Node, min: u64, errors: &mut Vec<Diagnostic>) -> Opti
         ));
         return None;
     };
-    let n = match s.value.trim().replace('_', "").parse::<i128>() {
-        Ok(n) => n,
+    let digits = s.value.trim().replace('_', "");
+    let Ok(n) = digits.parse::<i128>() else {
+        let numeric = digits
+            .strip_prefix('-')
+            .unwrap_or(&digits)
+            .bytes()
+            .all(|b| b.is_ascii_digit());
+        let what = if numeric && !digits.is_empty() && digits != "-" {
+            format!("`{key}` is too large: `{}`", s.value)
+        } else {
+            format!("`{key}` must be a whole number, found `{}`", s.value)
+        };
+        errors.push(Diagnostic::error("E0603", s.span, what));
+        return None;
+    };
+    if n < i128::from(min) {
+        errors.push(
+            Diagnostic::error(
+                "E0604",
+                s.span,
+                format!("`{key}` must be {min} or more, found {n}"),
+            )
+            .with_label(format!("at least {min}")),
+        );
+        return None;
+    }
+    match usize::try_from(n) {
+        Ok(v) => Some(v),
         Err(_) => {
             errors.push(Diagnostic::error(
-                "E0603",
+                "E0604",
                 s.span,
-                format!("`{key}` must be a whole number, found `{}`", s.value),
+                format!("`{key}` is too large: {n}"),
             ));
-            return None;
-        }
-    };
-    match usize::try_from(n) {
-        Ok(v) if n >= i128::from(min) => Some(v),
-        _ => {
-            errors.push(
-                Diagnostic::error(
-                    "E0604",
-                    s.span,
-                    format!("`{key}` must be {min} or more, found {n}"),
-                )
-                .with_label(format!("at least {min}")),
-            );
             None
         }
     }

@@ -87,6 +87,14 @@ fn threshold_values_out_of_range_are_located() {
         ),
         ("count: 0", "12:29 E0604 `count` must be 1 or more, found 0"),
         (
+            "count: 18446744073709551616",
+            "12:29 E0604 `count` is too large: 18446744073709551616",
+        ),
+        (
+            "count: 1234567890123456789012345678901234567890",
+            "12:29 E0603 `count` is too large: `1234567890123456789012345678901234567890`",
+        ),
+        (
             "count: -5",
             "12:29 E0604 `count` must be 1 or more, found -5",
         ),
