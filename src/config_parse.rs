@@ -210,7 +210,7 @@ fn percent(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<f64> {
 /// Parses `sync.yaml`'s text. Paths are as written (relative to the file's folder); the
 /// deletion threshold is always present, with the defaults for what is not written.
 pub(crate) fn parse(text_: &str) -> Result<SyncConfig, Vec<Diagnostic>> {
-    let root = yaml::parse(text_).map_err(|d| vec![yaml_error(d)])?;
+    let root = yaml::parse(text_).map_err(|d| vec![yaml_error(d, text_)])?;
     let mut errors = Vec::new();
     let mut spans = Spans::default();
     let Some(mut f) = Fields::new(&root, "sync.yaml", &mut errors) else {
@@ -261,8 +261,23 @@ pub(crate) fn parse(text_: &str) -> Result<SyncConfig, Vec<Diagnostic>> {
     }
 }
 
-/// A YAML-level error, worded for sync.yaml (the tree reader speaks of rule files).
-fn yaml_error(d: Diagnostic) -> Diagnostic {
+/// A YAML-level error, worded for sync.yaml (the tree reader speaks of rule files), its span
+/// kept inside the text and on character boundaries (a scan error at the end of the text,
+/// or at a multi-byte character, is given as one byte from there).
+fn yaml_error(d: Diagnostic, text: &str) -> Diagnostic {
+    let start = floor_char_boundary(text, d.span.start as usize);
+    let end = floor_char_boundary(text, d.span.end as usize).max(start);
+    let end = if end == start {
+        text.get(start..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(start, |c| start + c.len_utf8())
+    } else {
+        end
+    };
+    let d = Diagnostic {
+        span: Span::new(start, end),
+        ..d
+    };
     match d.code {
         "E0301" => Diagnostic {
             message: "sync.yaml holds one YAML document".to_owned(),
@@ -275,6 +290,15 @@ fn yaml_error(d: Diagnostic) -> Diagnostic {
         },
         _ => d,
     }
+}
+
+/// The largest character boundary of `text` at or before `at` (and at most its length).
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn connectors(
