@@ -169,7 +169,11 @@ fn shapes_types_and_missing_keys_are_located_in_file_order() {
 
 #[test]
 fn a_yaml_error_at_the_end_or_at_a_wide_character_stays_in_the_text() {
-    for text in ["rules: r\nstate: [s\n", "rules: r\nstate: [é", "a: \"é\nb: \"\t\"é"] {
+    for text in [
+        "rules: r\nstate: [s\n",
+        "rules: r\nstate: [é",
+        "a: \"é\nb: \"\t\"é",
+    ] {
         let e = SyncConfig::parse(text).err().map(|e| e.diagnostics);
         let e = e.unwrap_or_default();
         assert_eq!(e.len(), 1, "{text:?}: {e:?}");
