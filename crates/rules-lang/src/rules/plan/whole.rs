@@ -33,10 +33,12 @@ pub(super) fn unique_names_and_precedences(set: &RuleSet, report: &mut Report) {
     duplicate_precedences(set, report);
 }
 
-/// E0403, on every rule that shares its precedence with another, each naming the others
-/// and where they are. Which of them is wrong cannot be told from the files (the new rule
-/// may sort first or last, and file times are not part of a rule set), so each file gets
-/// the error and a review or an editor shows it wherever the change was made.
+/// E0403 for a precedence several rules hold. One holder keeps it: the first vendor default
+/// in load order when a vendor default is among them (an imported default is not the rule
+/// that changed), else the first in load order (path order). Every other holder is
+/// reported, and the message names the keeper with its `file:line:col`, so both files are
+/// on screen whichever was edited. File times or git state would guess the edited file
+/// better but are not part of a rule set, nor deterministic.
 fn duplicate_precedences(set: &RuleSet, report: &mut Report) {
     let mut holders: BTreeMap<i64, Vec<&Rule>> = BTreeMap::new();
     for rule in &set.rules {
@@ -44,15 +46,17 @@ fn duplicate_precedences(set: &RuleSet, report: &mut Report) {
     }
     let taken: HashSet<i64> = holders.keys().copied().collect();
     for (precedence, rules) in holders.iter().filter(|(_, r)| r.len() > 1) {
+        let Some(keeper) = rules
+            .iter()
+            .find(|r| r.vendor.is_some())
+            .or_else(|| rules.first())
+        else {
+            continue;
+        };
         let free = (precedence + 1..)
             .find(|p| !taken.contains(p))
             .unwrap_or(*precedence);
-        for rule in rules {
-            let others: Vec<String> = rules
-                .iter()
-                .filter(|o| !std::ptr::eq(**o, *rule))
-                .map(|o| format!("`{}` ({})", o.name, location(o, "precedence")))
-                .collect();
+        for rule in rules.iter().filter(|r| !std::ptr::eq(**r, *keeper)) {
             let (file, span) = rule.at("precedence");
             report.push(
                 &file,
@@ -60,12 +64,13 @@ fn duplicate_precedences(set: &RuleSet, report: &mut Report) {
                     "E0403",
                     span,
                     format!(
-                        "precedence {precedence} is also taken by {}",
-                        others.join(" and ")
+                        "precedence {precedence} is already taken by `{}` ({})",
+                        keeper.name,
+                        location(keeper, "precedence")
                     ),
                 )
                 .with_help(format!(
-                    "precedences are unique in a rule set: give one of them another ({free} is free)"
+                    "precedences are unique in a rule set; {free} is free"
                 )),
             );
         }
@@ -184,4 +189,81 @@ pub(super) fn plan_fingerprint(set: &RuleSet) -> String {
         .take(8)
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn rule(file: &str, name: &str, precedence: i64, vendor: bool) -> Option<Rule> {
+        let vendor = if vendor {
+            "vendor:\n  immutable-tag: Microsoft.X.001\n"
+        } else {
+            ""
+        };
+        let text = format!(
+            "name: {name}\ndirection: inbound\nconnector: c\nsource: user\ntarget: person\nprecedence: {precedence}\n{vendor}"
+        );
+        crate::rules::load_rule(Path::new(file), &text).ok()
+    }
+
+    /// `(file, message)` of every E0403 for these rules, in load order.
+    fn blamed(rules: Vec<Option<Rule>>) -> Vec<(String, String)> {
+        let set = RuleSet {
+            rules: rules.into_iter().flatten().collect(),
+            ..RuleSet::default()
+        };
+        let mut report = Report::default();
+        unique_names_and_precedences(&set, &mut report);
+        report
+            .findings()
+            .iter()
+            .map(|f| {
+                (
+                    f.file.to_string_lossy().into_owned(),
+                    f.diagnostic.message.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_later_rule_is_blamed_naming_the_first_and_where_it_is() {
+        let found = blamed(vec![
+            rule("a.yaml", "A", 10, false),
+            rule("b.yaml", "B", 10, false),
+            rule("c.yaml", "C", 10, false),
+            rule("d.yaml", "D", 11, false),
+        ]);
+        assert_eq!(
+            found,
+            [
+                (
+                    "b.yaml".to_owned(),
+                    "precedence 10 is already taken by `A` (a.yaml:6:13)".to_owned()
+                ),
+                (
+                    "c.yaml".to_owned(),
+                    "precedence 10 is already taken by `A` (a.yaml:6:13)".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_vendor_default_keeps_its_precedence_against_a_custom_rule_loaded_first() {
+        let found = blamed(vec![
+            rule("a-custom.yaml", "Custom", 100, false),
+            rule("b-default.yaml", "Default", 100, true),
+        ]);
+        assert_eq!(
+            found,
+            [(
+                "a-custom.yaml".to_owned(),
+                "precedence 100 is already taken by `Default` (b-default.yaml:6:13)".to_owned()
+            )]
+        );
+    }
 }
