@@ -4,4 +4,5 @@
 pub use syncrules_lang as lang;
 
 pub mod config;
+mod config_fields;
 mod config_parse;
