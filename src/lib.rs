@@ -2,3 +2,7 @@
 
 /// The expression language: parse, check, compile and run attribute-flow expressions.
 pub use syncrules_lang as lang;
+
+pub mod config;
+mod config_fields;
+mod config_parse;

@@ -99,9 +99,19 @@ fn check_reports_every_error_located_and_as_json() {
         file.display()
     );
     assert!(err.contains(&expected), "{err}");
-    // The rule loaded second (by path) is the one reported.
+    // A shared precedence is reported on the rule loaded second (by path), naming the
+    // first and where it is: the edited file is on screen whichever of the two it is.
+    let sign_in = dir.join("contoso.com/inbound/user-sign-in.yaml");
+    let sign_in_text = std::fs::read_to_string(&sign_in).unwrap();
+    let at = |text: &str| text.lines().position(|l| l == "precedence: 102").unwrap() + 1;
     assert!(
-        err.contains("precedence 102 is already taken by `In from AD - User Common`"),
+        err.contains(&format!(
+            "{}:{}:13: error[E0403]: precedence 102 is already taken by `In from AD - User Common` ({}:{}:13)",
+            sign_in.display(),
+            at(&sign_in_text),
+            file.display(),
+            at(&broken)
+        )),
         "{err}"
     );
     assert!(err.ends_with("2 errors, 0 warnings\n"), "{err}");
@@ -114,6 +124,54 @@ fn check_reports_every_error_located_and_as_json() {
     assert_eq!(first["severity"], "error");
     assert!(first["line"].is_u64() && first["column"].is_u64() && first["code"].is_string());
     assert_eq!(findings.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_bad_declarations_file_is_the_only_error_reported() {
+    let dir = temp("bad-declarations");
+    copy_dir(&repo().join("rules"), &dir);
+    let file = dir.join("syncrules.yaml");
+    let original = std::fs::read_to_string(&file).unwrap();
+    for (from, to, code) in [
+        // Broken YAML: a key where a value is.
+        (
+            "  contoso.com:\n",
+            "  contoso.com:\n    kind active-directory: x\n  y",
+            "E0300",
+        ),
+        // Valid YAML, a wrong value.
+        ("kind: active-directory", "kind: active-directry", "E0313"),
+    ] {
+        let broken = original.replacen(from, to, 1);
+        assert_ne!(broken, original);
+        std::fs::write(&file, &broken).unwrap();
+        let o = syncrules(&["check", dir.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(o.status.code(), Some(1));
+        let findings: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+        let findings = findings.as_array().unwrap();
+        // Not one `unknown connector` per rule (23 of them) before it.
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        let first = &findings[0];
+        assert_eq!(first["file"], file.to_str().unwrap());
+        assert_eq!(first["code"], code, "{first}");
+    }
+    // A rule's own mistake shows once the declarations load again.
+    std::fs::write(&file, &original).unwrap();
+    let rule = dir.join("contoso.com/inbound/user-common.yaml");
+    let text_ = std::fs::read_to_string(&rule).unwrap();
+    std::fs::write(
+        &rule,
+        text_.replacen("connector: contoso.com", "connector: contoso.con", 1),
+    )
+    .unwrap();
+    let o = syncrules(&["check", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("error[E0401]: unknown connector `contoso.con`"),
+        "{err}"
+    );
+    assert!(err.ends_with("1 errors, 0 warnings\n"), "{err}");
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn sample(name: &str, extra: &str) -> PathBuf {
             "rules: ../../rules",
             &format!("rules: {}", repo().join("rules").display()),
         )
-        .replace("deletion-threshold:\n  count: 500\n", "");
+        .replace("deletion-threshold:\n  count: 500\n  percent: 10\n", "");
     std::fs::write(dir.join("sync.yaml"), format!("{config}{extra}")).unwrap();
     dir
 }

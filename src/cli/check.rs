@@ -1,18 +1,24 @@
-//! `syncrules check PATH... [--format json] [--deny-warnings] [--plan]`
+//! `syncrules check PATH... [--config sync.yaml] [--format json] [--deny-warnings] [--plan]`
 
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use syncrules::config::{ConfigError, SyncConfig};
 use syncrules::lang::rules::{Plan, Report, load_rule_set};
 
 use super::{EXIT_INPUT, Format};
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Rule files or folders (every `*.yaml` below a folder).
-    #[arg(required = true)]
+    /// Rule files or folders (every `*.yaml` below a folder); with `--config`, the
+    /// configuration's rule set when none are given.
+    #[arg(required_unless_present = "config")]
     paths: Vec<PathBuf>,
+    /// A sync.yaml: check it too, and the rules against its connectors (connectors no rule
+    /// uses; inbound reads of attributes the connectors' data does not have).
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// `text` (diagnostics on stderr) or `json` (an array of findings on stdout).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -26,11 +32,28 @@ pub struct CheckArgs {
 
 /// Loads, checks and plans; the report holds every finding.
 pub fn check(paths: &[PathBuf], deny_warnings: bool) -> (Option<Plan>, Report, usize) {
+    check_with(paths, None, deny_warnings)
+}
+
+/// [`check`], and with a configuration the findings about it and the rules together
+/// ([`super::config::warnings`]), when the rules check.
+fn check_with(
+    paths: &[PathBuf],
+    config: Option<&SyncConfig>,
+    deny_warnings: bool,
+) -> (Option<Plan>, Report, usize) {
     let mut report = Report::default();
     let set = load_rule_set(paths, &mut report);
     let plan = Plan::build(&set, &mut report);
     if let Some(plan) = &plan {
         syncrules::lang::rules::lint::lint(&set, plan, &mut report);
+        if let Some(config) = config {
+            let unseen = super::config::warnings(config, &set, &mut report);
+            report.extend(
+                &config.path,
+                super::config::unseen_attributes(config, &unseen),
+            );
+        }
     }
     if deny_warnings {
         report.deny_warnings();
@@ -40,7 +63,33 @@ pub fn check(paths: &[PathBuf], deny_warnings: bool) -> (Option<Plan>, Report, u
 }
 
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let (plan, report, rules) = check(&args.paths, args.deny_warnings);
+    let config = match args.config.as_deref().map(SyncConfig::load) {
+        None => None,
+        Some(Ok(c)) => Some(c),
+        Some(Err(ConfigError::Invalid {
+            path,
+            text,
+            diagnostics,
+        })) => {
+            let mut report = Report::default();
+            report.add_source(&path, &text);
+            report.extend(&path, diagnostics);
+            return print(args, &report, None, 0);
+        }
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let paths = match &config {
+        Some(c) if args.paths.is_empty() => vec![c.rules.clone()],
+        _ => args.paths.clone(),
+    };
+    let (plan, report, rules) = check_with(&paths, config.as_ref(), args.deny_warnings);
+    print(args, &report, plan.as_ref(), rules)
+}
+
+fn print(args: &CheckArgs, report: &Report, plan: Option<&Plan>, rules: usize) -> ExitCode {
     let failed = report.errors() > 0;
     match args.format {
         Format::Json => {
@@ -50,7 +99,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         Format::Text => {
             eprint!("{}", report.render());
             if args.plan
-                && let Some(plan) = &plan
+                && let Some(plan) = plan
             {
                 print!("{}", plan.listing());
             }

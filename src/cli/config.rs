@@ -1,106 +1,116 @@
-//! The run configuration `sync.yaml`: which rules, which state directory, which
-//! connectors (in cycle order) and the safety settings.
-//!
-//! ```yaml
-//! rules: ../../rules           # a rule-set folder, relative to this file
-//! state: state                 # the state directory
-//! connectors:                  # cycle order: sources first
-//!   contoso.com:
-//!     type: ldif
-//!     path: contoso.ldif
-//!     delta: contoso-delta.ldif  # optional: changetype records for delta imports
-//!   contoso.onmicrosoft.com:
-//!     type: file
-//!     path: entra               # a folder that receives exports
-//! deletion-threshold:
-//!   count: 500
-//!   percent: 20                 # optional
-//! error-limit: 5000
-//! ```
+//! `sync.yaml` for the commands that run connectors: the library's model and parser
+//! ([`syncrules::config`]), loaded with its findings printed on stderr.
 
-use std::path::{Path, PathBuf};
+use std::ops::Deref;
+use std::path::Path;
 
-use indexmap::IndexMap;
-use serde::Deserialize;
+use syncrules::lang::Diagnostic;
+use syncrules::lang::rules::lint::{ObservedAttributes, reads_never_observed};
+use syncrules::lang::rules::{Report, load_rule_set};
+use syncrules_connectors::observed::ldif_files_attribute_names;
 
-/// A connector's settings.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum ConnectorConfig {
-    /// An LDIF file as a source.
-    Ldif {
-        /// The file.
-        path: PathBuf,
-        /// A file of changetype records for delta imports.
-        delta: Option<PathBuf>,
-    },
-    /// A folder standing in for a directory that receives exports.
-    File {
-        /// The folder.
-        path: PathBuf,
-    },
-}
+pub use syncrules::config::ConnectorConfig;
 
-/// The deletion threshold.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Threshold {
-    /// Deletes per export to one connector that stop it.
-    #[serde(default = "default_count")]
-    pub count: usize,
-    /// ... or this percentage of the connector's objects.
-    pub percent: Option<f64>,
-}
+/// A loaded `sync.yaml` (it dereferences to [`syncrules::config::SyncConfig`]).
+#[derive(Debug)]
+pub struct SyncConfig(syncrules::config::SyncConfig);
 
-fn default_count() -> usize {
-    500
-}
+impl Deref for SyncConfig {
+    type Target = syncrules::config::SyncConfig;
 
-fn default_error_limit() -> usize {
-    5000
-}
-
-/// `sync.yaml`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct SyncConfig {
-    /// The rule-set folder.
-    pub rules: PathBuf,
-    /// The state directory.
-    pub state: PathBuf,
-    /// Connectors in cycle order.
-    pub connectors: IndexMap<String, ConnectorConfig>,
-    /// The deletion threshold.
-    pub deletion_threshold: Option<Threshold>,
-    /// Object errors that stop a run.
-    #[serde(default = "default_error_limit")]
-    pub error_limit: usize,
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
 impl SyncConfig {
-    /// Reads a configuration; paths in it become relative to its folder.
+    /// Reads a configuration. Its errors are printed on stderr, located, and the returned
+    /// message sums them up; its warnings ([`warnings`]) are printed on stderr too, and
+    /// the configuration is returned.
     pub fn load(path: &Path) -> Result<SyncConfig, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let mut config: SyncConfig =
-            serde_yaml::from_str(&text).map_err(|e| match e.location() {
-                Some(l) => format!("{}:{}:{}: {e}", path.display(), l.line(), l.column()),
-                None => format!("{}: {e}", path.display()),
-            })?;
-        let base = path.parent().unwrap_or(Path::new("."));
-        config.rules = base.join(&config.rules);
-        config.state = base.join(&config.state);
-        for c in config.connectors.values_mut() {
-            match c {
-                ConnectorConfig::Ldif { path, delta } => {
-                    *path = base.join(&*path);
-                    if let Some(d) = delta {
-                        *d = base.join(&*d);
-                    }
-                }
-                ConnectorConfig::File { path } => *path = base.join(&*path),
+        let config = match syncrules::config::SyncConfig::load(path) {
+            Ok(c) => c,
+            Err(e @ syncrules::config::ConfigError::Read { .. }) => return Err(e.to_string()),
+            Err(e) => {
+                eprintln!("{e}");
+                return Err(format!("{} is not a valid configuration", path.display()));
             }
+        };
+        let mut report = Report::default();
+        let set = load_rule_set(std::slice::from_ref(&config.rules), &mut report);
+        // A rule set that does not load is reported by the check that follows; its
+        // findings are not repeated here.
+        if report.errors() == 0 {
+            warnings(&config, &set, &mut report);
+            report.sort();
+            eprint!("{}", report.render());
         }
-        Ok(config)
+        Ok(SyncConfig(config))
     }
+}
+
+/// The findings about a configuration and its rule set together: connectors no rule uses
+/// (W0601, in sync.yaml) and, for connectors without a schema, inbound flows reading a
+/// misspelling of an attribute the connector's data has (W0105, in the rule files). Returns
+/// the other attributes inbound rules read and no object has, by connector
+/// ([`unseen_attributes`] reports them).
+pub fn warnings(
+    config: &syncrules::config::SyncConfig,
+    set: &syncrules::lang::rules::RuleSet,
+    report: &mut Report,
+) -> ObservedAttributes {
+    report.add_source(&config.path, &config.text);
+    report.extend(&config.path, config.unused_connectors(set));
+    reads_never_observed(set, &observed(config), report)
+}
+
+/// W0602, at each connector's name in sync.yaml: the attributes its inbound rules read and
+/// no object in its data has (not misspellings: those are W0105). They read null with
+/// this data; `syncrules check --config` lists them, runs do not.
+pub fn unseen_attributes(
+    config: &syncrules::config::SyncConfig,
+    unseen: &ObservedAttributes,
+) -> Vec<Diagnostic> {
+    unseen
+        .iter()
+        .filter(|(_, names)| !names.is_empty())
+        .map(|(connector, names)| {
+            let span = config
+                .spans
+                .connectors
+                .get(connector)
+                .copied()
+                .unwrap_or_default();
+            let list: Vec<&str> = names.iter().map(String::as_str).collect();
+            Diagnostic::warning(
+                "W0602",
+                span,
+                format!(
+                    "inbound rules read {} attributes that no object of `{connector}` has: {}",
+                    list.len(),
+                    list.join(", ")
+                ),
+            )
+            .with_help("their flows read null with this data; an export leaves out attributes nobody has a value for, so this may be right, or one is misspelt")
+        })
+        .collect()
+}
+
+/// The attribute names in each LDIF connector's files (base and delta), by connector;
+/// connectors whose files cannot be read, and other connector types, are left out.
+pub fn observed(config: &syncrules::config::SyncConfig) -> ObservedAttributes {
+    config
+        .connectors
+        .iter()
+        .filter_map(|(name, c)| match c {
+            ConnectorConfig::Ldif { path, delta } => {
+                let mut files = vec![path.as_path()];
+                files.extend(delta.as_deref().filter(|d| d.is_file()));
+                ldif_files_attribute_names(&files)
+                    .ok()
+                    .map(|names| (name.clone(), names))
+            }
+            ConnectorConfig::File { .. } => None,
+        })
+        .collect()
 }

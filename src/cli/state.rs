@@ -37,7 +37,7 @@ fn fail(code: u8, message: &str) -> ExitCode {
 
 fn state_dir(args: &StateArgs) -> Result<PathBuf, ExitCode> {
     SyncConfig::load(&args.config)
-        .map(|c| c.state)
+        .map(|c| c.state.clone())
         .map_err(|e| fail(EXIT_INPUT, &e))
 }
 

@@ -42,6 +42,7 @@ pub mod adgen;
 mod coalesce;
 pub mod file_target;
 pub mod ldif;
+pub mod observed;
 
 pub use coalesce::coalesce;
 pub use file_target::FileTarget;

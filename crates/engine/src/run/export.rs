@@ -27,36 +27,10 @@ impl Engine {
             .filter(|o| o.pending_export.is_some())
             .map(|o| o.id)
             .collect();
-        let deletes: Vec<String> = pending
-            .iter()
-            .filter_map(|id| space.objects.get(id))
-            .filter(|o| {
-                o.pending_export
-                    .as_ref()
-                    .is_some_and(|p| p.op == ExportOp::Delete)
-            })
-            .map(|o| o.dn.clone())
-            .collect();
-        let total = space.len().max(1);
-        let over_count = deletes.len() >= self.options.deletion_threshold;
-        let over_percent = self
-            .options
-            .deletion_percent
-            .is_some_and(|p| deletes.len() as f64 * 100.0 / total as f64 >= p);
-        if !deletes.is_empty() && (over_count || over_percent) && !self.options.allow_deletes {
+        if let Some(stop) = super::threshold::exceeded(&self.options, name, space, &pending) {
             report.status = Status::StoppedDeletionThreshold;
-            report.deletes = deletes.len();
-            report.notes.push(format!(
-                "{} deletes would be exported to `{name}` (threshold {}{}): nothing was exported; run with --allow-deletes to let them through",
-                deletes.len(),
-                self.options.deletion_threshold,
-                self.options.deletion_percent.map(|p| format!(" or {p}%")).unwrap_or_default()
-            ));
-            report.notes.extend(
-                deletes
-                    .into_iter()
-                    .map(|dn| format!("pending delete: {dn}")),
-            );
+            report.deletes = stop.deletes;
+            report.notes = stop.notes;
             return Ok(report);
         }
         // Changes a killed run handed over without storing their results: sent again,

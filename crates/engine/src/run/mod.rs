@@ -8,6 +8,7 @@
 //! sync, and its report says why.
 
 mod export;
+mod threshold;
 
 use indexmap::IndexMap;
 use syncrules_lang::rules::plan::Plan;
@@ -168,10 +169,16 @@ pub type ProgressHook = dyn Fn(Progress<'_>) + Send + Sync;
 /// Safety settings.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// An export deleting at least this many objects of a connector stops (default 500).
+    /// An export deleting at least this many objects of a connector stops (default 500,
+    /// Entra Connect's).
     pub deletion_threshold: usize,
-    /// ... or at least this percentage of the connector's objects, when set.
+    /// ... or at least this percentage of the objects the connector's directory holds
+    /// (default [`DEFAULT_DELETION_PERCENT`]), counted from [`Options::deletion_floor`]
+    /// deletes on; `None` checks the count only.
     pub deletion_percent: Option<f64>,
+    /// The fewest deletes the percentage stops (default [`DEFAULT_DELETION_FLOOR`]), so a
+    /// small directory losing one or two objects is not stopped for being small.
+    pub deletion_floor: usize,
     /// Let the next export through the threshold.
     pub allow_deletes: bool,
     /// A step with more object errors than this stops the run (default 5,000).
@@ -182,11 +189,25 @@ pub struct Options {
     pub now: chrono::DateTime<chrono::Utc>,
 }
 
+/// The default deletion threshold as a count: Entra Connect's 500 objects.
+pub const DEFAULT_DELETION_COUNT: usize = 500;
+
+/// The default deletion threshold as a percentage of a connector's objects. 500 objects
+/// protect nothing below 500 objects and little below a few thousand; a tenth of the
+/// directory is far above a day's leavers, and far below what a truncated export, a wrong
+/// scope or a bad filter deletes. Above 5,000 objects the count decides first.
+pub const DEFAULT_DELETION_PERCENT: f64 = 10.0;
+
+/// The fewest deletes the percentage stops: below it, a 20-object directory could not lose
+/// two objects (10 %) without an operator.
+pub const DEFAULT_DELETION_FLOOR: usize = 3;
+
 impl Default for Options {
     fn default() -> Self {
         Options {
-            deletion_threshold: 500,
-            deletion_percent: None,
+            deletion_threshold: DEFAULT_DELETION_COUNT,
+            deletion_percent: Some(DEFAULT_DELETION_PERCENT),
+            deletion_floor: DEFAULT_DELETION_FLOOR,
             allow_deletes: false,
             error_limit: 5000,
             staging: false,

@@ -7,13 +7,14 @@
 //! | W0102 | a custom rule inside the precedence band of the vendor defaults |
 //! | W0103 | two rules with different join criteria that can both be in scope for one object |
 //! | W0104 | a flow that can never win |
-//! | W0105 | an attribute read that nothing imports |
+//! | W0105 | an attribute read that nothing imports (by the schema, or by the connector's data: [`reads_never_observed`]) |
 //! | W0106 | a group-membership test in an outbound rule's scope (it never holds there) |
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use super::model::{
-    Direction, FlowSource, MergeType, Rule, SCOPE_OPS, ScopeClause, ScopeOp, fingerprint, spelling,
+    Direction, Flow, FlowSource, MergeType, Origin, Rule, SCOPE_OPS, ScopeClause, ScopeOp,
+    fingerprint, spelling,
 };
 use super::plan::{FlowValue, Plan, PlannedRule};
 use super::report::Report;
@@ -21,6 +22,10 @@ use super::set::RuleSet;
 use crate::diag::Diagnostic;
 use crate::span::Span;
 use crate::value::Value;
+
+mod observed;
+
+pub use observed::{ObservedAttributes, near_miss, reads_never_observed};
 
 /// Runs every lint.
 pub fn lint(set: &RuleSet, plan: &Plan, report: &mut Report) {
@@ -138,7 +143,7 @@ fn may_overlap(a: &Rule, b: &Rule) -> bool {
 /// Whether two rules join on the same criteria (Entra Connect's defaults repeat one
 /// join across many rules; only differing criteria can disagree about an object).
 fn same_join(a: &Rule, b: &Rule) -> bool {
-    let set = |r: &Rule| -> Vec<std::collections::BTreeSet<(String, String, bool)>> {
+    let set = |r: &Rule| -> Vec<BTreeSet<(String, String, bool)>> {
         r.join
             .iter()
             .map(|g| {
@@ -248,6 +253,31 @@ fn flows_that_never_win(set: &RuleSet, plan: &Plan, report: &mut Report) {
     }
 }
 
+/// The attributes flow `i` of `rule` reads, with where each read is written.
+fn flow_reads(origin: &Origin, i: usize, flow: &Flow) -> Vec<(String, Span)> {
+    let scalar = origin.spans.flows.get(i).and_then(|s| s.value.as_ref());
+    match &flow.source {
+        FlowSource::Expression(src) => match crate::parse::parse(src) {
+            Ok(ast) => ast
+                .attribute_reads()
+                .into_iter()
+                .map(|(n, s)| {
+                    (
+                        n,
+                        scalar.map_or(Span::default(), |sc| sc.file_span(&origin.text, s)),
+                    )
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        },
+        FlowSource::Direct(a) => vec![(a.clone(), scalar.map_or(Span::default(), |v| v.span))],
+        FlowSource::Constant(_) => Vec::new(),
+    }
+    .into_iter()
+    .filter(|(n, _)| n != "dn")
+    .collect()
+}
+
 /// W0105
 fn reads_nothing_imports(set: &RuleSet, plan: &Plan, report: &mut Report) {
     // Metaverse attributes some inbound rule sets.
@@ -260,39 +290,7 @@ fn reads_nothing_imports(set: &RuleSet, plan: &Plan, report: &mut Report) {
     for rule in set.rules.iter().filter(|r| r.enabled) {
         let Some(origin) = &rule.origin else { continue };
         for (i, flow) in rule.flows.iter().enumerate() {
-            let reads: Vec<(String, Span)> = match &flow.source {
-                FlowSource::Expression(src) => match crate::parse::parse(src) {
-                    Ok(ast) => {
-                        let scalar = origin.spans.flows.get(i).and_then(|s| s.value.as_ref());
-                        ast.attribute_reads()
-                            .into_iter()
-                            .map(|(n, s)| {
-                                (
-                                    n,
-                                    scalar.map_or(Span::default(), |sc| {
-                                        sc.file_span(&origin.text, s)
-                                    }),
-                                )
-                            })
-                            .collect()
-                    }
-                    Err(_) => Vec::new(),
-                },
-                FlowSource::Direct(a) => {
-                    let span = origin
-                        .spans
-                        .flows
-                        .get(i)
-                        .and_then(|s| s.value.as_ref())
-                        .map_or(Span::default(), |v| v.span);
-                    vec![(a.clone(), span)]
-                }
-                FlowSource::Constant(_) => Vec::new(),
-            };
-            for (attr, span) in reads {
-                if attr == "dn" {
-                    continue;
-                }
+            for (attr, span) in flow_reads(origin, i, flow) {
                 let unread = match rule.direction {
                     Direction::Outbound => !fed.contains(&(rule.source.as_str(), attr.as_str())),
                     Direction::Inbound => set

@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use super::whole::{contributions, plan_fingerprint, unique_names_and_precedences};
 use super::{Clause, FlowValue, GroupKey, Plan, PlannedFlow, PlannedRule, RuleGroup};
 use crate::check::{AttributeTypes, Untyped};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Severity};
 use crate::ir::Slots;
 use crate::rules::model::{Direction, FlowSource, Rule, ScopeOp, spelling};
 use crate::rules::report::Report;
@@ -44,6 +44,15 @@ fn has_attribute(schema: &Schema, class: &str, attr: &str) -> bool {
 /// Checks and compiles `set`; `None` when any error was found.
 pub fn build(set: &RuleSet, report: &mut Report) -> Option<Plan> {
     let errors_before = report.errors();
+    // A declarations file that does not load leaves every connector undeclared: its own
+    // errors are the cause, and the unknown connectors and object types of every rule
+    // would only bury them.
+    let declarations_failed = set.config_path.as_ref().is_some_and(|p| {
+        report
+            .findings()
+            .iter()
+            .any(|f| &f.file == p && f.diagnostic.severity == Severity::Error)
+    });
     unique_names_and_precedences(set, report);
     let mut groups: IndexMap<GroupKey, RuleGroup> = IndexMap::new();
     let mut order: Vec<&Rule> = set.rules.iter().filter(|r| r.enabled).collect();
@@ -51,6 +60,9 @@ pub fn build(set: &RuleSet, report: &mut Report) -> Option<Plan> {
     // Check disabled rules too, so a rule can be switched on without surprises.
     let disabled: Vec<&Rule> = set.rules.iter().filter(|r| !r.enabled).collect();
     for rule in order.iter().chain(disabled.iter()) {
+        if declarations_failed {
+            continue;
+        }
         let Some(sides) = sides(set, rule, report) else {
             continue;
         };
@@ -75,7 +87,7 @@ pub fn build(set: &RuleSet, report: &mut Report) -> Option<Plan> {
     groups.retain(|_, g| !g.rules.is_empty());
     groups.sort_keys();
     let contributions = contributions(set, &groups, report);
-    if report.errors() > errors_before {
+    if declarations_failed || report.errors() > errors_before {
         return None;
     }
     Some(Plan {

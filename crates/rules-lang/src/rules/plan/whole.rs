@@ -1,19 +1,18 @@
 //! Checks over the whole rule set: unique names and precedences, one merge type per
 //! target attribute; and the plan's fingerprint.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use indexmap::IndexMap;
 
 use super::{Contribution, GroupKey, RuleGroup, TargetKey};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, line_col};
 use crate::rules::model::{Direction, MERGE_TYPES, MergeType, Rule, spelling};
 use crate::rules::report::Report;
 use crate::rules::set::RuleSet;
 
 pub(super) fn unique_names_and_precedences(set: &RuleSet, report: &mut Report) {
     let mut names: HashMap<&str, &Rule> = HashMap::new();
-    let mut precedences: HashMap<i64, &Rule> = HashMap::new();
     for rule in &set.rules {
         if let Some(first) = names.insert(&rule.name, rule) {
             let (file, span) = rule.at("name");
@@ -30,12 +29,34 @@ pub(super) fn unique_names_and_precedences(set: &RuleSet, report: &mut Report) {
                 )),
             );
         }
-        if let Some(first) = precedences.insert(rule.precedence, rule) {
-            let taken: std::collections::HashSet<i64> =
-                set.rules.iter().map(|r| r.precedence).collect();
-            let free = (rule.precedence + 1..)
-                .find(|p| !taken.contains(p))
-                .unwrap_or(rule.precedence);
+    }
+    duplicate_precedences(set, report);
+}
+
+/// E0403 for a precedence several rules hold. One holder keeps it: the first vendor default
+/// in load order when a vendor default is among them (an imported default is not the rule
+/// that changed), else the first in load order (path order). Every other holder is
+/// reported, and the message names the keeper with its `file:line:col`, so both files are
+/// on screen whichever was edited. File times or git state would guess the edited file
+/// better but are not part of a rule set, nor deterministic.
+fn duplicate_precedences(set: &RuleSet, report: &mut Report) {
+    let mut holders: BTreeMap<i64, Vec<&Rule>> = BTreeMap::new();
+    for rule in &set.rules {
+        holders.entry(rule.precedence).or_default().push(rule);
+    }
+    let taken: HashSet<i64> = holders.keys().copied().collect();
+    for (precedence, rules) in holders.iter().filter(|(_, r)| r.len() > 1) {
+        let Some(keeper) = rules
+            .iter()
+            .find(|r| r.vendor.is_some())
+            .or_else(|| rules.first())
+        else {
+            continue;
+        };
+        let free = (precedence + 1..)
+            .find(|p| !taken.contains(p))
+            .unwrap_or(*precedence);
+        for rule in rules.iter().filter(|r| !std::ptr::eq(**r, *keeper)) {
             let (file, span) = rule.at("precedence");
             report.push(
                 &file,
@@ -43,18 +64,25 @@ pub(super) fn unique_names_and_precedences(set: &RuleSet, report: &mut Report) {
                     "E0403",
                     span,
                     format!(
-                        "precedence {} is already taken by `{}`",
-                        rule.precedence, first.name
+                        "precedence {precedence} is already taken by `{}` ({})",
+                        keeper.name,
+                        location(keeper, "precedence")
                     ),
                 )
                 .with_help(format!(
                     "precedences are unique in a rule set; {free} is free"
                 )),
             );
-            // Keep the first holder for later duplicates.
-            precedences.insert(rule.precedence, first);
         }
     }
+}
+
+/// `file:line:col` of a rule's key.
+fn location(rule: &Rule, key: &str) -> String {
+    let (file, span) = rule.at(key);
+    let text = rule.origin.as_ref().map_or("", |o| o.text.as_str());
+    let (line, col) = line_col(text, span.start as usize);
+    format!("{}:{line}:{col}", file.display())
 }
 
 fn same_merge(a: MergeType, b: MergeType) -> bool {
@@ -161,4 +189,81 @@ pub(super) fn plan_fingerprint(set: &RuleSet) -> String {
         .take(8)
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn rule(file: &str, name: &str, precedence: i64, vendor: bool) -> Option<Rule> {
+        let vendor = if vendor {
+            "vendor:\n  immutable-tag: Microsoft.X.001\n"
+        } else {
+            ""
+        };
+        let text = format!(
+            "name: {name}\ndirection: inbound\nconnector: c\nsource: user\ntarget: person\nprecedence: {precedence}\n{vendor}"
+        );
+        crate::rules::load_rule(Path::new(file), &text).ok()
+    }
+
+    /// `(file, message)` of every E0403 for these rules, in load order.
+    fn blamed(rules: Vec<Option<Rule>>) -> Vec<(String, String)> {
+        let set = RuleSet {
+            rules: rules.into_iter().flatten().collect(),
+            ..RuleSet::default()
+        };
+        let mut report = Report::default();
+        unique_names_and_precedences(&set, &mut report);
+        report
+            .findings()
+            .iter()
+            .map(|f| {
+                (
+                    f.file.to_string_lossy().into_owned(),
+                    f.diagnostic.message.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_later_rule_is_blamed_naming_the_first_and_where_it_is() {
+        let found = blamed(vec![
+            rule("a.yaml", "A", 10, false),
+            rule("b.yaml", "B", 10, false),
+            rule("c.yaml", "C", 10, false),
+            rule("d.yaml", "D", 11, false),
+        ]);
+        assert_eq!(
+            found,
+            [
+                (
+                    "b.yaml".to_owned(),
+                    "precedence 10 is already taken by `A` (a.yaml:6:13)".to_owned()
+                ),
+                (
+                    "c.yaml".to_owned(),
+                    "precedence 10 is already taken by `A` (a.yaml:6:13)".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_vendor_default_keeps_its_precedence_against_a_custom_rule_loaded_first() {
+        let found = blamed(vec![
+            rule("a-custom.yaml", "Custom", 100, false),
+            rule("b-default.yaml", "Default", 100, true),
+        ]);
+        assert_eq!(
+            found,
+            [(
+                "a-custom.yaml".to_owned(),
+                "precedence 100 is already taken by `Default` (b-default.yaml:6:13)".to_owned()
+            )]
+        );
+    }
 }

@@ -1,0 +1,285 @@
+//! The run configuration `sync.yaml`: which rules, which state directory, which
+//! connectors (in cycle order) and the safety settings.
+//!
+//! ```yaml
+//! rules: ../../rules           # a rule-set folder, relative to this file
+//! state: state                 # the state directory
+//! connectors:                  # cycle order: sources first
+//!   contoso.com:
+//!     type: ldif
+//!     path: contoso.ldif
+//!     delta: contoso-delta.ldif  # optional: changetype records for delta imports
+//!   contoso.onmicrosoft.com:
+//!     type: file
+//!     path: entra               # a folder that receives exports
+//! deletion-threshold:          # optional; these are the defaults
+//!   count: 500                 # an export deleting this many objects stops
+//!   percent: 10                # ... or this share of the connector's objects (from 3 on)
+//! error-limit: 5000
+//! ```
+//!
+//! Every error is located (`sync.yaml:LINE:COL`, the value underlined) and reported in file
+//! order; unknown keys are errors with a did-you-mean.
+//!
+//! ```
+//! use syncrules::config::SyncConfig;
+//!
+//! let config = SyncConfig::parse("rules: r\nstate: s\nconnectors:\n  ad: {type: ldif, path: ad.ldif}\n")?;
+//! let threshold = config.deletion_threshold.unwrap_or_default();
+//! assert_eq!((threshold.count, threshold.percent), (500, Some(10.0)));
+//!
+//! let err = SyncConfig::parse("rules: r\nstate: s\nconnectors:\n  ad: {type: ldif, path: a}\ndeletion-threshold: {percent: 150}\n")
+//!     .unwrap_err();
+//! assert_eq!(err.diagnostics[0].code, "E0604");
+//! # Ok::<(), syncrules::config::ConfigError>(())
+//! ```
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use syncrules_engine::run::{DEFAULT_DELETION_COUNT, DEFAULT_DELETION_PERCENT};
+use syncrules_lang::diag::Diagnostic;
+use syncrules_lang::rules::RuleSet;
+use syncrules_lang::span::Span;
+
+/// Object errors in one step that stop a run, unless `error-limit` says otherwise.
+pub const DEFAULT_ERROR_LIMIT: usize = 5000;
+
+/// A connector's settings.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConnectorConfig {
+    /// An LDIF file as a source.
+    Ldif {
+        /// The file.
+        path: PathBuf,
+        /// A file of changetype records for delta imports.
+        delta: Option<PathBuf>,
+    },
+    /// A folder standing in for a directory that receives exports.
+    File {
+        /// The folder.
+        path: PathBuf,
+    },
+}
+
+/// The deletion threshold, per target connector and export.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Threshold {
+    /// Deletes in one export to one connector that stop it (at least 1).
+    pub count: usize,
+    /// ... or this percentage of the connector's objects (more than 0, at most 100); the
+    /// engine counts it from a few deletes on, so a small directory can lose one or two.
+    pub percent: Option<f64>,
+}
+
+impl Default for Threshold {
+    fn default() -> Self {
+        Threshold {
+            count: DEFAULT_DELETION_COUNT,
+            percent: Some(DEFAULT_DELETION_PERCENT),
+        }
+    }
+}
+
+/// Where the values of a `sync.yaml` are written, for diagnostics about them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Spans {
+    /// The `rules` value.
+    pub rules: Span,
+    /// Each connector's name.
+    pub connectors: IndexMap<String, Span>,
+    /// Each LDIF connector's `path` value.
+    pub files: IndexMap<String, Span>,
+}
+
+/// `sync.yaml`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncConfig {
+    /// The rule-set folder.
+    pub rules: PathBuf,
+    /// The state directory.
+    pub state: PathBuf,
+    /// Connectors in cycle order.
+    pub connectors: IndexMap<String, ConnectorConfig>,
+    /// The deletion threshold: always `Some` once read, the defaults filling what the file
+    /// leaves out.
+    pub deletion_threshold: Option<Threshold>,
+    /// Object errors that stop a run.
+    pub error_limit: usize,
+    /// Where the values are written.
+    pub spans: Spans,
+    /// The file read (empty for [`SyncConfig::parse`]).
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
+}
+
+/// Why a `sync.yaml` could not be used.
+#[derive(Debug)]
+pub enum ConfigError {
+    /// The file could not be read.
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is wrong: every error found, in file order.
+    Invalid {
+        /// The file (empty for [`SyncConfig::parse`]).
+        path: PathBuf,
+        /// Its text.
+        text: String,
+        /// The errors.
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Read { path, source } => {
+                write!(f, "cannot read {}: {source}", path.display())
+            }
+            ConfigError::Invalid {
+                path,
+                text,
+                diagnostics,
+            } => {
+                let name = path.to_string_lossy();
+                let rendered: String = diagnostics.iter().map(|d| d.render(&name, text)).collect();
+                f.write_str(rendered.trim_end())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConfigError::Read { source, .. } => Some(source),
+            ConfigError::Invalid { .. } => None,
+        }
+    }
+}
+
+impl SyncConfig {
+    /// Reads a `sync.yaml` from its text. Paths stay as written; nothing is read from disk.
+    pub fn parse(text: &str) -> Result<SyncConfig, ConfigInvalid> {
+        crate::config_parse::parse(text)
+            .map(|mut c| {
+                c.text = text.to_owned();
+                c
+            })
+            .map_err(|diagnostics| ConfigInvalid { diagnostics })
+    }
+
+    /// Reads a configuration; paths in it become relative to its folder, and the rule-set
+    /// folder and every LDIF base file must exist (files a run creates need not).
+    pub fn load(path: &Path) -> Result<SyncConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let invalid = |diagnostics| ConfigError::Invalid {
+            path: path.to_owned(),
+            text: text.clone(),
+            diagnostics,
+        };
+        let mut config = SyncConfig::parse(&text).map_err(|e| invalid(e.diagnostics))?;
+        config.path = path.to_owned();
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.rules = base.join(&config.rules);
+        config.state = base.join(&config.state);
+        let mut missing = Vec::new();
+        if !config.rules.exists() {
+            missing.push(not_found(
+                config.spans.rules,
+                &config.rules,
+                "rule-set folder",
+            ));
+        }
+        for (name, c) in &mut config.connectors {
+            match c {
+                ConnectorConfig::Ldif { path, delta } => {
+                    *path = base.join(&*path);
+                    if let Some(d) = delta {
+                        *d = base.join(&*d);
+                    }
+                    if !path.is_file() {
+                        let span = config.spans.files.get(name).copied().unwrap_or_default();
+                        missing.push(not_found(span, path, "LDIF file"));
+                    }
+                }
+                ConnectorConfig::File { path } => *path = base.join(&*path),
+            }
+        }
+        if missing.is_empty() {
+            Ok(config)
+        } else {
+            Err(invalid(missing))
+        }
+    }
+
+    /// W0601: the connectors no rule of `set` names. They would be imported and never
+    /// synced: a typo in a name, or a connector left over.
+    pub fn unused_connectors(&self, set: &RuleSet) -> Vec<Diagnostic> {
+        self.connectors
+            .keys()
+            .filter(|name| !set.rules.iter().any(|r| &r.connector == *name))
+            .map(|name| {
+                let span = self.spans.connectors.get(name).copied().unwrap_or_default();
+                let d = Diagnostic::warning(
+                    "W0601",
+                    span,
+                    format!("no rule uses connector `{name}`: it is imported and never synced"),
+                );
+                let used: Vec<&str> = set.rules.iter().map(|r| r.connector.as_str()).collect();
+                match syncrules_lang::diag::closest(name, used.iter().copied()) {
+                    Some(n) => d.with_help(format!("did you mean `{n}`, which rules use?")),
+                    None => d.with_help(
+                        "add rules for it (`connector: NAME` in a rule file), or remove it",
+                    ),
+                }
+            })
+            .collect()
+    }
+}
+
+fn not_found(span: Span, path: &Path, what: &str) -> Diagnostic {
+    Diagnostic::error("E0606", span, format!("no such {what}: {}", path.display()))
+        .with_help("paths are relative to the folder of sync.yaml")
+}
+
+/// A `sync.yaml` text that does not parse: every error, in file order.
+#[derive(Debug)]
+pub struct ConfigInvalid {
+    /// The errors.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for ConfigInvalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.diagnostics.first() {
+            Some(d) => f.write_str(&d.message),
+            None => f.write_str("invalid sync.yaml"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigInvalid {}
+
+impl From<ConfigInvalid> for ConfigError {
+    fn from(e: ConfigInvalid) -> Self {
+        ConfigError::Invalid {
+            path: PathBuf::new(),
+            text: String::new(),
+            diagnostics: e.diagnostics,
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;
