@@ -17,6 +17,9 @@ use std::cmp::Ordering;
 use crate::ir::BinOp;
 use crate::value::Value;
 
+pub mod distinct;
+mod multi;
+
 /// Why an operator failed at run time.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -238,15 +241,31 @@ fn compare(op: BinOp, a: &Value, b: &Value) -> Result<Value, OpError> {
     }
     let eq_op = matches!(op, BinOp::Ne);
     let probe = if eq_op { BinOp::Eq } else { op };
+    let (xs, ys) = (a.values(), b.values());
+    let any = if xs.len().saturating_mul(ys.len()) <= PAIRWISE {
+        any_pair(probe, xs, ys)?
+    } else {
+        multi::any_pair(probe, xs, ys, &mut 0)?
+    };
+    Ok(Value::Bool(if eq_op { !any } else { any }))
+}
+
+/// The most pairs of values a comparison with a multi-valued side tries one by one;
+/// beyond, it indexes the values ([`multi::any_pair`]), in time linear in their number.
+const PAIRWISE: usize = 64;
+
+/// Whether some pair of values of `xs` and `ys` satisfies `probe`, trying every pair: an
+/// error when any pair cannot be compared.
+fn any_pair(probe: BinOp, xs: &[Value], ys: &[Value]) -> Result<bool, OpError> {
     let mut any = false;
-    for x in a.values() {
-        for y in b.values() {
+    for x in xs {
+        for y in ys {
             if compares(probe, x, y)? {
                 any = true;
             }
         }
     }
-    Ok(Value::Bool(if eq_op { !any } else { any }))
+    Ok(any)
 }
 
 /// Whether `a op b` holds for two single values. Equality of two texts is decided by

@@ -22,10 +22,10 @@ impl syncrules_lang::rules::plan::ScopeContext for NoGroups {
     }
 }
 
-/// Whether two values hold the same values, in any order.
+/// Whether two values hold the same values, in any order: as many values, each of `a`
+/// among those of `b`. Linear in the number of values (see [`super::resolve`]).
 pub fn same(a: &Value, b: &Value) -> bool {
-    let (x, y) = (a.values(), b.values());
-    x.len() == y.len() && x.iter().all(|v| y.contains(v))
+    super::resolve::same_values(a, b)
 }
 
 /// What outbound processing decided for one metaverse object and one connector.

@@ -127,3 +127,115 @@ fn iterations_are_bounded() {
     assert!(iterate(&mut count).is_ok());
     assert!(iterate(&mut count).is_err());
 }
+
+/// A value of any kind a list may hold, drawn from a few that collide in every way the
+/// comparisons care about: numbers and strings that read as them, strings and references
+/// differing in case (ASCII and not), `True`/`False` in any case, binaries, dates, null and
+/// a nested list.
+fn sample_value() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    use proptest::sample::select;
+    let texts = select(vec![
+        "", "a", "A", "b", "B", "ab", "É", "é", "5", " 5", "+5", "05", "-3", "10", "x1", "true",
+        "TRUE", "False", "cn=a", "CN=A", "zz",
+    ]);
+    prop_oneof![
+        4 => texts.clone().prop_map(Value::from),
+        2 => texts.prop_map(Value::reference),
+        3 => (-4i64..12).prop_map(Value::Num),
+        1 => any::<bool>().prop_map(Value::Bool),
+        1 => select(vec![vec![], vec![1u8], vec![1, 2], vec![2]]).prop_map(Value::bin),
+        1 => (0i64..3).prop_map(|d| Value::DateTime(
+            chrono::DateTime::from_timestamp(d * 86_400, 0).unwrap_or_default()
+        )),
+        1 => Just(Value::Null),
+        1 => Just(Value::multi(vec!["a".into(), "b".into()])),
+    ]
+}
+
+/// Values of one kind: `i` picks numbers, strings that read as numbers, other strings,
+/// references, Booleans, strings `True`/`False`, binaries, dates, or anything.
+fn sample_kind(i: usize) -> proptest::strategy::BoxedStrategy<Value> {
+    use proptest::prelude::*;
+    use proptest::sample::select;
+    match i {
+        0 => (-4i64..12).prop_map(Value::Num).boxed(),
+        1 => select(vec!["5", " 5", "+5", "05", "-3", "10"])
+            .prop_map(Value::from)
+            .boxed(),
+        2 => select(vec!["", "a", "A", "b", "x1", "É", "é", "zz"])
+            .prop_map(Value::from)
+            .boxed(),
+        3 => select(vec!["cn=a", "CN=A", "cn=b", "a", "B", "5"])
+            .prop_map(Value::reference)
+            .boxed(),
+        4 => any::<bool>().prop_map(Value::Bool).boxed(),
+        5 => select(vec!["true", "TRUE", "False", "false"])
+            .prop_map(Value::from)
+            .boxed(),
+        6 => select(vec![vec![], vec![1u8], vec![1, 2], vec![2]])
+            .prop_map(Value::bin)
+            .boxed(),
+        7 => (0i64..3)
+            .prop_map(|d| {
+                Value::DateTime(chrono::DateTime::from_timestamp(d * 86_400, 0).unwrap_or_default())
+            })
+            .boxed(),
+        _ => sample_value().boxed(),
+    }
+}
+
+/// Short lists of values of one or two kinds, so that most pairs compare and one pair
+/// often decides.
+fn sample_list() -> impl proptest::strategy::Strategy<Value = Vec<Value>> {
+    use proptest::prelude::*;
+    (0usize..9, 0usize..9).prop_flat_map(|(i, j)| {
+        proptest::collection::vec(prop_oneof![sample_kind(i), sample_kind(j)], 0..6)
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 4000, ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// The indexed comparison of two lists gives what trying every pair gives: the same
+    /// answer, or the same error (that of the first pair that cannot be compared).
+    #[test]
+    fn indexed_comparison_agrees_with_pairwise(
+        xs in sample_list(),
+        ys in sample_list(),
+        op in proptest::sample::select(vec![BinOp::Eq, BinOp::Lt, BinOp::Le, BinOp::Gt, BinOp::Ge]),
+    ) {
+        let pairwise = any_pair(op, &xs, &ys);
+        let indexed = multi::any_pair(op, &xs, &ys, &mut 0);
+        proptest::prop_assert_eq!(pairwise, indexed, "{:?} {:?} {:?}", op, xs, ys);
+    }
+}
+
+/// Two lists of 100,000 values compare with a few operations per value; trying every
+/// pair would take 10^10 comparisons.
+#[test]
+fn comparing_large_lists_is_linear() {
+    let n = 100_000;
+    let xs: Vec<Value> = (0..n).map(|i| Value::from(format!("a{i}"))).collect();
+    let ys: Vec<Value> = (0..n).map(|i| Value::from(format!("b{i}"))).collect();
+    let (a, b) = (Value::multi(xs.clone()), Value::multi(ys.clone()));
+    for (op, expected) in [
+        (BinOp::Eq, false),
+        (BinOp::Ne, true),
+        (BinOp::Lt, true),
+        (BinOp::Ge, false),
+    ] {
+        assert_eq!(binary(op, &a, &b), Ok(Value::Bool(expected)), "{op:?}");
+    }
+    let with_last = Value::multi(vec![Value::from("zz"), Value::from(format!("b{}", n - 1))]);
+    assert_eq!(binary(BinOp::Eq, &b, &with_last), Ok(Value::Bool(true)));
+    let mixed = Value::multi(vec![Value::Num(1), Value::bin([1])]);
+    assert!(binary(BinOp::Eq, &a, &mixed).is_err());
+    for op in [BinOp::Eq, BinOp::Lt, BinOp::Ge] {
+        let mut cost = 0;
+        assert!(multi::any_pair(op, &xs, &ys, &mut cost).is_ok());
+        assert!(cost <= 4 * 2 * n as u64, "{op:?}: {cost} operations");
+    }
+}

@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 
 use super::emit::scalar;
 use super::fields::{Fields, integer, list, one_of, scalar as scalar_value, text};
+use super::limits::{LIMITS_KEY, Limits};
 use super::model::Spellings;
 use super::yaml::{self, Node};
 use crate::diag::Diagnostic;
@@ -72,6 +73,8 @@ pub struct Config {
     pub default_band: Option<(i64, i64)>,
     /// Where each connector's name is written, for messages.
     pub connector_spans: IndexMap<String, Span>,
+    /// How large the rule set may be (`limits:`).
+    pub limits: Limits,
 }
 
 fn take<T>(errors: &mut Vec<Diagnostic>, r: Result<T, Diagnostic>) -> Option<T> {
@@ -138,7 +141,13 @@ pub fn load_config(text_: &str) -> Result<Config, Vec<Diagnostic>> {
                 )),
             }
         }
-        f.finish(&["metaverse", "connectors", "default-band"], &mut errors);
+        if let Some((_, l)) = f.get(LIMITS_KEY) {
+            config.limits = Limits::read(l, &mut errors);
+        }
+        f.finish(
+            &["metaverse", "connectors", "default-band", LIMITS_KEY],
+            &mut errors,
+        );
     }
     if errors.is_empty() {
         Ok(config)
@@ -246,6 +255,7 @@ pub fn emit_config(config: &Config) -> String {
     if let Some((lo, hi)) = config.default_band {
         let _ = writeln!(out, "default-band: [{lo}, {hi}]");
     }
+    config.limits.emit(&mut out);
     out
 }
 

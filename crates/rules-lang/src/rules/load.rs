@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::comments::collect_comments;
 use super::fields::{Fields, boolean, integer, list, one_of, scalar, text};
+use super::limits::Limits;
 use super::model::{
     DIRECTIONS, Flow, FlowSource, FlowSpans, JoinCondition, LINK_TYPES, LinkType, MERGE_TYPES,
     MergeType, Origin, RULE_KEYS, Rule, RuleSpans, SCOPE_OPS, ScopeClause, Vendor,
@@ -13,9 +14,23 @@ use super::yaml::{self, Node};
 use crate::diag::Diagnostic;
 use crate::span::Span;
 
-/// Reads one rule file. On failure, every error found is returned.
+/// Reads one rule file within the default [`Limits`]. On failure, every error found is
+/// returned.
 pub fn load_rule(path: &Path, text_: &str) -> Result<Rule, Vec<Diagnostic>> {
+    load_rule_within(path, text_, &Limits::default())
+}
+
+/// Reads one rule file, refusing it when it is over `limits` (its size before parsing,
+/// its number of flows before reading them). On failure, every error found is returned.
+pub fn load_rule_within(
+    path: &Path,
+    text_: &str,
+    limits: &Limits,
+) -> Result<Rule, Vec<Diagnostic>> {
+    let len = u64::try_from(text_.len()).unwrap_or(u64::MAX);
+    limits.check_file_len(len).map_err(|d| vec![d])?;
     let root = yaml::parse(text_).map_err(|d| vec![d])?;
+    limits.check_rule_tree(&root).map_err(|d| vec![d])?;
     let mut errors = Vec::new();
     let mut spans = RuleSpans {
         whole: root.span(),

@@ -29,6 +29,7 @@ pub mod diff;
 mod emit;
 mod fields;
 pub mod import;
+pub mod limits;
 pub mod lint;
 mod load;
 pub mod model;
@@ -39,7 +40,8 @@ pub mod yaml;
 
 pub use config::{Config, ConnectorDecl, ConnectorKind, MetaverseDecl, emit_config, load_config};
 pub use emit::emit_rule;
-pub use load::load_rule;
+pub use limits::Limits;
+pub use load::{load_rule, load_rule_within};
 pub use model::*;
 pub use plan::Plan;
 pub use report::{Finding, Report};

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 use super::config::{CONFIG_FILE, Config, load_config, resolve};
-use super::load::load_rule;
+use super::limits::{Budget, Limits};
+use super::load::load_rule_within;
 use super::model::Rule;
 use super::report::Report;
 use crate::diag::Diagnostic;
@@ -96,7 +97,10 @@ pub fn load_rule_set(paths: &[PathBuf], report: &mut Report) -> RuleSet {
     });
     let mut set = RuleSet::default();
     if let Some(cp) = &config_path {
-        if let Some(text) = read(cp, report) {
+        let within = Limits::default()
+            .check_file(cp)
+            .map_err(|d| report.push(cp, d));
+        if let Some(text) = within.ok().and_then(|()| read(cp, report)) {
             match load_config(&text) {
                 Ok(c) => set.config = c,
                 Err(errors) => report.extend(cp, errors),
@@ -105,12 +109,24 @@ pub fn load_rule_set(paths: &[PathBuf], report: &mut Report) -> RuleSet {
         load_schemas(cp, &mut set, report);
     }
     set.config_path = config_path;
+    let limits = set.config.limits;
+    let mut budget = Budget::new(limits);
     for file in files.iter().filter(|p| !is_config(p)) {
+        if let Err(d) = limits.check_file(file) {
+            report.push(file, d);
+            continue;
+        }
         let Some(text) = read(file, report) else {
             continue;
         };
-        match load_rule(file, &text) {
-            Ok(rule) => set.rules.push(rule),
+        match load_rule_within(file, &text, &limits) {
+            Ok(rule) => {
+                if let Err(d) = budget.admit(&rule) {
+                    report.push(file, d);
+                    break;
+                }
+                set.rules.push(rule);
+            }
             Err(errors) => report.extend(file, errors),
         }
     }

@@ -1,5 +1,7 @@
 //! Finding values: `Contains`, `Item`, `ItemOrNull`.
 
+use std::borrow::Cow;
+
 use super::CASE;
 use crate::functions::text::fold_char;
 use crate::functions::{
@@ -7,11 +9,11 @@ use crate::functions::{
 };
 use crate::value::Value;
 
-fn folded(s: &str, fold: bool) -> String {
+fn folded(s: &str, fold: bool) -> Cow<'_, str> {
     if fold {
-        s.chars().map(fold_char).collect()
+        Cow::Owned(s.chars().map(fold_char).collect())
     } else {
-        s.to_owned()
+        Cow::Borrowed(s)
     }
 }
 
@@ -27,10 +29,11 @@ pub(super) fn contains(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
     };
     let fold = enum_arg(F, args, 2, CASE)? == Some("CaseInsensitive");
     let search = folded(&search, fold);
+    let search: &str = &search;
     let found = arg(args, 0).values().iter().position(|v| match v {
         Value::Ref(dn) => folded(dn, fold) == search,
-        Value::Str(s) => folded(s, fold).contains(&search),
-        Value::Num(_) | Value::Bool(_) => folded(&v.to_string(), fold).contains(&search),
+        Value::Str(s) => folded(s, fold).contains(search),
+        Value::Num(_) | Value::Bool(_) => folded(&v.to_string(), fold).contains(search),
         _ => false,
     });
     Ok(Value::Num(found.map_or(0, |i| to_num(i) + 1)))
