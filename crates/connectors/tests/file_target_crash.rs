@@ -213,3 +213,45 @@ async fn leftovers_of_interrupted_writes_are_removed_on_open() {
         .unwrap();
     assert_eq!(results.len(), 1);
 }
+
+/// Changes a killed run handed over and sends again marked `retry` are applied once: an add
+/// whose object exists updates it and reports its anchor, a delete of a missing object is
+/// done; without the mark both fail, as a real duplicate would.
+#[tokio::test]
+async fn retried_changes_are_applied_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut target = FileTarget::new("Entra", dir.path());
+    let first = target.export(&[user("A", "a@contoso.com")]).await.unwrap();
+    let a = anchor(&first[0]);
+
+    let mut again = user("A", "a2@contoso.com");
+    let plain = target.export(std::slice::from_ref(&again)).await.unwrap();
+    assert!(
+        matches!(plain[0], syncrules_engine::ExportResult::Failed { .. }),
+        "{plain:?}"
+    );
+    again.retry = true;
+    let retried = target.export(&[again]).await.unwrap();
+    assert_eq!(anchor(&retried[0]), a, "the existing object's anchor");
+
+    let mut gone = change(ExportOp::Delete, &dn("Nobody"), &[]);
+    let plain = target.export(std::slice::from_ref(&gone)).await.unwrap();
+    assert!(
+        matches!(plain[0], syncrules_engine::ExportResult::Failed { .. }),
+        "{plain:?}"
+    );
+    gone.retry = true;
+    let retried = target.export(&[gone]).await.unwrap();
+    assert!(
+        matches!(retried[0], syncrules_engine::ExportResult::Done { .. }),
+        "{retried:?}"
+    );
+
+    let batch = target.full_import().await.unwrap();
+    assert_eq!(batch.entries.len(), 1, "one object, not two");
+    let only = find(&batch.entries, &a).unwrap();
+    assert_eq!(
+        only.attributes.get("userPrincipalName"),
+        Some(&Value::from("a2@contoso.com"))
+    );
+}

@@ -48,7 +48,25 @@ impl Store {
                 "a new object needs a dn and an object type".to_owned(),
             ));
         }
-        if self.anchor_by_dn(&change.dn)?.is_some() {
+        if let Some(existing) = self.anchor_by_dn(&change.dn)? {
+            // An add sent again after a run was killed once it was applied: the object is
+            // the one added then; bring it to these attributes and report its anchor.
+            if change.retry
+                && let Some(current) = self.object(&existing)?
+                && current.object_type == change.object_type
+            {
+                let again = ExportChange {
+                    op: ExportOp::Update,
+                    anchor: Some(existing.clone()),
+                    ..change.clone()
+                };
+                return Ok(match self.update(&again)? {
+                    ExportResult::Done { .. } => ExportResult::Done {
+                        anchor: Some(existing),
+                    },
+                    other => other,
+                });
+            }
             return Ok(failed(
                 FailureClass::Other,
                 format!("`{}` already exists", change.dn),
@@ -126,6 +144,10 @@ impl Store {
 
     fn delete(&mut self, change: &ExportChange) -> Result<ExportResult, StoreError> {
         let Some((anchor, gone)) = self.find(change, &change.dn)? else {
+            // A delete sent again after a run was killed once it was applied: done.
+            if change.retry {
+                return Ok(ExportResult::Done { anchor: None });
+            }
             return Ok(failed(
                 FailureClass::NoSuchObject,
                 format!("`{}` does not exist", change.dn),

@@ -8,6 +8,7 @@
 mod common;
 
 mod cycles;
+mod journal;
 mod limits;
 
 use std::sync::{Arc, Mutex};

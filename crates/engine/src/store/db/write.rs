@@ -218,6 +218,8 @@ impl Store {
                         to_export.insert(key, 1).map_err(|e| self.err("write", e))?;
                     } else {
                         to_export.remove(key).map_err(|e| self.err("write", e))?;
+                        // Nothing left to send: whatever was in doubt is settled.
+                        journal.remove(key).map_err(|e| self.err("write", e))?;
                     }
                     if !rebuild {
                         for (attr, k) in cs_join_rows(join, connector, o) {
@@ -231,6 +233,7 @@ impl Store {
                     }
                 }
                 None => {
+                    journal.remove(key).map_err(|e| self.err("write", e))?;
                     cs.remove(key).map_err(|e| self.err("write", e))?;
                     to_sync.remove(key).map_err(|e| self.err("write", e))?;
                     to_export.remove(key).map_err(|e| self.err("write", e))?;
