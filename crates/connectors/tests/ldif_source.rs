@@ -764,6 +764,18 @@ async fn watermarks_expire_without_reading_the_files_whole() {
         .unwrap();
     assert!(expired(source.delta_import(&mark).await));
     std::fs::write(&base, bytes).unwrap();
+    // A final record read as whole at its line end, then continued: only a full import
+    // reads it right.
+    let mark = source.full_import().await.unwrap().watermark.unwrap();
+    append(&delta, "replace: title\ntitle: Head of Sales\n-\n");
+    assert!(expired(source.delta_import(&mark).await));
+    let full = source.full_import().await.unwrap();
+    let staff = by_dn(
+        &full.entries,
+        &format!("CN=DL-All Staff,OU=Groups,OU=Corp,{DOMAIN}"),
+    );
+    assert_eq!(staff.attributes["title"], Value::from("Head of Sales"));
+    std::fs::write(&delta, &log).unwrap();
     // The delta file removed after it was read.
     let mark = source.full_import().await.unwrap().watermark.unwrap();
     std::fs::remove_file(&delta).unwrap();

@@ -80,6 +80,19 @@ pub fn read_log(bytes: &[u8], path: &Path, first_line: usize) -> Result<LogPart,
     })
 }
 
+/// True when `after` continues the last record of `before` instead of starting after a
+/// record boundary: `before` ends with a record not followed by a blank line (a final record
+/// [`read_log`] took as complete at a line end) and `after` does not start with one. A
+/// reader that consumed `before` then took part of a record for the whole of it.
+pub fn continues_a_record(before: &[u8], after: &[u8]) -> bool {
+    let at_boundary = |b: &[u8]| b.is_empty() || b.ends_with(b"\n\n") || b.ends_with(b"\n\r\n");
+    !(at_boundary(before)
+        || after.is_empty()
+        || after.starts_with(b"\n")
+        || after.starts_with(b"\r\n")
+        || after == b"\r")
+}
+
 /// Where the final record starts: after the last blank line, else at 0.
 pub(super) fn final_record_start(bytes: &[u8]) -> usize {
     let mut i = bytes.len();

@@ -134,3 +134,19 @@ fn the_final_record_starts_after_the_last_blank_line() {
     assert_eq!(final_record_start(b"a\n\n"), 3);
     assert_eq!(final_record_start(b"a\n \nb"), 0);
 }
+
+#[test]
+fn bytes_after_a_record_taken_whole_at_a_line_end_continue_it() {
+    let closed = format!("{DELETE}\n{MODIFY}");
+    assert!(continues_a_record(closed.as_bytes(), b"replace: x\n-\n"));
+    assert!(continues_a_record(closed.as_bytes(), b"dn: CN=c,DC=x\n"));
+    assert!(!continues_a_record(closed.as_bytes(), b"\ndn: CN=c,DC=x\n"));
+    assert!(!continues_a_record(
+        closed.as_bytes(),
+        b"\r\ndn: CN=c,DC=x\n"
+    ));
+    assert!(!continues_a_record(closed.as_bytes(), b""));
+    let ended = format!("{closed}\n");
+    assert!(!continues_a_record(ended.as_bytes(), b"dn: CN=c,DC=x\n"));
+    assert!(!continues_a_record(b"", b"dn: CN=c,DC=x\n"));
+}

@@ -43,7 +43,7 @@ mod write;
 
 use std::path::PathBuf;
 
-pub use changelog::{LogPart, TornRecord, read_log};
+pub use changelog::{LogPart, TornRecord, continues_a_record, read_log};
 pub use changes::change_entry;
 pub(crate) use dn::dn_key;
 pub use dn::{escape_rdn_value, parent_dn, split_rdn};

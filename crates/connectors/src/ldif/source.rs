@@ -12,7 +12,7 @@ use syncrules_engine::{
 use syncrules_lang::Schema;
 
 use super::append::{AppendError, append_changes};
-use super::changelog::{LogPart, read_log};
+use super::changelog::{LogPart, continues_a_record, read_log};
 use super::watermark::{BaseStamp, TAIL, Watermark, fnv1a, tail_of};
 use super::{AttributeTyping, LdifError, Snapshot, change_entry, parse_bytes};
 use crate::coalesce;
@@ -57,8 +57,11 @@ use crate::coalesce;
 /// size and modification time (nanoseconds since the epoch); the bytes, lines and records
 /// of the delta file consumed; and the FNV-1a hash of the last 4 KiB before the offset. A
 /// delta import checks them with one `stat` of the base file and one 4 KiB read of the delta
-/// file: a replaced base file, or a delta file truncated or rewritten before the offset, is
-/// [`ConnectorError::WatermarkExpired`], and the engine runs a full import. So is any other
+/// file: a replaced base file, a delta file truncated or rewritten before the offset, or
+/// bytes after the offset that continue the record before it rather than follow a blank line
+/// ([`continues_a_record`](super::continues_a_record): a final record was taken as whole at
+/// a line end and was not) are [`ConnectorError::WatermarkExpired`], and the engine runs a
+/// full import, which reads the file as it is. So is any other
 /// watermark, an `ldif:1:` one of an earlier version included. A full import's watermark
 /// covers the whole delta file but an incomplete final record. Not noticed: a base file
 /// rewritten in place with the same size within the file system's time resolution, or a
@@ -302,7 +305,9 @@ impl Connector for LdifSource {
         } = self
             .delta_after(path, mark.offset)?
             .ok_or_else(|| self.expired())?;
-        if fnv1a(&window) != mark.tail {
+        // A record taken as whole at a line end that the bytes after it continue: what was
+        // consumed is not what the file says, and only a full import reads it right.
+        if fnv1a(&window) != mark.tail || continues_a_record(&window, &unread) {
             return Err(self.expired());
         }
         let first_line = usize::try_from(mark.lines)
