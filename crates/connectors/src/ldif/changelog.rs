@@ -74,7 +74,8 @@ pub fn read_log(bytes: &[u8], path: &Path, first_line: usize) -> Result<LogPart,
     let complete = body.get(..end).unwrap_or_default();
     Ok(LogPart {
         records: parse_from(complete, path, first_line)?,
-        complete: bom + end,
+        // A byte order mark alone is not consumed: the next read skips it again.
+        complete: if end == 0 { 0 } else { bom + end },
         lines: line_ends(complete),
         torn,
     })

@@ -112,6 +112,8 @@ fn a_byte_order_mark_is_skipped_at_the_start_only() {
     let text = format!("\u{feff}{DELETE}");
     let part = read(&text, 1);
     assert_eq!((part.records.len(), part.complete), (1, text.len()));
+    let torn = format!("\u{feff}{}", &DELETE[..5]);
+    assert_eq!(read(&torn, 1).complete, 0);
     let later = read(&text, 5);
     assert_eq!((later.records.len(), later.complete), (0, 0));
     assert!(
