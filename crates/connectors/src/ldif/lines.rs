@@ -14,19 +14,23 @@ pub(super) struct Line<'a> {
     pub text: Cow<'a, str>,
 }
 
-/// The logical lines of `text`, grouped by record (one or more blank lines separate records).
+/// The logical lines of `text`, grouped by record (one or more blank lines separate records);
+/// the first line of `text` is numbered `first_line`.
 ///
 /// A line starting with one space continues the previous line (a comment's continuation
 /// belongs to the comment); a line starting with `#` is a comment. Line ends may be `\n` or
 /// `\r\n`.
-pub(super) fn record_groups(text: &str) -> Result<Vec<Vec<Line<'_>>>, RecordError> {
+pub(super) fn record_groups(
+    text: &str,
+    first_line: usize,
+) -> Result<Vec<Vec<Line<'_>>>, RecordError> {
     let mut groups = Vec::new();
     let mut current: Vec<Line<'_>> = Vec::new();
     // Whether the previous logical line was a comment, and whether there is one at all.
     let mut in_comment = false;
     let mut after_blank = true;
     for (index, raw) in text.split('\n').enumerate() {
-        let number = index + 1;
+        let number = first_line + index;
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         if raw.is_empty() {
             if !current.is_empty() {
@@ -71,7 +75,7 @@ mod tests {
     use super::*;
 
     fn texts(text: &str) -> Vec<Vec<(usize, String)>> {
-        record_groups(text)
+        record_groups(text, 1)
             .unwrap()
             .into_iter()
             .map(|g| {
@@ -108,9 +112,9 @@ mod tests {
 
     #[test]
     fn continuation_without_a_line_is_an_error() {
-        let err = record_groups(" dn: a\n").unwrap_err();
+        let err = record_groups(" dn: a\n", 1).unwrap_err();
         assert_eq!(err.line, 1);
-        let err = record_groups("dn: a\n\n x\n").unwrap_err();
+        let err = record_groups("dn: a\n\n x\n", 1).unwrap_err();
         assert_eq!(err.line, 3);
         assert!(err.message.contains("continuation line"));
     }

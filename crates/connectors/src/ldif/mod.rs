@@ -11,17 +11,26 @@
 //!   numbers, Booleans or references, optionally driven by a [`syncrules_lang::Schema`];
 //! - `entry` maps a content record to an [`ImportEntry`](syncrules_engine::ImportEntry)
 //!   ([`entry_from_record`]), a pure function;
-//! - `replay` ([`Snapshot`]) applies change records to a set of objects, giving the delta
-//!   entries the engine imports;
+//! - `replay` ([`Snapshot`]) applies change records to a set of objects (what a full import
+//!   does with the base file and the delta file);
+//! - `changes` ([`change_entry`]) maps one change record to the delta entry the engine
+//!   applies on its own, without the object's state (what a delta import does);
+//! - `changelog` ([`read_log`]) reads an append-only change log from a record boundary,
+//!   leaving out a final record that is not complete yet;
+//! - `watermark` says where the delta file was consumed, checkable without reading either
+//!   file whole;
 //! - `write` ([`LdifWriter`], [`records_from_entry`]) writes records back, with base64 for
 //!   binary or unsafe values and lines folded at 76 columns;
-//! - `source` ([`LdifSource`]) is the read-only connector over a base file and an optional
-//!   append-only delta file.
+//! - `source` ([`LdifSource`]) is the connector over a base file and an optional
+//!   append-only delta file, which `append` writes exports to.
 //!
 //! Accepted beyond the RFC: a modify record's last group may omit its closing `-`;
 //! `control:` lines are read and ignored; values may hold UTF-8 beyond ASCII. Not supported:
 //! `attr:< url` values (an error says so).
 
+mod append;
+mod changelog;
+mod changes;
 mod dn;
 mod entry;
 mod lines;
@@ -29,15 +38,18 @@ mod parse;
 mod replay;
 mod source;
 mod typing;
+mod watermark;
 mod write;
 
 use std::path::PathBuf;
 
+pub use changelog::{LogPart, TornRecord, continues_a_record, read_log};
+pub use changes::change_entry;
 pub(crate) use dn::dn_key;
 pub use dn::{escape_rdn_value, parent_dn, split_rdn};
 pub(crate) use entry::from_values;
 pub use entry::{entry_from_record, object_type};
-pub use parse::{parse, parse_bytes};
+pub use parse::{parse, parse_bytes, parse_from};
 pub use replay::Snapshot;
 pub use source::LdifSource;
 pub use typing::AttributeTyping;

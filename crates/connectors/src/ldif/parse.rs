@@ -12,30 +12,51 @@ use super::{Attr, LdifError, LdifRecord, LdifValue, ModOp, Modification, RecordE
 /// Reads every record of an LDIF text. `path` only locates errors. Nothing is returned unless
 /// the whole text is valid.
 pub fn parse(text: &str, path: &Path) -> Result<Vec<LdifRecord>, LdifError> {
-    parse_records(text.strip_prefix('\u{feff}').unwrap_or(text)).map_err(|e| e.in_file(path))
+    parse_records(text.strip_prefix('\u{feff}').unwrap_or(text), 1).map_err(|e| e.in_file(path))
 }
 
 /// Reads every record of an LDIF file's bytes, which must be UTF-8 (a byte order mark is
 /// skipped). `path` only locates errors.
 pub fn parse_bytes(bytes: &[u8], path: &Path) -> Result<Vec<LdifRecord>, LdifError> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => parse(text, path),
-        Err(e) => {
-            let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
-            Err(LdifError {
-                path: path.to_owned(),
-                line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
-                message: "the file is not valid utf-8 (use `::` and base64 for binary values)"
-                    .to_owned(),
-            })
-        }
-    }
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    parse_from(bytes, path, 1)
 }
 
-fn parse_records(text: &str) -> Result<Vec<LdifRecord>, RecordError> {
-    let mut groups = record_groups(text)?;
+/// Reads every record of a part of an LDIF file that starts at a record boundary on line
+/// `first_line` (1 for the whole file): records and errors carry the file's line numbers. A
+/// `version:` line is only taken as such on the file's first line.
+pub fn parse_from(
+    bytes: &[u8],
+    path: &Path,
+    first_line: usize,
+) -> Result<Vec<LdifRecord>, LdifError> {
+    let text = utf8(bytes, path, first_line)?;
+    parse_records(text, first_line).map_err(|e| e.in_file(path))
+}
+
+/// The bytes as text; the error names the line of the first byte that is not UTF-8.
+pub(super) fn utf8<'b>(
+    bytes: &'b [u8],
+    path: &Path,
+    first_line: usize,
+) -> Result<&'b str, LdifError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
+        LdifError {
+            path: path.to_owned(),
+            line: first_line + valid.iter().filter(|&&b| b == b'\n').count(),
+            message: "the file is not valid utf-8 (use `::` and base64 for binary values)"
+                .to_owned(),
+        }
+    })
+}
+
+fn parse_records(text: &str, first_line: usize) -> Result<Vec<LdifRecord>, RecordError> {
+    let mut groups = record_groups(text, first_line)?;
     if let Some(first) = groups.first_mut()
-        && let Some(line) = first.first().filter(|l| has_name(l, "version"))
+        && let Some(line) = first
+            .first()
+            .filter(|l| first_line == 1 && has_name(l, "version"))
     {
         let (_, raw) = split(line)?;
         match raw {

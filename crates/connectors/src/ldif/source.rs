@@ -1,17 +1,20 @@
 //! The LDIF source connector: files in, import entries out; exports appended to the delta
 //! file as change records.
 
+use std::fs::File;
+use std::io::{Read as _, Seek as _, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use syncrules_engine::{
-    Change, Connector, ConnectorError, ExportChange, ExportOp, ExportResult, FailureClass,
-    ImportBatch,
+    Change, Connector, ConnectorError, ExportChange, ExportResult, FailureClass, ImportBatch,
+    ImportError,
 };
 use syncrules_lang::Schema;
 
-use super::{
-    AttributeTyping, LdifError, LdifRecord, LdifWriter, Snapshot, parse_bytes, records_from_entry,
-};
+use super::append::{AppendError, append_changes};
+use super::changelog::{LogPart, continues_a_record, read_log};
+use super::watermark::{BaseStamp, TAIL, Watermark, fnv1a, tail_of};
+use super::{AttributeTyping, LdifError, Snapshot, change_entry, parse_bytes};
 use crate::coalesce;
 
 /// A connector over an LDIF base file and an optional append-only delta file. Without a
@@ -26,38 +29,53 @@ use crate::coalesce;
 /// - The **delta file** (`delta`, optional) is a change log: change records (`add`,
 ///   `modify`, `delete`, `modrdn`/`moddn`; a content record counts as an add), appended in
 ///   whole records, each separated from the previous by a blank line. A missing delta file is
-///   an empty one.
+///   an empty one. Its final record is read only once it is complete (see
+///   [`read_log`](super::read_log)): one a writer was cut off in is reported in
+///   [`ImportBatch::errors`] and read again by the next import.
 ///
 /// The directory now is the base file with every record of the delta file applied.
 ///
 /// # Imports
 ///
-/// - `full_import` returns every object of the directory now, as [`Change::Present`]
-///   entries in file order (for a base file of content records and no delta: exactly those
-///   records).
-/// - `delta_import` returns what the delta records not yet consumed changed, folded by
-///   [`coalesce`](crate::coalesce()) into one entry per object.
-///
-/// Both read and check both files whole before returning anything: one bad line imports
-/// nothing ([`ConnectorError::Data`], located `path:line: message`).
+/// - `full_import` reads both files whole and returns every object of the directory now,
+///   as [`Change::Present`] entries in file order. One bad line in the base file imports
+///   nothing ([`ConnectorError::Data`], located `path:line: message`), and so does a
+///   content record without `objectClass` (what a cut file looks like). A delta record that
+///   cannot be applied (a change to a missing object, an add of an existing one, a value
+///   that does not fit its attribute) is that record's entry in [`ImportBatch::errors`] and
+///   is skipped; a syntax error in the delta file imports nothing.
+/// - `delta_import` seeks to where the watermark says the delta file was consumed and reads
+///   only the records after it, each mapped on its own by [`change_entry`] (replaced
+///   attributes as values, added and deleted values as value-level changes) and folded by
+///   [`coalesce`](crate::coalesce()) into one entry per object. It reads neither the base
+///   file nor the consumed records: whether a change fits the object is the engine's to
+///   judge. A record whose values do not fit their attributes is that record's error.
 ///
 /// # Watermark
 ///
-/// `ldif:1:<base>:<records>:<bytes>:<prefix>`: the FNV-1a hash of the base file, how many
-/// records and bytes of the delta file were consumed, and the FNV-1a hash of those bytes.
-/// A delta import continues after the consumed records when the base file is unchanged and
-/// the delta file still starts with the consumed bytes; otherwise (the base file was
-/// replaced, the delta file truncated or rewritten) it fails with
-/// [`ConnectorError::WatermarkExpired`] and a full import is needed. To compute a modify's new
-/// values, a delta import replays the base file and the consumed records first, so the
-/// source keeps no state besides the watermark.
+/// `ldif:2:<base size>:<base mtime>:<offset>:<lines>:<records>:<tail>`: the base file's
+/// size and modification time (nanoseconds since the epoch); the bytes, lines and records
+/// of the delta file consumed; and the FNV-1a hash of the last 4 KiB before the offset. A
+/// delta import checks them with one `stat` of the base file and one 4 KiB read of the delta
+/// file: a replaced base file, a delta file truncated or rewritten before the offset, or
+/// bytes after the offset that continue the record before it rather than follow a blank line
+/// ([`continues_a_record`](super::continues_a_record): a final record was taken as whole at
+/// a line end and was not) are [`ConnectorError::WatermarkExpired`], and the engine runs a
+/// full import, which reads the file as it is. So is any other
+/// watermark, an `ldif:1:` one of an earlier version included. A full import's watermark
+/// covers the whole delta file but an incomplete final record. Not noticed: a base file
+/// rewritten in place with the same size within the file system's time resolution, or a
+/// delta file rewritten with the same bytes in the 4 KiB before the offset.
 ///
 /// # Export
 ///
-/// The source is read-only: every change fails with [`FailureClass::Refused`].
+/// Without a delta file every change fails with [`FailureClass::Refused`]. With one, each
+/// batch is appended as whole records in one write and synced to disk; when the file ends
+/// with an incomplete record, nothing is appended and every change is
+/// [`ExportResult::Retry`].
 ///
-/// Files are read whole with blocking `std::fs` calls; a 100,000-user export (135 MB) takes
-/// about a second and a half to read, parse and type in a release build.
+/// Files are read with blocking `std::fs` calls; a full import of a 100,000-user export
+/// (135 MB) takes about a second and a half to read, parse and type in a release build.
 #[derive(Clone, Debug)]
 pub struct LdifSource {
     name: String,
@@ -128,39 +146,67 @@ impl LdifSource {
         }
     }
 
-    /// The base file replayed, and its hash.
-    fn base(&self) -> Result<(Snapshot, u64), ConnectorError> {
-        let bytes = std::fs::read(&self.path).map_err(|e| self.unavailable(&self.path, &e))?;
+    /// The base file replayed, and its stamp (taken from the file read).
+    fn base(&self) -> Result<(Snapshot, BaseStamp), ConnectorError> {
+        let unavailable = |e: std::io::Error| self.unavailable(&self.path, &e);
+        let mut file = File::open(&self.path).map_err(unavailable)?;
+        let metadata = file.metadata().map_err(unavailable)?;
+        let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+        file.read_to_end(&mut bytes).map_err(unavailable)?;
         let records = parse_bytes(&bytes, &self.path).map_err(|e| self.data(&e))?;
         let mut snapshot = Snapshot::new(self.typing.clone());
-        self.replay(&mut snapshot, &records, &self.path)?;
-        Ok((snapshot, fnv1a(&bytes)))
+        for record in &records {
+            snapshot
+                .apply(record)
+                .map_err(|e| self.data(&e.in_file(&self.path)))?;
+        }
+        Ok((snapshot, BaseStamp::of(&metadata)))
     }
 
-    /// The delta file's bytes and records (none when not configured or absent).
-    fn delta(&self) -> Result<(Vec<u8>, Vec<LdifRecord>), ConnectorError> {
+    /// The base file's stamp, from one `stat`.
+    fn base_stamp(&self) -> Result<BaseStamp, ConnectorError> {
+        std::fs::metadata(&self.path)
+            .map(|m| BaseStamp::of(&m))
+            .map_err(|e| self.unavailable(&self.path, &e))
+    }
+
+    /// The delta file from `offset` on; `None` when the file is shorter than `offset` (or
+    /// missing, for an offset past 0).
+    fn delta_after(&self, path: &Path, offset: u64) -> Result<Option<Unread>, ConnectorError> {
+        let unavailable = |e: std::io::Error| self.unavailable(path, &e);
+        let mut file = match File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((offset == 0).then(Unread::default));
+            }
+            Err(e) => return Err(unavailable(e)),
+        };
+        let len = file.metadata().map_err(unavailable)?.len();
+        if len < offset {
+            return Ok(None);
+        }
+        let from = offset.saturating_sub(TAIL as u64);
+        file.seek(SeekFrom::Start(from)).map_err(unavailable)?;
+        let mut window = Vec::new();
+        std::io::Read::by_ref(&mut file)
+            .take(offset - from)
+            .read_to_end(&mut window)
+            .map_err(unavailable)?;
+        let mut rest = Vec::new();
+        file.read_to_end(&mut rest).map_err(unavailable)?;
+        Ok(Some(Unread { window, rest }))
+    }
+
+    /// The delta file's bytes (none when not configured or absent).
+    fn delta_whole(&self) -> Result<Vec<u8>, ConnectorError> {
         let Some(path) = &self.delta else {
-            return Ok((Vec::new(), Vec::new()));
+            return Ok(Vec::new());
         };
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(self.unavailable(path, &e)),
-        };
-        let records = parse_bytes(&bytes, path).map_err(|e| self.data(&e))?;
-        Ok((bytes, records))
-    }
-
-    fn replay(
-        &self,
-        snapshot: &mut Snapshot,
-        records: &[LdifRecord],
-        path: &Path,
-    ) -> Result<Vec<syncrules_engine::ImportEntry>, ConnectorError> {
-        records
-            .iter()
-            .map(|r| snapshot.apply(r).map_err(|e| self.data(&e.in_file(path))))
-            .collect()
+        match std::fs::read(path) {
+            Ok(bytes) => Ok(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(self.unavailable(path, &e)),
+        }
     }
 
     fn delta_file(&self) -> &Path {
@@ -168,43 +214,34 @@ impl LdifSource {
     }
 }
 
-/// Where a delta import starts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Watermark {
-    base: u64,
-    records: usize,
-    bytes: usize,
-    prefix: u64,
+/// The delta file read from an offset.
+#[derive(Debug, Default)]
+struct Unread {
+    /// The (at most [`TAIL`]) bytes before the offset, which the watermark's hash covers.
+    window: Vec<u8>,
+    /// Everything from the offset on.
+    rest: Vec<u8>,
 }
 
-impl Watermark {
-    fn parse(text: &str) -> Option<Watermark> {
-        let mut parts = text.strip_prefix("ldif:1:")?.split(':');
-        let base = u64::from_str_radix(parts.next()?, 16).ok()?;
-        let records = parts.next()?.parse().ok()?;
-        let bytes = parts.next()?.parse().ok()?;
-        let prefix = u64::from_str_radix(parts.next()?, 16).ok()?;
-        parts.next().is_none().then_some(Watermark {
-            base,
-            records,
-            bytes,
-            prefix,
-        })
-    }
-
-    fn render(&self) -> String {
-        format!(
-            "ldif:1:{:016x}:{}:{}:{:016x}",
-            self.base, self.records, self.bytes, self.prefix
-        )
+/// A record's error as the engine reports it.
+fn record_error(dn: &str, error: &LdifError) -> ImportError {
+    ImportError {
+        dn: Some(dn.to_owned()),
+        message: error.to_string(),
     }
 }
 
-/// FNV-1a, 64 bits: stable across builds and platforms, unlike the standard hasher.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+/// The torn final record of a part, as an import error.
+fn torn_error(part: &LogPart) -> Option<ImportError> {
+    part.torn.as_ref().map(|t| ImportError {
+        dn: t.dn.clone(),
+        message: t.error.to_string(),
     })
+}
+
+/// A count as a watermark number.
+fn count(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
 }
 
 #[async_trait::async_trait]
@@ -219,20 +256,30 @@ impl Connector for LdifSource {
 
     async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
         let (mut snapshot, base) = self.base()?;
-        let (bytes, records) = self.delta()?;
-        self.replay(&mut snapshot, &records, self.delta_file())?;
+        let bytes = self.delta_whole()?;
+        let path = self.delta_file();
+        let part = read_log(&bytes, path, 1).map_err(|e| self.data(&e))?;
+        let mut errors = Vec::new();
+        for record in &part.records {
+            if let Err(e) = snapshot.apply(record) {
+                errors.push(record_error(&record.dn, &e.in_file(path)));
+            }
+        }
+        errors.extend(torn_error(&part));
+        let consumed = bytes.get(..part.complete).unwrap_or_default();
         let watermark = Watermark {
             base,
-            records: records.len(),
-            bytes: bytes.len(),
-            prefix: fnv1a(&bytes),
+            offset: count(part.complete),
+            lines: count(part.lines),
+            records: count(part.records.len()),
+            tail: fnv1a(tail_of(consumed)),
         };
         let mut entries = snapshot.into_entries();
         for entry in &mut entries {
             entry.change = Change::Present;
         }
         Ok(ImportBatch {
-            errors: Vec::new(),
+            errors,
             entries,
             watermark: Some(watermark.render()),
         })
@@ -240,23 +287,52 @@ impl Connector for LdifSource {
 
     async fn delta_import(&mut self, watermark: &str) -> Result<ImportBatch, ConnectorError> {
         let mark = Watermark::parse(watermark).ok_or_else(|| self.expired())?;
-        let (mut snapshot, base) = self.base()?;
-        let (bytes, records) = self.delta()?;
-        let consumed = bytes.get(..mark.bytes).ok_or_else(|| self.expired())?;
-        if base != mark.base || fnv1a(consumed) != mark.prefix || records.len() < mark.records {
+        if self.base_stamp()? != mark.base {
             return Err(self.expired());
         }
-        let (old, new) = records.split_at(mark.records);
-        self.replay(&mut snapshot, old, self.delta_file())?;
-        let entries = self.replay(&mut snapshot, new, self.delta_file())?;
+        let Some(path) = self.delta.as_deref() else {
+            return match mark.offset {
+                0 => Ok(ImportBatch {
+                    watermark: Some(mark.render()),
+                    ..ImportBatch::default()
+                }),
+                _ => Err(self.expired()),
+            };
+        };
+        let Unread {
+            mut window,
+            rest: unread,
+        } = self
+            .delta_after(path, mark.offset)?
+            .ok_or_else(|| self.expired())?;
+        // A record taken as whole at a line end that the bytes after it continue: what was
+        // consumed is not what the file says, and only a full import reads it right.
+        if fnv1a(&window) != mark.tail || continues_a_record(&window, &unread) {
+            return Err(self.expired());
+        }
+        let first_line = usize::try_from(mark.lines)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        let part = read_log(&unread, path, first_line).map_err(|e| self.data(&e))?;
+        let mut errors = Vec::new();
+        let mut entries = Vec::with_capacity(part.records.len());
+        for record in &part.records {
+            match change_entry(record, &self.typing) {
+                Ok(entry) => entries.push(entry),
+                Err(e) => errors.push(record_error(&record.dn, &e.in_file(path))),
+            }
+        }
+        errors.extend(torn_error(&part));
+        window.extend_from_slice(unread.get(..part.complete).unwrap_or_default());
         let next = Watermark {
-            base,
-            records: records.len(),
-            bytes: bytes.len(),
-            prefix: fnv1a(&bytes),
+            base: mark.base,
+            offset: mark.offset.saturating_add(count(part.complete)),
+            lines: mark.lines.saturating_add(count(part.lines)),
+            records: mark.records.saturating_add(count(part.records.len())),
+            tail: fnv1a(tail_of(&window)),
         };
         Ok(ImportBatch {
-            errors: Vec::new(),
+            errors,
             entries: coalesce(entries),
             watermark: Some(next.render()),
         })
@@ -280,91 +356,23 @@ impl Connector for LdifSource {
                 })
                 .collect());
         };
-        append_changes(&delta, changes).map_err(|e| ConnectorError::Unavailable {
-            connector: self.name.clone(),
-            message: format!("cannot append to {}: {e}", delta.display()),
-        })?;
-        Ok(changes
-            .iter()
-            .map(|c| ExportResult::Done {
-                anchor: c.anchor.clone(),
-            })
-            .collect())
-    }
-}
-
-/// Appends exports to a delta file as change records, so the next delta import reads them
-/// back and confirms them, as a directory would. The records go out in one write.
-fn append_changes(path: &Path, changes: &[ExportChange]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let mut buf = Vec::new();
-    let existing = std::fs::read(path).unwrap_or_default();
-    if !existing.is_empty() && !existing.ends_with(b"\n\n") {
-        buf.extend_from_slice(if existing.ends_with(b"\n") {
-            b"\n"
-        } else {
-            b"\n\n"
-        });
-    }
-    {
-        let mut writer = LdifWriter::new(&mut buf);
-        for c in changes {
-            let entry = syncrules_engine::ImportEntry {
-                value_changes: Vec::new(),
-                change: match c.op {
-                    ExportOp::Add => Change::Add,
-                    ExportOp::Delete => Change::Delete,
-                    ExportOp::Update | ExportOp::Rename => Change::Modify,
-                },
-                dn: c.dn.clone(),
-                old_dn: c.old_dn.clone(),
-                anchor: c.anchor.clone(),
-                object_type: c.object_type.clone(),
-                attributes: c.attributes.clone(),
-            };
-            for record in records_from_entry(&entry) {
-                writer.write_record(&record)?;
-            }
+        match append_changes(&delta, changes) {
+            Ok(()) => Ok(changes
+                .iter()
+                .map(|c| ExportResult::Done {
+                    anchor: c.anchor.clone(),
+                })
+                .collect()),
+            Err(e @ AppendError::Incomplete { .. }) => Ok(changes
+                .iter()
+                .map(|_| ExportResult::Retry {
+                    message: e.to_string(),
+                })
+                .collect()),
+            Err(e @ AppendError::Io { .. }) => Err(ConnectorError::Unavailable {
+                connector: self.name.clone(),
+                message: e.to_string(),
+            }),
         }
-        writer.into_inner()?;
-    }
-    buf.push(b'\n');
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    file.write_all(&buf)?;
-    file.sync_all()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn watermarks_round_trip_and_reject_garbage() {
-        let mark = Watermark {
-            base: 0xdead_beef,
-            records: 3,
-            bytes: 120,
-            prefix: 7,
-        };
-        assert_eq!(Watermark::parse(&mark.render()), Some(mark));
-        for bad in [
-            "",
-            "ldif:1:zz:1:1:1",
-            "ldif:2:0:0:0:0",
-            "ldif:1:0:0:0:0:0",
-            "file-target:1",
-        ] {
-            assert_eq!(Watermark::parse(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn fnv1a_matches_the_reference_values() {
-        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
     }
 }
