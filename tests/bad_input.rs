@@ -51,6 +51,8 @@ fn config(dir: &Path) -> String {
 }
 
 /// Every file below `dir`, by relative path, with its bytes.
+/// Every file below a folder with its bytes, but the file target's `lock`, which holds the
+/// process id of the last run that opened the folder.
 fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_owned()];
@@ -59,7 +61,7 @@ fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             let p = e.unwrap().path();
             if p.is_dir() {
                 stack.push(p);
-            } else {
+            } else if p.file_name().is_some_and(|n| n != "lock") {
                 out.push((
                     p.strip_prefix(dir).unwrap().to_owned(),
                     std::fs::read(&p).unwrap(),

@@ -335,7 +335,7 @@ fn run_in_staging_mode_exports_nothing_and_keeps_the_state() {
     );
     assert!(dir.join("state").is_dir(), "the state is kept");
     assert!(
-        !dir.join("entra").join("directory.json").exists(),
+        !dir.join("entra").exists(),
         "nothing was exported"
     );
     // What the staged run left pending is what a preview of the stored state shows.
