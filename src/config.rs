@@ -16,6 +16,7 @@
 //!   count: 500                 # an export deleting this many objects stops
 //!   percent: 10                # ... or this share of the connector's objects (from 3 on)
 //! error-limit: 5000
+//! values-per-attribute: 1000000   # optional: the most values of one imported attribute
 //! ```
 //!
 //! Every error is located (`sync.yaml:LINE:COL`, the value underlined) and reported in file
@@ -42,6 +43,11 @@ use syncrules_engine::run::{DEFAULT_DELETION_COUNT, DEFAULT_DELETION_PERCENT};
 use syncrules_lang::diag::Diagnostic;
 use syncrules_lang::rules::RuleSet;
 use syncrules_lang::span::Span;
+
+/// The most values one attribute of an imported object may hold, unless
+/// `values-per-attribute` says otherwise: far above AD's largest groups in practice, far
+/// below what exhausts memory.
+pub const DEFAULT_VALUES_PER_ATTRIBUTE: usize = 1_000_000;
 
 /// Object errors in one step that stop a run, unless `error-limit` says otherwise.
 pub const DEFAULT_ERROR_LIMIT: usize = 5000;
@@ -107,6 +113,9 @@ pub struct SyncConfig {
     pub deletion_threshold: Option<Threshold>,
     /// Object errors that stop a run.
     pub error_limit: usize,
+    /// The most values one attribute of an imported object may hold: an object over it is
+    /// that object's import error, and is not imported (`values-per-attribute`).
+    pub values_per_attribute: usize,
     /// Where the values are written.
     pub spans: Spans,
     /// The file read (empty for [`SyncConfig::parse`]).

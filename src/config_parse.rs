@@ -18,6 +18,7 @@ pub(crate) const KEYS: &[&str] = &[
     "connectors",
     "deletion-threshold",
     "error-limit",
+    "values-per-attribute",
 ];
 /// The keys of `deletion-threshold`.
 pub(crate) const THRESHOLD_KEYS: &[&str] = &["count", "percent"];
@@ -58,17 +59,24 @@ pub(crate) fn parse(text_: &str) -> Result<SyncConfig, Vec<Diagnostic>> {
         Some((_, n)) => whole("error-limit", n, 0, &mut errors),
         None => Some(crate::config::DEFAULT_ERROR_LIMIT),
     };
+    let values_per_attribute = match f.get("values-per-attribute") {
+        Some((_, n)) => whole("values-per-attribute", n, 1, &mut errors),
+        None => Some(crate::config::DEFAULT_VALUES_PER_ATTRIBUTE),
+    };
     f.finish(KEYS, "sync.yaml", &mut errors);
     match (rules, state, connectors, threshold, error_limit) {
         (Some(rules), Some(state), Some(connectors), Some(threshold), Some(error_limit))
             if errors.is_empty() =>
         {
+            let values_per_attribute =
+                values_per_attribute.unwrap_or(crate::config::DEFAULT_VALUES_PER_ATTRIBUTE);
             Ok(SyncConfig {
                 rules: PathBuf::from(rules.value.trim()),
                 state: PathBuf::from(state.value.trim()),
                 connectors,
                 deletion_threshold: Some(threshold),
                 error_limit,
+                values_per_attribute,
                 spans,
                 path: PathBuf::new(),
                 text: String::new(),

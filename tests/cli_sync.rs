@@ -334,10 +334,7 @@ fn run_in_staging_mode_exports_nothing_and_keeps_the_state() {
         "{j}"
     );
     assert!(dir.join("state").is_dir(), "the state is kept");
-    assert!(
-        !dir.join("entra").exists(),
-        "nothing was exported"
-    );
+    assert!(!dir.join("entra").exists(), "nothing was exported");
     // What the staged run left pending is what a preview of the stored state shows.
     let o = syncrules(&["preview", "--config", &config(&dir), "--format", "json"]);
     let p: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();

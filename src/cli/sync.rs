@@ -135,6 +135,7 @@ fn options(config: &SyncConfig, staging: bool, allow_deletes: bool) -> Options {
         deletion_percent: config.deletion_threshold.as_ref().and_then(|t| t.percent),
         allow_deletes,
         error_limit: config.error_limit,
+        values_per_attribute: config.values_per_attribute,
         staging,
         ..Options::default()
     }

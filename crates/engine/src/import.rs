@@ -131,6 +131,27 @@ pub fn is_secret(attr: &str) -> bool {
         .any(|s| s.eq_ignore_ascii_case(attr))
 }
 
+/// The error of an entry with an attribute over `max` values (added ones counted too).
+fn too_many_values(e: &ImportEntry, max: usize) -> Option<ImportError> {
+    let over = e
+        .attributes
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.values().len()))
+        .chain(
+            e.value_changes
+                .iter()
+                .map(|c| (c.attribute.as_str(), c.values.len())),
+        )
+        .find(|(_, n)| *n > max)?;
+    Some(ImportError {
+        dn: Some(e.dn.clone()),
+        message: format!(
+            "`{}` holds {} values, over the limit of {max} (values-per-attribute in sync.yaml): the object was not imported",
+            over.0, over.1
+        ),
+    })
+}
+
 /// Drops the secret attributes of an entry.
 fn without_secrets(mut e: ImportEntry) -> ImportEntry {
     if e.attributes.keys().any(|k| is_secret(k)) {
@@ -142,14 +163,17 @@ fn without_secrets(mut e: ImportEntry) -> ImportEntry {
 
 /// Applies a batch; `full` marks unmentioned objects deleted.
 pub fn apply(space: &mut ConnectorSpace, batch: ImportBatch, full: bool) -> ImportReport {
-    apply_with_progress(space, batch, full, &mut |_| {})
+    apply_with_progress(space, batch, full, usize::MAX, &mut |_| {})
 }
 
-/// [`apply`], calling `tick` with the number of entries applied every 1,024 entries.
+/// [`apply`], skipping (as that object's error) an entry with an attribute of more than
+/// `max_values` values, and calling `tick` with the number of entries applied every 1,024
+/// entries.
 pub fn apply_with_progress(
     space: &mut ConnectorSpace,
     batch: ImportBatch,
     full: bool,
+    max_values: usize,
     tick: &mut dyn FnMut(usize),
 ) -> ImportReport {
     let mut report = ImportReport {
@@ -162,6 +186,14 @@ pub fn apply_with_progress(
         report.read += 1;
         if report.read.is_multiple_of(1024) {
             tick(report.read);
+        }
+        if let Some(error) = too_many_values(&e, max_values) {
+            // Not applied, and not taken as gone by a full import either.
+            if let Some(id) = find(space, &e) {
+                seen.insert(id);
+            }
+            report.errors.push(error);
+            continue;
         }
         let existing = find(space, &e);
         match (e.change, existing) {
@@ -367,6 +399,42 @@ mod tests {
             false,
         );
         assert!(members(&space).is_empty());
+    }
+
+    #[test]
+    fn an_attribute_over_the_value_limit_is_that_objects_error() {
+        let mut space = ConnectorSpace::default();
+        let many = Value::multi((0..5).map(|i| Value::from(format!("v{i}"))).collect());
+        let r = apply_with_progress(
+            &mut space,
+            ImportBatch {
+                entries: vec![
+                    entry(
+                        Change::Present,
+                        "CN=big",
+                        IndexMap::from([("member".to_owned(), many)]),
+                    ),
+                    entry(
+                        Change::Present,
+                        "CN=ok",
+                        IndexMap::from([("cn".to_owned(), Value::from("ok"))]),
+                    ),
+                ],
+                ..ImportBatch::default()
+            },
+            true,
+            4,
+            &mut |_| {},
+        );
+        assert_eq!(space.objects.len(), 1, "the other object is imported");
+        assert_eq!(r.errors.len(), 1);
+        assert!(
+            r.errors[0]
+                .message
+                .contains("`member` holds 5 values, over the limit of 4"),
+            "{:?}",
+            r.errors
+        );
     }
 
     #[test]

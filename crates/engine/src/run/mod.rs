@@ -187,6 +187,9 @@ pub struct Options {
     pub staging: bool,
     /// The time `Now()` returns.
     pub now: chrono::DateTime<chrono::Utc>,
+    /// The most values one attribute of an imported object may hold: an entry over it is
+    /// that object's import error and is skipped (default 1,000,000).
+    pub values_per_attribute: usize,
 }
 
 /// The default deletion threshold as a count: Entra Connect's 500 objects.
@@ -212,6 +215,7 @@ impl Default for Options {
             error_limit: 5000,
             staging: false,
             now: chrono::Utc::now(),
+            values_per_attribute: 1_000_000,
         }
     }
 }
@@ -437,7 +441,8 @@ impl Engine {
                 let total = batch.entries.len();
                 let hook = self.progress.as_deref();
                 let mut tick = |done| tell(hook, step, done, total);
-                let r = apply_with_progress(self.state.space(&name), batch, true, &mut tick);
+                let limit = self.options.values_per_attribute;
+                let r = apply_with_progress(self.state.space(&name), batch, true, limit, &mut tick);
                 Ok(import_report(step, r, self.options.error_limit))
             }
             Step::DeltaImport(_) => {
@@ -462,7 +467,8 @@ impl Engine {
                 let total = batch.entries.len();
                 let hook = self.progress.as_deref();
                 let mut tick = |done| tell(hook, step, done, total);
-                let r = apply_with_progress(self.state.space(&name), batch, full, &mut tick);
+                let limit = self.options.values_per_attribute;
+                let r = apply_with_progress(self.state.space(&name), batch, full, limit, &mut tick);
                 let mut report = import_report(step, r, self.options.error_limit);
                 report.notes.extend(note);
                 Ok(report)

@@ -47,7 +47,7 @@
 //! damaged is ever overwritten or taken as a new state.
 
 mod db;
-mod record;
+pub mod record;
 mod working;
 
 use std::collections::BTreeSet;

@@ -29,10 +29,10 @@ use crate::model::{
 };
 
 /// The record layout this build writes and reads.
-pub(crate) const VERSION: u8 = 2;
+pub const VERSION: u8 = 2;
 
 /// A decoding failure: what is wrong, without the offending value.
-pub(crate) type Decoded<T> = Result<T, String>;
+pub type Decoded<T> = Result<T, String>;
 
 struct Writer {
     out: Vec<u8>,
@@ -172,16 +172,34 @@ impl<'a> Reader<'a> {
         Ok(b)
     }
 
+    /// A LEB128 number in its shortest form (the encoder writes nothing else, so any other
+    /// form is damage).
     fn u(&mut self) -> Decoded<u64> {
+        let at = self.pos;
         let mut n: u64 = 0;
         for shift in (0..64).step_by(7) {
             let b = self.byte()?;
+            if shift == 63 && b > 1 {
+                break;
+            }
             n |= u64::from(b & 0x7f) << shift;
             if b & 0x80 == 0 {
+                if b == 0 && shift > 0 {
+                    return Err(format!("a number not in its shortest form at byte {at}"));
+                }
                 return Ok(n);
             }
         }
-        Err(format!("a number too long at byte {}", self.pos))
+        Err(format!("a number too long at byte {at}"))
+    }
+
+    /// A byte that must be 0 or 1.
+    fn flag(&mut self) -> Decoded<bool> {
+        match self.byte()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            t => Err(format!("an unknown tag {t} at byte {}", self.pos - 1)),
+        }
     }
 
     fn i(&mut self) -> Decoded<i64> {
@@ -238,7 +256,7 @@ impl<'a> Reader<'a> {
             0 => Value::Null,
             1 => Value::str(self.str()?),
             2 => Value::Num(self.i()?),
-            3 => Value::Bool(self.byte()? != 0),
+            3 => Value::Bool(self.flag()?),
             4 => Value::bin(self.bytes()?),
             5 => Value::reference(self.str()?),
             6 => {
@@ -269,7 +287,12 @@ impl<'a> Reader<'a> {
         for _ in 0..n {
             let k = self.string()?;
             let v = self.value(0)?;
-            out.insert(k, v);
+            if out.insert(k, v).is_some() {
+                return Err(format!(
+                    "an attribute stored twice before byte {}",
+                    self.pos
+                ));
+            }
         }
         Ok(out)
     }
@@ -305,7 +328,7 @@ fn op_code(op: ExportOp) -> u8 {
 }
 
 /// A connector-space object as a record (its connector and id are the key).
-pub(crate) fn encode_cs(o: &CsObject) -> Vec<u8> {
+pub fn encode_cs(o: &CsObject) -> Vec<u8> {
     let mut w = Writer::new();
     w.str(&o.dn);
     w.opt_str(o.anchor.as_deref());
@@ -344,7 +367,7 @@ pub(crate) fn encode_cs(o: &CsObject) -> Vec<u8> {
 }
 
 /// A record as the connector-space object `id`.
-pub(crate) fn decode_cs(id: CsId, bytes: &[u8]) -> Decoded<CsObject> {
+pub fn decode_cs(id: CsId, bytes: &[u8]) -> Decoded<CsObject> {
     let mut r = Reader::open(bytes)?;
     let dn = r.string()?;
     let anchor = r.opt_string()?;
@@ -358,9 +381,9 @@ pub(crate) fn decode_cs(id: CsId, bytes: &[u8]) -> Decoded<CsObject> {
         3 => Some(PendingImport::Delete),
         t => return Err(format!("an unknown pending import {t}")),
     };
-    let pending_export = match r.byte()? {
-        0 => None,
-        _ => {
+    let pending_export = match r.flag()? {
+        false => None,
+        true => {
             let op = match r.byte()? {
                 0 => ExportOp::Add,
                 1 => ExportOp::Update,
@@ -375,19 +398,22 @@ pub(crate) fn decode_cs(id: CsId, bytes: &[u8]) -> Decoded<CsObject> {
             })
         }
     };
-    let export_error = match r.byte()? {
-        0 => None,
-        _ => Some(ExportError {
+    let export_error = match r.flag()? {
+        false => None,
+        true => Some(ExportError {
             class: r.string()?,
             message: r.string()?,
         }),
     };
-    let link = match r.byte()? {
-        0 => None,
-        _ => Some(r.u()?),
+    let link = match r.flag()? {
+        false => None,
+        true => Some(r.u()?),
     };
     let link_rule = r.opt_string()?;
     let flags = r.byte()?;
+    if flags > 3 {
+        return Err(format!("unknown flags {flags}"));
+    }
     r.end()?;
     Ok(CsObject {
         id,
@@ -407,7 +433,7 @@ pub(crate) fn decode_cs(id: CsId, bytes: &[u8]) -> Decoded<CsObject> {
 }
 
 /// A metaverse object as a record.
-pub(crate) fn encode_mv(o: &MvObject) -> Vec<u8> {
+pub fn encode_mv(o: &MvObject) -> Vec<u8> {
     let mut w = Writer::new();
     w.str(&o.object_type);
     w.attrs(&o.attributes);
@@ -424,18 +450,26 @@ pub(crate) fn encode_mv(o: &MvObject) -> Vec<u8> {
 }
 
 /// A record as the metaverse object `id`.
-pub(crate) fn decode_mv(id: MvId, bytes: &[u8]) -> Decoded<MvObject> {
+pub fn decode_mv(id: MvId, bytes: &[u8]) -> Decoded<MvObject> {
     let mut r = Reader::open(bytes)?;
     let object_type = r.string()?;
     let attributes = r.attrs()?;
+    // Sorted and unique, as the encoder writes them.
     let mut links = BTreeMap::new();
     for _ in 0..r.len()? {
         let c = r.string()?;
+        if links.last_key_value().is_some_and(|(last, _)| *last >= c) {
+            return Err("links out of order".into());
+        }
         links.insert(c, r.u()?);
     }
     let mut anchored_by = BTreeSet::new();
     for _ in 0..r.len()? {
-        anchored_by.insert(r.string()?);
+        let c = r.string()?;
+        if anchored_by.last().is_some_and(|last| *last >= c) {
+            return Err("anchoring connectors out of order".into());
+        }
+        anchored_by.insert(c);
     }
     r.end()?;
     Ok(MvObject {

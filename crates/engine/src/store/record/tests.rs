@@ -102,3 +102,29 @@ fn other_layouts_are_named() {
     let e = decode_mv(3, &b).err().unwrap_or_default();
     assert!(e.contains("layout 1"), "{e}");
 }
+
+#[test]
+fn only_the_encoders_own_forms_are_read() {
+    // A metaverse record whose link id 7 is written in two bytes instead of one.
+    let mut w = Writer::new();
+    w.str("person");
+    w.attrs(&IndexMap::new());
+    w.u(1);
+    w.str("AD");
+    w.out.extend_from_slice(&[0x87, 0x00]);
+    w.u(0);
+    let e = decode_mv(3, &w.finish()).err().unwrap_or_default();
+    assert!(e.contains("shortest form"), "{e}");
+    // Links out of order.
+    let mut w = Writer::new();
+    w.str("person");
+    w.attrs(&IndexMap::new());
+    w.u(2);
+    w.str("HR");
+    w.u(1);
+    w.str("AD");
+    w.u(2);
+    w.u(0);
+    let e = decode_mv(3, &w.finish()).err().unwrap_or_default();
+    assert!(e.contains("out of order"), "{e}");
+}
