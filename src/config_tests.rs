@@ -234,10 +234,7 @@ fn values_per_attribute_is_a_whole_number_of_one_or_more() {
     let ok = SyncConfig::parse(&format!("{GOOD}values-per-attribute: 250000\n")).unwrap();
     assert_eq!(ok.values_per_attribute, 250_000);
     let default = SyncConfig::parse(GOOD).unwrap();
-    assert_eq!(
-        default.values_per_attribute,
-        DEFAULT_VALUES_PER_ATTRIBUTE
-    );
+    assert_eq!(default.values_per_attribute, DEFAULT_VALUES_PER_ATTRIBUTE);
     let bad = errors(&format!("{GOOD}values-per-attribute: 0\n"));
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert!(

@@ -2,7 +2,8 @@
 //! synthetic Active Directory data.
 //!
 //! - [`ldif`]: an RFC 2849 reader and writer, the typing of Active Directory attributes, and
-//!   [`LdifSource`], a read-only connector over a base file and a delta change log;
+//!   [`LdifSource`], a connector over a base file and a delta change log (exports are
+//!   appended to the change log; see `docs/ldif.md`);
 //! - [`file_target`]: [`FileTarget`], a directory kept as JSON in a folder, standing in for
 //!   Entra ID (it assigns anchors and enforces unique `userPrincipalName` and
 //!   `proxyAddresses`);

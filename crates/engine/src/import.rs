@@ -66,7 +66,8 @@ fn confirm(o: &mut CsObject, report: &mut ImportReport) {
 /// (as [`same`] compares them), removes drop the values held, a remove without values drops
 /// the attribute. Linear in the values held and changed.
 fn apply_values(attrs: &mut IndexMap<String, Value>, changes: Vec<ValueChange>) {
-    for c in changes {
+    for mut c in changes {
+        c.attribute = held_name(attrs, c.attribute);
         let held = attrs
             .get(&c.attribute)
             .map(Value::values)
@@ -102,8 +103,23 @@ fn apply_values(attrs: &mut IndexMap<String, Value>, changes: Vec<ValueChange>) 
 fn value_key(v: &Value) -> String {
     match v {
         Value::Ref(dn) => format!("r:{}", dn.to_lowercase()),
+        // Directory strings match without regard to case (proxyAddresses, mail, ...).
+        Value::Str(s) => format!("s:{}", s.to_lowercase()),
         other => format!("{}:{other}", other.kind()),
     }
+}
+
+/// The name an attribute is held under, when the object holds it under another case
+/// (directories compare attribute names without regard to case); else `name`.
+fn held_name(attrs: &IndexMap<String, Value>, name: String) -> String {
+    if attrs.contains_key(&name) {
+        return name;
+    }
+    attrs
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case(&name))
+        .cloned()
+        .unwrap_or(name)
 }
 
 /// Attributes that hold secrets (passwords and their hashes, managed-account passwords):
@@ -216,6 +232,17 @@ pub fn apply_with_progress(
                     });
                 }
             }
+            // A delta's change to an object the space does not hold: it cannot be applied
+            // (its other attributes and its type are unknown), so it is that record's error.
+            (Change::Modify, None) if !full && e.object_type.is_empty() => {
+                report.errors.push(ImportError {
+                    message: format!(
+                        "`{}`: no such object to modify; the change was skipped",
+                        e.dn
+                    ),
+                    dn: Some(e.dn),
+                });
+            }
             // A change to an object the space does not hold yet: taken as an add.
             (Change::Present | Change::Add | Change::Modify, None) => {
                 let mut attributes: IndexMap<String, Value> = e
@@ -265,6 +292,7 @@ pub fn apply_with_progress(
                     Change::Modify => {
                         let mut attrs = o.attributes.clone();
                         for (k, v) in e.attributes {
+                            let k = held_name(&attrs, k);
                             if v.is_null() {
                                 attrs.shift_remove(&k);
                             } else {
@@ -435,6 +463,71 @@ mod tests {
             "{:?}",
             r.errors
         );
+    }
+
+    #[test]
+    fn attribute_names_and_string_values_match_without_regard_to_case() {
+        let mut space = ConnectorSpace::default();
+        let start = IndexMap::from([
+            ("title".to_owned(), Value::from("Engineer")),
+            (
+                "proxyAddresses".to_owned(),
+                Value::multi(vec!["SMTP:a@x".into(), "smtp:b@x".into()]),
+            ),
+        ]);
+        apply(
+            &mut space,
+            ImportBatch {
+                entries: vec![entry(Change::Present, "CN=u", start)],
+                ..ImportBatch::default()
+            },
+            true,
+        );
+        let mut m = entry(
+            Change::Modify,
+            "CN=u",
+            IndexMap::from([("Title".to_owned(), Value::from("Lead"))]),
+        );
+        m.value_changes = vec![ValueChange {
+            attribute: "PROXYADDRESSES".into(),
+            op: ValueOp::Remove,
+            values: vec![Value::from("SMTP:B@X")],
+        }];
+        apply(
+            &mut space,
+            ImportBatch {
+                entries: vec![m],
+                ..ImportBatch::default()
+            },
+            false,
+        );
+        let o = space.objects.values().next().map(|o| o.attributes.clone());
+        let attrs = o.unwrap_or_default();
+        assert_eq!(attrs.len(), 2, "{attrs:?}");
+        assert_eq!(attrs.get("title"), Some(&Value::from("Lead")));
+        assert_eq!(attrs.get("proxyAddresses"), Some(&Value::from("SMTP:a@x")));
+    }
+
+    #[test]
+    fn a_delta_modify_of_an_unknown_object_is_that_records_error() {
+        let mut space = ConnectorSpace::default();
+        let mut m = entry(
+            Change::Modify,
+            "CN=Nobody",
+            IndexMap::from([("title".to_owned(), Value::from("x"))]),
+        );
+        m.object_type = String::new();
+        let r = apply(
+            &mut space,
+            ImportBatch {
+                entries: vec![m],
+                ..ImportBatch::default()
+            },
+            false,
+        );
+        assert!(space.objects.is_empty());
+        assert_eq!(r.errors.len(), 1);
+        assert!(r.errors[0].message.contains("no such object to modify"));
     }
 
     #[test]
