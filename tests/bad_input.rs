@@ -362,6 +362,10 @@ fn a_misspelt_inbound_attribute_is_a_warning_from_check_preview_and_run() {
         assert!(err.contains(&expected), "{args:?}: {err}");
         assert!(!err.contains("W0602"), "{args:?}: {err}");
     }
+    // A delta run does not read the connectors' data for it: it costs what changed.
+    let o = syncrules(&["run", "--config", &config(&dir), "--staging"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(!text(&o.stderr).contains("W0105"), "{}", text(&o.stderr));
 }
 
 fn copy_dir(from: &Path, to: &Path) {

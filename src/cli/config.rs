@@ -28,6 +28,14 @@ impl SyncConfig {
     /// message sums them up; its warnings ([`warnings`]) are printed on stderr too, and
     /// the configuration is returned.
     pub fn load(path: &Path) -> Result<SyncConfig, String> {
+        Self::load_with(path, true)
+    }
+
+    /// [`SyncConfig::load`]; with `scan` false the connectors' data is not read for the
+    /// attribute names it has (W0105), which costs a read of every LDIF file: a delta `run`
+    /// leaves that to `check --config`, `preview` and initial cycles, so that it costs what
+    /// changed.
+    pub fn load_with(path: &Path, scan: bool) -> Result<SyncConfig, String> {
         let config = match syncrules::config::SyncConfig::load(path) {
             Ok(c) => c,
             Err(e @ syncrules::config::ConfigError::Read { .. }) => return Err(e.to_string()),
@@ -41,7 +49,12 @@ impl SyncConfig {
         // A rule set that does not load is reported by the check that follows; its
         // findings are not repeated here.
         if report.errors() == 0 {
-            warnings(&config, &set, &mut report);
+            if scan {
+                warnings(&config, &set, &mut report);
+            } else {
+                report.add_source(&config.path, &config.text);
+                report.extend(&config.path, config.unused_connectors(&set));
+            }
             report.sort();
             eprint!("{}", report.render());
         }

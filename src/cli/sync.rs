@@ -102,8 +102,8 @@ fn plan(config: &SyncConfig) -> Result<Plan, ExitCode> {
 }
 
 /// The run configuration at `path` and the plan of its rules.
-fn config_and_plan(path: &Path) -> Result<(SyncConfig, Plan), ExitCode> {
-    let config = SyncConfig::load(path).map_err(|e| fail(EXIT_INPUT, &e))?;
+fn config_and_plan(path: &Path, scan: bool) -> Result<(SyncConfig, Plan), ExitCode> {
+    let config = SyncConfig::load_with(path, scan).map_err(|e| fail(EXIT_INPUT, &e))?;
     let plan = plan(&config)?;
     Ok((config, plan))
 }
@@ -214,7 +214,7 @@ fn errors_of(reports: &[(StepReport, std::time::Duration)]) -> Vec<ObjectError> 
 }
 
 pub fn preview_cmd(args: &PreviewArgs) -> ExitCode {
-    let (config, plan) = match config_and_plan(&args.config) {
+    let (config, plan) = match config_and_plan(&args.config, true) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -293,7 +293,10 @@ pub fn preview_cmd(args: &PreviewArgs) -> ExitCode {
 }
 
 pub fn run_cmd(args: &RunArgs) -> ExitCode {
-    let (config, plan) = match config_and_plan(&args.config) {
+    // An initial cycle reads every object anyway; a delta run does not read the connectors'
+    // data for the attribute names it has, so that it costs what changed.
+    let scan = args.cycle == CycleArg::Initial;
+    let (config, plan) = match config_and_plan(&args.config, scan) {
         Ok(x) => x,
         Err(code) => return code,
     };
