@@ -34,8 +34,9 @@
 //! a person can read with `grep` or `jq`. A file per object would make a full import a
 //! million opens and renames the unit of a batch; a database file would not be readable.
 //!
-//! Once the journal holds as many changes as there are objects (at least 10,000, at most
-//! 200,000; see [`FileTarget::with_compaction`]) the export that filled it compacts it: the
+//! Once the journal holds a quarter as many changes as there are objects (at least 10,000,
+//! at most 200,000; see [`FileTarget::with_compaction`]) the export that filled it compacts
+//! it: the
 //! snapshot and the journal are merged into the next generation's files (unchanged objects
 //! copied line for line, memory following the journal), then `target.json` is replaced
 //! through a temporary file renamed over it, which is the commit point, and the old
@@ -152,8 +153,8 @@ impl FileTarget {
         self
     }
 
-    /// Compacts the journal once it holds `compact_after` changes (instead of as many as
-    /// there are objects, between 10,000 and 200,000), and keeps at least `keep_changes`
+    /// Compacts the journal once it holds `compact_after` changes (instead of a quarter as
+    /// many as there are objects, between 10,000 and 200,000), and keeps at least `keep_changes`
     /// changes (instead of 100,000; never fewer than there are objects) for delta imports.
     pub fn with_compaction(mut self, compact_after: u64, keep_changes: u64) -> Self {
         self.limits = Limits {

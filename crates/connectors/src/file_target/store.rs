@@ -23,8 +23,8 @@ const CHUNK: usize = 8 << 20;
 /// for delta imports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Limits {
-    /// Compact once the journal holds this many changes, or as many as there are objects,
-    /// whichever is more, but never more than `compact_max`.
+    /// Compact once the journal holds this many changes, or a quarter as many as there are
+    /// objects, whichever is more, but never more than `compact_max`.
     pub compact_min: u64,
     /// See `compact_min`.
     pub compact_max: u64,
@@ -258,7 +258,10 @@ impl Store {
 
     /// Whether the journal is due for compaction.
     pub fn compaction_due(&self) -> bool {
-        let at = self.live().clamp(
+        // A quarter of the objects: every open replays the journal, so it stays short
+        // beside the directory; a snapshot is still rewritten only after a quarter of it
+        // changed.
+        let at = (self.live() / 4).clamp(
             self.limits.compact_min,
             self.limits.compact_max.max(self.limits.compact_min),
         );
