@@ -50,7 +50,6 @@ fn config(dir: &Path) -> String {
     dir.join("sync.yaml").to_string_lossy().into_owned()
 }
 
-/// Every file below `dir`, by relative path, with its bytes.
 /// Every file below a folder with its bytes, but the file target's `lock`, which holds the
 /// process id of the last run that opened the folder.
 fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
