@@ -334,9 +334,15 @@ pub fn run_cmd(args: &RunArgs) -> ExitCode {
         Err(code) => return code,
     };
     let stopped = reports.iter().any(|(r, _)| r.status.stopped());
-    // Every step is committed: shrinking the file after a full cycle is housekeeping, and a
-    // failure to do it changes nothing the run did.
-    if cycle == Cycle::Initial
+    // Every step is committed: shrinking the file is housekeeping, and a failure to do it
+    // changes nothing the run did. A commit writes new pages beside the old ones, so a run
+    // that rewrote a large part of the state (a full cycle, the run confirming its exports)
+    // leaves that much free space; a run that changed little leaves little, and compacting
+    // would cost a pass over the file.
+    let held: usize = engine.state.spaces.values().map(|s| s.len()).sum::<usize>()
+        + engine.state.metaverse.len();
+    let touched: usize = reports.iter().map(|(r, _)| r.objects).sum();
+    if (cycle == Cycle::Initial || touched.saturating_mul(4) >= held)
         && let Some(store) = engine.store.as_mut()
         && let Err(e) = store.compact()
     {
