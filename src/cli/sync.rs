@@ -339,8 +339,8 @@ pub fn run_cmd(args: &RunArgs) -> ExitCode {
     // that rewrote a large part of the state (a full cycle, the run confirming its exports)
     // leaves that much free space; a run that changed little leaves little, and compacting
     // would cost a pass over the file.
-    let held: usize = engine.state.spaces.values().map(|s| s.len()).sum::<usize>()
-        + engine.state.metaverse.len();
+    let held: usize =
+        engine.state.spaces.values().map(|s| s.len()).sum::<usize>() + engine.state.metaverse.len();
     let touched: usize = reports.iter().map(|(r, _)| r.objects).sum();
     if (cycle == Cycle::Initial || touched.saturating_mul(4) >= held)
         && let Some(store) = engine.store.as_mut()

@@ -72,9 +72,20 @@ pub fn read_log(bytes: &[u8], path: &Path, first_line: usize) -> Result<LogPart,
         _ => start,
     };
     let complete = body.get(..end).unwrap_or_default();
+    let records = parse_from(complete, path, first_line)?;
+    // Nothing but a byte order mark, blank lines, comments or the version line at the
+    // file's start is not consumed: the next read starts at the file's first line again, where
+    // the version line is allowed.
+    if records.is_empty() && first_line == 1 {
+        return Ok(LogPart {
+            records,
+            complete: 0,
+            lines: 0,
+            torn,
+        });
+    }
     Ok(LogPart {
-        records: parse_from(complete, path, first_line)?,
-        // A byte order mark alone is not consumed: the next read skips it again.
+        records,
         complete: if end == 0 { 0 } else { bom + end },
         lines: line_ends(complete),
         torn,

@@ -152,3 +152,18 @@ fn bytes_after_a_record_taken_whole_at_a_line_end_continue_it() {
     assert!(!continues_a_record(ended.as_bytes(), b"dn: CN=c,DC=x\n"));
     assert!(!continues_a_record(b"", b"dn: CN=c,DC=x\n"));
 }
+
+/// Found by the `ldif` fuzz target: a log holding only blank lines before its version line
+/// was consumed up to the version line, which a read from there refused as not on the
+/// file's first line. Nothing but blank lines, comments and the version is not consumed.
+#[test]
+fn a_log_without_records_consumes_nothing() {
+    let blank = read("\n\r\n", 1);
+    assert_eq!((blank.complete, blank.lines), (0, 0));
+    let text = format!("\n\r\nversion: 1\n\n{DELETE}");
+    let whole = read(&text, 1);
+    assert_eq!(whole.records.len(), 1);
+    assert_eq!(whole.complete, text.len());
+    let comment = read("# a comment\n", 1);
+    assert_eq!(comment.complete, 0);
+}
