@@ -224,3 +224,61 @@ fn a_user_with_100000_proxy_addresses_previews_with_all_of_them() {
     assert!(most >= 100_000, "{most}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every file below a folder with its bytes, but the file target's `lock`.
+fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n != "lock") {
+                out.push((p.clone(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn restoring_a_truncated_export_cancels_the_deletes_it_staged() {
+    let full = sample_ldif();
+    let dir = sample("restore", &full);
+    run_json(&dir, &["--cycle", "initial"]);
+    run_json(&dir, &[]);
+    let entra_before = files(&dir.join("entra"));
+    // The export is cut to 60 %: the threshold holds the deletes back.
+    let cut = full.get(..full.len() * 6 / 10).unwrap();
+    let cut = cut.get(..cut.rfind('\n').unwrap() + 1).unwrap();
+    std::fs::write(dir.join("contoso.ldif"), cut).unwrap();
+    let _ = std::fs::remove_file(dir.join("contoso-delta.ldif"));
+    let o = run(&dir, &["--cycle", "initial"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+    // The whole export is back: the objects rejoin, the staged deletes go, nothing is
+    // deleted or re-created.
+    std::fs::write(dir.join("contoso.ldif"), &full).unwrap();
+    let report = run_json(&dir, &["--cycle", "initial"]);
+    for s in report["steps"].as_array().unwrap() {
+        assert_eq!(s["deletes"], 0, "{report}");
+        assert_ne!(
+            s["status"], "stopped-deletion-threshold-exceeded",
+            "{report}"
+        );
+    }
+    let entra = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "export" && s["connector"] == "contoso.onmicrosoft.com")
+        .unwrap();
+    assert_eq!(entra["adds"], 0, "{report}");
+    assert_eq!(
+        files(&dir.join("entra")),
+        entra_before,
+        "Entra is as it was"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -132,8 +132,10 @@ pub(super) fn stage(
         }
         _ => None,
     };
+    // A delete not exported yet (held back by the deletion threshold, say) of an object
+    // that is joined again: the object stays, and only what differs is exported.
     if matches!(&obj.pending_export, Some(p) if p.op == ExportOp::Delete) {
-        return;
+        obj.pending_export = None;
     }
     // Not exported yet: the add carries the whole object.
     if obj.anchor.is_none() && matches!(&obj.pending_export, Some(p) if p.op == ExportOp::Add) {
