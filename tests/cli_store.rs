@@ -11,6 +11,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use syncrules_connectors::file_target::FileTarget;
+use syncrules_engine::connector::Connector;
+
 fn syncrules(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_syncrules"))
         .args(args)
@@ -64,6 +67,32 @@ fn run(dir: &Path, extra: &[&str]) -> serde_json::Value {
         step.as_object_mut().unwrap().remove("seconds");
     }
     report
+}
+
+/// What the Entra folder holds, as comparable text sorted by DN (anchors left out: the
+/// target numbers objects in the order they were added).
+fn entra_objects(dir: &Path) -> Vec<String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let entries = rt.block_on(async {
+        let mut t = FileTarget::new("contoso.onmicrosoft.com", dir.join("entra"));
+        t.full_import().await.unwrap().entries
+    });
+    let mut out: Vec<String> = entries
+        .into_iter()
+        .map(|e| {
+            let mut attrs: Vec<String> = e
+                .attributes
+                .iter()
+                .map(|(k, v)| format!("{k}={v:?}"))
+                .collect();
+            attrs.sort();
+            format!("{}|{}", e.dn.to_ascii_lowercase(), attrs.join(";"))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 fn preview(dir: &Path) -> serde_json::Value {
@@ -152,6 +181,140 @@ fn working_sets_and_the_whole_state_give_the_same_runs() {
     assert_eq!(entra["deletes"], 1, "{changed}");
     both(&[]);
     assert_eq!(preview(&partial), preview(&whole));
+    assert!(
+        entra_objects(&partial) == entra_objects(&whole),
+        "the Entra folders differ"
+    );
     let _ = std::fs::remove_dir_all(&partial);
     let _ = std::fs::remove_dir_all(&whole);
+}
+
+/// The DN line (with its continuation lines) of each record of `ldif` holding `marker`.
+fn dns<'a>(ldif: &'a str, marker: &'a str) -> impl Iterator<Item = String> + 'a {
+    ldif.split("\n\n")
+        .filter(move |r| r.contains(marker))
+        .filter_map(|r| {
+            let mut lines = r.lines().skip_while(|l| !l.starts_with("dn:"));
+            let first = lines.next()?;
+            let rest: Vec<&str> = lines.take_while(|l| l.starts_with(' ')).collect();
+            Some(
+                std::iter::once(first)
+                    .chain(rest)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        })
+}
+
+/// Modify records for every `step`-th user of a generated LDIF: a new title; every tenth of
+/// those users is deleted instead, every seventh gets a new department, and every eleventh
+/// joins a group (a group's `member` changes, so references are resolved again).
+fn generated_changes(ldif: &str, step: usize) -> String {
+    let mut out = String::new();
+    let groups: Vec<String> = dns(ldif, "objectClass: group").collect();
+    let users = ldif
+        .split("\n\n")
+        .filter(|r| r.contains("objectClass: user") && r.contains("sAMAccountName"))
+        .filter_map(|r| {
+            // The DN line and its continuation lines.
+            let mut lines = r.lines().skip_while(|l| !l.starts_with("dn:"));
+            let first = lines.next()?;
+            let rest: Vec<&str> = lines.take_while(|l| l.starts_with(' ')).collect();
+            Some(
+                std::iter::once(first)
+                    .chain(rest)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        });
+    for (i, dn) in users.step_by(step).enumerate() {
+        if i % 11 == 5
+            && let Some(group) = groups.get(i % groups.len().max(1))
+            && let Some(member) = dn.strip_prefix("dn: ")
+        {
+            out.push_str(&format!(
+                "\n{group}\nchangetype: modify\nadd: member\nmember: {member}\n-\n"
+            ));
+        }
+        if i % 10 == 9 {
+            out.push_str(&format!("\n{dn}\nchangetype: delete\n"));
+        } else if i % 7 == 6 {
+            out.push_str(&format!(
+                "\n{dn}\nchangetype: modify\nreplace: department\ndepartment: Moved {i}\n-\n"
+            ));
+        } else {
+            out.push_str(&format!(
+                "\n{dn}\nchangetype: modify\nreplace: title\ntitle: Changed {i}\n-\n"
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn working_sets_and_the_whole_state_agree_on_a_generated_directory() {
+    let root = std::env::temp_dir().join(format!("syncrules-store-gen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let ldif = root.join("gen.ldif");
+    let generated = syncrules(&[
+        "gen",
+        "--users",
+        "3000",
+        "--groups",
+        "150",
+        "--seed",
+        "11",
+        "--out",
+        ldif.to_str().unwrap(),
+    ]);
+    assert!(generated.status.success());
+    let text = std::fs::read_to_string(&ldif).unwrap();
+    let dirs: Vec<PathBuf> = ["partial", "whole"]
+        .iter()
+        .map(|name| {
+            let dir = root.join(name);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("contoso.ldif"), &text).unwrap();
+            let config = std::fs::read_to_string(repo().join("examples/contoso/sync.yaml"))
+                .unwrap()
+                .replace(
+                    "rules: ../../rules",
+                    &format!("rules: {}", repo().join("rules").display()),
+                );
+            std::fs::write(dir.join("sync.yaml"), config).unwrap();
+            dir
+        })
+        .collect();
+    let both = |extra: &[&str]| {
+        let mut whole_args = extra.to_vec();
+        whole_args.push("--load-whole-state");
+        let a = run(&dirs[0], extra);
+        let b = run(&dirs[1], &whole_args);
+        assert_eq!(a, b);
+        a
+    };
+    both(&["--cycle", "initial"]);
+    both(&[]);
+    let changes = generated_changes(&text, 13);
+    assert!(changes.matches("changetype").count() > 200);
+    for dir in &dirs {
+        append(dir, &changes);
+    }
+    let changed = both(&["--allow-deletes"]);
+    let updates: u64 = changed["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["step"] == "export")
+        .map(|s| s["updates"].as_u64().unwrap() + s["deletes"].as_u64().unwrap())
+        .sum();
+    assert!(updates > 200, "{changed}");
+    both(&[]);
+    assert_eq!(preview(&dirs[0]), preview(&dirs[1]));
+    assert!(
+        entra_objects(&dirs[0]) == entra_objects(&dirs[1]),
+        "the Entra folders differ"
+    );
+    let _ = std::fs::remove_dir_all(&root);
 }
