@@ -1,3 +1,6 @@
+use chrono::DateTime;
+use indexmap::IndexMap;
+
 use super::*;
 
 fn sample_cs() -> CsObject {
