@@ -6,54 +6,13 @@
 
 #![expect(clippy::unwrap_used, reason = "test setup fails loudly")]
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
+mod common;
+
+use common::{append, files, run, sample_ldif, sample_with, syncrules, text};
 use syncrules_connectors::file_target::FileTarget;
 use syncrules_engine::connector::Connector;
-
-fn syncrules(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_syncrules"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A copy of the sample in a fresh folder, `ldif` as its base file.
-fn sample(name: &str, ldif: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("syncrules-cases-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("contoso.ldif"), ldif).unwrap();
-    let config = std::fs::read_to_string(repo().join("examples/contoso/sync.yaml"))
-        .unwrap()
-        .replace(
-            "rules: ../../rules",
-            &format!("rules: {}", repo().join("rules").display()),
-        );
-    std::fs::write(dir.join("sync.yaml"), config).unwrap();
-    dir
-}
-
-fn sample_ldif() -> String {
-    std::fs::read_to_string(repo().join("examples/contoso/contoso.ldif")).unwrap()
-}
-
-fn run(dir: &Path, extra: &[&str]) -> Output {
-    let config = dir.join("sync.yaml");
-    let mut args = vec!["run", "--config", config.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    syncrules(&args)
-}
 
 /// A run that succeeds, its JSON report.
 fn run_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
@@ -62,16 +21,6 @@ fn run_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
     let o = run(dir, &args);
     assert!(o.status.success(), "{}", text(&o.stderr));
     serde_json::from_slice(&o.stdout).unwrap()
-}
-
-fn append(dir: &Path, what: &str) {
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("contoso-delta.ldif"))
-        .unwrap()
-        .write_all(what.as_bytes())
-        .unwrap();
 }
 
 /// The errors of one step of a run report.
@@ -94,7 +43,7 @@ const MARGARET: &str = "CN=Margaret Mitchell,OU=Bangalore,OU=Employees,OU=Corp,D
 
 #[test]
 fn a_torn_append_is_not_applied_until_it_is_whole() {
-    let dir = sample("torn", &sample_ldif());
+    let dir = sample_with("cases", "torn", &sample_ldif());
     run_json(&dir, &["--cycle", "initial"]);
     run_json(&dir, &[]);
     // A writer killed while appending: `replace: mS-` with nothing after.
@@ -131,7 +80,7 @@ fn a_torn_append_is_not_applied_until_it_is_whole() {
 
 #[test]
 fn a_stale_delete_record_is_that_records_error_and_never_blocks() {
-    let dir = sample("stale", &sample_ldif());
+    let dir = sample_with("cases", "stale", &sample_ldif());
     run_json(&dir, &["--cycle", "initial"]);
     append(
         &dir,
@@ -158,7 +107,7 @@ fn a_stale_delete_record_is_that_records_error_and_never_blocks() {
 
 #[tokio::test]
 async fn a_target_folder_in_use_is_refused_naming_its_holder() {
-    let dir = sample("shared", &sample_ldif());
+    let dir = sample_with("cases", "shared", &sample_ldif());
     run_json(&dir, &["--cycle", "initial"]);
     // Another run (here this process) holds the Entra folder.
     let mut holder = FileTarget::new("contoso.onmicrosoft.com", dir.join("entra"));
@@ -200,7 +149,7 @@ fn a_user_with_100000_proxy_addresses_previews_with_all_of_them() {
         .map(|i| format!("\nproxyAddresses: smtp:alias{i}@contoso.com"))
         .collect();
     ldif.insert_str(end, &extra);
-    let dir = sample("proxies", &ldif);
+    let dir = sample_with("cases", "proxies", &ldif);
     let config = dir.join("sync.yaml");
     // The preview completes (a quadratic RemoveDuplicates would take minutes) and carries
     // every address to Entra.
@@ -225,28 +174,10 @@ fn a_user_with_100000_proxy_addresses_previews_with_all_of_them() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Every file below a folder with its bytes, but the file target's `lock`.
-fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.file_name().is_some_and(|n| n != "lock") {
-                out.push((p.clone(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn restoring_a_truncated_export_cancels_the_deletes_it_staged() {
     let full = sample_ldif();
-    let dir = sample("restore", &full);
+    let dir = sample_with("cases", "restore", &full);
     run_json(&dir, &["--cycle", "initial"]);
     run_json(&dir, &[]);
     let entra_before = files(&dir.join("entra"));

@@ -5,37 +5,15 @@
 #![expect(clippy::unwrap_used, reason = "test setup fails loudly")]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn syncrules(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_syncrules"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{files as listing, run, sample_ldif, sample_with, syncrules};
 
 /// A copy of the sample after one initial cycle.
 fn synced(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("syncrules-badstate-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(
-        repo().join("examples/contoso/contoso.ldif"),
-        dir.join("contoso.ldif"),
-    )
-    .unwrap();
-    let config = std::fs::read_to_string(repo().join("examples/contoso/sync.yaml"))
-        .unwrap()
-        .replace(
-            "rules: ../../rules",
-            &format!("rules: {}", repo().join("rules").display()),
-        );
-    std::fs::write(dir.join("sync.yaml"), config).unwrap();
+    let dir = sample_with("badstate", name, &sample_ldif());
     let out = run(&dir, &["--cycle", "initial"]);
     assert!(
         out.status.success(),
@@ -43,13 +21,6 @@ fn synced(name: &str) -> PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     dir
-}
-
-fn run(dir: &Path, extra: &[&str]) -> Output {
-    let config = dir.join("sync.yaml");
-    let mut args = vec!["run", "--config", config.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    syncrules(&args)
 }
 
 fn state_cmd(dir: &Path, what: &str) -> Output {
@@ -76,24 +47,6 @@ fn refused(name: &str, damage: impl Fn(&Path), says: &str) {
     assert_eq!(std::fs::read(state_file(&dir)).unwrap(), before, "{name}");
     assert_eq!(listing(&dir.join("entra")), entra_before, "{name}");
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// Every file below a folder with its bytes.
-fn listing(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.clone(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]

@@ -9,41 +9,13 @@
 )]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+mod common;
+
+use common::{append, repo, sample_ldif, sample_with, syncrules};
 
 use syncrules_connectors::file_target::FileTarget;
 use syncrules_engine::connector::Connector;
-
-fn syncrules(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_syncrules"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A copy of the sample in a fresh folder.
-fn sample(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("syncrules-store-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(
-        repo().join("examples/contoso/contoso.ldif"),
-        dir.join("contoso.ldif"),
-    )
-    .unwrap();
-    let config = std::fs::read_to_string(repo().join("examples/contoso/sync.yaml"))
-        .unwrap()
-        .replace(
-            "rules: ../../rules",
-            &format!("rules: {}", repo().join("rules").display()),
-        );
-    std::fs::write(dir.join("sync.yaml"), config).unwrap();
-    dir
-}
 
 /// A run's JSON report without the timings, which differ between runs.
 fn run(dir: &Path, extra: &[&str]) -> serde_json::Value {
@@ -137,20 +109,10 @@ newrdn: CN=Amara Hernandez-Ito
 deleteoldrdn: 1
 ";
 
-fn append(dir: &Path, text: &str) {
-    use std::io::Write as _;
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("contoso-delta.ldif"))
-        .unwrap();
-    f.write_all(text.as_bytes()).unwrap();
-}
-
 #[test]
 fn working_sets_and_the_whole_state_give_the_same_runs() {
-    let partial = sample("partial");
-    let whole = sample("whole");
+    let partial = sample_with("store", "partial", &sample_ldif());
+    let whole = sample_with("store", "whole", &sample_ldif());
     let both = |extra: &[&str]| {
         let mut whole_args = extra.to_vec();
         whole_args.push("--load-whole-state");

@@ -1,0 +1,89 @@
+//! What the end-to-end tests of the binary share: running it, and copies of the sample.
+
+#![allow(dead_code, reason = "each test file uses some of the helpers, not all")]
+#![expect(clippy::unwrap_used, reason = "test setup fails loudly")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs `syncrules` with `args`.
+pub fn syncrules(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_syncrules"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Bytes as text (lossy).
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// The repository.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The sample's base LDIF.
+pub fn sample_ldif() -> String {
+    std::fs::read_to_string(repo().join("examples/contoso/contoso.ldif")).unwrap()
+}
+
+/// A fresh folder `syncrules-<kind>-<name>-<pid>` holding `ldif` as `contoso.ldif` and the
+/// sample's sync.yaml with the rules by absolute path.
+pub fn sample_with(kind: &str, name: &str, ldif: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("syncrules-{kind}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("contoso.ldif"), ldif).unwrap();
+    let config = std::fs::read_to_string(repo().join("examples/contoso/sync.yaml"))
+        .unwrap()
+        .replace(
+            "rules: ../../rules",
+            &format!("rules: {}", repo().join("rules").display()),
+        );
+    std::fs::write(dir.join("sync.yaml"), config).unwrap();
+    dir
+}
+
+/// `syncrules run --config DIR/sync.yaml` with `extra` arguments.
+pub fn run(dir: &Path, extra: &[&str]) -> Output {
+    let config = dir.join("sync.yaml");
+    let mut args = vec!["run", "--config", config.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    syncrules(&args)
+}
+
+/// Every file below a folder with its bytes, but the file target's `lock`, which holds the
+/// process id of the last run that opened the folder.
+pub fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n != "lock") {
+                out.push((
+                    p.strip_prefix(dir).unwrap().to_owned(),
+                    std::fs::read(&p).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Appends `what` to the sample's delta file.
+pub fn append(dir: &Path, what: &str) {
+    use std::io::Write as _;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("contoso-delta.ldif"))
+        .unwrap()
+        .write_all(what.as_bytes())
+        .unwrap();
+}
