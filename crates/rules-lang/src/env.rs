@@ -3,7 +3,7 @@
 use indexmap::IndexMap;
 
 use crate::functions::CallCtx;
-use crate::ir::Slots;
+use crate::ir::{EachValue, Slots};
 use crate::value::Value;
 
 /// An object's attributes by slot (see [`Slots`]).
@@ -108,14 +108,20 @@ impl Attributes for OneValue<'_> {
     }
 }
 
-/// Runs `run` once per value of the attribute in `slot` (once with null when it has
-/// none) and collects the results as [`crate::ops::accumulate`] does.
+/// Runs `run` once per value of the attribute `each.slot` (once with null when it has
+/// none) and collects the results as [`crate::ops::accumulate`] does. An attribute of
+/// unknown type (`each.typed` false) that holds one value or none runs once, as written.
 pub fn per_value<E>(
     env: &Env<'_>,
-    slot: u32,
+    each: EachValue,
     mut run: impl FnMut(&Env<'_>) -> Result<Value, E>,
 ) -> Result<Value, E> {
-    let values = env.attributes.get(slot).values().to_vec();
+    let slot = each.slot;
+    let held = env.attributes.get(slot);
+    if !each.typed && !matches!(held, Value::Multi(_)) {
+        return run(env);
+    }
+    let values = held.values().to_vec();
     if values.is_empty() {
         let overlay = OneValue {
             base: env.attributes,

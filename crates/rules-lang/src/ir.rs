@@ -121,6 +121,19 @@ pub enum NodeKind {
     },
 }
 
+/// An expression that runs once per value of one attribute, the whole expression (see
+/// [`crate::check::check`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EachValue {
+    /// The attribute's slot.
+    pub slot: u32,
+    /// The schema says the attribute is multi-valued: the expression always runs once per
+    /// value and its result is multi-valued. Otherwise (an attribute of unknown type) it
+    /// runs once per value only when the attribute holds several values, and as written
+    /// when it holds one or none.
+    pub typed: bool,
+}
+
 /// Attribute and parameter names mapped to dense slot numbers. One table may be shared
 /// by every expression of a rule set, so an object's attributes are resolved once.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -156,7 +169,7 @@ fn slot(set: &mut IndexSet<String>, name: &str) -> u32 {
 pub struct Checked {
     pub(crate) root: Node,
     pub(crate) locals: u32,
-    pub(crate) per_value: Option<u32>,
+    pub(crate) per_value: Option<EachValue>,
 }
 
 impl Checked {
@@ -178,6 +191,11 @@ impl Checked {
     /// The attribute slot the whole expression runs once per value of, if any (see
     /// [`crate::check::check`]).
     pub fn per_value(&self) -> Option<u32> {
+        self.per_value.map(|e| e.slot)
+    }
+
+    /// How the whole expression runs once per value of an attribute, if it does.
+    pub fn each_value(&self) -> Option<EachValue> {
         self.per_value
     }
 }

@@ -16,7 +16,7 @@ pub fn evaluate(checked: &Checked, env: &Env<'_>) -> Result<Value, EvalError> {
     };
     match checked.per_value {
         None => eval(&checked.root, env, &mut locals),
-        Some(slot) => crate::env::per_value(env, slot, |e| {
+        Some(each) => crate::env::per_value(env, each, |e| {
             locals.iterations = 0;
             eval(&checked.root, e, &mut locals)
         }),

@@ -121,3 +121,74 @@ fn multi_valued_attribute_used_as_single_runs_per_value() {
         Ok(Value::Null)
     );
 }
+
+fn strings(values: &[&str]) -> Value {
+    Value::multi(values.iter().map(|v| Value::str(*v)).collect())
+}
+
+/// Runs `src` (checked against the schema) in the VM and the reference evaluator, which
+/// must agree, on an object with these proxyAddresses.
+fn run_over_proxy_addresses(src: &str, values: &[&str]) -> Value {
+    let expr = Expression::compile(src, &schema()).unwrap();
+    let attrs = IndexMap::from([("proxyAddresses".to_owned(), strings(values))]);
+    let record = expr.record(&attrs);
+    let env = Env::new(&record, &[]);
+    let vm = expr.eval(&mut Vm::new(), &env).unwrap();
+    assert_eq!(expr.eval_reference(&env).unwrap(), vm, "{src}");
+    vm
+}
+
+/// The examples of "Multi-valued attributes" in
+/// concept-azure-ad-connect-sync-declarative-provisioning-expressions.md, with the schema
+/// saying proxyAddresses is multi-valued: the whole expression runs once per value.
+#[test]
+fn documented_multi_valued_examples_run_the_whole_expression_per_value() {
+    let sip = "IIF(InStr([proxyAddresses],\"SIP:\")=1,NULL,[proxyAddresses])";
+    let expr = Expression::compile(sip, &schema()).unwrap();
+    assert_eq!(expr.ty(), Ty::MVSTR);
+    assert!(
+        expr.listing()
+            .contains("; runs once per value of [proxyAddresses]\n")
+    );
+    assert_eq!(
+        run_over_proxy_addresses(
+            sip,
+            &["SMTP:a@contoso.com", "SIP:a@contoso.com", "x500:/o=c"]
+        ),
+        strings(&["SMTP:a@contoso.com", "x500:/o=c"])
+    );
+    assert_eq!(
+        run_over_proxy_addresses(sip, &["SIP:a@contoso.com"]),
+        Value::Null
+    );
+    assert_eq!(
+        run_over_proxy_addresses(
+            "Word([proxyAddresses],1,\"@\") & \"@contoso.com\"",
+            &["SMTP:ann@fabrikam.com", "smtp:ann@fabrikam.net"]
+        ),
+        strings(&["SMTP:ann@contoso.com", "smtp:ann@contoso.com"])
+    );
+    assert_eq!(
+        run_over_proxy_addresses("Trim([proxyAddresses])", &[" a ", "b"]),
+        strings(&["a", "b"])
+    );
+}
+
+/// An attribute handed to something that takes lists (`Count`, `Join`, `Contains`) keeps
+/// its values together, even where it is also mapped.
+#[test]
+fn an_attribute_used_as_a_list_is_not_split_into_values() {
+    for src in [
+        "Join(Trim([proxyAddresses]), \",\")",
+        "IIF(Count([proxyAddresses])>1, Trim([proxyAddresses]), NULL)",
+        "IIF(Contains([proxyAddresses],\"SMTP:\")>0, [proxyAddresses], NULL)",
+        "[proxyAddresses]",
+    ] {
+        let expr = Expression::compile(src, &schema()).unwrap();
+        assert!(!expr.listing().contains("runs once per value"), "{src}");
+    }
+    assert_eq!(
+        run_over_proxy_addresses("Join(Trim([proxyAddresses]), \",\")", &[" a", "b "]),
+        Value::str("a,b")
+    );
+}

@@ -4,10 +4,11 @@
 mod calls;
 mod forms;
 mod ops;
+mod reading;
 
 use crate::ast::{Expr, ExprKind};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::ir::{Checked, Node, NodeKind, Slots};
+use crate::ir::{Checked, EachValue, Node, NodeKind, Slots};
 use crate::span::Span;
 use crate::types::Ty;
 use crate::value::Value;
@@ -49,10 +50,13 @@ pub const KNOWN_PARAMETERS: &[&str] = &[
 /// Type-checks an expression, giving attribute and parameter names slots in `slots`.
 ///
 /// Reading: an expression that uses one multi-valued attribute where single values are
-/// needed beyond what mapping functions cover (the out-of-box NGC device-key rule does
-/// arithmetic on `Mid([searchableDeviceKey], ...)`) runs once per value of that attribute,
-/// as Entra Connect evaluates it, and its results form a multi-valued result. The checker
-/// tries that reading only when the expression does not check as written.
+/// expected runs once per value of that attribute, the whole expression, as Entra Connect
+/// evaluates it (`IIF(InStr([proxyAddresses],"SIP:")=1,NULL,[proxyAddresses])` keeps every
+/// address but the SIP one), and its results form a multi-valued result; see
+/// [`reading`](self::reading). An attribute that is also handed on as a list (`Count`,
+/// `Join`, `Select`, ...) keeps its values together. The same reading is tried when the
+/// expression does not check as written and reads one multi-valued attribute (the
+/// out-of-box NGC device-key rule does arithmetic on `Mid([searchableDeviceKey], ...)`).
 pub fn check(
     expr: &Expr,
     types: &dyn AttributeTypes,
@@ -60,27 +64,59 @@ pub fn check(
 ) -> Result<Checked, Diagnostics> {
     let (root, locals, diags, multi_reads) = run(expr, types, slots);
     if !diags.has_errors() {
+        let each = reading::uses(&root).per_value().and_then(|slot| {
+            let name = slots.attributes.get_index(slot as usize)?;
+            Some((slot, name.clone()))
+        });
+        let per_value = match each {
+            // The schema says multi-valued: checked again with one value of it.
+            Some((_, name)) if types.attribute_type(&name).is_multi() => {
+                if let Some(checked) = per_value(expr, types, slots, &name) {
+                    return Ok(checked);
+                }
+                None
+            }
+            // Of unknown type: as written, and once per value when it holds several.
+            Some((slot, _)) => Some(EachValue { slot, typed: false }),
+            None => None,
+        };
         return Ok(Checked {
             root,
             locals,
-            per_value: None,
+            per_value,
         });
     }
-    if let [name] = multi_reads.as_slice() {
-        let single = PerValue { types, name };
-        let (root, locals, retry, _) = run(expr, &single, slots);
-        if !retry.has_errors() {
-            return Ok(Checked {
-                root: Node {
-                    ty: root.ty.multi(),
-                    ..root
-                },
-                locals,
-                per_value: Some(slots.attribute(name)),
-            });
-        }
+    if let [name] = multi_reads.as_slice()
+        && let Some(checked) = per_value(expr, types, slots, name)
+    {
+        return Ok(checked);
     }
     Err(diags)
+}
+
+/// The expression checked to run once per value of the attribute `name`, if it checks so.
+fn per_value(
+    expr: &Expr,
+    types: &dyn AttributeTypes,
+    slots: &mut Slots,
+    name: &str,
+) -> Option<Checked> {
+    let single = PerValue { types, name };
+    let (root, locals, diags, _) = run(expr, &single, slots);
+    if diags.has_errors() {
+        return None;
+    }
+    Some(Checked {
+        root: Node {
+            ty: root.ty.multi(),
+            ..root
+        },
+        locals,
+        per_value: Some(EachValue {
+            slot: slots.attribute(name),
+            typed: true,
+        }),
+    })
 }
 
 fn run(

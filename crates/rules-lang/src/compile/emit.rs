@@ -4,7 +4,7 @@
 use super::{Instr, MAX_CONSTANTS, MAX_INSTRUCTIONS, MAX_STACK, Program};
 use crate::diag::Diagnostic;
 use crate::functions::Builtin;
-use crate::ir::{Node, NodeKind};
+use crate::ir::{EachValue, Node, NodeKind};
 use crate::span::Span;
 use crate::value::Value;
 
@@ -23,7 +23,7 @@ struct Emitter {
 pub(super) fn emit(
     root: &Node,
     locals: u32,
-    per_value: Option<u32>,
+    per_value: Option<EachValue>,
 ) -> Result<Program, Diagnostic> {
     let mut e = Emitter {
         code: Vec::new(),

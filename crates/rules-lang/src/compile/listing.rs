@@ -19,11 +19,16 @@ pub fn listing(program: &Program, slots: &Slots, source: &str) -> String {
         program.locals,
         program.ty
     );
-    if let Some(s) = program.per_value {
+    if let Some(each) = program.per_value {
         let _ = writeln!(
             out,
-            "; runs once per value of [{}]",
-            name(slots.attributes.get_index(s as usize))
+            "; runs once per value of [{}]{}",
+            name(slots.attributes.get_index(each.slot as usize)),
+            if each.typed {
+                ""
+            } else {
+                " when it holds several"
+            }
         );
     }
     for (pc, instr) in program.code.iter().enumerate() {

@@ -11,7 +11,7 @@ mod peephole;
 
 use crate::diag::Diagnostic;
 use crate::functions::Builtin;
-use crate::ir::{BinOp, Checked};
+use crate::ir::{BinOp, Checked, EachValue};
 use crate::span::Span;
 use crate::types::Ty;
 use crate::value::Value;
@@ -149,7 +149,7 @@ pub struct Program {
     pub(crate) locals: u32,
     pub(crate) max_stack: u32,
     pub(crate) ty: Ty,
-    pub(crate) per_value: Option<u32>,
+    pub(crate) per_value: Option<EachValue>,
 }
 
 impl Program {
@@ -198,6 +198,11 @@ impl Program {
 
     /// The attribute slot the program runs once per value of, if any.
     pub fn per_value(&self) -> Option<u32> {
+        self.per_value.map(|e| e.slot)
+    }
+
+    /// How the program runs once per value of an attribute, if it does.
+    pub fn each_value(&self) -> Option<EachValue> {
         self.per_value
     }
 

@@ -71,7 +71,7 @@ impl Vm {
     pub fn run(&mut self, program: &Program, env: &Env<'_>) -> Result<Value, EvalError> {
         match program.per_value {
             None => self.run_once(program, env),
-            Some(slot) => crate::env::per_value(env, slot, |e| self.run_once(program, e)),
+            Some(each) => crate::env::per_value(env, each, |e| self.run_once(program, e)),
         }
     }
 
