@@ -98,6 +98,16 @@ impl CharIndex {
 
 /// Parses one YAML document. An empty document is an empty mapping.
 pub fn parse(text: &str) -> Result<Node, Diagnostic> {
+    if let Some(at) = lone_carriage_return(text) {
+        return Err(Diagnostic::error(
+            "E0300",
+            Span::new(at, at + 1),
+            "invalid YAML: a carriage return (CR) that does not end a line",
+        )
+        .with_help(
+            "end lines with LF or CR LF; YAML parsers disagree on where a lone CR breaks a line",
+        ));
+    }
     let index = CharIndex::new(text);
     let mut events = Vec::new();
     for item in Parser::new_from_str(text) {
@@ -132,6 +142,18 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
         }
     }
     Ok(root.unwrap_or(Node::Map(Vec::new(), Span::new(0, 0))))
+}
+
+/// The byte offset of the first CR not followed by LF. YAML counts a lone CR as a line
+/// break, but a comment runs on past it in the scanner, so the same text would mean one
+/// thing to the loader and another once written back (found by fuzzing).
+fn lone_carriage_return(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .find(|&(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+        .map(|(i, _)| i)
 }
 
 fn scan_error(index: &CharIndex, e: &ScanError) -> Diagnostic {

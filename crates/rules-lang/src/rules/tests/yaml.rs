@@ -79,3 +79,19 @@ fn errors_are_located() {
     assert!(matches!(parse("").unwrap(), Node::Map(e, _) if e.is_empty()));
     assert!(parse("a: 1\n---\nb: 2\n").is_err());
 }
+
+/// A lone CR inside a comment hid the next line from the scanner but not from the comment
+/// keeper, so `fmt` wrote back a different rule (found by fuzzing `rules_yaml`): it is an
+/// error at the CR, while CR LF line endings stay fine.
+#[test]
+fn a_lone_carriage_return_is_refused_where_it_is() {
+    let text = "flows:\n  # a comment\r  - target: a\n  - target: b\n    source: b\n";
+    let err = parse(text).unwrap_err();
+    assert_eq!(err.code, "E0300");
+    let cr = text.find('\r').unwrap();
+    assert_eq!(err.span, Span::new(cr, cr + 1));
+    assert!(err.message.contains("carriage return"), "{}", err.message);
+
+    let crlf = "flows:\r\n  # a comment\r\n  - target: b\r\n    source: b\r\n";
+    assert!(parse(crlf).is_ok());
+}
