@@ -7,6 +7,7 @@ mod eval;
 mod fmt;
 mod functions;
 mod gen_cmd;
+mod impact;
 mod import;
 mod state;
 mod sync;
@@ -43,6 +44,8 @@ enum Command {
     Functions(functions::FunctionsArgs),
     /// Write a synthetic Active Directory as LDIF.
     Gen(gen_cmd::GenArgs),
+    /// What a rule change would do: the exports under two rule sets, compared.
+    Impact(impact::ImpactArgs),
     /// Run a full cycle in staging mode and report what an export would do.
     Preview(sync::PreviewArgs),
     /// Run a sync cycle with the connectors, rules and state of a sync.yaml.
@@ -69,6 +72,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Eval(args) => eval::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Gen(args) => gen_cmd::run(&args),
+        Command::Impact(args) => impact::run(&args),
         Command::Import(cmd) => import::run(&cmd),
         Command::Preview(args) => sync::preview_cmd(&args),
         Command::Run(args) => sync::run_cmd(&args),

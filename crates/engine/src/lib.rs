@@ -2,6 +2,7 @@
 
 pub mod connector;
 pub mod explain;
+pub mod impact;
 pub mod import;
 pub mod model;
 pub mod preview;
