@@ -5,6 +5,7 @@ pub mod explain;
 pub mod impact;
 pub mod import;
 pub mod model;
+pub mod preflight;
 pub mod preview;
 pub mod run;
 pub mod store;
