@@ -300,10 +300,12 @@ pub fn preview_cmd(args: &PreviewArgs) -> ExitCode {
             if let Some(x) = &object {
                 println!("{}", x.render());
             }
-            print!(
-                "{}",
-                p.render(&names, args.explain || args.object.is_some())
-            );
+            if args.explain || args.object.is_some() {
+                print!("{}", p.render(&names, true));
+            } else {
+                let config = args.config.display().to_string();
+                print!("{}", p.report(&engine.state, &names, &config));
+            }
         }
     }
     ExitCode::SUCCESS
