@@ -7,7 +7,9 @@ mod eval;
 mod fmt;
 mod functions;
 mod gen_cmd;
+mod impact;
 mod import;
+mod preflight;
 mod state;
 mod sync;
 
@@ -43,6 +45,10 @@ enum Command {
     Functions(functions::FunctionsArgs),
     /// Write a synthetic Active Directory as LDIF.
     Gen(gen_cmd::GenArgs),
+    /// What a rule change would do: the exports under two rule sets, compared.
+    Impact(impact::ImpactArgs),
+    /// Check the source directories' objects for what Entra ID would reject (as IdFix does).
+    Preflight(preflight::PreflightArgs),
     /// Run a full cycle in staging mode and report what an export would do.
     Preview(sync::PreviewArgs),
     /// Run a sync cycle with the connectors, rules and state of a sync.yaml.
@@ -69,7 +75,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Eval(args) => eval::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Gen(args) => gen_cmd::run(&args),
+        Command::Impact(args) => impact::run(&args),
         Command::Import(cmd) => import::run(&cmd),
+        Command::Preflight(args) => preflight::run(&args),
         Command::Preview(args) => sync::preview_cmd(&args),
         Command::Run(args) => sync::run_cmd(&args),
         Command::Functions(args) => functions::run(&args),

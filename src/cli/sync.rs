@@ -75,7 +75,7 @@ pub struct RunArgs {
 
 /// A damaged or unreadable state is the input's fault (exit 1); anything else about the
 /// store (locked, a failed write) is the system's (exit 3).
-fn store_exit(e: &syncrules_engine::store::StoreError) -> u8 {
+pub(super) fn store_exit(e: &syncrules_engine::store::StoreError) -> u8 {
     use syncrules_engine::store::StoreError;
     match e {
         StoreError::Damaged { .. } | StoreError::Corrupt { .. } => EXIT_INPUT,
@@ -83,14 +83,14 @@ fn store_exit(e: &syncrules_engine::store::StoreError) -> u8 {
     }
 }
 
-fn fail(code: u8, message: &str) -> ExitCode {
+pub(super) fn fail(code: u8, message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(code)
 }
 
 /// The plan of the configuration's rules, checked as `syncrules check` does; the findings
 /// are printed when there are errors.
-fn plan(config: &SyncConfig) -> Result<Plan, ExitCode> {
+pub(super) fn plan(config: &SyncConfig) -> Result<Plan, ExitCode> {
     let (plan, report, _) = super::check::check(std::slice::from_ref(&config.rules), false);
     match plan {
         Some(p) if report.errors() == 0 => Ok(p),
@@ -108,7 +108,7 @@ fn config_and_plan(path: &Path, scan: bool) -> Result<(SyncConfig, Plan), ExitCo
     Ok((config, plan))
 }
 
-fn connectors(config: &SyncConfig) -> Vec<Box<dyn Connector>> {
+pub(super) fn connectors(config: &SyncConfig) -> Vec<Box<dyn Connector>> {
     config
         .connectors
         .iter()
@@ -129,7 +129,7 @@ fn connectors(config: &SyncConfig) -> Vec<Box<dyn Connector>> {
         .collect()
 }
 
-fn options(config: &SyncConfig, staging: bool, allow_deletes: bool) -> Options {
+pub(super) fn options(config: &SyncConfig, staging: bool, allow_deletes: bool) -> Options {
     Options {
         deletion_threshold: config.deletion_threshold.as_ref().map_or(500, |t| t.count),
         deletion_percent: config.deletion_threshold.as_ref().and_then(|t| t.percent),
@@ -141,7 +141,7 @@ fn options(config: &SyncConfig, staging: bool, allow_deletes: bool) -> Options {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -165,8 +165,18 @@ async fn run_cycle(
     engine: &mut Engine,
     cycle: Cycle,
 ) -> Result<Vec<(StepReport, std::time::Duration)>, ExitCode> {
+    let steps = engine.cycle_steps(cycle);
+    run_steps(engine, steps).await
+}
+
+/// Runs steps in order, each committed to the engine's store when it has one, until one
+/// stops.
+pub(super) async fn run_steps(
+    engine: &mut Engine,
+    steps: Vec<syncrules_engine::run::Step>,
+) -> Result<Vec<(StepReport, std::time::Duration)>, ExitCode> {
     let mut reports = Vec::new();
-    for step in engine.cycle_steps(cycle) {
+    for step in steps {
         let bar = progress(step.name(), step.connector());
         if let Some(b) = &bar {
             let b = b.clone();
@@ -206,11 +216,27 @@ async fn run_cycle(
     Ok(reports)
 }
 
-fn errors_of(reports: &[(StepReport, std::time::Duration)]) -> Vec<ObjectError> {
+pub(super) fn errors_of(reports: &[(StepReport, std::time::Duration)]) -> Vec<ObjectError> {
     reports
         .iter()
         .flat_map(|(r, _)| r.errors.iter().cloned())
         .collect()
+}
+
+/// The state a preview starts from: the stored one when there is one (read, never
+/// written), else an empty state.
+pub(super) fn staged_state(config: &SyncConfig) -> Result<State, ExitCode> {
+    if config
+        .state
+        .join(syncrules_engine::store::FILE_NAME)
+        .is_file()
+    {
+        Store::open(&config.state)
+            .and_then(|s| s.load())
+            .map_err(|e| fail(store_exit(&e), &e.to_string()))
+    } else {
+        Ok(State::default())
+    }
 }
 
 pub fn preview_cmd(args: &PreviewArgs) -> ExitCode {
@@ -218,18 +244,9 @@ pub fn preview_cmd(args: &PreviewArgs) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
-    // Start from the stored state when there is one, and keep nothing: a preview.
-    let state = if config
-        .state
-        .join(syncrules_engine::store::FILE_NAME)
-        .is_file()
-    {
-        match Store::open(&config.state).and_then(|s| s.load()) {
-            Ok(s) => s,
-            Err(e) => return fail(store_exit(&e), &e.to_string()),
-        }
-    } else {
-        State::default()
+    let state = match staged_state(&config) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let names: Vec<String> = config.connectors.keys().cloned().collect();
     let mut engine = Engine::new(
@@ -283,10 +300,12 @@ pub fn preview_cmd(args: &PreviewArgs) -> ExitCode {
             if let Some(x) = &object {
                 println!("{}", x.render());
             }
-            print!(
-                "{}",
-                p.render(&names, args.explain || args.object.is_some())
-            );
+            if args.explain || args.object.is_some() {
+                print!("{}", p.render(&names, true));
+            } else {
+                let config = args.config.display().to_string();
+                print!("{}", p.report(&engine.state, &names, &config));
+            }
         }
     }
     ExitCode::SUCCESS

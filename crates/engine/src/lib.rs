@@ -2,8 +2,10 @@
 
 pub mod connector;
 pub mod explain;
+pub mod impact;
 pub mod import;
 pub mod model;
+pub mod preflight;
 pub mod preview;
 pub mod run;
 pub mod store;

@@ -1,0 +1,248 @@
+//! `syncrules impact --config FILE --base RULES [--rules RULES] [--format text|json|markdown]
+//! [--exit-code]`: the connectors' data imported once, as `preview` does (staging, nothing
+//! written), synced under the base rules and under the new ones, and the two sets of
+//! exports compared ([`syncrules_engine::impact`]).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use syncrules::lang::rules::Plan;
+use syncrules_engine::impact::{Side, impact};
+use syncrules_engine::preview::preview;
+use syncrules_engine::run::{Cycle, Engine, Step};
+use syncrules_engine::sync::SyncContext;
+
+use super::EXIT_INPUT;
+use super::config::SyncConfig;
+use super::sync::{connectors, errors_of, fail, options, run_steps, runtime, staged_state};
+
+#[derive(Debug, clap::Args)]
+pub struct ImpactArgs {
+    /// The run configuration (its connectors' data is imported; nothing is written).
+    #[arg(long)]
+    config: PathBuf,
+    /// The rules to compare with: a folder or file, or `REV:PATH` read from the git
+    /// repository around the current directory (PATH relative to it, as `git show` reads
+    /// `REV:./PATH`), e.g. `origin/main:rules`.
+    #[arg(long)]
+    base: String,
+    /// The new rules (default: the configuration's `rules`).
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// `text`, `json` or `markdown` (a pull-request comment).
+    #[arg(long, value_enum, default_value_t = ImpactFormat::Text)]
+    format: ImpactFormat,
+    /// Exit 1 when anything differs.
+    #[arg(long)]
+    exit_code: bool,
+}
+
+/// Output format of `impact`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImpactFormat {
+    /// Counts and a few examples.
+    Text,
+    /// The JSON of the CLI contract on stdout.
+    Json,
+    /// A pull-request comment.
+    Markdown,
+}
+
+/// The plan of a rule set, checked as `syncrules check` does; its findings are printed
+/// when there are errors.
+fn plan_of(path: &Path, what: &str) -> Result<Plan, ExitCode> {
+    let (plan, report, _) = super::check::check(&[path.to_owned()], false);
+    match plan {
+        Some(p) if report.errors() == 0 => Ok(p),
+        _ => {
+            eprint!("{}", report.render());
+            Err(fail(EXIT_INPUT, &format!("the {what} rules do not check")))
+        }
+    }
+}
+
+fn git(args: &[&str]) -> Result<Vec<u8>, String> {
+    let out = Command::new("git")
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        Err(format!(
+            "git {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// Writes the files of `rev:path` (a tree or one file) below `dir`; `path` is relative to
+/// the current directory, or absolute inside the repository.
+fn checkout(rev: &str, path: &str, dir: &Path) -> Result<PathBuf, String> {
+    let spec = if Path::new(path).is_absolute() {
+        let top = String::from_utf8_lossy(&git(&["rev-parse", "--show-toplevel"])?)
+            .trim()
+            .to_owned();
+        let rel = Path::new(path)
+            .strip_prefix(&top)
+            .map_err(|_| format!("{path} is not inside the git repository at {top}"))?;
+        format!("{rev}:{}", rel.to_string_lossy())
+    } else {
+        format!("{rev}:./{path}")
+    };
+    let kind = git(&["cat-file", "-t", &spec])?;
+    if kind.trim_ascii() == b"blob" {
+        let name = Path::new(path)
+            .file_name()
+            .map_or_else(|| "rules.yaml".into(), |n| n.to_owned());
+        let file = dir.join(name);
+        std::fs::write(&file, git(&["cat-file", "blob", &spec])?)
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+        return Ok(file);
+    }
+    let listing = git(&["ls-tree", "-r", "-z", &spec])?;
+    for entry in listing.split(|b| *b == 0).filter(|e| !e.is_empty()) {
+        let entry = String::from_utf8_lossy(entry);
+        let Some((meta, name)) = entry.split_once('\t') else {
+            continue;
+        };
+        let mut meta = meta.split(' ');
+        let (Some(_mode), Some("blob"), Some(id)) = (meta.next(), meta.next(), meta.next()) else {
+            continue;
+        };
+        let file = dir.join(name);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::write(&file, git(&["cat-file", "blob", id])?)
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+    }
+    Ok(dir.to_owned())
+}
+
+/// The base rules' location: the path itself when it exists, else `REV:PATH` read from git
+/// into `tmp`.
+fn base_rules(base: &str, tmp: &Path) -> Result<PathBuf, String> {
+    if Path::new(base).exists() {
+        return Ok(PathBuf::from(base));
+    }
+    match base.split_once(':') {
+        Some((rev, path)) if !rev.is_empty() => checkout(rev, path, tmp),
+        _ => Err(format!(
+            "--base {base}: no such file or folder (and not REV:PATH)"
+        )),
+    }
+}
+
+pub fn run(args: &ImpactArgs) -> ExitCode {
+    let config = match SyncConfig::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => return fail(EXIT_INPUT, &e),
+    };
+    let tmp = match tempfile::tempdir() {
+        Ok(t) => t,
+        Err(e) => return fail(3, &format!("cannot create a temporary folder: {e}")),
+    };
+    let base_path = match base_rules(&args.base, tmp.path()) {
+        Ok(p) => p,
+        Err(e) => return fail(EXIT_INPUT, &e),
+    };
+    let (base_plan, new_plan) = match (
+        plan_of(&base_path, "base"),
+        plan_of(args.rules.as_ref().unwrap_or(&config.rules), "new"),
+    ) {
+        (Ok(b), Ok(n)) => (b, n),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let state = match staged_state(&config) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let names: Vec<String> = config.connectors.keys().cloned().collect();
+    let mut engine = Engine::new(
+        base_plan,
+        connectors(&config),
+        state,
+        options(&config, true, false),
+    );
+    let rt = match runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let steps = engine.cycle_steps(Cycle::Initial);
+    let (imports, syncs): (Vec<Step>, Vec<Step>) = steps
+        .into_iter()
+        .filter(|s| !matches!(s, Step::Export(_)))
+        .partition(|s| matches!(s, Step::FullImport(_)));
+    // Import once; sync the same data under each rule set.
+    let imported = match rt.block_on(run_steps(&mut engine, imports)) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    if imported.iter().any(|(r, _)| r.status.stopped()) {
+        eprint!("{}", errors_text(&errors_of(&imported)));
+        return fail(EXIT_INPUT, "the import stopped (error limit)");
+    }
+    let start = engine.state.clone();
+    let base_reports = match rt.block_on(run_steps(&mut engine, syncs.clone())) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let base_state = std::mem::replace(&mut engine.state, start);
+    engine.plan = new_plan;
+    let new_reports = match rt.block_on(run_steps(&mut engine, syncs)) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let (base_errors, new_errors) = (errors_of(&base_reports), errors_of(&new_reports));
+    let base_preview = preview(&base_state, &base_errors, None);
+    let new_preview = preview(&engine.state, &new_errors, None);
+    let ctx = SyncContext {
+        plan: &engine.plan,
+        now: engine.options.now,
+    };
+    let result = match impact(
+        &Side {
+            state: &base_state,
+            preview: &base_preview,
+        },
+        &Side {
+            state: &engine.state,
+            preview: &new_preview,
+        },
+        &ctx,
+        &names,
+    ) {
+        Ok(r) => r,
+        Err(e) => return fail(EXIT_INPUT, &format!("{}: {}", e.object, e.message)),
+    };
+    if new_errors.len() != base_errors.len() {
+        eprintln!(
+            "note: {} object errors under the base rules, {} under the new ones (`syncrules preview` lists them)",
+            base_errors.len(),
+            new_errors.len()
+        );
+    }
+    let text = match args.format {
+        ImpactFormat::Json => format!("{}\n", result.to_json()),
+        ImpactFormat::Text => result.render_text(),
+        ImpactFormat::Markdown => result.render_markdown(),
+    };
+    // A closed pipe (`| head`) is not an error of the comparison.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    if args.exit_code && !result.is_empty() {
+        ExitCode::from(EXIT_INPUT)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn errors_text(errors: &[syncrules_engine::sync::ObjectError]) -> String {
+    errors
+        .iter()
+        .take(20)
+        .map(|e| format!("  {} {}: {}\n", e.connector, e.object, e.message))
+        .collect()
+}
