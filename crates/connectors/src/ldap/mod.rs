@@ -40,7 +40,7 @@ pub const DEFAULT_OBJECT_CLASSES: &[&str] =
     &["user", "group", "contact", "inetOrgPerson", "groupOfNames"];
 
 /// The settings of an LDAP connector (`type: ldap` in sync.yaml).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LdapSettings {
     /// `ldap://host[:port]` or `ldaps://host[:port]`.
     pub url: String,

@@ -15,7 +15,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The scripts folder of the repository.
 pub fn scripts() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/ldap")
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .map(|d| d.join("scripts/ldap"))
+        .find(|d| d.is_dir())
+        .unwrap_or_else(|| panic!("no scripts/ldap above {}", here.display()))
 }
 
 fn run_script(script: &str, env: &[(&str, String)]) -> HashMap<String, String> {
