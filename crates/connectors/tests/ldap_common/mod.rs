@@ -6,6 +6,8 @@
 #![allow(dead_code, reason = "each test binary uses part of the harness")]
 #![allow(clippy::expect_used, clippy::panic, reason = "test harness")]
 
+pub mod ad_seed;
+
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
