@@ -67,6 +67,8 @@ pub enum ConnectorConfig {
         /// The folder.
         path: PathBuf,
     },
+    /// An LDAP directory (Active Directory or OpenLDAP).
+    Ldap(Box<crate::config_ldap::LdapConfig>),
 }
 
 /// The deletion threshold, per target connector and export.
@@ -222,6 +224,18 @@ impl SyncConfig {
                     }
                 }
                 ConnectorConfig::File { path } => *path = base.join(&*path),
+                ConnectorConfig::Ldap(ldap) => {
+                    if let Some(ca) = &mut ldap.settings.ca_file {
+                        *ca = base.join(&*ca);
+                    }
+                    if let crate::config_ldap::PasswordSource::File(p) = &mut ldap.password {
+                        *p = base.join(&*p);
+                    }
+                    // A missing secret is exit 1 naming the key, never the secret.
+                    if let Err(message) = ldap.settings() {
+                        missing.push(Diagnostic::error("E0607", ldap.password_span, message));
+                    }
+                }
             }
         }
         if missing.is_empty() {

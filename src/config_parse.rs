@@ -26,6 +26,7 @@ pub(crate) const THRESHOLD_KEYS: &[&str] = &["count", "percent"];
 pub(crate) const CONNECTOR_TYPES: &[(&str, &[&str])] = &[
     ("ldif", &["type", "path", "delta"]),
     ("file", &["type", "path"]),
+    ("ldap", crate::config_ldap::LDAP_KEYS),
 ];
 
 /// Parses `sync.yaml`'s text. Paths are as written (relative to the file's folder); the
@@ -198,6 +199,11 @@ fn connector(
         });
         return None;
     };
+    if kind == "ldap" {
+        let ldap = crate::config_ldap::parse(&mut f, &what, name.span, errors);
+        f.finish(keys, "a `ldap` connector", errors);
+        return ldap.map(|l| ConnectorConfig::Ldap(Box::new(l)));
+    }
     let path = f
         .required("path", &what, name.span, errors)
         .and_then(|n| text("path", n, errors));

@@ -144,12 +144,12 @@ fn unknown_keys_are_errors_with_a_did_you_mean() {
 
 #[test]
 fn shapes_types_and_missing_keys_are_located_in_file_order() {
-    let text = "state: s\nconnectors:\n  ad:\n    type: ldap\n    path: x\n  cloud: {type: file}\n";
+    let text = "state: s\nconnectors:\n  ad:\n    type: ladp\n    path: x\n  cloud: {type: file}\n";
     assert_eq!(
         errors(text),
         vec![
             "1:1 E0602 sync.yaml needs `rules`",
-            "4:11 E0605 unknown connector type `ldap`",
+            "4:11 E0605 unknown connector type `ladp`",
             "6:3 E0602 connector `cloud` needs `path`",
         ]
     );

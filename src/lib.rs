@@ -5,4 +5,5 @@ pub use syncrules_lang as lang;
 
 pub mod config;
 mod config_fields;
+pub mod config_ldap;
 mod config_parse;

@@ -123,7 +123,7 @@ pub fn observed(config: &syncrules::config::SyncConfig) -> ObservedAttributes {
                     .ok()
                     .map(|names| (name.clone(), names))
             }
-            ConnectorConfig::File { .. } => None,
+            ConnectorConfig::File { .. } | ConnectorConfig::Ldap(_) => None,
         })
         .collect()
 }

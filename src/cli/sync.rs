@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use serde_json::json;
 use syncrules::lang::rules::Plan;
 use syncrules_connectors::file_target::FileTarget;
+use syncrules_connectors::ldap::LdapConnector;
 use syncrules_connectors::ldif::LdifSource;
 use syncrules_engine::connector::Connector;
 use syncrules_engine::explain::explain;
@@ -124,6 +125,11 @@ pub(super) fn connectors(config: &SyncConfig) -> Vec<Box<dyn Connector>> {
                 ConnectorConfig::File { path } => {
                     Box::new(FileTarget::new(name.clone(), path.clone()))
                 }
+                // The password was read when the configuration was loaded.
+                ConnectorConfig::Ldap(ldap) => Box::new(LdapConnector::new(
+                    name.clone(),
+                    ldap.settings().unwrap_or_else(|_| ldap.settings.clone()),
+                )),
             }
         })
         .collect()

@@ -31,7 +31,7 @@
 mod append;
 mod changelog;
 mod changes;
-mod dn;
+pub(crate) mod dn;
 mod entry;
 mod lines;
 mod parse;

@@ -1,0 +1,140 @@
+//! `type: ldap` through the `syncrules` binary: configuration errors, and a cycle from a
+//! real Samba AD DC to the file target with the default rules (write-back included).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+mod common;
+#[path = "../crates/connectors/tests/ldap_common/mod.rs"]
+mod ldap_common;
+
+use common::{repo, syncrules, text};
+use ldap_common::{ad, fresh_ou, modify, values};
+
+fn config(dir: &std::path::Path, url: &str, ou: &str, extra: &str) -> std::path::PathBuf {
+    let server = ad();
+    let yaml = format!(
+        "rules: {}\nstate: state\nconnectors:\n  contoso.com:\n    type: ldap\n    url: {url}\n    bind-dn: {}\n    password-file: pw.txt\n    base: {}\n    containers:\n      include:\n        - {ou}\n{extra}  contoso.onmicrosoft.com:\n    type: file\n    path: entra\n",
+        repo().join("rules").display(),
+        server.bind_dn,
+        server.base,
+    );
+    std::fs::write(dir.join("pw.txt"), format!("{}\n", server.password)).unwrap();
+    std::fs::write(dir.join("sync.yaml"), yaml).unwrap();
+    dir.join("sync.yaml")
+}
+
+#[test]
+fn a_missing_password_names_the_key_not_the_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = "rules: r\nstate: s\nconnectors:\n  ad:\n    type: ldap\n    url: ldap://127.0.0.1\n    bind-dn: CN=a\n    password-env: SYNCRULES_TEST_UNSET_VAR\n    base: DC=x\n    page-sise: 3\n";
+    std::fs::create_dir(dir.path().join("r")).unwrap();
+    std::fs::write(dir.path().join("sync.yaml"), yaml).unwrap();
+    let out = syncrules(&[
+        "run",
+        "--config",
+        dir.path().join("sync.yaml").to_str().unwrap(),
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("page-size"),
+        "did-you-mean for the typo: {err}"
+    );
+    let yaml = yaml.replace("    page-sise: 3\n", "");
+    std::fs::write(dir.path().join("sync.yaml"), yaml).unwrap();
+    let out = syncrules(&[
+        "run",
+        "--config",
+        dir.path().join("sync.yaml").to_str().unwrap(),
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("password-env") && err.contains("SYNCRULES_TEST_UNSET_VAR"),
+        "{err}"
+    );
+}
+
+#[test]
+fn samba_to_the_file_target_with_write_back() {
+    let server = ad();
+    let ou = fresh_ou(server, &server.base, "cli");
+    let tag = ou
+        .rsplit_once('-')
+        .unwrap()
+        .1
+        .split(',')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut ldif = String::new();
+    let mut users = Vec::new();
+    for i in 0..3 {
+        let cn = format!("c{i}x{tag}");
+        users.push(format!("CN={cn},{ou}"));
+        ldif.push_str(&format!(
+            "dn: CN={cn},{ou}\nchangetype: add\nobjectClass: user\nsAMAccountName: {cn}\nuserPrincipalName: {cn}@test.local\ngivenName: G{i}\nsn: S{i}\ndisplayName: User {i}\nuserAccountControl: 512\n\n"
+        ));
+    }
+    modify(server, &ldif);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &server.url, &ou, "");
+    let cfg = cfg.to_str().unwrap();
+    let first = syncrules(&[
+        "run", "--config", cfg, "--cycle", "initial", "--format", "json",
+    ]);
+    assert!(
+        first.status.success(),
+        "{}\n{}",
+        text(&first.stdout),
+        text(&first.stderr)
+    );
+    // Every user exported to the file target got its anchor written back to AD.
+    for u in &users {
+        let guid = values(server, u, "objectGUID");
+        assert_eq!(values(server, u, "mS-DS-ConsistencyGuid"), guid, "{u}");
+    }
+    // A second run exports nothing.
+    let second = syncrules(&["run", "--config", cfg, "--format", "json"]);
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    let exported = |out: &std::process::Output, connector: &str| -> u64 {
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["step"] == "export" && s["connector"] == connector)
+            .map(|s| {
+                ["adds", "updates", "deletes", "renames"]
+                    .iter()
+                    .map(|k| s[*k].as_u64().unwrap())
+                    .sum::<u64>()
+            })
+            .sum()
+    };
+    assert_eq!(
+        exported(&first, "contoso.onmicrosoft.com"),
+        users.len() as u64
+    );
+    assert_eq!(exported(&second, "contoso.onmicrosoft.com"), 0);
+    assert_eq!(exported(&second, "contoso.com"), 0);
+    // A change in AD arrives by DirSync and is exported.
+    modify(
+        server,
+        &format!(
+            "dn: {}\nchangetype: modify\nreplace: displayName\ndisplayName: Renamed\n",
+            users[0]
+        ),
+    );
+    let third = syncrules(&["run", "--config", cfg, "--format", "json"]);
+    assert!(third.status.success(), "{}", text(&third.stderr));
+    assert_eq!(exported(&third, "contoso.onmicrosoft.com"), 1);
+    let entra = common::files(&dir.path().join("entra"));
+    assert!(entra.iter().any(|(_, b)| text(b).contains("Renamed")));
+}
