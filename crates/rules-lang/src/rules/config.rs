@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
-use super::emit::scalar;
+use super::emit::{flow_scalar, scalar};
 use super::fields::{Fields, integer, list, one_of, scalar as scalar_value, text};
 use super::limits::{LIMITS_KEY, Limits};
 use super::model::Spellings;
@@ -206,7 +206,7 @@ fn connector(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<ConnectorDecl>
 pub fn emit_config(config: &Config) -> String {
     let mut out = String::new();
     let list = |items: &[String]| {
-        let items: Vec<String> = items.iter().map(|i| scalar(i, "")).collect();
+        let items: Vec<String> = items.iter().map(|i| flow_scalar(i)).collect();
         format!("[{}]", items.join(", "))
     };
     if config.metaverse.schema.is_some() || !config.metaverse.object_types.is_empty() {
@@ -225,7 +225,7 @@ pub fn emit_config(config: &Config) -> String {
     if !config.connectors.is_empty() {
         out.push_str("connectors:\n");
         for (name, c) in &config.connectors {
-            let _ = writeln!(out, "  {}:", scalar(name, ""));
+            let _ = writeln!(out, "  {}:", flow_scalar(name));
             let kind = CONNECTOR_KINDS
                 .iter()
                 .find(|(k, _, _)| *k == c.kind)
@@ -247,7 +247,7 @@ pub fn emit_config(config: &Config) -> String {
             if !c.parameters.is_empty() {
                 out.push_str("    parameters:\n");
                 for (k, v) in &c.parameters {
-                    let _ = writeln!(out, "      {}: {}", scalar(k, ""), scalar(v, "        "));
+                    let _ = writeln!(out, "      {}: {}", flow_scalar(k), scalar(v, "        "));
                 }
             }
         }

@@ -157,6 +157,19 @@ fn plain_ok(s: &str) -> bool {
         && s.chars().all(|c| !c.is_control())
 }
 
+/// A string as a YAML scalar on one line, for a flow sequence's item or a mapping's key:
+/// plain when nothing in it is a flow indicator, else quoted (a block scalar may not stand
+/// there; found by fuzzing: a list item with a line break came back as another string).
+pub(crate) fn flow_scalar(s: &str) -> String {
+    if plain_ok(s) && !s.contains([',', '[', ']', '{', '}']) {
+        return s.to_owned();
+    }
+    if s.chars().all(|c| !c.is_control()) {
+        return format!("'{}'", s.replace('\'', "''"));
+    }
+    serde_json::to_string(s).unwrap_or_else(|_| format!("'{}'", s.replace('\'', "''")))
+}
+
 /// A string as a YAML scalar; a multi-line one as a literal block indented by `indent`.
 pub(crate) fn scalar(s: &str, indent: &str) -> String {
     if plain_ok(s) {

@@ -125,6 +125,39 @@ fn strings_are_quoted_only_when_needed() {
 }
 
 #[test]
+fn flow_items_and_keys_stay_on_one_line() {
+    use crate::rules::emit::flow_scalar;
+    assert_eq!(flow_scalar("user"), "user");
+    assert_eq!(flow_scalar("a,b"), "'a,b'");
+    assert_eq!(flow_scalar("x]"), "'x]'");
+    assert_eq!(flow_scalar("it's {x}"), "'it''s {x}'");
+    assert_eq!(flow_scalar("group>\ntact"), "\"group>\\ntact\"");
+}
+
+/// Found by fuzzing: an object type with a line break was written as a block scalar inside
+/// a flow sequence, which reads back as another string.
+#[test]
+fn declarations_with_awkward_strings_are_written_back_the_same() {
+    let text = "connectors:\n  \"odd,\\nname\":\n    kind: active-directory\n    \
+                object-types: [user, \"group>\\ntact\", \"a,b\", \"[c]\", \"\\u001ed\"]\n    \
+                parameters:\n      \"k: x\\ny\": v\n";
+    let config = load_config(text).unwrap();
+    let types = &config.connectors.values().next().unwrap().object_types;
+    assert_eq!(types.len(), 5, "{types:?}");
+    let again = emit_config(&config);
+    let back = load_config(&again).unwrap_or_else(|e| panic!("{again}\n{e:?}"));
+    assert_eq!(
+        back.connectors.keys().collect::<Vec<_>>(),
+        config.connectors.keys().collect::<Vec<_>>(),
+        "{again}"
+    );
+    for (a, b) in back.connectors.values().zip(config.connectors.values()) {
+        assert_eq!(a.object_types, b.object_types, "{again}");
+        assert_eq!(a.parameters, b.parameters, "{again}");
+    }
+}
+
+#[test]
 fn every_error_is_located() {
     let text = "\
 name: X
