@@ -252,3 +252,53 @@ fn seeded_defects_are_found_exactly() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The objects are checked as they stand after the delta file's changes: a rename, a
+/// change that makes a duplicate, and the deletion of an object that held a defect.
+#[test]
+fn the_delta_file_is_applied_before_checking() {
+    let ldif = sample_ldif();
+    let mut records: Vec<String> = ldif.split("\n\n").map(str::to_owned).collect();
+    let users: Vec<usize> = records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.contains("\nuserPrincipalName: ") && r.starts_with("dn: CN="))
+        .map(|(i, _)| i)
+        .collect();
+    let dns: Vec<String> = users.iter().map(|&u| value(&records[u], "dn")).collect();
+    let dn = |i: usize| dns[i].clone();
+    // In the base file, user 0 has a UPN with a space; the delta deletes user 0.
+    let u0 = value(&records[users[0]], "userPrincipalName").replacen('@', " x@", 1);
+    replace_value(
+        &mut records[users[0]],
+        "userPrincipalName",
+        &format!("userPrincipalName: {u0}"),
+    );
+    let upn1 = value(&records[users[1]], "userPrincipalName");
+    let renamed = format!("CN=Renamed Person,{}", dn(3).split_once(",").unwrap().1);
+    let delta = format!(
+        "dn: {}\nchangetype: delete\n\n\
+         dn: {}\nchangetype: modify\nreplace: userPrincipalName\nuserPrincipalName: {}\n-\n\n\
+         dn: {}\nchangetype: modrdn\nnewrdn: CN=Renamed Person\ndeleteoldrdn: 1\n\n\
+         dn: {renamed}\nchangetype: modify\nreplace: givenName\ngivenName: {}\n-\n",
+        dn(0),
+        dn(2),
+        upn1.to_uppercase(),
+        dn(3),
+        "g".repeat(70),
+    );
+    let dir = sample_with("preflight", "delta", &records.join("\n\n"));
+    std::fs::write(dir.join("contoso-delta.ldif"), delta).unwrap();
+    let (code, json) = preflight(&dir, &[]);
+    assert_eq!(code, Some(1), "{json}");
+    let want: BTreeSet<_> = [
+        (dn(1), "userPrincipalName", "duplicate"),
+        (dn(2), "userPrincipalName", "duplicate"),
+        (renamed.clone(), "givenName", "length"),
+    ]
+    .into_iter()
+    .map(|(d, a, c)| (d, a.to_owned(), c.to_owned()))
+    .collect();
+    assert_eq!(found(&json), want, "{json}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

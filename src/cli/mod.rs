@@ -20,6 +20,10 @@ use clap::{Parser, Subcommand};
 /// Exit code: the input is wrong (a diagnostic, a failed check, a run-time error).
 pub const EXIT_INPUT: u8 = 1;
 
+/// Exit code: an external system failed (a directory unreachable after retries, the state in
+/// use by another run, a file that cannot move).
+pub const EXIT_EXTERNAL: u8 = 3;
+
 /// Compile, check and run declarative identity-synchronization rules.
 #[derive(Debug, Parser)]
 #[command(name = "syncrules", version, about, propagate_version = true)]

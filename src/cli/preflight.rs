@@ -5,15 +5,18 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use syncrules_connectors::LdifSource;
+use syncrules_connectors::ldap::LdapConnector;
 use syncrules_engine::preflight::{Preflight, render, to_json};
+use syncrules_engine::{Connector as _, ConnectorError};
 
 use super::config::{ConnectorConfig, SyncConfig};
-use super::sync::{connectors, fail, runtime};
-use super::{EXIT_INPUT, Format};
+use super::sync::{fail, runtime};
+use super::{EXIT_EXTERNAL, EXIT_INPUT, Format};
 
 #[derive(Debug, clap::Args)]
 pub struct PreflightArgs {
-    /// The run configuration: its source (LDIF) connectors are read.
+    /// The run configuration: its source (LDIF and LDAP) connectors are read.
     #[arg(long)]
     config: PathBuf,
     /// The tenant's verified domains: a UPN or SMTP address outside them is a finding.
@@ -25,35 +28,53 @@ pub struct PreflightArgs {
 }
 
 pub fn run(args: &PreflightArgs) -> ExitCode {
-    let config = match SyncConfig::load(&args.config) {
+    // Preflight reads the data, not the rules: no scan of the files for W0105.
+    let config = match SyncConfig::load_with(&args.config, false) {
         Ok(c) => c,
         Err(e) => return fail(EXIT_INPUT, &e),
     };
-    let sources: Vec<&String> = config
-        .connectors
-        .iter()
-        .filter(|(_, c)| matches!(c, ConnectorConfig::Ldif { .. }))
-        .map(|(n, _)| n)
-        .collect();
     let rt = match runtime() {
         Ok(r) => r,
         Err(code) => return code,
     };
     let mut check = Preflight::new(&args.domains);
-    for mut connector in connectors(&config) {
-        let name = connector.name().to_owned();
-        if !sources.contains(&&name) {
-            continue;
-        }
-        let batch = match rt.block_on(connector.full_import()) {
-            Ok(b) => b,
-            Err(e) => return fail(EXIT_INPUT, &e.to_string()),
+    for (name, connector) in &config.connectors {
+        let read = match connector {
+            // Streamed: memory holds a block of the file, not the directory.
+            ConnectorConfig::Ldif { path, delta } => {
+                let mut source = LdifSource::new(name.clone(), path.clone());
+                if let Some(d) = delta {
+                    source = source.with_delta(d.clone());
+                }
+                source
+                    .for_each_object(|e| check.object(name, &e.dn, &e.object_type, &e.attributes))
+                    .map(drop)
+            }
+            ConnectorConfig::Ldap(ldap) => {
+                let mut source = LdapConnector::new(
+                    name.clone(),
+                    ldap.settings().unwrap_or_else(|_| ldap.settings.clone()),
+                );
+                rt.block_on(source.full_import()).map(|batch| {
+                    for e in batch.entries {
+                        check.object(name, &e.dn, &e.object_type, &e.attributes);
+                    }
+                })
+            }
+            ConnectorConfig::File { .. } => continue,
         };
-        for e in batch.entries {
-            check.object(&name, &e.dn, &e.object_type, &e.attributes);
+        match read {
+            Ok(()) => {}
+            Err(e @ ConnectorError::Unavailable { .. }) => {
+                return fail(EXIT_EXTERNAL, &e.to_string());
+            }
+            Err(e) => return fail(EXIT_INPUT, &e.to_string()),
         }
     }
-    let findings = check.finish();
+    let findings = match check.finish() {
+        Ok(f) => f,
+        Err(e) => return fail(EXIT_EXTERNAL, &e.to_string()),
+    };
     let text = match args.format {
         Format::Json => format!("{}\n", to_json(&findings)),
         Format::Text => render(&findings),

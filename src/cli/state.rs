@@ -6,11 +6,8 @@ use std::process::ExitCode;
 
 use syncrules_engine::store::{FILE_NAME, Store, StoreError};
 
-use super::EXIT_INPUT;
 use super::config::SyncConfig;
-
-/// Exit code: an external system failed (here: the state is in use, a file cannot move).
-const EXIT_EXTERNAL: u8 = 3;
+use super::{EXIT_EXTERNAL, EXIT_INPUT};
 
 /// What to do with the state.
 #[derive(Debug, clap::Subcommand)]

@@ -19,10 +19,7 @@ use syncrules_engine::store::Store;
 use syncrules_engine::sync::{ObjectError, SyncContext};
 
 use super::config::{ConnectorConfig, SyncConfig};
-use super::{EXIT_INPUT, Format};
-
-/// Exit code: an external system failed.
-const EXIT_EXTERNAL: u8 = 3;
+use super::{EXIT_EXTERNAL, EXIT_INPUT, Format};
 
 #[derive(Debug, clap::Args)]
 pub struct PreviewArgs {

@@ -62,13 +62,30 @@ pub fn ldif_attribute_names(text: &[u8]) -> BTreeSet<String> {
 
 /// The attribute names in LDIF files (a base file and its delta log, say); a file that
 /// cannot be read is an error.
+/// The files are read a block at a time, never whole.
 pub fn ldif_files_attribute_names(paths: &[&Path]) -> std::io::Result<BTreeSet<String>> {
+    use std::io::BufRead as _;
     let mut names = BTreeSet::new();
+    let mut block = Vec::with_capacity(BLOCK + 4096);
     for p in paths {
-        names.extend(ldif_attribute_names(&std::fs::read(p)?));
+        let mut reader = std::io::BufReader::new(std::fs::File::open(p)?);
+        loop {
+            // Whole lines only, so that no name is cut in two.
+            let read = reader.read_until(b'\n', &mut block)?;
+            if read == 0 || block.len() >= BLOCK {
+                names.extend(ldif_attribute_names(&block));
+                block.clear();
+            }
+            if read == 0 {
+                break;
+            }
+        }
     }
     Ok(names)
 }
+
+/// How much of a file [`ldif_files_attribute_names`] scans at once.
+const BLOCK: usize = 1 << 20;
 
 #[cfg(test)]
 mod tests {

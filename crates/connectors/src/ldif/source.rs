@@ -17,6 +17,8 @@ use super::watermark::{BaseStamp, TAIL, Watermark, fnv1a, tail_of};
 use super::{AttributeTyping, LdifError, Snapshot, change_entry, parse_bytes};
 use crate::coalesce;
 
+mod stream;
+
 /// A connector over an LDIF base file and an optional append-only delta file. Without a
 /// delta file it is read-only; with one, exports are appended to it as change records, which
 /// the next delta import reads back and so confirms.

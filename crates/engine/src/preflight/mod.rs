@@ -3,8 +3,9 @@
 //! non-routable addresses, lengths, blanks) and values that must be unique and are not.
 //!
 //! Objects are fed one at a time ([`Preflight::object`]); per-value checks keep nothing,
-//! and uniqueness keeps one entry per distinct normalised value (its first owner), so the
-//! work is linear in the data. Sources: see [`checks`] for the documents each rule follows.
+//! and the values that must be unique wait in temporary files, spread by hash over parts
+//! that are sorted one at a time at the end, so the work is linear in the data (but the
+//! sorts) and memory is bounded by a part, not by the directory. Sources: see [`checks`] for the documents each rule follows.
 //! Uniqueness follows the same documents ("no duplicates" for mail, mailNickname,
 //! proxyAddresses, sAMAccountName, targetAddress and userPrincipalName) and Entra ID's
 //! shared address namespace: an SMTP or SIP proxy address, a mail value and a
@@ -13,13 +14,15 @@
 //! UserPrincipalName and ProxyAddresses are the unique attributes).
 
 mod checks;
+mod spill;
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use indexmap::IndexMap;
 use serde_json::{Value as Json, json};
 use syncrules_lang::Value;
+
+use spill::{Held, Spill};
 
 /// IdFix's kinds of finding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -79,23 +82,44 @@ pub struct Finding {
     pub fix: String,
 }
 
-/// Where a unique value was first seen.
-struct Owner {
-    object: usize,
-    attribute: String,
-    value: String,
-    reported: bool,
+/// Why a check could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum PreflightError {
+    /// The temporary files that hold the values to compare could not be written or read.
+    #[error("preflight: cannot use a temporary file for the values to compare: {0}")]
+    Spill(#[from] std::io::Error),
 }
 
-/// The check in progress: findings so far and the unique values seen.
+/// The namespaces of unique values: an SMTP or SIP address, a mail value and a UPN share
+/// `address`.
+const SPACES: &[&str] = &[
+    "address",
+    "proxyAddresses",
+    "targetAddress",
+    "mailNickname",
+    "sAMAccountName",
+];
+/// The attributes that hold unique values.
+const UNIQUE_ATTRIBUTES: &[&str] = &[
+    "userPrincipalName",
+    "mail",
+    "proxyAddresses",
+    "targetAddress",
+    "mailNickname",
+    "sAMAccountName",
+];
+
+/// The check in progress: findings so far and the unique values seen, which wait in
+/// temporary files ([`spill`]) until [`Preflight::finish`] compares them.
 #[derive(Default)]
 pub struct Preflight {
     domains: Vec<String>,
     findings: Vec<Finding>,
-    /// Objects that hold a unique value: (connector, DN).
-    objects: Vec<(String, String)>,
-    /// By namespace and normalised value, the first owner.
-    unique: HashMap<(&'static str, String), Owner>,
+    /// The connectors' names, which spilled objects refer to by index.
+    connectors: Vec<String>,
+    spill: Option<Spill>,
+    /// The first error writing the values: [`Preflight::finish`] reports it.
+    error: Option<std::io::Error>,
 }
 
 /// Object types IdFix checks.
@@ -170,8 +194,7 @@ impl Preflight {
             object_type.to_ascii_lowercase().as_str(),
             "user" | "inetorgperson"
         );
-        let index = self.objects.len();
-        let mut owns = false;
+        let mut index: Option<u32> = None;
         let mut found: Vec<(String, String, Vec<checks::Problem>)> = Vec::new();
         let domains = self.domains.clone();
         let upns = get("userPrincipalName");
@@ -181,8 +204,8 @@ impl Preflight {
                 v.clone(),
                 checks::upn(v, &domains),
             ));
-            owns |= self.unique(
-                index,
+            self.unique(
+                &mut index,
                 (connector, dn),
                 "address",
                 "userPrincipalName",
@@ -192,8 +215,8 @@ impl Preflight {
         }
         for v in get("mail") {
             found.push(("mail".into(), v.clone(), checks::mail(&v, &domains)));
-            owns |= self.unique(
-                index,
+            self.unique(
+                &mut index,
                 (connector, dn),
                 "address",
                 "mail",
@@ -212,7 +235,14 @@ impl Preflight {
                 Some(("smtp" | "sip", rest)) => ("address", rest.to_owned()),
                 _ => ("proxyAddresses", lower),
             };
-            owns |= self.unique(index, (connector, dn), key.0, "proxyAddresses", &v, &key.1);
+            self.unique(
+                &mut index,
+                (connector, dn),
+                key.0,
+                "proxyAddresses",
+                &v,
+                &key.1,
+            );
         }
         for v in get("targetAddress") {
             found.push((
@@ -220,8 +250,8 @@ impl Preflight {
                 v.clone(),
                 checks::target(&v, &domains),
             ));
-            owns |= self.unique(
-                index,
+            self.unique(
+                &mut index,
                 (connector, dn),
                 "targetAddress",
                 "targetAddress",
@@ -231,8 +261,8 @@ impl Preflight {
         }
         for v in get("mailNickname") {
             found.push(("mailNickname".into(), v.clone(), checks::nickname(&v)));
-            owns |= self.unique(
-                index,
+            self.unique(
+                &mut index,
                 (connector, dn),
                 "mailNickname",
                 "mailNickname",
@@ -244,8 +274,8 @@ impl Preflight {
         if upns.is_empty() {
             for v in &sam {
                 found.push(("sAMAccountName".into(), v.clone(), checks::sam(v, user)));
-                owns |= self.unique(
-                    index,
+                self.unique(
+                    &mut index,
                     (connector, dn),
                     "sAMAccountName",
                     "sAMAccountName",
@@ -273,76 +303,165 @@ impl Preflight {
                 });
             }
         }
-        if owns {
-            self.objects.push((connector.to_owned(), dn.to_owned()));
-        }
     }
 
-    /// Records a unique value of object `index` (`who`: its connector and DN); reports a
-    /// duplicate when another object holds it (and the first holder, once). Returns
-    /// whether the object became an owner.
+    /// Records a unique value of the object `who` (its connector and DN), spilled with the
+    /// object's index (given on its first value) for [`Preflight::finish`] to compare.
     fn unique(
         &mut self,
-        index: usize,
+        index: &mut Option<u32>,
         who: (&str, &str),
         space: &'static str,
-        attr: &str,
+        attr: &'static str,
         value: &str,
         key: &str,
-    ) -> bool {
-        if key.trim().is_empty() {
-            return false;
+    ) {
+        if key.trim().is_empty() || self.error.is_some() {
+            return;
         }
-        let Some(first) = self.unique.get_mut(&(space, key.to_owned())) else {
-            self.unique.insert(
-                (space, key.to_owned()),
-                Owner {
-                    object: index,
-                    attribute: attr.to_owned(),
-                    value: value.to_owned(),
-                    reported: false,
-                },
-            );
-            return true;
-        };
-        if first.object == index {
-            return false;
+        if let Err(e) = self.spill_value(index, who, space, attr, value, key) {
+            self.error = Some(e);
         }
-        let (fc, fdn) = self.objects.get(first.object).cloned().unwrap_or_default();
-        let (connector, dn) = who;
-        let fix = |attr: &str, other: &str| {
-            format!("keep {key} on one object only: remove or change {attr} here or on {other}")
-        };
-        if !first.reported {
-            first.reported = true;
-            self.findings.push(Finding {
-                connector: fc.clone(),
-                dn: fdn.clone(),
-                attribute: first.attribute.clone(),
-                value: first.value.clone(),
-                code: Code::Duplicate,
-                error: true,
-                message: format!("{dn} ({connector}) holds the same value in {attr}"),
-                fix: fix(&first.attribute, dn),
-            });
-        }
-        let first_attr = first.attribute.clone();
-        self.findings.push(Finding {
-            connector: connector.to_owned(),
-            dn: dn.to_owned(),
-            attribute: attr.to_owned(),
-            value: value.to_owned(),
-            code: Code::Duplicate,
-            error: true,
-            message: format!("{fdn} ({fc}) holds the same value in {first_attr}"),
-            fix: fix(attr, &fdn),
-        });
-        false
     }
 
-    /// The findings, in the order found.
-    pub fn finish(self) -> Vec<Finding> {
+    fn spill_value(
+        &mut self,
+        index: &mut Option<u32>,
+        (connector, dn): (&str, &str),
+        space: &'static str,
+        attr: &'static str,
+        value: &str,
+        key: &str,
+    ) -> std::io::Result<()> {
+        let spill = match &mut self.spill {
+            Some(spill) => spill,
+            None => self.spill.insert(Spill::new()?),
+        };
+        let object = match *index {
+            Some(i) => i,
+            None => {
+                let c = match self.connectors.iter().position(|c| c == connector) {
+                    Some(c) => c,
+                    None => {
+                        self.connectors.push(connector.to_owned());
+                        self.connectors.len() - 1
+                    }
+                };
+                let i = spill.object(u32::try_from(c).unwrap_or(u32::MAX), dn)?;
+                *index = Some(i);
+                i
+            }
+        };
+        let position = |list: &[&str], name: &str| {
+            list.iter()
+                .position(|s| *s == name)
+                .and_then(|p| u8::try_from(p).ok())
+                .unwrap_or(u8::MAX)
+        };
+        spill.value(
+            position(SPACES, space),
+            position(UNIQUE_ATTRIBUTES, attr),
+            object,
+            key,
+            value,
+        )
+    }
+
+    /// The findings: per value in the order found, then the duplicates in the order their
+    /// second holder was seen, each first holder just before its first duplicate.
+    pub fn finish(mut self) -> Result<Vec<Finding>, PreflightError> {
+        if let Some(e) = self.error.take() {
+            return Err(e.into());
+        }
+        let Some(spill) = self.spill.take() else {
+            return Ok(self.findings);
+        };
+        // Per key held by more than one object: its first holding and the others'.
+        let mut groups: Vec<(Held, Vec<Held>)> = Vec::new();
+        let mut objects = spill.finish(|held| {
+            let mut rest = held.into_iter().peekable();
+            while let Some(first) = rest.next() {
+                let mut others = Vec::new();
+                while let Some(next) =
+                    rest.next_if(|h| h.space == first.space && h.key == first.key)
+                {
+                    if next.object != first.object {
+                        others.push(next);
+                    }
+                }
+                if !others.is_empty() {
+                    groups.push((first, others));
+                }
+            }
+            Ok(())
+        })?;
+        let mut duplicates: Vec<((u64, u8), Finding)> = Vec::new();
+        let attribute = |h: &Held| {
+            UNIQUE_ATTRIBUTES
+                .get(usize::from(h.attribute))
+                .copied()
+                .unwrap_or_default()
+        };
+        for (first, others) in groups {
+            let (fc, fdn) = objects.get(first.object)?;
+            let fc = self.connector(fc);
+            let fix = |attr: &str, other: &str| {
+                format!(
+                    "keep {} on one object only: remove or change {attr} here or on {other}",
+                    first.key
+                )
+            };
+            for (n, other) in others.iter().enumerate() {
+                let (c, dn) = objects.get(other.object)?;
+                let c = self.connector(c);
+                if n == 0 {
+                    duplicates.push((
+                        (other.seq, 0),
+                        Finding {
+                            connector: fc.clone(),
+                            dn: fdn.clone(),
+                            attribute: attribute(&first).to_owned(),
+                            value: first.value.clone(),
+                            code: Code::Duplicate,
+                            error: true,
+                            message: format!(
+                                "{dn} ({c}) holds the same value in {}",
+                                attribute(other)
+                            ),
+                            fix: fix(attribute(&first), &dn),
+                        },
+                    ));
+                }
+                duplicates.push((
+                    (other.seq, 1),
+                    Finding {
+                        connector: c,
+                        dn,
+                        attribute: attribute(other).to_owned(),
+                        value: other.value.clone(),
+                        code: Code::Duplicate,
+                        error: true,
+                        message: format!(
+                            "{fdn} ({fc}) holds the same value in {}",
+                            attribute(&first)
+                        ),
+                        fix: fix(attribute(other), &fdn),
+                    },
+                ));
+            }
+        }
+        duplicates.sort_by_key(|(order, _)| *order);
         self.findings
+            .extend(duplicates.into_iter().map(|(_, finding)| finding));
+        Ok(self.findings)
+    }
+
+    fn connector(&self, index: u32) -> String {
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| self.connectors.get(i))
+            .cloned()
+            .unwrap_or_default()
     }
 }
 

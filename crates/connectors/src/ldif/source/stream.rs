@@ -1,0 +1,208 @@
+//! A full import handed over one object at a time, for readers that need every object once
+//! but never all of them together (`syncrules preflight` over a million users).
+//!
+//! The base file is read in blocks cut at blank lines, so memory holds one block, not the
+//! file. Objects that a change record touches (in the base file or the delta file) are held
+//! back in a [`Snapshot`] and replayed in file order before they are handed over; the rest
+//! go out as they are read. A first pass over the base file finds the change records that
+//! touch base objects, parsing only the blocks that spell `changetype` at all; a plain export
+//! has none, so that pass only reads bytes.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::hash::{DefaultHasher, Hash as _, Hasher as _};
+use std::io::Read as _;
+
+use syncrules_engine::{Change, ConnectorError, ImportEntry, ImportError};
+
+use super::super::dn::{dn_key, parent_dn};
+use super::super::{LdifRecord, RecordKind, Snapshot, entry_from_record, parse_from};
+use super::{LdifSource, read_log, record_error, torn_error};
+
+/// The size of one read of the base file.
+const BLOCK: usize = 8 << 20;
+
+impl LdifSource {
+    /// Every object of the directory now, as [`full_import`](syncrules_engine::Connector)
+    /// returns them ([`Change::Present`] entries), handed to `each` one at a time instead of
+    /// gathered: memory holds a block of the base file and the objects that change records
+    /// touch, whatever the directory's size. Objects no change record touches come in file
+    /// order, then the touched ones in the order they were added. Errors are those of a full
+    /// import: a bad base file stops it ([`ConnectorError::Data`], after `each` may have seen
+    /// some objects), a delta record that does not apply is that record's entry in the
+    /// returned list.
+    ///
+    /// Duplicate DNs among the objects no record touches are found by a 64-bit hash of each
+    /// DN, so a directory of a million objects holds 8 MB of hashes rather than its DNs; two
+    /// different DNs with one hash (odds about 1 in 10¹³ at that size) would be reported as a
+    /// duplicate.
+    pub fn for_each_object(
+        &self,
+        each: impl FnMut(ImportEntry),
+    ) -> Result<Vec<ImportError>, ConnectorError> {
+        self.stream(BLOCK, each)
+    }
+
+    /// [`LdifSource::for_each_object`] reading `block` bytes at a time.
+    fn stream(
+        &self,
+        block: usize,
+        mut each: impl FnMut(ImportEntry),
+    ) -> Result<Vec<ImportError>, ConnectorError> {
+        let delta_bytes = self.delta_whole()?;
+        let delta_path = self.delta_file();
+        let delta = read_log(&delta_bytes, delta_path, 1).map_err(|e| self.data(&e))?;
+        let mut touched: HashSet<String> = HashSet::new();
+        for record in &delta.records {
+            touch(&mut touched, record);
+        }
+        self.base_blocks(block, true, |records| {
+            for record in records.iter().filter(|r| !is_content(r)) {
+                touch(&mut touched, record);
+            }
+            Ok(())
+        })?;
+        let mut held = Snapshot::new(self.typing.clone());
+        let mut seen: HashSet<u64> = HashSet::new();
+        let in_base = |e: super::super::RecordError| self.data(&e.in_file(&self.path));
+        self.base_blocks(block, false, |records| {
+            for record in records {
+                let key = dn_key(&record.dn);
+                if touched.contains(&key) || !is_content(&record) {
+                    held.apply(&record).map_err(in_base)?;
+                    continue;
+                }
+                if !seen.insert(hash(&key)) {
+                    return Err(in_base(super::super::RecordError::new(
+                        record.line,
+                        format!("`{}` already exists", record.dn),
+                    )));
+                }
+                let mut entry = entry_from_record(&record, &self.typing).map_err(in_base)?;
+                entry.change = Change::Present;
+                each(entry);
+            }
+            Ok(())
+        })?;
+        let mut errors = Vec::new();
+        for record in &delta.records {
+            if let Err(e) = held.apply(record) {
+                errors.push(record_error(&record.dn, &e.in_file(delta_path)));
+            }
+        }
+        errors.extend(torn_error(&delta));
+        for mut entry in held.into_entries() {
+            entry.change = Change::Present;
+            each(entry);
+        }
+        Ok(errors)
+    }
+
+    /// Hands the base file's records to `f`, a block at a time. With `changes_only`, a block
+    /// that does not spell `changetype` (in any case) holds no change record and is skipped
+    /// unparsed.
+    fn base_blocks(
+        &self,
+        block: usize,
+        changes_only: bool,
+        mut f: impl FnMut(Vec<LdifRecord>) -> Result<(), ConnectorError>,
+    ) -> Result<(), ConnectorError> {
+        let unavailable = |e: std::io::Error| self.unavailable(&self.path, &e);
+        let mut file = File::open(&self.path).map_err(unavailable)?;
+        let mut buf: Vec<u8> = Vec::with_capacity(block.saturating_mul(2));
+        let mut line = 1usize;
+        loop {
+            let read = (&mut file)
+                .take(u64::try_from(block).unwrap_or(u64::MAX))
+                .read_to_end(&mut buf)
+                .map_err(unavailable)?;
+            let end = read == 0;
+            let cut = if end {
+                buf.len()
+            } else {
+                match last_boundary(&buf) {
+                    Some(cut) => cut,
+                    None => continue,
+                }
+            };
+            let block = buf.get(..cut).unwrap_or_default();
+            let text = match line {
+                1 => block.strip_prefix(b"\xef\xbb\xbf").unwrap_or(block),
+                _ => block,
+            };
+            if !changes_only || mentions_changetype(text) {
+                let records = parse_from(text, &self.path, line).map_err(|e| self.data(&e))?;
+                f(records)?;
+            }
+            line += block.iter().filter(|&&b| b == b'\n').count();
+            buf.drain(..cut);
+            if end {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// True for a content record or an add: one that brings an object of its own.
+fn is_content(record: &LdifRecord) -> bool {
+    matches!(record.kind, RecordKind::Content(_))
+}
+
+/// Marks the objects a change record reads or writes: its DN, and a rename's new DN (an
+/// object already there makes the rename fail, so it must be held to be seen).
+fn touch(touched: &mut HashSet<String>, record: &LdifRecord) {
+    touched.insert(dn_key(&record.dn));
+    if let RecordKind::ModDn {
+        new_rdn,
+        new_superior,
+        ..
+    } = &record.kind
+    {
+        let parent = new_superior
+            .as_deref()
+            .unwrap_or_else(|| parent_dn(&record.dn))
+            .trim();
+        let new_dn = match parent {
+            "" => new_rdn.trim().to_owned(),
+            parent => format!("{},{parent}", new_rdn.trim()),
+        };
+        touched.insert(dn_key(&new_dn));
+    }
+}
+
+/// Where the text after the last blank line of `buf` starts (records never span a blank
+/// line, so a block cut there parses as it would within the file). `buf` starts at a line.
+fn last_boundary(buf: &[u8]) -> Option<usize> {
+    // Scanning back: `end` is the newline ending the line after the one at hand.
+    let mut end: Option<usize> = None;
+    for (i, &b) in buf.iter().enumerate().rev() {
+        if b != b'\n' {
+            continue;
+        }
+        if let Some(end) = end
+            && matches!(buf.get(i + 1..end), Some(b"" | b"\r"))
+        {
+            return Some(end + 1);
+        }
+        end = Some(i);
+    }
+    let first = end?;
+    matches!(buf.get(..first), Some(b"" | b"\r")).then_some(first + 1)
+}
+
+/// True when `text` holds `changetype` in any case.
+fn mentions_changetype(text: &[u8]) -> bool {
+    const WORD: &[u8] = b"changetype";
+    text.windows(WORD.len())
+        .any(|w| w.eq_ignore_ascii_case(WORD))
+}
+
+fn hash(key: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
+#[cfg(test)]
+#[path = "stream_tests.rs"]
+mod tests;

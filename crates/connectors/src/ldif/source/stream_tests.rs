@@ -1,0 +1,136 @@
+use std::path::Path;
+
+use syncrules_engine::{Connector as _, ConnectorError, ImportEntry};
+
+use super::LdifSource;
+use crate::adgen;
+use crate::ldif::parse_bytes;
+
+/// Block sizes from a few bytes (every block grows until it holds a blank line) to more than
+/// the file.
+const BLOCKS: [usize; 5] = [7, 333, 4096, 65_536, 8 << 20];
+
+type Outcome = Result<(Vec<ImportEntry>, Vec<String>), String>;
+
+fn sorted(mut entries: Vec<ImportEntry>) -> Vec<ImportEntry> {
+    entries.sort_by_key(|e| e.dn.to_ascii_lowercase());
+    entries
+}
+
+fn full(source: &LdifSource) -> Outcome {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut source = source.clone();
+    rt.block_on(source.full_import())
+        .map(|b| {
+            let errors = b.errors.into_iter().map(|e| e.message).collect();
+            (sorted(b.entries), errors)
+        })
+        .map_err(|e| e.to_string())
+}
+
+fn streamed(source: &LdifSource, block: usize) -> Outcome {
+    let mut entries = Vec::new();
+    source
+        .stream(block, |e| entries.push(e))
+        .map(|errors| {
+            let errors = errors.into_iter().map(|e| e.message).collect();
+            (sorted(entries), errors)
+        })
+        .map_err(|e: ConnectorError| e.to_string())
+}
+
+fn generated() -> Vec<u8> {
+    let mut text = Vec::new();
+    adgen::write_ldif(120, 8, 7, &mut text).unwrap();
+    text
+}
+
+/// The DNs of three generated users.
+fn users(text: &[u8]) -> Vec<String> {
+    parse_bytes(text, Path::new("x.ldif"))
+        .unwrap()
+        .into_iter()
+        .map(|r| r.dn)
+        .filter(|dn| dn.contains("OU=Employees"))
+        .take(3)
+        .collect()
+}
+
+fn assert_same(base: &[u8], delta: Option<&[u8]>) -> Outcome {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("base.ldif");
+    std::fs::write(&path, base).unwrap();
+    let mut source = LdifSource::new("ad", &path);
+    if let Some(delta) = delta {
+        let delta_path = dir.path().join("delta.ldif");
+        std::fs::write(&delta_path, delta).unwrap();
+        source = source.with_delta(delta_path);
+    }
+    let whole = full(&source);
+    for block in BLOCKS {
+        assert_eq!(streamed(&source, block), whole, "block size {block}");
+    }
+    whole
+}
+
+#[test]
+fn a_plain_export_streams_as_a_full_import_reads_it() {
+    let (entries, errors) = assert_same(&generated(), None).unwrap();
+    assert!(entries.len() > 120);
+    assert!(errors.is_empty());
+}
+
+#[test]
+fn crlf_line_ends_and_a_byte_order_mark_change_nothing() {
+    let text = String::from_utf8(generated()).unwrap();
+    let mut crlf = b"\xef\xbb\xbf".to_vec();
+    crlf.extend(text.replace('\n', "\r\n").into_bytes());
+    let (entries, _) = assert_same(&crlf, None).unwrap();
+    assert_eq!(entries, assert_same(&generated(), None).unwrap().0);
+}
+
+#[test]
+fn change_records_in_both_files_are_replayed_in_order() {
+    let mut base = generated();
+    let [a, b, c] = <[String; 3]>::try_from(users(&base)).unwrap();
+    base.extend(
+        format!(
+            "\ndn: {a}\nchangetype: modify\nreplace: department\ndepartment: Moved\n-\n\n\
+             dn: {b}\nchangetype: delete\n\n\
+             dn: CN=New One,OU=Employees,OU=Corp,DC=contoso,DC=com\nchangetype: add\n\
+             objectClass: top\nobjectClass: user\ncn: New One\nsAMAccountName: newone\n"
+        )
+        .bytes(),
+    );
+    let delta = format!(
+        "dn: {c}\nchangetype: modrdn\nnewrdn: CN=Renamed\ndeleteoldrdn: 1\n\n\
+         dn: {b}\nchangetype: delete\n\n\
+         dn: {a}\nchangetype: modify\nadd: description\ndescription: from the delta\n-\n\n\
+         dn: CN=New One,OU=Employees,OU=Corp,DC=contoso,DC=com\nchangetype: delete\n\n\
+         dn: CN=torn,DC=contoso,DC=com\nchangetype: modify\nreplace: mS-"
+    );
+    let (entries, errors) = assert_same(&base, Some(delta.as_bytes())).unwrap();
+    // The second delete of `b` is that record's error; the torn final record is reported.
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(entries.iter().all(|e| e.dn != b));
+    assert!(entries.iter().any(|e| e.dn.starts_with("CN=Renamed,")));
+    assert!(!entries.iter().any(|e| e.dn.contains("New One")));
+}
+
+#[test]
+fn a_duplicate_dn_or_a_cut_record_in_the_base_file_is_the_same_error() {
+    let base = generated();
+    let text = String::from_utf8(base.clone()).unwrap();
+    let a = users(&base).remove(0);
+    let record = text
+        .split("\n\n")
+        .find(|r| r.starts_with(&format!("dn: {a}\n")))
+        .unwrap();
+    let twice = format!("{text}\n{record}\n");
+    assert!(assert_same(twice.as_bytes(), None).is_err());
+    let cut = format!("{text}\ndn: CN=cut,DC=contoso,DC=com\ncn: cut\n");
+    let error = assert_same(cut.as_bytes(), None).unwrap_err();
+    assert!(error.contains("objectClass"), "{error}");
+}
