@@ -138,3 +138,69 @@ fn samba_to_the_file_target_with_write_back() {
     let entra = common::files(&dir.path().join("entra"));
     assert!(entra.iter().any(|(_, b)| text(b).contains("Renamed")));
 }
+
+/// `preflight` reads an LDAP source too: a mail address held twice (case apart; the DC itself
+/// refuses a duplicate UPN) and a UPN with a space, seeded in a fresh OU of the Samba DC, are
+/// found, and nothing else in that OU.
+#[test]
+fn preflight_reads_the_ldap_source() {
+    let server = ad();
+    let ou = fresh_ou(server, &server.base, "preflight");
+    let tag = ou.rsplit_once('-').unwrap().1.split(',').next().unwrap();
+    let upns = [
+        format!("a{tag}@contoso.com"),
+        format!("b{tag}@contoso.com"),
+        format!("with space{tag}@contoso.com"),
+        format!("fine{tag}@contoso.com"),
+    ];
+    let mails = [
+        format!("same{tag}@contoso.com"),
+        format!("SAME{tag}@contoso.com"),
+        format!("c{tag}@contoso.com"),
+        format!("d{tag}@contoso.com"),
+    ];
+    let mut ldif = String::new();
+    let mut dns = Vec::new();
+    for (i, (upn, mail)) in upns.iter().zip(&mails).enumerate() {
+        let cn = format!("p{i}x{tag}");
+        dns.push(format!("CN={cn},{ou}"));
+        ldif.push_str(&format!(
+            "dn: CN={cn},{ou}\nchangetype: add\nobjectClass: user\nsAMAccountName: {cn}\nuserPrincipalName: {upn}\nmail: {mail}\ndisplayName: User {i}\n\n"
+        ));
+    }
+    modify(server, &ldif);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &server.url, &ou, "");
+    let out = syncrules(&[
+        "preflight",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["dn"].as_str().unwrap().ends_with(&ou))
+        .map(|f| {
+            (
+                f["dn"].as_str().unwrap().to_owned(),
+                f["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    let mut want = vec![
+        (dns[0].clone(), "duplicate".to_owned()),
+        (dns[1].clone(), "duplicate".to_owned()),
+        (dns[2].clone(), "character".to_owned()),
+    ];
+    want.sort();
+    assert_eq!(found, want, "{report}");
+    // The bind password is read from its file and never shown.
+    assert!(!text(&out.stdout).contains(&server.password));
+    assert!(!text(&out.stderr).contains(&server.password));
+}
