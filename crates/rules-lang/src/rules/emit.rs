@@ -30,7 +30,7 @@ pub fn emit_rule(rule: &Rule) -> String {
         c(out, CommentAnchor::Key(i), "");
     };
     key(&mut out, "name");
-    let _ = writeln!(out, "name: {}", scalar(&rule.name, ""));
+    let _ = writeln!(out, "name: {}", scalar(&rule.name, "  "));
     if let Some(d) = &rule.description {
         key(&mut out, "description");
         let _ = writeln!(out, "description: {}", scalar(d, "  "));
@@ -38,11 +38,11 @@ pub fn emit_rule(rule: &Rule) -> String {
     key(&mut out, "direction");
     let _ = writeln!(out, "direction: {}", spelling(DIRECTIONS, rule.direction));
     key(&mut out, "connector");
-    let _ = writeln!(out, "connector: {}", scalar(&rule.connector, ""));
+    let _ = writeln!(out, "connector: {}", scalar(&rule.connector, "  "));
     key(&mut out, "source");
-    let _ = writeln!(out, "source: {}", scalar(&rule.source, ""));
+    let _ = writeln!(out, "source: {}", scalar(&rule.source, "  "));
     key(&mut out, "target");
-    let _ = writeln!(out, "target: {}", scalar(&rule.target, ""));
+    let _ = writeln!(out, "target: {}", scalar(&rule.target, "  "));
     key(&mut out, "link");
     let _ = writeln!(out, "link: {}", spelling(LINK_TYPES, rule.link));
     key(&mut out, "precedence");

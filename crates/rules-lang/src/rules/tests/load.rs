@@ -157,6 +157,18 @@ fn declarations_with_awkward_strings_are_written_back_the_same() {
     }
 }
 
+/// Found by fuzzing: a top-level string with a line break was written as a block scalar
+/// whose lines were not indented, so they read back as keys.
+#[test]
+fn top_level_strings_with_line_breaks_are_written_back_the_same() {
+    let mut rule = load(RULE).unwrap();
+    rule.name = "A le with\nevle-tag: x".to_owned();
+    rule.source = "user\nsecond".to_owned();
+    let text = emit_rule(&rule);
+    let back = load(&text).unwrap_or_else(|e| panic!("{text}\n{e:?}"));
+    assert_eq!((back.name, back.source), (rule.name, rule.source), "{text}");
+}
+
 #[test]
 fn every_error_is_located() {
     let text = "\
