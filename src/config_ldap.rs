@@ -65,6 +65,9 @@ pub struct LdapConfig {
     pub password: PasswordSource,
     /// Where `password-env` / `password-file` is written.
     pub password_span: Span,
+    /// Whether `attributes` was given; when not, the commands read the attributes the rules
+    /// use ([`syncrules_lang::rules::Plan::connector_attributes`]) instead of every one.
+    pub attributes_given: bool,
 }
 
 impl LdapConfig {
@@ -230,6 +233,7 @@ pub(crate) fn parse(
     if let Some(c) = classes {
         s.object_classes = c?;
     }
+    let attributes_given = attributes.is_some();
     if let Some(a) = attributes {
         s.attributes = a?;
     }
@@ -246,5 +250,6 @@ pub(crate) fn parse(
         settings: s,
         password,
         password_span,
+        attributes_given,
     })
 }

@@ -13,9 +13,9 @@ use syncrules_engine::preview::preview;
 use syncrules_engine::run::{Cycle, Engine, Step};
 use syncrules_engine::sync::SyncContext;
 
-use super::EXIT_INPUT;
 use super::config::SyncConfig;
 use super::sync::{connectors, errors_of, fail, options, run_steps, runtime, staged_state};
+use super::{EXIT_EXTERNAL, EXIT_INPUT};
 
 #[derive(Debug, clap::Args)]
 pub struct ImpactArgs {
@@ -143,7 +143,12 @@ pub fn run(args: &ImpactArgs) -> ExitCode {
     };
     let tmp = match tempfile::tempdir() {
         Ok(t) => t,
-        Err(e) => return fail(3, &format!("cannot create a temporary folder: {e}")),
+        Err(e) => {
+            return fail(
+                EXIT_EXTERNAL,
+                &format!("cannot create a temporary folder: {e}"),
+            );
+        }
     };
     let base_path = match base_rules(&args.base, tmp.path()) {
         Ok(p) => p,
@@ -161,12 +166,9 @@ pub fn run(args: &ImpactArgs) -> ExitCode {
         Err(code) => return code,
     };
     let names: Vec<String> = config.connectors.keys().cloned().collect();
-    let mut engine = Engine::new(
-        base_plan,
-        connectors(&config),
-        state,
-        options(&config, true, false),
-    );
+    // The import is shared: it reads what either rule set uses.
+    let connected = connectors(&config, &[&base_plan, &new_plan]);
+    let mut engine = Engine::new(base_plan, connected, state, options(&config, true, false));
     let rt = match runtime() {
         Ok(r) => r,
         Err(code) => return code,

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use syncrules_connectors::LdifSource;
 use syncrules_connectors::ldap::LdapConnector;
-use syncrules_engine::preflight::{Preflight, render, to_json};
+use syncrules_engine::preflight::{ATTRIBUTES, Preflight, render, to_json};
 use syncrules_engine::{Connector as _, ConnectorError};
 
 use super::config::{ConnectorConfig, SyncConfig};
@@ -51,10 +51,11 @@ pub fn run(args: &PreflightArgs) -> ExitCode {
                     .map(drop)
             }
             ConnectorConfig::Ldap(ldap) => {
-                let mut source = LdapConnector::new(
-                    name.clone(),
-                    ldap.settings().unwrap_or_else(|_| ldap.settings.clone()),
-                );
+                let mut settings = ldap.settings().unwrap_or_else(|_| ldap.settings.clone());
+                if !ldap.attributes_given {
+                    settings.attributes = ATTRIBUTES.iter().map(|a| (*a).to_owned()).collect();
+                }
+                let mut source = LdapConnector::new(name.clone(), settings);
                 rt.block_on(source.full_import()).map(|batch| {
                     for e in batch.entries {
                         check.object(name, &e.dn, &e.object_type, &e.attributes);

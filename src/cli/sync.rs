@@ -1,6 +1,7 @@
 //! `syncrules preview` and `syncrules run`: the sync engine over the connectors of a
 //! `sync.yaml`.
 
+use std::collections::BTreeSet;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -106,7 +107,9 @@ fn config_and_plan(path: &Path, scan: bool) -> Result<(SyncConfig, Plan), ExitCo
     Ok((config, plan))
 }
 
-pub(super) fn connectors(config: &SyncConfig) -> Vec<Box<dyn Connector>> {
+/// The configuration's connectors. An LDAP connector without `attributes` reads those the
+/// rules of `plans` use of it (every attribute when no rule uses it).
+pub(super) fn connectors(config: &SyncConfig, plans: &[&Plan]) -> Vec<Box<dyn Connector>> {
     config
         .connectors
         .iter()
@@ -123,10 +126,17 @@ pub(super) fn connectors(config: &SyncConfig) -> Vec<Box<dyn Connector>> {
                     Box::new(FileTarget::new(name.clone(), path.clone()))
                 }
                 // The password was read when the configuration was loaded.
-                ConnectorConfig::Ldap(ldap) => Box::new(LdapConnector::new(
-                    name.clone(),
-                    ldap.settings().unwrap_or_else(|_| ldap.settings.clone()),
-                )),
+                ConnectorConfig::Ldap(ldap) => {
+                    let mut settings = ldap.settings().unwrap_or_else(|_| ldap.settings.clone());
+                    let used: BTreeSet<String> = plans
+                        .iter()
+                        .flat_map(|p| p.connector_attributes(name))
+                        .collect();
+                    if !ldap.attributes_given && !used.is_empty() {
+                        settings.attributes = used.into_iter().collect();
+                    }
+                    Box::new(LdapConnector::new(name.clone(), settings))
+                }
             }
         })
         .collect()
@@ -252,12 +262,8 @@ pub fn preview_cmd(args: &PreviewArgs) -> ExitCode {
         Err(code) => return code,
     };
     let names: Vec<String> = config.connectors.keys().cloned().collect();
-    let mut engine = Engine::new(
-        plan,
-        connectors(&config),
-        state,
-        options(&config, true, false),
-    );
+    let connected = connectors(&config, &[&plan]);
+    let mut engine = Engine::new(plan, connected, state, options(&config, true, false));
     let rt = match runtime() {
         Ok(r) => r,
         Err(code) => return code,
@@ -326,9 +332,10 @@ pub fn run_cmd(args: &RunArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(store_exit(&e), &e.to_string()),
     };
+    let connected = connectors(&config, &[&plan]);
     let mut engine = match Engine::with_store(
         plan,
-        connectors(&config),
+        connected,
         store,
         options(&config, args.staging, args.allow_deletes),
     ) {

@@ -203,6 +203,31 @@ async fn dirsync_deltas_carry_every_kind_of_change() {
     );
 }
 
+/// A DirSync cookie only brings what changed after it: when the attributes read change (a
+/// rule now reads one more), the old watermark is refused and the engine reads in full.
+#[tokio::test]
+async fn a_watermark_taken_with_other_attributes_is_expired() {
+    let server = ad();
+    let (ou, _, _) = seed(server, "attrs", 2);
+    let mut narrow = settings(server, &ou);
+    narrow.attributes = vec!["displayName".to_owned()];
+    let mut c = LdapConnector::new("ad", narrow.clone());
+    let full = c.full_import().await.expect("full import");
+    let mark = full.watermark.expect("a DirSync watermark");
+    // The same attributes: the watermark serves, in any order or case.
+    narrow.attributes = vec!["DISPLAYNAME".to_owned()];
+    let mut same = LdapConnector::new("ad", narrow.clone());
+    assert!(same.delta_import(&mark).await.is_ok());
+    // One more attribute: expired.
+    narrow.attributes.push("department".to_owned());
+    let mut wider = LdapConnector::new("ad", narrow);
+    let again = wider.delta_import(&mark).await;
+    assert!(
+        matches!(again, Err(ConnectorError::WatermarkExpired { .. })),
+        "{again:?}"
+    );
+}
+
 #[tokio::test]
 async fn filter_values_cannot_inject() {
     let server = ad();

@@ -386,3 +386,54 @@ fn flows_are_checked_against_the_target_schema() {
     ]);
     assert_eq!(found, [f("g.yaml", 5, "E0402")]);
 }
+
+/// What an LDAP connector reads by default: every attribute the rules use of it, from the
+/// rule files themselves, and nothing they never name.
+#[test]
+fn a_connectors_attributes_are_those_its_rules_use() {
+    use syncrules_lang::rules::{Direction, FlowSource};
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    let mut report = Report::default();
+    let set = load_rule_set(&[root], &mut report);
+    let plan = Plan::build(&set, &mut report).unwrap();
+    let ad = plan.connector_attributes("contoso.com");
+    let mut named = std::collections::BTreeSet::new();
+    for rule in set
+        .rules
+        .iter()
+        .filter(|r| r.enabled && r.connector == "contoso.com")
+    {
+        match rule.direction {
+            Direction::Inbound => {
+                for clause in rule.scope.iter().flatten() {
+                    named.insert(clause.attribute.clone());
+                }
+                for c in rule.join.iter().flatten() {
+                    named.insert(c.source.clone());
+                }
+                for f in &rule.flows {
+                    if let FlowSource::Direct(a) = &f.source {
+                        named.insert(a.clone());
+                    }
+                }
+            }
+            Direction::Outbound => {
+                named.extend(rule.flows.iter().map(|f| f.target.clone()));
+            }
+        }
+    }
+    named.remove("dn");
+    assert!(!named.is_empty());
+    let missing: Vec<_> = named.difference(&ad).collect();
+    assert!(missing.is_empty(), "{missing:?} not in {ad:?}");
+    // Inbound expressions read more than the direct flows name (e.g. cloudFiltered's).
+    assert!(ad.len() > named.len(), "{ad:?}");
+    // The write-back target is read back; what no rule names is not read.
+    assert!(ad.contains("mS-DS-ConsistencyGuid"), "{ad:?}");
+    for unused in ["instanceType", "whenCreated", "dn"] {
+        assert!(!ad.contains(unused), "{unused} in {ad:?}");
+    }
+    // And the Entra side: only what outbound rules write and inbound rules read of it.
+    let entra = plan.connector_attributes("contoso.onmicrosoft.com");
+    assert!(entra.contains("userPrincipalName"), "{entra:?}");
+}

@@ -11,8 +11,33 @@ use super::search::{self, Found, parse_range};
 use super::{LdapConnector, LdapFailure, LdapSettings, dirsync};
 use crate::ldif::LdifValue;
 
-/// The watermark prefix of a DirSync cookie (base64 follows).
+/// The watermark prefix of a DirSync cookie: `ldap:dirsync:<tag>:<cookie in base64>`, the
+/// tag naming the attributes read ([`attributes_tag`]).
 const DIRSYNC_PREFIX: &str = "ldap:dirsync:";
+
+/// The attributes asked for, as 16 hex digits: a DirSync cookie only brings the changes
+/// after it, so when the attributes read change (a rule now reads one more), the objects
+/// that did not change would never bring it. A watermark with another tag is not used: the
+/// engine runs a full import, and says so.
+fn attributes_tag(settings: &LdapSettings) -> String {
+    let mut names: Vec<String> = settings
+        .requested()
+        .iter()
+        .map(|a| a.split(';').next().unwrap_or(a).to_ascii_lowercase())
+        .collect();
+    names.sort();
+    names.dedup();
+    format!("{:016x}", crate::ldif::fnv1a(names.join("\n").as_bytes()))
+}
+
+/// A DirSync cookie as a watermark.
+fn dirsync_watermark(settings: &LdapSettings, cookie: &[u8]) -> String {
+    format!(
+        "{DIRSYNC_PREFIX}{}:{}",
+        attributes_tag(settings),
+        BASE64.encode(cookie)
+    )
+}
 
 /// Whether the server offers DirSync (its root DSE lists the control).
 async fn has_dirsync(ldap: &mut Ldap) -> Result<bool, LdapFailure> {
@@ -87,7 +112,7 @@ pub(crate) async fn start_watermark(
     let attrs = vec!["objectGUID".to_owned()];
     Ok(dirsync_pass(ldap, settings, Vec::new(), &attrs)
         .await?
-        .map(|(_, cookie)| format!("{DIRSYNC_PREFIX}{}", BASE64.encode(cookie))))
+        .map(|(_, cookie)| dirsync_watermark(settings, &cookie)))
 }
 
 fn is_true(found: &Found, name: &str) -> bool {
@@ -147,14 +172,18 @@ fn bare(change: Change, dn: &str, anchor: Option<String>) -> ImportEntry {
 }
 
 impl LdapConnector {
-    /// The changes since `watermark`; `None` when it is not a usable DirSync cookie.
+    /// The changes since `watermark`; `None` when it is not a usable DirSync cookie, or one
+    /// taken while other attributes were read.
     pub(crate) async fn read_changes(
         &mut self,
         watermark: &str,
     ) -> Result<Option<ImportBatch>, LdapFailure> {
+        let tag = attributes_tag(&self.settings);
         let Some(cookie) = watermark
             .strip_prefix(DIRSYNC_PREFIX)
-            .and_then(|c| BASE64.decode(c).ok())
+            .and_then(|rest| rest.split_once(':'))
+            .filter(|(t, _)| *t == tag)
+            .and_then(|(_, c)| BASE64.decode(c).ok())
         else {
             return Ok(None);
         };
@@ -169,7 +198,7 @@ impl LdapConnector {
             return Ok(None);
         };
         let mut batch = ImportBatch {
-            watermark: Some(format!("{DIRSYNC_PREFIX}{}", BASE64.encode(cookie))),
+            watermark: Some(dirsync_watermark(&self.settings, &cookie)),
             ..ImportBatch::default()
         };
         for f in found {

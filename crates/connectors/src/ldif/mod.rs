@@ -39,6 +39,7 @@ mod replay;
 mod source;
 mod typing;
 mod watermark;
+pub(crate) use watermark::fnv1a;
 mod write;
 
 use std::path::PathBuf;

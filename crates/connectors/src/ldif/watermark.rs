@@ -84,7 +84,7 @@ pub(super) fn tail_of(bytes: &[u8]) -> &[u8] {
 }
 
 /// FNV-1a, 64 bits: stable across builds and platforms, unlike the standard hasher.
-pub(super) fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
         (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })

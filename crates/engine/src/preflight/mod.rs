@@ -122,6 +122,21 @@ pub struct Preflight {
     error: Option<std::io::Error>,
 }
 
+/// The attributes a check reads of an object (besides its object class): what a source
+/// needs to fetch for it.
+pub const ATTRIBUTES: &[&str] = &[
+    "sAMAccountName",
+    "isCriticalSystemObject",
+    "userPrincipalName",
+    "mail",
+    "proxyAddresses",
+    "targetAddress",
+    "mailNickname",
+    "displayName",
+    "givenName",
+    "sn",
+];
+
 /// Object types IdFix checks.
 const TYPES: &[&str] = &["user", "inetorgperson", "group", "contact"];
 /// Account names IdFix leaves out (well-known and system accounts), as prefixes.

@@ -6,6 +6,7 @@
 //! A plan can only be built from a rule set that checks: [`Plan::build`] reports every
 //! error and returns `None` if there is one.
 
+mod attributes;
 mod build;
 mod listing;
 mod scope;
