@@ -204,3 +204,23 @@ fn preflight_reads_the_ldap_source() {
     assert!(!text(&out.stdout).contains(&server.password));
     assert!(!text(&out.stderr).contains(&server.password));
 }
+
+/// A directory that cannot be reached is exit 3 (an external system failed), after the
+/// connector's retries, and nothing is exported.
+#[test]
+fn an_unreachable_directory_is_exit_3() {
+    let server = ad();
+    let dir = tempfile::tempdir().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("ldap://127.0.0.1:{}", closed.local_addr().unwrap().port());
+    drop(closed);
+    let cfg = config(dir.path(), &url, &server.base, "");
+    for command in ["run", "preview", "preflight"] {
+        let out = syncrules(&[command, "--config", cfg.to_str().unwrap()]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{command}: {err}");
+        assert!(err.contains("unavailable"), "{command}: {err}");
+        assert!(!err.contains(&server.password), "{command}: {err}");
+    }
+    assert!(!dir.path().join("entra").exists());
+}

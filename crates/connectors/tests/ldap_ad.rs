@@ -269,6 +269,54 @@ async fn ldaps_is_verified_against_the_ca_file() {
     assert!(LdapConnector::new("ad", s).full_import().await.is_ok());
 }
 
+/// StartTLS on the plain port: verified against the CA file like ldaps, refused without it.
+#[tokio::test]
+async fn start_tls_is_verified_against_the_ca_file() {
+    let server = ad();
+    let (ou, _, _) = seed(server, "starttls", 1);
+    let mut s = settings(server, &ou);
+    s.start_tls = true;
+    s.ca_file = server.ca.clone();
+    let ok = LdapConnector::new("ad", s.clone())
+        .full_import()
+        .await
+        .expect("StartTLS with ca-file");
+    assert_eq!(ok.entries.len(), 2);
+    s.ca_file = None;
+    s.timeout = std::time::Duration::from_secs(5);
+    let err = LdapConnector::new("ad", s)
+        .full_import()
+        .await
+        .expect_err("unverified");
+    assert!(matches!(err, ConnectorError::Unavailable { .. }), "{err}");
+}
+
+/// A directory that does not answer is retried, then unavailable, with the attempts named.
+#[tokio::test]
+async fn an_unreachable_directory_is_retried_then_unavailable() {
+    let server = ad();
+    let mut s = settings(server, &server.base);
+    // A loopback port nothing listens on: every connection is refused at once.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    s.url = format!("ldap://127.0.0.1:{port}");
+    let started = std::time::Instant::now();
+    let err = LdapConnector::new("ad", s)
+        .full_import()
+        .await
+        .expect_err("nothing listens");
+    assert!(matches!(err, ConnectorError::Unavailable { .. }), "{err}");
+    assert!(err.to_string().contains("attempts"), "{err}");
+    // The backoff between the three attempts was waited for (500 ms, then 1 s).
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(1400),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(!err.to_string().contains(&server.password));
+}
+
 #[tokio::test]
 async fn the_password_never_shows() {
     let server = ad();

@@ -14,7 +14,7 @@ use super::{LdapFailure, LdapSettings};
 /// Connection attempts before the directory counts as unavailable.
 pub(crate) const ATTEMPTS: u32 = 3;
 
-/// The delay before attempt `n` (from 1): 250 ms, 500 ms, 1 s...
+/// The delay after failed attempt `n` (from 1): 500 ms, 1 s, 2 s...
 pub(crate) fn backoff(n: u32) -> Duration {
     Duration::from_millis(250u64 << n.min(6))
 }
