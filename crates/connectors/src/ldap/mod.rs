@@ -1,12 +1,12 @@
 //! The LDAP connector: Active Directory (and Samba AD DC) or OpenLDAP over `ldap3`.
 //!
-//! - [`connect`]: `ldap://`, `ldaps://` or StartTLS, certificates verified against a
+//! - `connect`: `ldap://`, `ldaps://` or StartTLS, certificates verified against a
 //!   `ca-file` or the system roots, simple bind with a [`Secret`] password;
-//! - [`search`]: paged searches (RFC 2696), ranged retrieval (`member;range=0-1499`),
+//! - `search`: paged searches (RFC 2696), ranged retrieval (`member;range=0-1499`),
 //!   referrals skipped, entries typed by the LDIF connector's [`AttributeTyping`];
-//! - [`dirsync`]: AD delta imports by the DirSync control (cookie as watermark, membership
+//! - `dirsync`: AD delta imports by the DirSync control (cookie as watermark, membership
 //!   changes as value-level changes, deletes by `isDeleted`);
-//! - [`export`]: add, modify, delete and rename, each change's failure its own;
+//! - `export`: add, modify, delete and rename, each change's failure its own;
 //! - [`escape`]: RFC 4515 filter values and RFC 4514 DN values.
 //!
 //! Objects are kept to `containers.include` minus `containers.exclude` (DN suffixes); the

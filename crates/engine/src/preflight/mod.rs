@@ -5,7 +5,7 @@
 //! Objects are fed one at a time ([`Preflight::object`]); per-value checks keep nothing,
 //! and the values that must be unique wait in temporary files, spread by hash over parts
 //! that are sorted one at a time at the end, so the work is linear in the data (but the
-//! sorts) and memory is bounded by a part, not by the directory. Sources: see [`checks`] for the documents each rule follows.
+//! sorts) and memory is bounded by a part, not by the directory. Sources: see `checks.rs` for the documents each rule follows.
 //! Uniqueness follows the same documents ("no duplicates" for mail, mailNickname,
 //! proxyAddresses, sAMAccountName, targetAddress and userPrincipalName) and Entra ID's
 //! shared address namespace: an SMTP or SIP proxy address, a mail value and a
@@ -110,7 +110,7 @@ const UNIQUE_ATTRIBUTES: &[&str] = &[
 ];
 
 /// The check in progress: findings so far and the unique values seen, which wait in
-/// temporary files ([`spill`]) until [`Preflight::finish`] compares them.
+/// temporary files (`spill.rs`) until [`Preflight::finish`] compares them.
 #[derive(Default)]
 pub struct Preflight {
     domains: Vec<String>,

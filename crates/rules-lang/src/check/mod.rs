@@ -53,7 +53,7 @@ pub const KNOWN_PARAMETERS: &[&str] = &[
 /// expected runs once per value of that attribute, the whole expression, as Entra Connect
 /// evaluates it (`IIF(InStr([proxyAddresses],"SIP:")=1,NULL,[proxyAddresses])` keeps every
 /// address but the SIP one), and its results form a multi-valued result; see
-/// [`reading`](self::reading). An attribute that is also handed on as a list (`Count`,
+/// `reading`. An attribute that is also handed on as a list (`Count`,
 /// `Join`, `Select`, ...) keeps its values together. The same reading is tried when the
 /// expression does not check as written and reads one multi-valued attribute (the
 /// out-of-box NGC device-key rule does arithmetic on `Mid([searchableDeviceKey], ...)`).

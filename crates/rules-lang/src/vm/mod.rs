@@ -1,15 +1,15 @@
 //! The virtual machine: runs a [`Program`] against an [`Env`].
 //!
-//! Operands are two words and borrowed wherever they can be (see [`operand`]): loading an
+//! Operands are two words and borrowed wherever they can be (see `operand.rs`): loading an
 //! attribute, a parameter or a constant copies nothing and touches no reference count; the
 //! builtins the corpus uses most run natively on borrowed text and return parts of it (see
-//! [`native`]); `&` builds its string in a buffer the `Vm` keeps from run to run. A run
+//! `native.rs`); `&` builds its string in a buffer the `Vm` keeps from run to run. A run
 //! allocates only what its result or a builtin without a native form needs.
 //!
 //! The layout avoids one cost the profile showed to dominate on the development machine
 //! (AMD EPYC under KVM): a value written field by field and then copied whole, or the
 //! reverse, cannot be forwarded from the store buffer and stalls for dozens of cycles. So
-//! the operand stack keeps tags and bits apart (see [`stack`]), operands travel in
+//! the operand stack keeps tags and bits apart (see `stack.rs`), operands travel in
 //! registers, fast paths return `Option`s of operands, and only the slow paths return
 //! `Result`s.
 
