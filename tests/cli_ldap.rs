@@ -224,3 +224,78 @@ fn an_unreachable_directory_is_exit_3() {
     }
     assert!(!dir.path().join("entra").exists());
 }
+
+/// The same directory read from Samba and from an LDIF export of it (`ldapsearch`) gives
+/// the same preview: every Entra add, update and delete with the same attributes, whatever
+/// the source. Users (enabled, disabled, with mail and proxy addresses), groups (one
+/// nested in another) and a contact.
+#[test]
+fn samba_and_its_ldif_export_preview_the_same() {
+    let server = ad();
+    let ou = fresh_ou(server, &server.base, "same");
+    let tag = ou.rsplit_once('-').unwrap().1.split(',').next().unwrap();
+    let mut ldif = String::new();
+    for i in 0..4 {
+        let cn = format!("s{i}x{tag}");
+        let uac = if i == 3 { 514 } else { 512 };
+        ldif.push_str(&format!(
+            "dn: CN={cn},{ou}\nchangetype: add\nobjectClass: user\nsAMAccountName: {cn}\n\
+             userPrincipalName: {cn}@contoso.com\ngivenName: G{i}\nsn: S{i}\ndisplayName: User {i}\n\
+             mail: {cn}@contoso.com\nproxyAddresses: SMTP:{cn}@contoso.com\n\
+             proxyAddresses: smtp:{cn}@contoso.mail.onmicrosoft.com\ndepartment: D{i}\n\
+             userAccountControl: {uac}\n\n"
+        ));
+    }
+    ldif.push_str(&format!(
+        "dn: CN=inner{tag},{ou}\nchangetype: add\nobjectClass: group\nsAMAccountName: inner{tag}\n\
+         member: CN=s0x{tag},{ou}\nmember: CN=s1x{tag},{ou}\n\n\
+         dn: CN=outer{tag},{ou}\nchangetype: add\nobjectClass: group\nsAMAccountName: outer{tag}\n\
+         groupType: -2147483646\nmember: CN=inner{tag},{ou}\nmember: CN=s2x{tag},{ou}\n\n\
+         dn: CN=contact{tag},{ou}\nchangetype: add\nobjectClass: contact\ndisplayName: Contact\n\
+         mail: contact{tag}@fabrikam.com\n\n"
+    ));
+    modify(server, &ldif);
+
+    // The LDIF export: every attribute of every object below the OU, as ldapsearch writes it.
+    let export = std::process::Command::new("ldapsearch")
+        .args(["-LLL", "-o", "ldif-wrap=no", "-x", "-H", &server.url])
+        .args(["-D", &server.bind_dn, "-w", &server.password, "-b", &ou])
+        .args([
+            "(|(objectClass=user)(objectClass=group)(objectClass=contact))",
+            "*",
+        ])
+        .output()
+        .unwrap();
+    assert!(export.status.success(), "{}", text(&export.stderr));
+    let from_ldap = tempfile::tempdir().unwrap();
+    let from_ldif = tempfile::tempdir().unwrap();
+    std::fs::write(from_ldif.path().join("ad.ldif"), &export.stdout).unwrap();
+    let ldap_cfg = config(from_ldap.path(), &server.url, &ou, "");
+    let ldif_yaml = format!(
+        "rules: {}\nstate: state\nconnectors:\n  contoso.com:\n    type: ldif\n    path: ad.ldif\n  contoso.onmicrosoft.com:\n    type: file\n    path: entra\n",
+        repo().join("rules").display()
+    );
+    std::fs::write(from_ldif.path().join("sync.yaml"), ldif_yaml).unwrap();
+    let preview = |cfg: &std::path::Path| -> serde_json::Value {
+        let out = syncrules(&[
+            "preview",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let a = preview(&ldap_cfg);
+    let b = preview(&from_ldif.path().join("sync.yaml"));
+    let shown = a.to_string();
+    for present in [
+        format!("s0x{tag}@contoso.com"),
+        format!("outer{tag}"),
+        format!("contact{tag}@fabrikam.com"),
+    ] {
+        assert!(shown.contains(&present), "{present} provisioned: {a}");
+    }
+    assert_eq!(a, b);
+}
