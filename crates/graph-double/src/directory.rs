@@ -1,0 +1,498 @@
+//! The in-memory directory: users and groups with GUID ids, unique values, membership
+//! edges, managers, a soft-delete bin, registered extension properties and an append-only
+//! change log that delta rounds read.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value, json};
+
+/// Users or groups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// `/users`.
+    User,
+    /// `/groups`.
+    Group,
+}
+
+impl Kind {
+    /// `#microsoft.graph.user` or `#microsoft.graph.group`.
+    pub fn odata_type(self) -> &'static str {
+        match self {
+            Kind::User => "#microsoft.graph.user",
+            Kind::Group => "#microsoft.graph.group",
+        }
+    }
+}
+
+/// One object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Object {
+    /// Its GUID.
+    pub id: String,
+    /// User or group.
+    pub kind: Kind,
+    /// Its properties (without `id`).
+    pub props: Map<String, Value>,
+    /// A group's members' ids.
+    pub members: BTreeSet<String>,
+    /// A user's manager's id.
+    pub manager: Option<String>,
+}
+
+/// What one entry of the change log says.
+#[derive(Clone, Debug, PartialEq)]
+pub enum What {
+    /// Created.
+    Created,
+    /// These properties changed.
+    Props(Vec<String>),
+    /// The manager changed.
+    Manager,
+    /// A member was added (true) or removed (false).
+    Member(String, bool),
+    /// Moved to the deleted-items bin.
+    SoftDeleted,
+    /// Gone for good.
+    HardDeleted,
+}
+
+/// One entry of the change log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    /// Its number, from 1.
+    pub seq: u64,
+    /// The object's kind.
+    pub kind: Kind,
+    /// The object's id.
+    pub id: String,
+    /// What changed.
+    pub what: What,
+}
+
+/// A write the directory refuses: the status, `error.code`, message and details.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refusal {
+    /// HTTP status.
+    pub status: u16,
+    /// `error.code`.
+    pub code: &'static str,
+    /// `error.message`.
+    pub message: String,
+    /// `error.details`.
+    pub details: Vec<Value>,
+}
+
+impl Refusal {
+    pub(crate) fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        Refusal {
+            status,
+            code,
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    fn conflict(target: &str, value: &str) -> Self {
+        Refusal {
+            status: 400,
+            code: "Request_BadRequest",
+            message: format!(
+                "Another object with the same value for property {target} already exists."
+            ),
+            details: vec![json!({"code": "ObjectConflict", "target": target, "message": value})],
+        }
+    }
+
+    fn not_found(id: &str) -> Self {
+        Refusal::new(
+            404,
+            "Request_ResourceNotFound",
+            format!(
+                "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+            ),
+        )
+    }
+}
+
+/// Properties unique across objects, ignoring case: (kind or both, name).
+const UNIQUE: &[(Option<Kind>, &str)] = &[
+    (Some(Kind::User), "userPrincipalName"),
+    (Some(Kind::User), "onPremisesImmutableId"),
+    (None, "mailNickname"),
+];
+
+/// Properties a client may not write.
+const READ_ONLY: &[&str] = &[
+    "id",
+    "onPremisesSyncEnabled",
+    "proxyAddresses",
+    "onPremisesSamAccountName",
+    "onPremisesSecurityIdentifier",
+    "securityIdentifier",
+    "createdDateTime",
+];
+
+/// Properties a create needs.
+fn required(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::User => &[
+            "accountEnabled",
+            "displayName",
+            "mailNickname",
+            "userPrincipalName",
+            "passwordProfile",
+        ],
+        Kind::Group => &[
+            "displayName",
+            "mailEnabled",
+            "mailNickname",
+            "securityEnabled",
+        ],
+    }
+}
+
+/// A registered directory extension property.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Extension {
+    /// Its full name, `extension_<appId without dashes>_<name>`.
+    pub name: String,
+    /// `String`, `Integer`, `Boolean`, `Binary`, `DateTime`.
+    pub data_type: String,
+    /// Multi-valued.
+    pub multi: bool,
+    /// `User`, `Group`.
+    pub targets: Vec<String>,
+}
+
+/// The directory.
+#[derive(Clone, Debug, Default)]
+pub struct Directory {
+    /// Live objects by id.
+    pub objects: BTreeMap<String, Object>,
+    /// The deleted-items bin.
+    pub deleted: BTreeMap<String, Object>,
+    /// The change log.
+    pub log: Vec<Change>,
+    /// Registered extension properties.
+    pub extensions: Vec<Extension>,
+}
+
+impl Directory {
+    /// The last change's number (0 when none).
+    pub fn seq(&self) -> u64 {
+        self.log.last().map_or(0, |c| c.seq)
+    }
+
+    fn record(&mut self, kind: Kind, id: &str, what: What) {
+        let seq = self.seq() + 1;
+        self.log.push(Change {
+            seq,
+            kind,
+            id: id.to_owned(),
+            what,
+        });
+    }
+
+    /// The live object `id` of `kind`.
+    pub fn get(&self, kind: Kind, id: &str) -> Option<&Object> {
+        self.objects.get(id).filter(|o| o.kind == kind)
+    }
+
+    fn check_props(
+        &self,
+        kind: Kind,
+        id: Option<&str>,
+        props: &Map<String, Value>,
+        client: bool,
+    ) -> Result<(), Refusal> {
+        for (k, v) in props {
+            if client && READ_ONLY.contains(&k.as_str()) {
+                return Err(Refusal::new(
+                    400,
+                    "Request_BadRequest",
+                    format!("Property '{k}' is read-only and cannot be set."),
+                ));
+            }
+            if k.starts_with("extension_") {
+                let target = match kind {
+                    Kind::User => "User",
+                    Kind::Group => "Group",
+                };
+                let known = self
+                    .extensions
+                    .iter()
+                    .any(|e| &e.name == k && e.targets.iter().any(|t| t == target));
+                if !known {
+                    return Err(Refusal::new(
+                        400,
+                        "Request_BadRequest",
+                        format!(
+                            "Property '{k}' does not exist as a declared property or extension property."
+                        ),
+                    ));
+                }
+            }
+            if k == "onPremisesImmutableId"
+                && let Some(s) = v.as_str()
+                && (s.contains('$') || s.contains('_'))
+            {
+                return Err(Refusal::new(
+                    400,
+                    "Request_BadRequest",
+                    "Property 'onPremisesImmutableId' has an invalid value.",
+                ));
+            }
+        }
+        for (only, name) in UNIQUE {
+            if only.is_some_and(|k| k != kind) {
+                continue;
+            }
+            let Some(value) = props.get(*name).and_then(Value::as_str) else {
+                continue;
+            };
+            let clash = self.objects.values().any(|o| {
+                Some(o.id.as_str()) != id
+                    && only.is_none_or(|k| k == o.kind)
+                    && o.props
+                        .get(*name)
+                        .and_then(Value::as_str)
+                        .is_some_and(|v| v.eq_ignore_ascii_case(value))
+            });
+            if clash {
+                return Err(Refusal::conflict(name, value));
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates an object from a client's body; its id.
+    pub fn create(&mut self, kind: Kind, mut props: Map<String, Value>) -> Result<Object, Refusal> {
+        for r in required(kind) {
+            if props.get(*r).is_none_or(Value::is_null) {
+                return Err(Refusal::new(
+                    400,
+                    "Request_BadRequest",
+                    format!("Invalid value specified for property '{r}' of resource '{kind:?}'."),
+                ));
+            }
+        }
+        if kind == Kind::Group {
+            let unified = props
+                .get("groupTypes")
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().any(|t| t == "Unified"));
+            if props.get("mailEnabled") == Some(&Value::Bool(true)) && !unified {
+                return Err(Refusal::new(
+                    400,
+                    "Request_BadRequest",
+                    "Only Microsoft 365 groups and security groups can be created through Microsoft Graph.",
+                ));
+            }
+        }
+        self.check_props(kind, None, &props, true)?;
+        props.remove("passwordProfile");
+        let id = uuid::Uuid::new_v4().to_string();
+        let object = Object {
+            id: id.clone(),
+            kind,
+            props,
+            members: BTreeSet::new(),
+            manager: None,
+        };
+        self.objects.insert(id.clone(), object.clone());
+        self.record(kind, &id, What::Created);
+        Ok(object)
+    }
+
+    /// Seeds an object as an administrator would (read-only properties allowed, such as
+    /// `onPremisesSyncEnabled`); unique values still checked.
+    pub fn seed(&mut self, kind: Kind, props: Map<String, Value>) -> Result<String, Refusal> {
+        self.check_props(kind, None, &props, false)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        self.objects.insert(
+            id.clone(),
+            Object {
+                id: id.clone(),
+                kind,
+                props,
+                members: BTreeSet::new(),
+                manager: None,
+            },
+        );
+        self.record(kind, &id, What::Created);
+        Ok(id)
+    }
+
+    /// Sets properties (a null removes one).
+    pub fn update(
+        &mut self,
+        kind: Kind,
+        id: &str,
+        props: Map<String, Value>,
+        client: bool,
+    ) -> Result<(), Refusal> {
+        let o = self.get(kind, id).ok_or_else(|| Refusal::not_found(id))?;
+        if client && o.props.get("onPremisesSyncEnabled") == Some(&Value::Bool(true)) {
+            return Err(Refusal::new(
+                400,
+                "Request_BadRequest",
+                "Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.",
+            ));
+        }
+        for r in required(kind) {
+            if props.get(*r).is_some_and(Value::is_null) {
+                return Err(Refusal::new(
+                    400,
+                    "Request_BadRequest",
+                    format!("Property '{r}' cannot be removed."),
+                ));
+            }
+        }
+        self.check_props(kind, Some(id), &props, client)?;
+        let mut changed = Vec::new();
+        if let Some(o) = self.objects.get_mut(id) {
+            for (k, v) in props {
+                if k == "passwordProfile" {
+                    continue;
+                }
+                let old = o.props.get(&k).cloned().unwrap_or(Value::Null);
+                if old != v {
+                    changed.push(k.clone());
+                }
+                if v.is_null() {
+                    o.props.remove(&k);
+                } else {
+                    o.props.insert(k, v);
+                }
+            }
+        }
+        if !changed.is_empty() {
+            self.record(kind, id, What::Props(changed));
+        }
+        Ok(())
+    }
+
+    /// Deletes an object: into the bin (soft) or for good (hard).
+    pub fn delete(&mut self, kind: Kind, id: &str, hard: bool) -> Result<(), Refusal> {
+        if self.get(kind, id).is_none() {
+            if hard && self.deleted.remove(id).is_some() {
+                self.record(kind, id, What::HardDeleted);
+                return Ok(());
+            }
+            return Err(Refusal::not_found(id));
+        }
+        let Some(o) = self.objects.remove(id) else {
+            return Err(Refusal::not_found(id));
+        };
+        // Edges to the object go with it.
+        let groups: Vec<String> = self
+            .objects
+            .values()
+            .filter(|g| g.members.contains(id))
+            .map(|g| g.id.clone())
+            .collect();
+        for g in groups {
+            if let Some(group) = self.objects.get_mut(&g) {
+                group.members.remove(id);
+            }
+            self.record(Kind::Group, &g, What::Member(id.to_owned(), false));
+        }
+        let reports: Vec<String> = self
+            .objects
+            .values()
+            .filter(|u| u.manager.as_deref() == Some(id))
+            .map(|u| u.id.clone())
+            .collect();
+        for u in reports {
+            if let Some(user) = self.objects.get_mut(&u) {
+                user.manager = None;
+            }
+            self.record(Kind::User, &u, What::Manager);
+        }
+        if hard {
+            self.record(kind, id, What::HardDeleted);
+        } else {
+            self.deleted.insert(id.to_owned(), o);
+            self.record(kind, id, What::SoftDeleted);
+        }
+        Ok(())
+    }
+
+    /// Adds a member to a group.
+    pub fn add_member(&mut self, group: &str, member: &str) -> Result<(), Refusal> {
+        if !self.objects.contains_key(member) {
+            return Err(Refusal::not_found(member));
+        }
+        let g = self
+            .objects
+            .get_mut(group)
+            .filter(|g| g.kind == Kind::Group)
+            .ok_or_else(|| Refusal::not_found(group))?;
+        if !g.members.insert(member.to_owned()) {
+            return Err(Refusal::new(
+                400,
+                "Request_BadRequest",
+                "One or more added object references already exist for the following modified properties: 'members'.",
+            ));
+        }
+        self.record(Kind::Group, group, What::Member(member.to_owned(), true));
+        Ok(())
+    }
+
+    /// Removes a member from a group.
+    pub fn remove_member(&mut self, group: &str, member: &str) -> Result<(), Refusal> {
+        let g = self
+            .objects
+            .get_mut(group)
+            .filter(|g| g.kind == Kind::Group)
+            .ok_or_else(|| Refusal::not_found(group))?;
+        if !g.members.remove(member) {
+            return Err(Refusal::not_found(member));
+        }
+        self.record(Kind::Group, group, What::Member(member.to_owned(), false));
+        Ok(())
+    }
+
+    /// Sets (or with `None` removes) a user's manager.
+    pub fn set_manager(&mut self, user: &str, manager: Option<&str>) -> Result<(), Refusal> {
+        if let Some(m) = manager
+            && !self.objects.contains_key(m)
+        {
+            return Err(Refusal::not_found(m));
+        }
+        let u = self
+            .objects
+            .get_mut(user)
+            .filter(|u| u.kind == Kind::User)
+            .ok_or_else(|| Refusal::not_found(user))?;
+        if manager.is_none() && u.manager.is_none() {
+            return Err(Refusal::not_found("manager"));
+        }
+        if u.manager.as_deref() != manager {
+            u.manager = manager.map(str::to_owned);
+            self.record(Kind::User, user, What::Manager);
+        }
+        Ok(())
+    }
+
+    /// The object as JSON with the `select`ed properties (all when `select` is empty);
+    /// a selected property it lacks is `null`.
+    pub fn render(&self, o: &Object, select: &[String]) -> Value {
+        let mut out = Map::new();
+        out.insert("id".into(), Value::String(o.id.clone()));
+        if select.is_empty() {
+            for (k, v) in &o.props {
+                out.insert(k.clone(), v.clone());
+            }
+        } else {
+            for s in select {
+                if s == "id" || s == "members" || s == "manager" {
+                    continue;
+                }
+                out.insert(s.clone(), o.props.get(s).cloned().unwrap_or(Value::Null));
+            }
+        }
+        Value::Object(out)
+    }
+}
