@@ -113,6 +113,8 @@ pub struct LogEntry {
     pub batch_item: Option<String>,
     /// The connection was dropped instead of answering.
     pub dropped: bool,
+    /// The request's body as text (none for the token endpoint's, which holds the secret).
+    pub body: Option<String>,
 }
 
 impl LogEntry {
@@ -301,6 +303,11 @@ impl GraphDouble {
     /// Sets or lifts the write limit (writes per second).
     pub fn set_write_limit(&self, rate: Option<f64>) {
         lock(&self.state).set_write_limit(rate);
+    }
+
+    /// Every bearer token issued so far (for tests that check no output shows one).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        lock(&self.state).tokens.keys().cloned().collect()
     }
 
     /// Moves the double's clock forward (tokens and delta tokens age).

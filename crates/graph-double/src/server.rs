@@ -178,11 +178,12 @@ impl State {
     }
 
     fn fault_for(&mut self, method: &str, path: &str, batch_item: bool) -> Option<Fault> {
-        let roll: f64 = self.rng.r#gen();
+        // Each matching rule rolls its own die, in the order the rules were added.
+        let rng = &mut self.rng;
         let rule = self
             .faults
             .iter_mut()
-            .find(|r| r.matches(method, path, batch_item) && roll < r.probability)?;
+            .find(|r| r.matches(method, path, batch_item) && rng.r#gen::<f64>() < r.probability)?;
         if let Some(t) = &mut rule.times {
             *t -= 1;
         }
@@ -194,8 +195,18 @@ impl State {
         let at = self.wall();
         let reply = self.answer(req);
         if self.config.print_log {
+            // Bodies are shown, but never the token request's (it holds the secret).
+            let body: String = if req.target.contains("/oauth2/") || req.target.ends_with("/$batch")
+            {
+                String::new()
+            } else {
+                String::from_utf8_lossy(req.body)
+                    .chars()
+                    .take(300)
+                    .collect()
+            };
             eprintln!(
-                "{at:9.3} {} {} -> {}{}",
+                "{at:9.3} {} {} -> {}{} {body}",
                 req.method,
                 req.target,
                 reply.status,
@@ -214,6 +225,8 @@ impl State {
             request_id: req.request_id.clone(),
             batch_item: req.batch_item.clone(),
             dropped: reply.drop,
+            body: (!req.body.is_empty() && !req.target.contains("/oauth2/"))
+                .then(|| String::from_utf8_lossy(req.body).into_owned()),
         });
         reply
     }

@@ -9,7 +9,8 @@ use syncrules_lang::Value;
 use super::GraphConnector;
 use super::map::{self, Kind, Registered};
 
-/// The watermark's prefix; the rest is JSON `{"users": deltaLink, "groups": deltaLink}`.
+/// The watermark's prefix; the rest is JSON `{"users": deltaLink, "groups": deltaLink,
+/// "extensions": [the extension properties selected]}`.
 const WATERMARK: &str = "graph:1:";
 
 /// One object as a round saw it, its entries merged.
@@ -106,9 +107,10 @@ impl GraphConnector {
         watermark: Option<&str>,
     ) -> Result<ImportBatch, ConnectorError> {
         let exts = self.registered().await?;
+        let names: Vec<String> = exts.iter().map(|e| e.full.clone()).collect();
         let links = match watermark {
             None => None,
-            Some(w) => Some(self.parse_watermark(w)?),
+            Some(w) => Some(self.parse_watermark(w, &names)?),
         };
         let full = links.is_none();
         let (users_url, groups_url) = match links {
@@ -150,7 +152,8 @@ impl GraphConnector {
                 entries.push(self.entry(kind, id, seen, full, &exts).await?);
             }
         }
-        let watermark = json!({"users": users.delta_link, "groups": groups.delta_link});
+        let watermark =
+            json!({"users": users.delta_link, "groups": groups.delta_link, "extensions": names});
         Ok(ImportBatch {
             entries,
             watermark: Some(format!("{WATERMARK}{watermark}")),
@@ -158,10 +161,27 @@ impl GraphConnector {
         })
     }
 
-    fn parse_watermark(&self, w: &str) -> Result<(String, String), ConnectorError> {
+    /// The deltaLinks of a watermark. A deltaLink keeps the `$select` of its first round:
+    /// when extension properties were registered since, the watermark is expired so that
+    /// a full import reads them.
+    fn parse_watermark(
+        &self,
+        w: &str,
+        extensions: &[String],
+    ) -> Result<(String, String), ConnectorError> {
         let links = w
             .strip_prefix(WATERMARK)
             .and_then(|j| serde_json::from_str::<Json>(j).ok())
+            .filter(|j| {
+                let selected: Vec<&str> = j
+                    .get("extensions")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Json::as_str)
+                    .collect();
+                extensions.iter().all(|e| selected.contains(&e.as_str()))
+            })
             .and_then(|j| {
                 let u = j.get("users")?.as_str()?.to_owned();
                 let g = j.get("groups")?.as_str()?.to_owned();
