@@ -176,9 +176,33 @@ pub struct Directory {
     pub log: Vec<Change>,
     /// Registered extension properties.
     pub extensions: Vec<Extension>,
+    /// The unique values held: (property, value in lowercase) to the object's id.
+    unique: std::collections::HashMap<(String, String), String>,
 }
 
 impl Directory {
+    /// Indexes (or with `add` false, unindexes) an object's unique values.
+    fn index(&mut self, id: &str, add: bool) {
+        let Some(o) = self.objects.get(id) else {
+            return;
+        };
+        let keys: Vec<(String, String)> = UNIQUE
+            .iter()
+            .filter(|(only, _)| only.is_none_or(|k| k == o.kind))
+            .filter_map(|(_, name)| {
+                let v = o.props.get(*name).and_then(Value::as_str)?;
+                Some(((*name).to_owned(), v.to_lowercase()))
+            })
+            .collect();
+        for k in keys {
+            if add {
+                self.unique.insert(k, id.to_owned());
+            } else {
+                self.unique.remove(&k);
+            }
+        }
+    }
+
     /// The last change's number (0 when none).
     pub fn seq(&self) -> u64 {
         self.log.last().map_or(0, |c| c.seq)
@@ -251,14 +275,11 @@ impl Directory {
             let Some(value) = props.get(*name).and_then(Value::as_str) else {
                 continue;
             };
-            let clash = self.objects.values().any(|o| {
-                Some(o.id.as_str()) != id
-                    && only.is_none_or(|k| k == o.kind)
-                    && o.props
-                        .get(*name)
-                        .and_then(Value::as_str)
-                        .is_some_and(|v| v.eq_ignore_ascii_case(value))
-            });
+            let key = ((*name).to_owned(), value.to_lowercase());
+            let clash = self
+                .unique
+                .get(&key)
+                .is_some_and(|holder| Some(holder.as_str()) != id);
             if clash {
                 return Err(Refusal::conflict(name, value));
             }
@@ -301,6 +322,7 @@ impl Directory {
             manager: None,
         };
         self.objects.insert(id.clone(), object.clone());
+        self.index(&id, true);
         self.record(kind, &id, What::Created);
         Ok(object)
     }
@@ -320,6 +342,7 @@ impl Directory {
                 manager: None,
             },
         );
+        self.index(&id, true);
         self.record(kind, &id, What::Created);
         Ok(id)
     }
@@ -351,6 +374,7 @@ impl Directory {
         }
         self.check_props(kind, Some(id), &props, client)?;
         let mut changed = Vec::new();
+        self.index(id, false);
         if let Some(o) = self.objects.get_mut(id) {
             for (k, v) in props {
                 if k == "passwordProfile" {
@@ -367,6 +391,7 @@ impl Directory {
                 }
             }
         }
+        self.index(id, true);
         if !changed.is_empty() {
             self.record(kind, id, What::Props(changed));
         }
@@ -382,6 +407,7 @@ impl Directory {
             }
             return Err(Refusal::not_found(id));
         }
+        self.index(id, false);
         let Some(o) = self.objects.remove(id) else {
             return Err(Refusal::not_found(id));
         };

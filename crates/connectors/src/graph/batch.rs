@@ -103,8 +103,15 @@ async fn send(client: Arc<Client>, api: String, calls: Vec<Call>, at: Instant) -
     (calls, answer)
 }
 
-/// Runs `calls` to their last answers, in any order.
-pub(crate) async fn run(client: &Arc<Client>, api: &str, calls: Vec<Call>) -> Vec<(Call, Outcome)> {
+/// Runs `calls` to their last answers, in any order. `then` sees each call's last answer
+/// as it comes and may return more calls (a create's references, once the ids they need
+/// are known), which join the queue: the pipeline never drains between stages.
+pub(crate) async fn run(
+    client: &Arc<Client>,
+    api: &str,
+    calls: Vec<Call>,
+    mut then: impl FnMut(&Call, &Outcome) -> Vec<Call>,
+) -> Vec<(Call, Outcome)> {
     let settings = client.settings();
     let size = (settings.writes_per_second.floor() as usize).clamp(1, BATCH_MAX);
     let in_flight = settings.in_flight.max(1);
@@ -143,7 +150,11 @@ pub(crate) async fn run(client: &Arc<Client>, api: &str, calls: Vec<Call>) -> Ve
         let Some(Ok((calls, answer))) = joined else {
             continue;
         };
+        let before = done.len();
         settle(client, calls, answer, &mut ready, &mut waiting, &mut done).await;
+        for (call, outcome) in done.iter().skip(before) {
+            ready.extend(then(call, outcome));
+        }
     }
     done
 }

@@ -1,6 +1,6 @@
-//! Exports: each change planned as Graph writes, run through `$batch` in two passes —
-//! the objects (creates, updates, deletes), then their references (managers, members),
-//! which need the ids the first pass made.
+//! Exports: each change planned as Graph writes, run through `$batch`: the objects
+//! (creates, updates, deletes) and their references (managers, members; see [`super::refs`]),
+//! each reference as soon as the creates it needs are answered.
 //!
 //! - A create that meets `ObjectConflict` looks the object up: one holding the same source
 //!   anchor is this object (a create retried after a lost answer, or a hard match) and is
@@ -13,7 +13,7 @@
 //!   compared with the ones Graph holds and only the difference is sent. A reference to an
 //!   object Entra ID does not hold is left out (the engine sends it again once it is there).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
@@ -24,15 +24,16 @@ use super::GraphConnector;
 use super::batch::{self, Call, Outcome, What};
 use super::client::Answer;
 use super::map::{self, Kind};
+use super::refs::created_id;
 
 /// Where one change stands.
 #[derive(Debug, Default)]
-struct Progress {
-    kind: Option<Kind>,
-    id: Option<String>,
-    failed: Option<(FailureClass, String)>,
+pub(crate) struct Progress {
+    pub(crate) kind: Option<Kind>,
+    pub(crate) id: Option<String>,
+    pub(crate) failed: Option<(FailureClass, String)>,
     retry: Option<String>,
-    refs: Vec<(String, Value)>,
+    pub(crate) refs: Vec<(String, Value)>,
     create_body: Option<Map<String, Json>>,
 }
 
@@ -181,15 +182,50 @@ impl GraphConnector {
                 ),
             }
         }
-        let answers = batch::run(&client, &api, calls).await;
-        let followups = self.objects_done(changes, &mut progress, answers).await?;
-        let answers = batch::run(&client, &api, followups).await;
-        self.followups_done(&mut progress, answers);
-        let refs = self.plan_refs(changes, &mut progress).await?;
-        let answers = batch::run(&client, &api, refs).await;
-        for (call, outcome) in answers {
+        // References to objects this export creates wait for those creates' answers.
+        let creating: HashMap<String, usize> = calls
+            .iter()
+            .filter(|c| c.what == What::Create)
+            .filter_map(|c| {
+                changes
+                    .get(c.change)
+                    .map(|x| (x.dn.to_ascii_lowercase(), c.change))
+            })
+            .collect();
+        let mut refs = self.plan_refs(changes, &progress, &creating).await?;
+        calls.extend(refs.ready(&progress, &api));
+        let answers = batch::run(&client, &api, calls, |call, outcome| {
+            if call.what != What::Create {
+                return Vec::new();
+            }
+            if let (Some(id), Some(p)) = (created_id(outcome), progress.get_mut(call.change)) {
+                p.id = Some(id);
+            }
+            refs.created(call.change, &progress, &api)
+        })
+        .await;
+        let (objects, references): (Vec<_>, Vec<_>) =
+            answers.into_iter().partition(|(c, _)| is_object(&c.what));
+        for (call, outcome) in references {
             if let Some(p) = progress.get_mut(call.change) {
                 ref_done(p, &call, outcome);
+            }
+        }
+        let followups = self.objects_done(changes, &mut progress, objects).await?;
+        // Objects found after a conflict: updated, then their references written.
+        let mut calls = followups;
+        let found: Vec<usize> = calls.iter().map(|c| c.change).collect();
+        for i in found {
+            calls.extend(refs.calls(i, &progress, &api));
+        }
+        let answers = batch::run(&client, &api, calls, |_, _| Vec::new()).await;
+        for (call, outcome) in answers {
+            if let Some(p) = progress.get_mut(call.change) {
+                if is_object(&call.what) {
+                    followup_done(p, outcome);
+                } else {
+                    ref_done(p, &call, outcome);
+                }
             }
         }
         Ok(progress
@@ -358,98 +394,8 @@ impl GraphConnector {
         )))
     }
 
-    fn followups_done(&mut self, progress: &mut [Progress], answers: Vec<(Call, Outcome)>) {
-        for (call, outcome) in answers {
-            let Some(p) = progress.get_mut(call.change) else {
-                continue;
-            };
-            match outcome {
-                Err(e) => p.retry = Some(e),
-                Ok(a) if a.ok() => {}
-                Ok(a) if a.transient() => p.retry = Some(a.message()),
-                Ok(a) => p.fail(classify(&a), a.message()),
-            }
-        }
-    }
-
-    /// The reference writes of every object that stands: managers and members.
-    async fn plan_refs(
-        &mut self,
-        changes: &[ExportChange],
-        progress: &mut [Progress],
-    ) -> Result<Vec<Call>, ConnectorError> {
-        let api = self.api();
-        let mut calls = Vec::new();
-        for (i, (c, p)) in changes.iter().zip(progress.iter_mut()).enumerate() {
-            let (Some(id), None, Some(kind)) = (p.id.clone(), &p.failed, p.kind) else {
-                continue;
-            };
-            if c.op == ExportOp::Delete {
-                continue;
-            }
-            for (attr, value) in std::mem::take(&mut p.refs) {
-                let mut wanted = Vec::new();
-                for v in value.values() {
-                    let dn = v.to_string();
-                    // A reference to an object Entra ID does not hold (yet) is left out:
-                    // the engine exports it again once that object is there.
-                    if let Some((_, rid)) = self.id_of_dn(&dn).await? {
-                        wanted.push(rid);
-                    }
-                }
-                match (kind, attr.as_str()) {
-                    (Kind::User, "manager") => match wanted.first() {
-                        Some(m) => calls.push(Call::new(
-                            i,
-                            What::SetManager,
-                            "PUT",
-                            format!("/users/{id}/manager/$ref"),
-                            Some(json!({"@odata.id": format!("{api}/users/{m}")})),
-                        )),
-                        None if c.op != ExportOp::Add && value.is_null() => calls.push(Call::new(
-                            i,
-                            What::RemoveManager,
-                            "DELETE",
-                            format!("/users/{id}/manager/$ref"),
-                            None,
-                        )),
-                        None => {}
-                    },
-                    (Kind::Group, "member") => {
-                        let held = if c.op == ExportOp::Add {
-                            HashSet::new()
-                        } else {
-                            self.members(&id).await?
-                        };
-                        let wanted: HashSet<String> = wanted.into_iter().collect();
-                        for m in wanted.difference(&held) {
-                            calls.push(Call::new(
-                                i,
-                                What::AddMember,
-                                "POST",
-                                format!("/groups/{id}/members/$ref"),
-                                Some(json!({"@odata.id": format!("{api}/directoryObjects/{m}")})),
-                            ));
-                        }
-                        for m in held.difference(&wanted) {
-                            calls.push(Call::new(
-                                i,
-                                What::RemoveMember,
-                                "DELETE",
-                                format!("/groups/{id}/members/{m}/$ref"),
-                                None,
-                            ));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Ok(calls)
-    }
-
     /// The ids of a group's members, every page.
-    async fn members(&mut self, group: &str) -> Result<HashSet<String>, ConnectorError> {
+    pub(crate) async fn members(&mut self, group: &str) -> Result<HashSet<String>, ConnectorError> {
         let client = self.client()?;
         let mut url = format!("{}/groups/{group}/members?$select=id", self.api());
         let mut out = HashSet::new();
@@ -477,6 +423,21 @@ impl GraphConnector {
                 _ => return Ok(out),
             }
         }
+    }
+}
+
+/// A create, update or delete of an object (not a reference).
+fn is_object(what: &What) -> bool {
+    matches!(what, What::Create | What::Patch | What::Delete)
+}
+
+/// The answer to an update sent after a conflict was resolved.
+fn followup_done(p: &mut Progress, outcome: Outcome) {
+    match outcome {
+        Err(e) => p.retry = Some(e),
+        Ok(a) if a.ok() => {}
+        Ok(a) if a.transient() => p.retry = Some(a.message()),
+        Ok(a) => p.fail(classify(&a), a.message()),
     }
 }
 
