@@ -306,6 +306,9 @@ fn under_a_fault_storm_the_directory_ends_as_without_faults_and_retry_after_is_h
     ] {
         stormy.add_fault(rule.probability(p));
     }
+    // Two batches are carried out and their answers lost: sent again, their creates meet
+    // their own objects and update them.
+    stormy.add_fault(FaultRule::new("POST", "/$batch", Fault::Drop).times(2));
     // The token expires once mid-run, after the first writes.
     stormy.add_fault(
         FaultRule::new("PUT", "/manager/$ref", Fault::ExpireTokens)
@@ -344,6 +347,15 @@ fn under_a_fault_storm_the_directory_ends_as_without_faults_and_retry_after_is_h
         .filter(|e| e.status == 429 && e.batch_item.is_some())
         .count();
     let unauthorized = log.iter().filter(|e| e.status == 401).count();
+    assert_eq!(log.iter().filter(|e| e.dropped).count(), 2);
+    let conflicts = log
+        .iter()
+        .filter(|e| e.method == "POST" && e.status == 400 && e.batch_item.is_some())
+        .count();
+    assert!(
+        conflicts > 0,
+        "no create met its own object after a dropped batch"
+    );
     assert!(
         throttled > 20 && unavailable > 0 && items > 10 && unauthorized > 0,
         "the storm did not blow: {throttled} 429, {unavailable} 503/504, {items} item 429, {unauthorized} 401"
