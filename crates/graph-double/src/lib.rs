@@ -33,6 +33,7 @@
 mod batch;
 mod delta;
 pub mod directory;
+mod edges;
 pub mod faults;
 mod routes;
 mod server;

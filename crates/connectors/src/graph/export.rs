@@ -24,6 +24,7 @@ use super::GraphConnector;
 use super::batch::{self, Call, Outcome, What};
 use super::client::Answer;
 use super::map::{self, Kind};
+use super::outcome::{classify, followup_done, is_object, ref_done};
 use super::refs::created_id;
 
 /// Where one change stands.
@@ -32,37 +33,16 @@ pub(crate) struct Progress {
     pub(crate) kind: Option<Kind>,
     pub(crate) id: Option<String>,
     pub(crate) failed: Option<(FailureClass, String)>,
-    retry: Option<String>,
+    pub(crate) retry: Option<String>,
     pub(crate) refs: Vec<(String, Value)>,
     create_body: Option<Map<String, Json>>,
 }
 
 impl Progress {
-    fn fail(&mut self, class: FailureClass, message: impl Into<String>) {
+    pub(crate) fn fail(&mut self, class: FailureClass, message: impl Into<String>) {
         if self.failed.is_none() {
             self.failed = Some((class, message.into()));
         }
-    }
-}
-
-/// The failure class of a refused write.
-fn classify(a: &Answer) -> FailureClass {
-    let conflict = a
-        .body
-        .pointer("/error/details")
-        .and_then(Json::as_array)
-        .is_some_and(|d| {
-            d.iter()
-                .any(|x| x.get("code") == Some(&json!("ObjectConflict")))
-        });
-    let message = a.message();
-    match a.status {
-        400 if conflict => FailureClass::DuplicateAttribute,
-        400 if message.contains("on-premises mastered") => FailureClass::Refused,
-        400 => FailureClass::InvalidValue,
-        401 | 403 => FailureClass::Refused,
-        404 => FailureClass::NoSuchObject,
-        _ => FailureClass::Other,
     }
 }
 
@@ -423,42 +403,5 @@ impl GraphConnector {
                 _ => return Ok(out),
             }
         }
-    }
-}
-
-/// A create, update or delete of an object (not a reference).
-fn is_object(what: &What) -> bool {
-    matches!(what, What::Create | What::Patch | What::Delete)
-}
-
-/// The answer to an update sent after a conflict was resolved.
-fn followup_done(p: &mut Progress, outcome: Outcome) {
-    match outcome {
-        Err(e) => p.retry = Some(e),
-        Ok(a) if a.ok() => {}
-        Ok(a) if a.transient() => p.retry = Some(a.message()),
-        Ok(a) => p.fail(classify(&a), a.message()),
-    }
-}
-
-/// A reference write's answer: an existing member added, a missing one removed, or a
-/// missing manager removed is done.
-fn ref_done(p: &mut Progress, call: &Call, outcome: Outcome) {
-    let a = match outcome {
-        Err(e) => {
-            p.retry = Some(e);
-            return;
-        }
-        Ok(a) => a,
-    };
-    let already = a.status == 400 && a.message().contains("already exist");
-    let missing = a.status == 404 && matches!(call.what, What::RemoveMember | What::RemoveManager);
-    if a.ok() || already || missing {
-        return;
-    }
-    if a.transient() {
-        p.retry = Some(a.message());
-    } else {
-        p.fail(classify(&a), a.message());
     }
 }

@@ -24,6 +24,7 @@ mod client;
 mod export;
 mod import;
 pub mod map;
+mod outcome;
 mod refs;
 mod resolve;
 
