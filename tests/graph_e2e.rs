@@ -182,16 +182,25 @@ fn the_sample_ad_is_provisioned_then_a_second_run_writes_nothing_then_changes_fl
     );
 
     // One changed property: one PATCH of that property alone.
-    let users = double.users();
-    let subject = users
-        .iter()
-        .find(|u| u.props.contains_key("jobTitle") && u.manager.is_some())
-        .unwrap_or_else(|| panic!("no user with a title"));
-    let anchor = subject.props["onPremisesImmutableId"]
-        .as_str()
-        .unwrap_or_default();
+    // The subject: a user with a title and a manager whose LDIF record has a plain DN
+    // and its objectGUID as the source anchor.
     let ldif = std::fs::read_to_string(setup.path().join("contoso.ldif")).unwrap_or_default();
-    let dn = ldif_dn(&ldif, anchor).unwrap_or_else(|| panic!("no LDIF record for {anchor}"));
+    let mut users = double.users();
+    users.sort_by(|a, b| {
+        a.props["userPrincipalName"]
+            .to_string()
+            .cmp(&b.props["userPrincipalName"].to_string())
+    });
+    let (subject, dn) = users
+        .iter()
+        .filter(|u| u.props.contains_key("jobTitle") && u.manager.is_some())
+        .find_map(|u| {
+            let anchor = u.props["onPremisesImmutableId"]
+                .as_str()
+                .unwrap_or_default();
+            ldif_dn(&ldif, anchor).map(|dn| (u, dn))
+        })
+        .unwrap_or_else(|| panic!("no user with a title and a plain LDIF record"));
     setup.append_ldif(&format!(
         "dn: {dn}\nchangetype: modify\nreplace: title\ntitle: Chief Graph Tester\n-\n\n"
     ));
