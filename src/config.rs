@@ -69,6 +69,8 @@ pub enum ConnectorConfig {
     },
     /// An LDAP directory (Active Directory or OpenLDAP).
     Ldap(Box<crate::config_ldap::LdapConfig>),
+    /// Microsoft Entra ID through Microsoft Graph.
+    Graph(Box<crate::config_graph::GraphConfig>),
 }
 
 /// The deletion threshold, per target connector and export.
@@ -234,6 +236,14 @@ impl SyncConfig {
                     // A missing secret is exit 1 naming the key, never the secret.
                     if let Err(message) = ldap.settings() {
                         missing.push(Diagnostic::error("E0607", ldap.password_span, message));
+                    }
+                }
+                ConnectorConfig::Graph(graph) => {
+                    if let crate::config_ldap::PasswordSource::File(p) = &mut graph.secret {
+                        *p = base.join(&*p);
+                    }
+                    if let Err(message) = graph.settings() {
+                        missing.push(Diagnostic::error("E0607", graph.secret_span, message));
                     }
                 }
             }

@@ -27,6 +27,7 @@ pub(crate) const CONNECTOR_TYPES: &[(&str, &[&str])] = &[
     ("ldif", &["type", "path", "delta"]),
     ("file", &["type", "path"]),
     ("ldap", crate::config_ldap::LDAP_KEYS),
+    ("graph", crate::config_graph::GRAPH_KEYS),
 ];
 
 /// Parses `sync.yaml`'s text. Paths are as written (relative to the file's folder); the
@@ -203,6 +204,11 @@ fn connector(
         let ldap = crate::config_ldap::parse(&mut f, &what, name.span, errors);
         f.finish(keys, "a `ldap` connector", errors);
         return ldap.map(|l| ConnectorConfig::Ldap(Box::new(l)));
+    }
+    if kind == "graph" {
+        let graph = crate::config_graph::parse(&mut f, &what, name.span, errors);
+        f.finish(keys, "a `graph` connector", errors);
+        return graph.map(|g| ConnectorConfig::Graph(Box::new(g)));
     }
     let path = f
         .required("path", &what, name.span, errors)

@@ -242,3 +242,63 @@ fn values_per_attribute_is_a_whole_number_of_one_or_more() {
         "{bad:?}"
     );
 }
+
+const GRAPH: &str = "rules: r
+state: s
+connectors:
+  entra:
+    type: graph
+    tenant: contoso.onmicrosoft.com
+    client-id: abc
+    secret-env: SYNCRULES_TEST_GRAPH_SECRET_UNSET
+";
+
+#[test]
+fn a_graph_connector_reads_with_the_defaults() {
+    let c = SyncConfig::parse(GRAPH).unwrap_or_else(|e| panic!("{e}"));
+    let Some(ConnectorConfig::Graph(g)) = c.connectors.get("entra") else {
+        panic!("not a graph connector");
+    };
+    assert_eq!(g.settings.graph_url, "https://graph.microsoft.com");
+    assert_eq!(g.settings.token_url, "https://login.microsoftonline.com");
+    assert_eq!(g.settings.writes_per_second, 20.0);
+    assert_eq!(
+        g.secret,
+        crate::config_ldap::PasswordSource::Env("SYNCRULES_TEST_GRAPH_SECRET_UNSET".into())
+    );
+}
+
+#[test]
+fn graph_urls_rates_and_secrets_are_located() {
+    let text = format!(
+        "{GRAPH}    graph-url: http://graph.example.com\n    token-url: http://127.0.0.1:9\n    writes-per-second: 0\n    secret-file: s.txt\n    grpah-url: x\n"
+    );
+    assert_eq!(
+        errors(&text),
+        [
+            "8:5 E0603 write one of `secret-env` and `secret-file`, not both",
+            "9:16 E0608 `graph-url` must be an https:// URL, found `http://graph.example.com`",
+            "11:24 E0609 `writes-per-second` must be a number above 0, found `0`",
+            "13:5 E0601 unknown key `grpah-url` in a `graph` connector",
+        ]
+    );
+}
+
+#[test]
+fn a_missing_graph_secret_names_the_key_never_a_value() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir(dir.path().join("r")).unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("sync.yaml");
+    std::fs::write(&path, GRAPH).unwrap_or_else(|e| panic!("{e}"));
+    let err = SyncConfig::load(&path)
+        .err()
+        .unwrap_or_else(|| panic!("loaded"));
+    let text = err.to_string();
+    assert!(text.contains("E0607"), "{text}");
+    assert!(
+        text.contains(
+            "`secret-env`: the environment variable `SYNCRULES_TEST_GRAPH_SECRET_UNSET` is not set"
+        ),
+        "{text}"
+    );
+}

@@ -5,5 +5,6 @@ pub use syncrules_lang as lang;
 
 pub mod config;
 mod config_fields;
+pub mod config_graph;
 pub mod config_ldap;
 mod config_parse;

@@ -123,7 +123,9 @@ pub fn observed(config: &syncrules::config::SyncConfig) -> ObservedAttributes {
                     .ok()
                     .map(|names| (name.clone(), names))
             }
-            ConnectorConfig::File { .. } | ConnectorConfig::Ldap(_) => None,
+            ConnectorConfig::File { .. } | ConnectorConfig::Ldap(_) | ConnectorConfig::Graph(_) => {
+                None
+            }
         })
         .collect()
 }

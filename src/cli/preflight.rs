@@ -62,7 +62,8 @@ pub fn run(args: &PreflightArgs) -> ExitCode {
                     }
                 })
             }
-            ConnectorConfig::File { .. } => continue,
+            // Targets (Entra ID, or the folder standing in for it) are not checked.
+            ConnectorConfig::File { .. } | ConnectorConfig::Graph(_) => continue,
         };
         match read {
             Ok(()) => {}

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use serde_json::json;
 use syncrules::lang::rules::Plan;
 use syncrules_connectors::file_target::FileTarget;
+use syncrules_connectors::graph::GraphConnector;
 use syncrules_connectors::ldap::LdapConnector;
 use syncrules_connectors::ldif::LdifSource;
 use syncrules_engine::connector::Connector;
@@ -137,6 +138,11 @@ pub(super) fn connectors(config: &SyncConfig, plans: &[&Plan]) -> Vec<Box<dyn Co
                     }
                     Box::new(LdapConnector::new(name.clone(), settings))
                 }
+                // The secret was read when the configuration was loaded.
+                ConnectorConfig::Graph(graph) => Box::new(GraphConnector::new(
+                    name.clone(),
+                    graph.settings().unwrap_or_else(|_| graph.settings.clone()),
+                )),
             }
         })
         .collect()

@@ -42,6 +42,7 @@
 pub mod adgen;
 mod coalesce;
 pub mod file_target;
+pub mod graph;
 pub mod ldap;
 pub mod ldif;
 pub mod observed;

@@ -230,6 +230,14 @@ pub trait Connector: Send + Sync {
     /// Reads what changed since `watermark` (from the previous import's batch).
     async fn delta_import(&mut self, watermark: &str) -> Result<ImportBatch, ConnectorError>;
 
+    /// Changes handed to [`Connector::export`] at once, at most (each batch is journaled
+    /// first, so a killed run sends at most one batch again, marked as in doubt). A
+    /// connector that keeps many writes in flight asks for larger batches: the end of each
+    /// batch waits for its slowest change.
+    fn export_batch(&self) -> usize {
+        1000
+    }
+
     /// Writes a batch of changes; one result per change, in order.
     async fn export(
         &mut self,

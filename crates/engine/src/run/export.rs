@@ -10,8 +10,9 @@ use crate::sync::ObjectError;
 
 use super::{Engine, RunError, Status, Step, StepReport};
 
-/// Changes handed to a connector at once.
-const EXPORT_BATCH: usize = 1000;
+/// Changes handed to a connector at once, at most, whatever it asks for
+/// ([`Connector::export_batch`](crate::connector::Connector::export_batch)).
+const EXPORT_BATCH_MAX: usize = 100_000;
 
 impl Engine {
     pub(super) async fn export(&mut self, step: &Step, name: &str) -> Result<StepReport, RunError> {
@@ -65,11 +66,9 @@ impl Engine {
         // In batches: each is journaled before the connector sees it and its results are
         // committed with the journal entries' removal, so a kill re-sends at most one batch,
         // marked as possibly applied; and a long export shows its progress.
+        let size = connector.export_batch().clamp(1, EXPORT_BATCH_MAX);
         let mut done = 0;
-        for (ids, chunk) in pending
-            .chunks(EXPORT_BATCH)
-            .zip(changes.chunks(EXPORT_BATCH))
-        {
+        for (ids, chunk) in pending.chunks(size).zip(changes.chunks(size)) {
             if let Some(store) = &self.store {
                 store.journal(name, ids)?;
             }
