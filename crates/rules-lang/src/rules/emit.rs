@@ -161,7 +161,12 @@ fn plain_ok(s: &str) -> bool {
 /// plain when nothing in it is a flow indicator, else quoted (a block scalar may not stand
 /// there; found by fuzzing: a list item with a line break came back as another string).
 pub(crate) fn flow_scalar(s: &str) -> String {
-    if plain_ok(s) && !s.contains([',', '[', ']', '{', '}']) {
+    // Plain only for a word: the YAML reader refuses some plain texts in flow context that
+    // the rules allow (`g- -`, found by fuzzing), and quoting costs nothing here.
+    if plain_ok(s)
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || "._@/+-".contains(c))
+    {
         return s.to_owned();
     }
     if s.chars().all(|c| !c.is_control()) {

@@ -129,6 +129,8 @@ fn flow_items_and_keys_stay_on_one_line() {
     use crate::rules::emit::flow_scalar;
     assert_eq!(flow_scalar("user"), "user");
     assert_eq!(flow_scalar("a,b"), "'a,b'");
+    assert_eq!(flow_scalar("Domain.FQDN"), "Domain.FQDN");
+    assert_eq!(flow_scalar("g- -"), "'g- -'");
     assert_eq!(flow_scalar("x]"), "'x]'");
     assert_eq!(flow_scalar("it's {x}"), "'it''s {x}'");
     assert_eq!(flow_scalar("group>\ntact"), "\"group>\\ntact\"");
@@ -139,11 +141,11 @@ fn flow_items_and_keys_stay_on_one_line() {
 #[test]
 fn declarations_with_awkward_strings_are_written_back_the_same() {
     let text = "connectors:\n  \"odd,\\nname\":\n    kind: active-directory\n    \
-                object-types: [user, \"group>\\ntact\", \"a,b\", \"[c]\", \"\\u001ed\"]\n    \
+                object-types: [user, \"group>\\ntact\", \"a,b\", \"[c]\", \"\\u001ed\", \"g- -\"]\n    \
                 parameters:\n      \"k: x\\ny\": v\n";
     let config = load_config(text).unwrap();
     let types = &config.connectors.values().next().unwrap().object_types;
-    assert_eq!(types.len(), 5, "{types:?}");
+    assert_eq!(types.len(), 6, "{types:?}");
     let again = emit_config(&config);
     let back = load_config(&again).unwrap_or_else(|e| panic!("{again}\n{e:?}"));
     assert_eq!(
