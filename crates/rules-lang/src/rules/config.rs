@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
-use super::emit::{flow_scalar, scalar};
+use super::emit::{flow_scalar, key_colon, scalar};
 use super::fields::{Fields, integer, list, one_of, scalar as scalar_value, text};
 use super::limits::{LIMITS_KEY, Limits};
 use super::model::Spellings;
@@ -225,7 +225,7 @@ pub fn emit_config(config: &Config) -> String {
     if !config.connectors.is_empty() {
         out.push_str("connectors:\n");
         for (name, c) in &config.connectors {
-            let _ = writeln!(out, "  {}:", flow_scalar(name));
+            let _ = writeln!(out, "{}", key_colon(name, "  "));
             let kind = CONNECTOR_KINDS
                 .iter()
                 .find(|(k, _, _)| *k == c.kind)
@@ -247,7 +247,7 @@ pub fn emit_config(config: &Config) -> String {
             if !c.parameters.is_empty() {
                 out.push_str("    parameters:\n");
                 for (k, v) in &c.parameters {
-                    let _ = writeln!(out, "      {}: {}", flow_scalar(k), scalar(v, "        "));
+                    let _ = writeln!(out, "{} {}", key_colon(k, "      "), scalar(v, "        "));
                 }
             }
         }

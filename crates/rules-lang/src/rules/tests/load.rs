@@ -171,6 +171,26 @@ fn top_level_strings_with_line_breaks_are_written_back_the_same() {
     assert_eq!((back.name, back.source), (rule.name, rule.source), "{text}");
 }
 
+/// Found by fuzzing: a parameter name of control characters, written escaped, outgrew
+/// YAML's 1,024-character limit on implicit keys.
+#[test]
+fn long_keys_are_written_explicitly() {
+    // 800 characters as YAML's `\x1c` escapes, 1,200 as the writer's `\u001c`.
+    let name = "\\x1c".repeat(200);
+    let long = "n".repeat(1500);
+    let text = format!(
+        "connectors:\n  ? {long}\n  :\n    kind: active-directory\n    parameters:\n      \"{name}\": v\n      ? {long}\n      : w\n"
+    );
+    let config = load_config(&text).unwrap_or_else(|e| panic!("{e:?}"));
+    let again = emit_config(&config);
+    let back = load_config(&again).unwrap_or_else(|e| panic!("{again}\n{e:?}"));
+    let (c, b) = (&config.connectors, &back.connectors);
+    assert_eq!(c.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    let (p, q) = (&c[0].parameters, &b[0].parameters);
+    assert_eq!(p.len(), 2);
+    assert_eq!(p, q, "{again}");
+}
+
 #[test]
 fn every_error_is_located() {
     let text = "\
