@@ -18,7 +18,6 @@
 //! `writes-per-second` that is not a number above 0 is E0609; a secret that cannot be read
 //! when the file is loaded is E0607 at its key, naming the key, never the secret.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use syncrules_connectors::graph::{GraphSettings, Secret, url_allowed};
@@ -27,7 +26,14 @@ use syncrules_lang::rules::yaml::Node;
 use syncrules_lang::span::Span;
 
 use crate::config_fields::{Fields, text, whole};
-use crate::config_ldap::PasswordSource;
+use crate::config_secret::{PasswordSource, SecretKeys, parse_source};
+
+/// The keys of the client secret.
+const SECRET: SecretKeys = SecretKeys {
+    env: "secret-env",
+    file: "secret-file",
+    what: "the client secret",
+};
 
 /// The keys of a `type: graph` connector.
 pub(crate) const GRAPH_KEYS: &[&str] = &[
@@ -58,23 +64,7 @@ pub struct GraphConfig {
 impl GraphConfig {
     /// The settings with the secret read; the error names the key, never the secret.
     pub fn settings(&self) -> Result<GraphSettings, String> {
-        let secret = match &self.secret {
-            PasswordSource::Env(var) => std::env::var(var).map_err(|_| {
-                format!("`secret-env`: the environment variable `{var}` is not set")
-            })?,
-            PasswordSource::File(path) => std::fs::read_to_string(path)
-                .map_err(|e| format!("`secret-file`: cannot read {}: {e}", path.display()))?
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
-        };
-        if secret.is_empty() {
-            return Err(match &self.secret {
-                PasswordSource::Env(var) => format!("`secret-env`: `{var}` is empty"),
-                PasswordSource::File(p) => format!("`secret-file`: {} is empty", p.display()),
-            });
-        }
+        let secret = self.secret.read(SECRET)?;
         let mut settings = self.settings.clone();
         settings.secret = Secret::new(secret);
         Ok(settings)
@@ -151,37 +141,7 @@ pub(crate) fn parse(
     };
     let tenant = req("tenant", errors);
     let client_id = req("client-id", errors);
-    let env = f
-        .get("secret-env")
-        .and_then(|(k, n)| text("secret-env", n, errors).map(|s| (k.span, s)));
-    let file = f
-        .get("secret-file")
-        .and_then(|(k, n)| text("secret-file", n, errors).map(|s| (k.span, s)));
-    let secret = match (env, file) {
-        (Some((span, s)), None) => Some((PasswordSource::Env(s.value.trim().to_owned()), span)),
-        (None, Some((span, s))) => {
-            Some((PasswordSource::File(PathBuf::from(s.value.trim())), span))
-        }
-        (Some((span, _)), Some(_)) => {
-            errors.push(Diagnostic::error(
-                "E0603",
-                span,
-                "write one of `secret-env` and `secret-file`, not both",
-            ));
-            None
-        }
-        (None, None) => {
-            errors.push(
-                Diagnostic::error(
-                    "E0602",
-                    at,
-                    format!("{what} needs `secret-env` or `secret-file`"),
-                )
-                .with_help("never the client secret itself"),
-            );
-            None
-        }
-    };
+    let secret = parse_source(f, SECRET, what, at, errors);
     let token_url = url(f, "token-url", errors);
     let graph_url = url(f, "graph-url", errors);
     let scope = match f.get("scope") {

@@ -26,6 +26,7 @@ use syncrules_lang::rules::yaml::Node;
 use syncrules_lang::span::Span;
 
 use crate::config_fields::{Fields, plain_null, text, whole};
+use crate::config_secret::{SecretKeys, parse_source};
 
 /// The keys of a `type: ldap` connector.
 pub(crate) const LDAP_KEYS: &[&str] = &[
@@ -46,14 +47,14 @@ pub(crate) const LDAP_KEYS: &[&str] = &[
     "timeout",
 ];
 
-/// Where the bind password comes from.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PasswordSource {
-    /// An environment variable's name.
-    Env(String),
-    /// A file (its first line).
-    File(PathBuf),
-}
+pub use crate::config_secret::PasswordSource;
+
+/// The keys of the bind password.
+const PASSWORD: SecretKeys = SecretKeys {
+    env: "password-env",
+    file: "password-file",
+    what: "the password",
+};
 
 /// A `type: ldap` connector's settings as written; [`LdapConfig::settings`] reads the
 /// password.
@@ -73,17 +74,7 @@ pub struct LdapConfig {
 impl LdapConfig {
     /// The settings with the password read; the error names the key, never the secret.
     pub fn settings(&self) -> Result<LdapSettings, String> {
-        let password = match &self.password {
-            PasswordSource::Env(var) => std::env::var(var).map_err(|_| {
-                format!("`password-env`: the environment variable `{var}` is not set")
-            })?,
-            PasswordSource::File(path) => std::fs::read_to_string(path)
-                .map_err(|e| format!("`password-file`: cannot read {}: {e}", path.display()))?
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
-        };
+        let password = self.password.read(PASSWORD)?;
         let mut settings = self.settings.clone();
         settings.password = Secret::new(password);
         Ok(settings)
@@ -157,37 +148,7 @@ pub(crate) fn parse(
             format!("`url` must start with ldap:// or ldaps://, found `{u}`"),
         ));
     }
-    let env = f
-        .get("password-env")
-        .and_then(|(k, n)| text("password-env", n, errors).map(|s| (k.span, s)));
-    let file = f
-        .get("password-file")
-        .and_then(|(k, n)| text("password-file", n, errors).map(|s| (k.span, s)));
-    let password = match (env, file) {
-        (Some((span, s)), None) => Some((PasswordSource::Env(s.value.trim().to_owned()), span)),
-        (None, Some((span, s))) => {
-            Some((PasswordSource::File(PathBuf::from(s.value.trim())), span))
-        }
-        (Some((span, _)), Some(_)) => {
-            errors.push(Diagnostic::error(
-                "E0603",
-                span,
-                "write one of `password-env` and `password-file`, not both",
-            ));
-            None
-        }
-        (None, None) => {
-            errors.push(
-                Diagnostic::error(
-                    "E0602",
-                    at,
-                    format!("{what} needs `password-env` or `password-file`"),
-                )
-                .with_help("never the password itself"),
-            );
-            None
-        }
-    };
+    let password = parse_source(f, PASSWORD, what, at, errors);
     let start_tls = f
         .get("start-tls")
         .map_or(Some(false), |(_, n)| flag("start-tls", n, errors));

@@ -8,3 +8,4 @@ mod config_fields;
 pub mod config_graph;
 pub mod config_ldap;
 mod config_parse;
+mod config_secret;
