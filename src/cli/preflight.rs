@@ -6,12 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use syncrules_connectors::LdifSource;
-use syncrules_connectors::ldap::LdapConnector;
 use syncrules_engine::preflight::{ATTRIBUTES, Preflight, render, to_json};
 use syncrules_engine::{Connector as _, ConnectorError};
 
 use super::config::{ConnectorConfig, SyncConfig};
-use super::sync::{fail, runtime};
+use super::sync::{fail, ldap_connector, runtime};
 use super::{EXIT_EXTERNAL, EXIT_INPUT, Format};
 
 #[derive(Debug, clap::Args)]
@@ -51,11 +50,8 @@ pub fn run(args: &PreflightArgs) -> ExitCode {
                     .map(drop)
             }
             ConnectorConfig::Ldap(ldap) => {
-                let mut settings = ldap.settings().unwrap_or_else(|_| ldap.settings.clone());
-                if !ldap.attributes_given {
-                    settings.attributes = ATTRIBUTES.iter().map(|a| (*a).to_owned()).collect();
-                }
-                let mut source = LdapConnector::new(name.clone(), settings);
+                let used = ATTRIBUTES.iter().map(|a| (*a).to_owned());
+                let mut source = ldap_connector(name, ldap, used);
                 rt.block_on(source.full_import()).map(|batch| {
                     for e in batch.entries {
                         check.object(name, &e.dn, &e.object_type, &e.attributes);

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde_json::json;
+use syncrules::config_ldap::LdapConfig;
 use syncrules::lang::rules::Plan;
 use syncrules_connectors::file_target::FileTarget;
 use syncrules_connectors::graph::GraphConnector;
@@ -128,15 +129,11 @@ pub(super) fn connectors(config: &SyncConfig, plans: &[&Plan]) -> Vec<Box<dyn Co
                 }
                 // The password was read when the configuration was loaded.
                 ConnectorConfig::Ldap(ldap) => {
-                    let mut settings = ldap.settings().unwrap_or_else(|_| ldap.settings.clone());
                     let used: BTreeSet<String> = plans
                         .iter()
                         .flat_map(|p| p.connector_attributes(name))
                         .collect();
-                    if !ldap.attributes_given && !used.is_empty() {
-                        settings.attributes = used.into_iter().collect();
-                    }
-                    Box::new(LdapConnector::new(name.clone(), settings))
+                    Box::new(ldap_connector(name, ldap, used))
                 }
                 // The secret was read when the configuration was loaded.
                 ConnectorConfig::Graph(graph) => Box::new(GraphConnector::new(
@@ -146,6 +143,21 @@ pub(super) fn connectors(config: &SyncConfig, plans: &[&Plan]) -> Vec<Box<dyn Co
             }
         })
         .collect()
+}
+
+/// An LDAP connector; without `attributes` in sync.yaml it reads `used` (every attribute
+/// when `used` is empty). The password was read when the configuration was loaded.
+pub(super) fn ldap_connector(
+    name: &str,
+    ldap: &LdapConfig,
+    used: impl IntoIterator<Item = String>,
+) -> LdapConnector {
+    let mut settings = ldap.settings().unwrap_or_else(|_| ldap.settings.clone());
+    let used: Vec<String> = used.into_iter().collect();
+    if !ldap.attributes_given && !used.is_empty() {
+        settings.attributes = used;
+    }
+    LdapConnector::new(name, settings)
 }
 
 pub(super) fn options(config: &SyncConfig, staging: bool, allow_deletes: bool) -> Options {
