@@ -30,12 +30,7 @@ pub struct CheckArgs {
     plan: bool,
 }
 
-/// Loads, checks and plans; the report holds every finding.
-pub fn check(paths: &[PathBuf], deny_warnings: bool) -> (Option<Plan>, Report, usize) {
-    check_with(paths, None, deny_warnings)
-}
-
-/// [`check`], and with a configuration the findings about it and the rules together
+/// Loads, checks and plans as [`syncrules::Rules::check`] does, and with a configuration the findings about it and the rules together
 /// ([`super::config::warnings`]), when the rules check.
 fn check_with(
     paths: &[PathBuf],

@@ -4,10 +4,10 @@
 use std::ops::Deref;
 use std::path::Path;
 
+use syncrules::connectors::observed::ldif_files_attribute_names;
 use syncrules::lang::Diagnostic;
 use syncrules::lang::rules::lint::{ObservedAttributes, reads_never_observed};
 use syncrules::lang::rules::{Report, load_rule_set};
-use syncrules_connectors::observed::ldif_files_attribute_names;
 
 pub use syncrules::config::ConnectorConfig;
 

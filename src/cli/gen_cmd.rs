@@ -33,7 +33,7 @@ pub fn run(args: &GenArgs) -> ExitCode {
     };
     let mut out = std::io::BufWriter::new(file);
     let written =
-        syncrules_connectors::adgen::write_ldif(args.users, args.groups, args.seed, &mut out)
+        syncrules::connectors::adgen::write_ldif(args.users, args.groups, args.seed, &mut out)
             .and_then(|()| out.flush());
     match written {
         Ok(()) => {

@@ -1,20 +1,16 @@
 //! `syncrules impact --config FILE --base RULES [--rules RULES] [--format text|json|markdown]
 //! [--exit-code]`: the connectors' data imported once, as `preview` does (staging, nothing
 //! written), synced under the base rules and under the new ones, and the two sets of
-//! exports compared ([`syncrules_engine::impact`]).
+//! exports compared ([`syncrules::Session::impact`]).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use syncrules::lang::rules::Plan;
-use syncrules_engine::impact::{Side, impact};
-use syncrules_engine::preview::preview;
-use syncrules_engine::run::{Cycle, Engine, Step};
-use syncrules_engine::sync::SyncContext;
+use syncrules::{ObjectError, Rules, Session};
 
 use super::config::SyncConfig;
-use super::sync::{connectors, errors_of, fail, options, run_steps, runtime, staged_state};
+use super::sync::{fail, fail_with, progress_bars};
 use super::{EXIT_EXTERNAL, EXIT_INPUT};
 
 #[derive(Debug, clap::Args)]
@@ -49,17 +45,16 @@ pub enum ImpactFormat {
     Markdown,
 }
 
-/// The plan of a rule set, checked as `syncrules check` does; its findings are printed
-/// when there are errors.
-fn plan_of(path: &Path, what: &str) -> Result<Plan, ExitCode> {
-    let (plan, report, _) = super::check::check(&[path.to_owned()], false);
-    match plan {
-        Some(p) if report.errors() == 0 => Ok(p),
-        _ => {
+/// A rule set, checked as `syncrules check` does; its findings are printed when there are
+/// errors.
+fn rules_of(path: &Path, what: &str) -> Result<Rules, ExitCode> {
+    Rules::load(&[path]).map_err(|e| {
+        if let syncrules::Error::Rules(report) = &e {
             eprint!("{}", report.render());
-            Err(fail(EXIT_INPUT, &format!("the {what} rules do not check")))
+            return fail(EXIT_INPUT, &format!("the {what} rules do not check"));
         }
-    }
+        fail_with(&e)
+    })
 }
 
 fn git(args: &[&str]) -> Result<Vec<u8>, String> {
@@ -154,72 +149,29 @@ pub fn run(args: &ImpactArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(EXIT_INPUT, &e),
     };
-    let (base_plan, new_plan) = match (
-        plan_of(&base_path, "base"),
-        plan_of(args.rules.as_ref().unwrap_or(&config.rules), "new"),
+    let (base, new) = match (
+        rules_of(&base_path, "base"),
+        rules_of(args.rules.as_ref().unwrap_or(&config.rules), "new"),
     ) {
         (Ok(b), Ok(n)) => (b, n),
         (Err(code), _) | (_, Err(code)) => return code,
     };
-    let state = match staged_state(&config) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let names: Vec<String> = config.connectors.keys().cloned().collect();
     // The import is shared: it reads what either rule set uses.
-    let connected = connectors(&config, &[&base_plan, &new_plan]);
-    let mut engine = Engine::new(base_plan, connected, state, options(&config, true, false));
-    let rt = match runtime() {
+    let mut session = match progress_bars(Session::for_impact(&config, base, &new)).open() {
+        Ok(s) => s,
+        Err(e) => return fail_with(&e),
+    };
+    let report = match session.impact(new) {
         Ok(r) => r,
-        Err(code) => return code,
+        Err(e @ syncrules::Error::ImportStopped(_)) => {
+            if let syncrules::Error::ImportStopped(errors) = &e {
+                eprint!("{}", errors_text(errors));
+            }
+            return fail_with(&e);
+        }
+        Err(e) => return fail_with(&e),
     };
-    let steps = engine.cycle_steps(Cycle::Initial);
-    let (imports, syncs): (Vec<Step>, Vec<Step>) = steps
-        .into_iter()
-        .filter(|s| !matches!(s, Step::Export(_)))
-        .partition(|s| matches!(s, Step::FullImport(_)));
-    // Import once; sync the same data under each rule set.
-    let imported = match rt.block_on(run_steps(&mut engine, imports)) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    if imported.iter().any(|(r, _)| r.status.stopped()) {
-        eprint!("{}", errors_text(&errors_of(&imported)));
-        return fail(EXIT_INPUT, "the import stopped (error limit)");
-    }
-    let start = engine.state.clone();
-    let base_reports = match rt.block_on(run_steps(&mut engine, syncs.clone())) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let base_state = std::mem::replace(&mut engine.state, start);
-    engine.plan = new_plan;
-    let new_reports = match rt.block_on(run_steps(&mut engine, syncs)) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let (base_errors, new_errors) = (errors_of(&base_reports), errors_of(&new_reports));
-    let base_preview = preview(&base_state, &base_errors, None);
-    let new_preview = preview(&engine.state, &new_errors, None);
-    let ctx = SyncContext {
-        plan: &engine.plan,
-        now: engine.options.now,
-    };
-    let result = match impact(
-        &Side {
-            state: &base_state,
-            preview: &base_preview,
-        },
-        &Side {
-            state: &engine.state,
-            preview: &new_preview,
-        },
-        &ctx,
-        &names,
-    ) {
-        Ok(r) => r,
-        Err(e) => return fail(EXIT_INPUT, &format!("{}: {}", e.object, e.message)),
-    };
+    let (result, base_errors, new_errors) = (report.impact, report.base_errors, report.new_errors);
     if new_errors.len() != base_errors.len() {
         eprintln!(
             "note: {} object errors under the base rules, {} under the new ones (`syncrules preview` lists them)",
@@ -241,7 +193,7 @@ pub fn run(args: &ImpactArgs) -> ExitCode {
     }
 }
 
-fn errors_text(errors: &[syncrules_engine::sync::ObjectError]) -> String {
+fn errors_text(errors: &[ObjectError]) -> String {
     errors
         .iter()
         .take(20)

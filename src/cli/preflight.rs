@@ -1,17 +1,15 @@
 //! `syncrules preflight --config FILE [--domains D1,D2...] [--format text|json]`: the source
-//! connectors' objects checked as IdFix does ([`syncrules_engine::preflight`]).
+//! connectors' objects checked as IdFix does ([`syncrules::preflight`]).
 
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use syncrules_connectors::LdifSource;
-use syncrules_engine::preflight::{ATTRIBUTES, Preflight, render, to_json};
-use syncrules_engine::{Connector as _, ConnectorError};
+use syncrules::engine::preflight::{render, to_json};
 
-use super::config::{ConnectorConfig, SyncConfig};
-use super::sync::{fail, ldap_connector, runtime};
-use super::{EXIT_EXTERNAL, EXIT_INPUT, Format};
+use super::config::SyncConfig;
+use super::sync::{fail, fail_with};
+use super::{EXIT_INPUT, Format};
 
 #[derive(Debug, clap::Args)]
 pub struct PreflightArgs {
@@ -32,46 +30,9 @@ pub fn run(args: &PreflightArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(EXIT_INPUT, &e),
     };
-    let rt = match runtime() {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let mut check = Preflight::new(&args.domains);
-    for (name, connector) in &config.connectors {
-        let read = match connector {
-            // Streamed: memory holds a block of the file, not the directory.
-            ConnectorConfig::Ldif { path, delta } => {
-                let mut source = LdifSource::new(name.clone(), path.clone());
-                if let Some(d) = delta {
-                    source = source.with_delta(d.clone());
-                }
-                source
-                    .for_each_object(|e| check.object(name, &e.dn, &e.object_type, &e.attributes))
-                    .map(drop)
-            }
-            ConnectorConfig::Ldap(ldap) => {
-                let used = ATTRIBUTES.iter().map(|a| (*a).to_owned());
-                let mut source = ldap_connector(name, ldap, used);
-                rt.block_on(source.full_import()).map(|batch| {
-                    for e in batch.entries {
-                        check.object(name, &e.dn, &e.object_type, &e.attributes);
-                    }
-                })
-            }
-            // Targets (Entra ID, or the folder standing in for it) are not checked.
-            ConnectorConfig::File { .. } | ConnectorConfig::Graph(_) => continue,
-        };
-        match read {
-            Ok(()) => {}
-            Err(e @ ConnectorError::Unavailable { .. }) => {
-                return fail(EXIT_EXTERNAL, &e.to_string());
-            }
-            Err(e) => return fail(EXIT_INPUT, &e.to_string()),
-        }
-    }
-    let findings = match check.finish() {
+    let findings = match syncrules::preflight(&config, &args.domains) {
         Ok(f) => f,
-        Err(e) => return fail(EXIT_EXTERNAL, &e.to_string()),
+        Err(e) => return fail_with(&e),
     };
     let text = match args.format {
         Format::Json => format!("{}\n", to_json(&findings)),

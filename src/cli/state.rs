@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use syncrules_engine::store::{FILE_NAME, Store, StoreError};
+use syncrules::engine::store::{FILE_NAME, Store, StoreError};
 
 use super::config::SyncConfig;
 use super::{EXIT_EXTERNAL, EXIT_INPUT};

@@ -7,10 +7,12 @@
 //! full syncs. A sync after the rules changed (a new plan fingerprint) runs as a full
 //! sync, and its report says why.
 
+mod cycle;
 mod export;
 mod steps;
 mod threshold;
 
+pub use cycle::{CancelToken, CycleReport, Event, Observer, StepOutcome};
 pub use steps::{
     Cycle, DEFAULT_DELETION_COUNT, DEFAULT_DELETION_FLOOR, DEFAULT_DELETION_PERCENT, Options,
     Progress, ProgressHook, Status, Step, StepReport,

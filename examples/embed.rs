@@ -1,0 +1,227 @@
+//! Embedding syncrules: the project's default rules run over two connectors this example
+//! implements itself, in memory — a small Active Directory as the source and a stand-in
+//! for Entra ID as the target. `cargo run --example embed`
+
+#![allow(clippy::print_stdout, reason = "an example prints what it did")]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use syncrules::{
+    Change, Connector, ConnectorError, Cycle, Event, ExportChange, ExportOp, ExportResult,
+    ImportBatch, ImportEntry, Rules, Session, Value,
+};
+
+/// An object held in memory: its anchor, object type and attributes.
+type Object = (String, String, Vec<(String, Value)>);
+
+/// A directory held in memory, by DN.
+type Objects = BTreeMap<String, Object>;
+
+/// The source: a few users and a group, as Active Directory would return them.
+struct MemoryAd {
+    objects: Objects,
+}
+
+#[syncrules::async_trait]
+impl Connector for MemoryAd {
+    fn name(&self) -> &str {
+        "contoso.com"
+    }
+
+    async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
+        let entries = self
+            .objects
+            .iter()
+            .map(|(dn, (anchor, object_type, attributes))| ImportEntry {
+                change: Change::Present,
+                dn: dn.clone(),
+                old_dn: None,
+                anchor: Some(anchor.clone()),
+                object_type: object_type.clone(),
+                attributes: attributes.iter().cloned().collect(),
+                value_changes: Vec::new(),
+            })
+            .collect();
+        Ok(ImportBatch {
+            entries,
+            // No change log here: every delta import reads everything again.
+            watermark: None,
+            errors: Vec::new(),
+        })
+    }
+
+    async fn delta_import(&mut self, _watermark: &str) -> Result<ImportBatch, ConnectorError> {
+        self.full_import().await
+    }
+
+    async fn export(
+        &mut self,
+        changes: &[ExportChange],
+    ) -> Result<Vec<ExportResult>, ConnectorError> {
+        // The default rules write mS-DS-ConsistencyGuid back to AD.
+        for c in changes {
+            if let Some((_, _, attributes)) = self.objects.get_mut(&c.dn) {
+                for (name, value) in &c.attributes {
+                    attributes.retain(|(n, _)| n != name);
+                    attributes.push((name.clone(), value.clone()));
+                }
+            }
+        }
+        Ok(vec![ExportResult::Done { anchor: None }; changes.len()])
+    }
+}
+
+/// The target: Entra ID stood in for by a map the example reads afterwards.
+struct MemoryEntra {
+    objects: Arc<Mutex<Objects>>,
+}
+
+#[syncrules::async_trait]
+impl Connector for MemoryEntra {
+    fn name(&self) -> &str {
+        "contoso.onmicrosoft.com"
+    }
+
+    async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
+        let objects = self.objects.lock().map_err(|_| ConnectorError::Data {
+            connector: self.name().to_owned(),
+            message: "the directory lock was poisoned".to_owned(),
+        })?;
+        let entries = objects
+            .iter()
+            .map(|(dn, (anchor, object_type, attributes))| ImportEntry {
+                change: Change::Present,
+                dn: dn.clone(),
+                old_dn: None,
+                anchor: Some(anchor.clone()),
+                object_type: object_type.clone(),
+                attributes: attributes.iter().cloned().collect(),
+                value_changes: Vec::new(),
+            })
+            .collect();
+        Ok(ImportBatch {
+            entries,
+            watermark: None,
+            errors: Vec::new(),
+        })
+    }
+
+    async fn delta_import(&mut self, _watermark: &str) -> Result<ImportBatch, ConnectorError> {
+        self.full_import().await
+    }
+
+    async fn export(
+        &mut self,
+        changes: &[ExportChange],
+    ) -> Result<Vec<ExportResult>, ConnectorError> {
+        let mut objects = self.objects.lock().map_err(|_| ConnectorError::Data {
+            connector: "contoso.onmicrosoft.com".to_owned(),
+            message: "the directory lock was poisoned".to_owned(),
+        })?;
+        let mut results = Vec::new();
+        for c in changes {
+            match c.op {
+                ExportOp::Add => {
+                    let anchor = format!("entra-{}", objects.len() + 1);
+                    let attributes = c.attributes.iter().map(|(n, v)| (n.clone(), v.clone()));
+                    let object = (anchor.clone(), c.object_type.clone(), attributes.collect());
+                    objects.insert(c.dn.clone(), object);
+                    results.push(ExportResult::Done {
+                        anchor: Some(anchor),
+                    });
+                }
+                ExportOp::Update | ExportOp::Rename => {
+                    let old = c.old_dn.as_ref().unwrap_or(&c.dn);
+                    if let Some(mut object) = objects.remove(old) {
+                        for (name, value) in &c.attributes {
+                            object.2.retain(|(n, _)| n != name);
+                            if !value.is_null() {
+                                object.2.push((name.clone(), value.clone()));
+                            }
+                        }
+                        objects.insert(c.dn.clone(), object);
+                    }
+                    results.push(ExportResult::Done { anchor: None });
+                }
+                ExportOp::Delete => {
+                    objects.remove(&c.dn);
+                    results.push(ExportResult::Done { anchor: None });
+                }
+            }
+        }
+        Ok(results)
+    }
+}
+
+/// An enabled user of the sample's OU, as AD returns one.
+fn user(given: &str, sn: &str, guid: u8) -> (String, Object) {
+    let initial = given.chars().next().unwrap_or('x');
+    let sam = format!("{initial}{sn}").to_lowercase();
+    let upn = format!("{}.{}@contoso.com", given.to_lowercase(), sn.to_lowercase());
+    let dn = format!("CN={given} {sn},OU=Seattle,OU=Employees,OU=Corp,DC=contoso,DC=com");
+    let attributes = vec![
+        ("objectGUID".to_owned(), Value::Bin(Arc::from([guid; 16]))),
+        ("cn".to_owned(), Value::str(format!("{given} {sn}"))),
+        ("givenName".to_owned(), Value::str(given)),
+        ("sn".to_owned(), Value::str(sn)),
+        (
+            "displayName".to_owned(),
+            Value::str(format!("{given} {sn}")),
+        ),
+        ("sAMAccountName".to_owned(), Value::str(&sam)),
+        ("userPrincipalName".to_owned(), Value::str(&upn)),
+        ("mail".to_owned(), Value::str(&upn)),
+        ("userAccountControl".to_owned(), Value::Num(512)),
+        ("objectSid".to_owned(), Value::Bin(Arc::from([1, 5, guid]))),
+    ];
+    (dn, (format!("guid-{guid}"), "user".to_owned(), attributes))
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let rules = Rules::load(&[concat!(env!("CARGO_MANIFEST_DIR"), "/rules")])?;
+    let ad = MemoryAd {
+        objects: [user("Ana", "Chen", 1), user("Ben", "Okafor", 2)]
+            .into_iter()
+            .collect(),
+    };
+    let entra = Arc::new(Mutex::new(Objects::new()));
+    let mut session = Session::builder(rules)
+        .connector(ad)
+        .connector(MemoryEntra {
+            objects: Arc::clone(&entra),
+        })
+        .on_event(|event| {
+            if let Event::StepFinished(step) = event {
+                let r = &step.report;
+                println!(
+                    "{:<13} {:<24} adds {} updates {} errors {}",
+                    r.step,
+                    r.connector,
+                    r.adds,
+                    r.updates,
+                    r.errors.len()
+                );
+            }
+        })
+        .open()?;
+
+    let first = session.run(Cycle::Initial)?;
+    println!("initial cycle: {} steps", first.steps.len());
+    for (dn, (anchor, object_type, attributes)) in entra.lock().map_err(|_| "poisoned")?.iter() {
+        let upn = attributes.iter().find(|(n, _)| n == "userPrincipalName");
+        let upn = upn.map(|(_, v)| v.to_string()).unwrap_or_default();
+        println!("Entra {object_type} {dn} ({anchor}): {upn}");
+    }
+
+    // The second cycle confirms what the first exported: nothing more to write.
+    let second = session.run(Cycle::Delta)?;
+    let written: usize = second
+        .steps
+        .iter()
+        .filter(|s| s.report.step == "export")
+        .map(|s| s.report.adds + s.report.updates + s.report.deletes)
+        .sum();
+    println!("delta cycle: {written} changes exported");
+    Ok(())
+}

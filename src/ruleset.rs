@@ -1,0 +1,75 @@
+//! A rule set loaded, checked and compiled: what a session runs.
+
+use std::path::{Path, PathBuf};
+
+use crate::Error;
+use crate::lang::rules::{Plan, Report, RuleSet, lint, load_rule_set};
+
+/// Rules that load and check, with their compiled plan.
+#[derive(Debug)]
+pub struct Rules {
+    set: RuleSet,
+    plan: Plan,
+    report: Report,
+}
+
+impl Rules {
+    /// Loads rule files or folders (every `*.yaml` below a folder), checks them as
+    /// `syncrules check` does and compiles the plan; an error carries every finding.
+    ///
+    /// ```
+    /// let rules = syncrules::Rules::load(&["rules"]).expect("the default rules check");
+    /// assert!(!rules.plan().fingerprint.is_empty());
+    /// ```
+    pub fn load<P: AsRef<Path>>(paths: &[P]) -> Result<Rules, Error> {
+        let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_owned()).collect();
+        let (rules, report) = Rules::check(&paths, false);
+        rules.ok_or_else(|| Error::Rules(Box::new(report)))
+    }
+
+    /// Loads and checks as [`Rules::load`] does, returning the findings either way (the
+    /// warnings of rules that check too); with `deny_warnings` a warning fails the check.
+    pub fn check(paths: &[PathBuf], deny_warnings: bool) -> (Option<Rules>, Report) {
+        let mut report = Report::default();
+        let set = load_rule_set(paths, &mut report);
+        let plan = Plan::build(&set, &mut report);
+        if let Some(plan) = &plan {
+            lint::lint(&set, plan, &mut report);
+        }
+        if deny_warnings {
+            report.deny_warnings();
+        }
+        report.sort();
+        match plan {
+            Some(plan) if report.errors() == 0 => {
+                let rules = Rules {
+                    set,
+                    plan,
+                    report: report.clone(),
+                };
+                (Some(rules), report)
+            }
+            _ => (None, report),
+        }
+    }
+
+    /// The compiled plan.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The rules as loaded.
+    pub fn set(&self) -> &RuleSet {
+        &self.set
+    }
+
+    /// The findings of the check (warnings only: rules with errors do not load).
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// The plan, taking it.
+    pub fn into_plan(self) -> Plan {
+        self.plan
+    }
+}
