@@ -4,6 +4,10 @@
 /// The expression language and rule sets: parse, check, compile and run.
 pub use syncrules_lang as lang;
 
+/// Importers of other tools' rules (an Entra Connect configuration export, the
+/// Synchronization Rules Editor's PowerShell) into rule sets.
+pub use syncrules_import as import;
+
 /// The sync engine underneath the facade: connector spaces, metaverse, steps, state store.
 pub use syncrules_engine as engine;
 

@@ -304,7 +304,7 @@ fn import_aadconnect_then_check_passes() {
 
 #[test]
 fn import_adsync_powershell() {
-    let fixtures = repo().join("crates/rules-lang/tests/fixtures/adsync-ps");
+    let fixtures = repo().join("crates/rules-import/tests/fixtures/adsync-ps");
     // Into an empty folder: connectors are declared from the rules.
     let out = temp("ps-new");
     let o = syncrules(&[

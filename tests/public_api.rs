@@ -7,7 +7,13 @@
 //! (`syncrules::engine`, ...); their items are not listed here, only the facade's own and
 //! the connector interface.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
 
 use std::path::{Path, PathBuf};
 
@@ -61,10 +67,13 @@ fn surface(item: Item, file: &Path, out: &mut Vec<(PathBuf, String)>) -> Option<
                     _ => file.with_extension(""),
                 };
                 let name = m.ident.to_string();
-                let path = [dir.join(format!("{name}.rs")), dir.join(&name).join("mod.rs")]
-                    .into_iter()
-                    .find(|p| p.is_file())
-                    .unwrap_or_else(|| panic!("module {name} of {}", file.display()));
+                let path = [
+                    dir.join(format!("{name}.rs")),
+                    dir.join(&name).join("mod.rs"),
+                ]
+                .into_iter()
+                .find(|p| p.is_file())
+                .unwrap_or_else(|| panic!("module {name} of {}", file.display()));
                 list_file(&path, out);
             }
             None
@@ -218,8 +227,15 @@ fn the_public_api_is_the_reviewed_one() {
     panic!(
         "the public API changed: review it, then run `SYNCRULES_BLESS=1 cargo test --test public_api` \
          and commit tests/public-api.txt\nremoved:\n{}\nadded:\n{}",
-        gone.iter().map(|l| format!("  - {l}")).collect::<Vec<_>>().join("\n"),
-        added.iter().map(|l| format!("  + {l}")).collect::<Vec<_>>().join("\n"),
+        gone.iter()
+            .map(|l| format!("  - {l}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        added
+            .iter()
+            .map(|l| format!("  + {l}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
     );
 }
 
@@ -244,6 +260,12 @@ fn the_listing_sees_a_change_to_a_signature() {
     });
     assert!(printed.contains("pub a: u8"), "{printed}");
     assert!(!printed.contains("b: u8"), "{printed}");
-    assert!(printed.contains("pub fn f(&self, x: u32) -> u32 {}"), "{printed}");
-    assert!(!printed.contains("fn g") && !printed.contains("x + 1"), "{printed}");
+    assert!(
+        printed.contains("pub fn f(&self, x: u32) -> u32 {}"),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains("fn g") && !printed.contains("x + 1"),
+        "{printed}"
+    );
 }

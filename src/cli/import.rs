@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use indexmap::IndexMap;
-use syncrules::lang::rules::config::{CONFIG_FILE, ConnectorDecl, ConnectorKind};
-use syncrules::lang::rules::import::{
+use syncrules::import::{
     Imported, aadconnect::import_aadconnect, import_adsync_ps, normalize_guid, rule_paths,
     write_rule_set,
 };
+use syncrules::lang::rules::config::{CONFIG_FILE, ConnectorDecl, ConnectorKind};
 use syncrules::lang::rules::{Config, Report, emit_rule, load_config};
 
 use super::EXIT_INPUT;

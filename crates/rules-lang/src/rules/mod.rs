@@ -28,7 +28,6 @@ pub mod config;
 pub mod diff;
 mod emit;
 mod fields;
-pub mod import;
 pub mod limits;
 pub mod lint;
 mod load;

@@ -15,7 +15,7 @@ pub(super) fn read_xml_file(path: &Path) -> Result<String, SchemaError> {
 
 /// A file's bytes as text: UTF-8 (a byte-order mark is skipped) or UTF-16 with a byte-order
 /// mark, as Entra Connect's own export tools write. The error says which encoding was invalid.
-pub(crate) fn decode_text(mut bytes: Vec<u8>) -> Result<String, &'static str> {
+pub fn decode_text(mut bytes: Vec<u8>) -> Result<String, &'static str> {
     let utf16 = |rest: &[u8], from: fn([u8; 2]) -> u16| {
         let units = rest
             .chunks(2)

@@ -46,7 +46,7 @@ use crate::types::{Scalar, Ty};
 
 pub use connector::{ConnectorDef, ConnectorKind, PartitionDef};
 pub use error::{Position, SchemaError};
-pub(crate) use file::decode_text;
+pub use file::decode_text;
 pub use syntax::scalar_for_syntax;
 
 /// One attribute's definition.
