@@ -196,7 +196,7 @@ fn api() -> String {
     let root = repo();
     let mut files = Vec::new();
     list_file(&root.join("src/lib.rs"), &mut files);
-    list_file(&root.join("crates/engine/src/connector.rs"), &mut files);
+    list_file(&root.join("crates/connector/src/lib.rs"), &mut files);
     let mut text = String::new();
     for (path, printed) in files {
         if printed.trim().is_empty() {

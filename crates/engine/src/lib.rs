@@ -1,6 +1,8 @@
 //! The sync engine: connector spaces, the metaverse, run profiles, staging and preview.
 
-pub mod connector;
+/// The connector interface (the `syncrules-connector` crate, which connectors depend on
+/// without the engine's storage).
+pub use syncrules_connector as connector;
 pub mod explain;
 pub mod impact;
 pub mod import;

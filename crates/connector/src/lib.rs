@@ -1,5 +1,7 @@
-//! The connector interface: what the engine needs from a connected directory. Implemented
-//! in `syncrules-connectors` (LDIF and file-backed targets, LDAP, Microsoft Graph).
+//! The connector interface: what the sync engine (`syncrules-engine`) needs from a
+//! connected directory. Implemented in `syncrules-connectors` (LDIF and file-backed
+//! targets, LDAP, Microsoft Graph) and by embedders; a connector depends on this crate
+//! only, not on the engine's storage.
 //!
 //! The mapping between a directory's entries and these types is the connector's job and
 //! should be a pure function, tested on recorded fixtures; the I/O stays thin.
