@@ -91,6 +91,7 @@ fn assert_provisioned(double: &GraphDouble, adds: &[(String, BTreeMap<String, Ve
                     .collect()
             };
             assert_eq!(o.members, edge("member"), "members of group {id}");
+            assert_eq!(o.owners, edge("managedBy"), "owners of group {id}");
         }
     }
 }

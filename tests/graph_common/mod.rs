@@ -136,7 +136,7 @@ pub fn anchor_extension() -> String {
 }
 
 /// A directory keyed by source anchor instead of ids: each object's properties, members
-/// and manager by anchor. Two runs that made the same directory give the same picture.
+/// manager and owners by anchor. Two runs that made the same directory give the same picture.
 pub fn picture(
     double: &GraphDouble,
 ) -> BTreeMap<String, (BTreeMap<String, Value>, BTreeSet<String>)> {
@@ -167,6 +167,11 @@ pub fn picture(
             if let Some(m) = o.manager.as_deref().and_then(|m| by_id.get(m)) {
                 edges.insert(format!("manager:{m}"));
             }
+            edges.extend(
+                o.owners
+                    .iter()
+                    .filter_map(|m| by_id.get(m.as_str()).map(|a| format!("owner:{a}"))),
+            );
             (anchor(o), (props, edges))
         })
         .collect()

@@ -9,8 +9,9 @@
 //!   object's [`FailureClass::DuplicateAttribute`] error.
 //! - Contacts, distribution lists and mail-enabled security groups are not creatable
 //!   through Graph: each is that object's error.
-//! - An update sends only the attributes the engine says changed; a group's members are
-//!   compared with the ones Graph holds and only the difference is sent. A reference to an
+//! - An update sends only the attributes the engine says changed; a group's members and
+//!   owners (`managedBy`) are compared with the ones Graph holds and only the difference is
+//!   sent. A reference to an
 //!   object Entra ID does not hold is left out (the engine sends it again once it is there).
 
 use std::collections::{HashMap, HashSet};
@@ -374,10 +375,14 @@ impl GraphConnector {
         )))
     }
 
-    /// The ids of a group's members, every page.
-    pub(crate) async fn members(&mut self, group: &str) -> Result<HashSet<String>, ConnectorError> {
+    /// The ids of a group's `members` or `owners`, every page.
+    pub(crate) async fn edges(
+        &mut self,
+        group: &str,
+        edge: &str,
+    ) -> Result<HashSet<String>, ConnectorError> {
         let client = self.client()?;
-        let mut url = format!("{}/groups/{group}/members?$select=id", self.api());
+        let mut url = format!("{}/groups/{group}/{edge}?$select=id", self.api());
         let mut out = HashSet::new();
         loop {
             let a = client
@@ -385,7 +390,7 @@ impl GraphConnector {
                 .await
                 .map_err(|e| self.unavailable(e.to_string()))?;
             if !a.ok() {
-                return Err(self.unavailable(format!("reading members: {}", a.message())));
+                return Err(self.unavailable(format!("reading {edge}: {}", a.message())));
             }
             for m in a
                 .body
