@@ -5,11 +5,7 @@
 //! (what the engine would export) and mapped with the connector's own name table, not
 //! written down here.
 
-#![expect(
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test setup fails loudly"
-)]
+#![expect(clippy::panic, reason = "test setup fails loudly")]
 
 mod graph_common;
 

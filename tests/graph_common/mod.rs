@@ -5,6 +5,10 @@
 
 #![allow(dead_code, reason = "each test binary uses a part of the helpers")]
 #![expect(clippy::panic, reason = "test setup fails loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    reason = "JSON reports read by key (a missing key is null); not every test binary uses them"
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
