@@ -2,7 +2,7 @@
 //! an import reads them apart: a full import from the group list with `$expand=owners`
 //! (a group showing as many owners as `$expand` gives at most is read in full from
 //! `/groups/{id}/owners`), a delta import from `/groups/{id}/owners` of each group the
-//! round reports.
+//! round reports (from the list too when the round reports more than 100 groups).
 
 use std::collections::HashMap;
 
@@ -15,6 +15,10 @@ use super::map::Kind;
 
 /// The most objects Graph's `$expand` gives of a directory object's relationship.
 const EXPAND_MAX: usize = 20;
+
+/// A delta round reporting more groups than this reads owners from the group list (a
+/// page of up to 100 groups a request) rather than one request a group.
+const LIST_ABOVE: usize = 100;
 
 impl GraphConnector {
     /// Every group's owners' ids, from the group list with `$expand=owners`.
@@ -79,10 +83,12 @@ impl GraphConnector {
         let groups = |e: &&mut ImportEntry| {
             e.object_type == Kind::Group.object_type() && e.change != Change::Delete
         };
-        if !entries.iter_mut().any(|e| groups(&e)) {
+        let count = entries.iter_mut().filter(groups).count();
+        if count == 0 {
             return Ok(());
         }
-        let mut owners = if full {
+        let listed = full || count > LIST_ABOVE;
+        let mut owners = if listed {
             self.all_owners().await?
         } else {
             HashMap::new()
@@ -93,7 +99,7 @@ impl GraphConnector {
             };
             let ids = match owners.remove(&id) {
                 Some(ids) => ids,
-                None if full => Vec::new(),
+                None if listed => Vec::new(),
                 None => self.edges(&id, "owners").await?.into_iter().collect(),
             };
             let mut dns = Vec::new();
