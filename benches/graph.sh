@@ -5,7 +5,8 @@
 # once without faults and once with a share THROTTLE of requests and of $batch items
 # answered 429 (Retry-After: 1). Reports the writes that succeeded, the achieved rate
 # (successful writes over the span from the first write to the last) as a share of RATE,
-# and the objects whose export failed.
+# the objects whose export failed, and the wall time of the export step and of the whole
+# `syncrules run` (imports and syncs included).
 #
 #   bash benches/graph.sh                       # USERS=5000 RATE=200 THROTTLE=0.1
 #   USERS=1000 RATE=100 PROFILE=dev bash benches/graph.sh
@@ -54,12 +55,14 @@ connectors:
     graph-url: $url
     writes-per-second: $RATE
 YAML
+    start=$(date +%s.%N)
     GRAPH_BENCH_SECRET=double-secret "$bin/syncrules" run --config "$work/$case/sync.yaml" \
         --cycle initial --format json >"$work/$case.json" || true
+    wall=$(python3 -c "print($(date +%s.%N) - $start)")
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
-    python3 - "$case" "$RATE" "$work/$case.log" "$work/$case.json" <<'PY'
+    python3 - "$case" "$RATE" "$work/$case.log" "$work/$case.json" "$wall" <<'PY'
 import json, re, sys
-case, rate, log, report = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
+case, rate, log, report, wall = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4], float(sys.argv[5])
 line = re.compile(r"^\s*([\d.]+) (POST|PATCH|PUT|DELETE) (\S+) -> (\d+)")
 ok, throttled, times = 0, 0, []
 for l in open(log):
@@ -77,6 +80,7 @@ export = next(s for s in steps if s["step"] == "export" and s["connector"] == "c
 span = max(times) - min(times) if len(times) > 1 else float("nan")
 achieved = ok / span if span else float("nan")
 print(f"{case:>12}: {ok} writes in {span:.1f} s = {achieved:.1f}/s = {100 * achieved / rate:.1f} % of {rate:g}/s; "
-      f"429 answers {throttled}; objects exported {export['adds']}, failed {len(export['errors'])}, export step {export['seconds']:.1f} s")
+      f"429 answers {throttled}; objects exported {export['adds']}, failed {len(export['errors'])}, export step {export['seconds']:.1f} s, "
+      f"whole run {wall:.1f} s")
 PY
 done

@@ -5,6 +5,10 @@
 
 #![allow(dead_code, reason = "each test binary uses a part of the helpers")]
 #![expect(clippy::panic, reason = "test setup fails loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    reason = "JSON reports read by key (a missing key is null); not every test binary uses them"
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -12,6 +16,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 use syncrules_graph_double::{Config, GraphDouble, LogEntry, Object};
+
+/// The Entra connector's name.
+pub const ENTRA: &str = "contoso.onmicrosoft.com";
 
 /// The client secret the tests use.
 pub const SECRET: &str = "s3cr3t-graph-e2e-value";
@@ -133,7 +140,7 @@ pub fn anchor_extension() -> String {
 }
 
 /// A directory keyed by source anchor instead of ids: each object's properties, members
-/// and manager by anchor. Two runs that made the same directory give the same picture.
+/// manager and owners by anchor. Two runs that made the same directory give the same picture.
 pub fn picture(
     double: &GraphDouble,
 ) -> BTreeMap<String, (BTreeMap<String, Value>, BTreeSet<String>)> {
@@ -164,7 +171,60 @@ pub fn picture(
             if let Some(m) = o.manager.as_deref().and_then(|m| by_id.get(m)) {
                 edges.insert(format!("manager:{m}"));
             }
+            edges.extend(
+                o.owners
+                    .iter()
+                    .filter_map(|m| by_id.get(m.as_str()).map(|a| format!("owner:{a}"))),
+            );
             (anchor(o), (props, edges))
         })
         .collect()
+}
+
+/// The adds `preview` plans for Entra: (object type, attributes as JSON arrays).
+pub fn planned_adds(setup: &Setup) -> Vec<(String, BTreeMap<String, Vec<Value>>)> {
+    let out = setup
+        .command(&["preview", "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    report["exports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["connector"] == ENTRA && e["operation"] == "add")
+        .map(|e| {
+            let dn = e["dn"].as_str().unwrap_or_default();
+            let kind = if e["attributes"].get("accountEnabled").is_some() {
+                "user"
+            } else {
+                "group"
+            };
+            let attrs = e["attributes"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.as_array().cloned().unwrap_or_default()))
+                .chain([("dn".to_owned(), vec![Value::String(dn.to_owned())])])
+                .collect();
+            (kind.to_owned(), attrs)
+        })
+        .collect()
+}
+
+pub fn first(attrs: &BTreeMap<String, Vec<Value>>, name: &str) -> Option<String> {
+    attrs.get(name).and_then(|v| v.first()).and_then(|v| {
+        v.as_str()
+            .map(str::to_owned)
+            .or_else(|| Some(v.to_string()))
+    })
+}
+
+/// The DN of the LDIF record whose objectGUID is `anchor` (base64), written plain.
+pub fn ldif_dn(ldif: &str, anchor: &str) -> Option<String> {
+    ldif.split("\n\n")
+        .find(|r| r.lines().any(|l| l == format!("objectGUID:: {anchor}")))
+        .and_then(|r| r.lines().next())
+        .and_then(|l| l.strip_prefix("dn: "))
+        .map(str::to_owned)
 }

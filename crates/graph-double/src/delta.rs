@@ -176,7 +176,8 @@ fn changes(st: &State, kind: Kind, since: u64, select: &[String]) -> Vec<Value> 
             What::Member(m, added) => {
                 s.members.insert(m.clone(), *added);
             }
-            What::SoftDeleted | What::HardDeleted => {}
+            // Delta queries do not track owners.
+            What::Owner(..) | What::SoftDeleted | What::HardDeleted => {}
         }
     }
     let mut out = Vec::new();

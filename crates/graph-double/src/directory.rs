@@ -38,6 +38,8 @@ pub struct Object {
     pub members: BTreeSet<String>,
     /// A user's manager's id.
     pub manager: Option<String>,
+    /// A group's owners' ids (users). Delta queries do not report them.
+    pub owners: BTreeSet<String>,
 }
 
 /// What one entry of the change log says.
@@ -51,6 +53,8 @@ pub enum What {
     Manager,
     /// A member was added (true) or removed (false).
     Member(String, bool),
+    /// An owner was added (true) or removed (false); no delta round shows it.
+    Owner(String, bool),
     /// Moved to the deleted-items bin.
     SoftDeleted,
     /// Gone for good.
@@ -320,6 +324,7 @@ impl Directory {
             props,
             members: BTreeSet::new(),
             manager: None,
+            owners: BTreeSet::new(),
         };
         self.objects.insert(id.clone(), object.clone());
         self.index(&id, true);
@@ -340,6 +345,7 @@ impl Directory {
                 props,
                 members: BTreeSet::new(),
                 manager: None,
+                owners: BTreeSet::new(),
             },
         );
         self.index(&id, true);

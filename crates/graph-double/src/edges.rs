@@ -45,6 +45,7 @@ impl Directory {
             }
             self.record(Kind::User, &u, What::Manager);
         }
+        self.drop_owner(id);
         if hard {
             self.record(kind, id, What::HardDeleted);
         } else {

@@ -9,10 +9,12 @@
 //! - an in-memory [`Directory`] of users and groups (GUID ids; `userPrincipalName`,
 //!   `onPremisesImmutableId` and `mailNickname` unique ignoring case, a duplicate being 400
 //!   `Request_BadRequest` with an `ObjectConflict` detail; members, managers; a soft-delete
-//!   bin; registered extension properties; a change log);
+//!   bin; group owners (not in delta rounds); registered extension properties; a change
+//!   log);
 //! - lists with `$select`, `$filter` (`eq`, `startsWith`, `and`, `or`), `$top` and
-//!   `$skiptoken` paging; delta rounds (`/users/delta`, `/groups/delta`) with
-//!   `members@delta`, `manager@delta`, `@removed`, `$deltatoken=latest`;
+//!   `$skiptoken` paging, `$expand=owners` (at most [`EXPAND_MAX`] a group); delta rounds
+//!   (`/users/delta`, `/groups/delta`) with `members@delta`, `manager@delta`, `@removed`,
+//!   `$deltatoken=latest`;
 //! - writes with Graph's status codes and error envelope; `$batch` of at most 20 with
 //!   `dependsOn` and shuffled responses;
 //! - an optional write limit (writes per second; over it, 429 with a fractional
@@ -35,6 +37,7 @@ mod delta;
 pub mod directory;
 mod edges;
 pub mod faults;
+mod owners;
 mod routes;
 mod server;
 
@@ -49,6 +52,7 @@ use serde_json::{Map, Value};
 pub use batch::MAX_BATCH;
 pub use directory::{Directory, Kind, Object};
 pub use faults::{Fault, FaultRule};
+pub use owners::EXPAND_MAX;
 
 /// The double's settings.
 #[derive(Clone, Debug, PartialEq)]

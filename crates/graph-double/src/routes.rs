@@ -1,5 +1,6 @@
-//! The routes under `/v1.0`: lists with `$select`, `$filter`, `$top` and paging, single
-//! objects, writes, `$ref` edges and extension properties. Delta rounds are in
+//! The routes under `/v1.0`: lists with `$select`, `$filter`, `$top`, `$expand=owners`
+//! and paging, single objects, writes, `$ref` edges (members, owners, managers) and
+//! extension properties. Delta rounds are in
 //! [`crate::delta`].
 
 use serde_json::{Map, Value, json};
@@ -79,7 +80,10 @@ pub(crate) fn route(st: &mut State, method: &str, path: &str, body: Option<Value
             None => return not_found(),
         },
         ("GET", [seg, id]) => match kind_of(seg).and_then(|k| st.dir.get(k, id)) {
-            Some(o) => return Reply::json(200, st.dir.render(o, &select_of(&params))),
+            Some(o) => {
+                let expand = crate::owners::expands_owners(&params);
+                return Reply::json(200, st.dir.render_expanded(o, &select_of(&params), expand));
+            }
             None => return not_found(),
         },
         ("GET", ["users", id, "manager"]) => {
@@ -93,19 +97,22 @@ pub(crate) fn route(st: &mut State, method: &str, path: &str, body: Option<Value
                 None => not_found(),
             };
         }
-        ("GET", ["groups", id, "members"]) => {
+        ("GET", ["groups", id, edge @ ("members" | "owners")]) => {
             if let Some((_, token)) = params.iter().find(|(k, _)| k == "$skiptoken") {
                 return next_page(st, token);
             }
             let Some(g) = st.dir.get(Kind::Group, id) else {
                 return not_found();
             };
-            let items = g
-                .members
-                .iter()
-                .filter_map(|m| st.dir.objects.get(m))
-                .map(|m| json!({"@odata.type": m.kind.odata_type(), "id": m.id}))
-                .collect();
+            let items = if *edge == "owners" {
+                st.dir.owner_items(g)
+            } else {
+                g.members
+                    .iter()
+                    .filter_map(|m| st.dir.objects.get(m))
+                    .map(|m| json!({"@odata.type": m.kind.odata_type(), "id": m.id}))
+                    .collect()
+            };
             return page(st, path_only, items, None);
         }
         ("POST", [seg]) if kind_of(seg).is_some() => {
@@ -134,6 +141,13 @@ pub(crate) fn route(st: &mut State, method: &str, path: &str, body: Option<Value
         },
         ("DELETE", ["groups", id, "members", m, "$ref"]) => {
             st.dir.remove_member(id, m).map(|()| Reply::empty(204))
+        }
+        ("POST", ["groups", id, "owners", "$ref"]) => match reference(body_map.as_ref()) {
+            Some(m) => st.dir.add_owner(id, &m).map(|()| Reply::empty(204)),
+            None => return bad_ref(),
+        },
+        ("DELETE", ["groups", id, "owners", m, "$ref"]) => {
+            st.dir.remove_owner(id, m).map(|()| Reply::empty(204))
         }
         ("PUT", ["users", id, "manager", "$ref"]) => match reference(body_map.as_ref()) {
             Some(m) => st.dir.set_manager(id, Some(&m)).map(|()| Reply::empty(204)),
@@ -274,15 +288,19 @@ fn list(st: &mut State, path: &str, params: &[(String, String)]) -> Reply {
         .iter()
         .find(|(k, _)| k == "$top")
         .and_then(|(_, v)| v.parse::<usize>().ok());
+    let expand = crate::owners::expands_owners(params);
     let items: Vec<Value> = st
         .dir
         .objects
         .values()
         .filter(|o| o.kind == kind)
         .filter(|o| filter.is_none_or(|f| filter_holds(&Value::Object(o.props.clone()), f)))
-        .map(|o| st.dir.render(o, &select))
+        .map(|o| st.dir.render_expanded(o, &select, expand))
         .collect();
-    let size = top.unwrap_or(st.config.page_size).max(1);
+    let mut size = top.unwrap_or(st.config.page_size).max(1);
+    if expand {
+        size = size.min(crate::owners::EXPAND_PAGE_MAX);
+    }
     page_sized(st, path, items, None, size)
 }
 

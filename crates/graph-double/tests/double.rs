@@ -204,3 +204,125 @@ async fn batches_are_at_most_twenty_and_a_failed_dependency_is_424() {
         .count();
     assert_eq!(items, 2, "the failed dependency was not carried out");
 }
+
+#[tokio::test]
+async fn owners_by_ref_listed_and_expanded_but_never_in_a_delta_round() {
+    let d = GraphDouble::start(Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    let c = Client::new(&d).await;
+    let owners = syncrules_graph_double::EXPAND_MAX + 2;
+    let mut ids = Vec::new();
+    for i in 0..owners {
+        let (s, u) = c.send("POST", "/users", Some(user(i))).await;
+        assert_eq!(s, 201, "{u}");
+        ids.push(u["id"].as_str().unwrap_or_default().to_owned());
+    }
+    let group = json!({"displayName": "G", "mailEnabled": false, "mailNickname": "g", "securityEnabled": true});
+    let (_, g) = c.send("POST", "/groups", Some(group.clone())).await;
+    let gid = g["id"].as_str().unwrap_or_default().to_owned();
+    let (_, other) = c
+        .send(
+            "POST",
+            "/groups",
+            Some(json!({"displayName": "H", "mailEnabled": false, "mailNickname": "h", "securityEnabled": true})),
+        )
+        .await;
+    let (_, groups_link) = c.round("/groups/delta?$select=displayName,members").await;
+    let owner_ref = |id: &str| json!({"@odata.id": format!("{}/v1.0/users/{id}", c.base)});
+    for id in &ids {
+        let (s, e) = c
+            .send(
+                "POST",
+                &format!("/groups/{gid}/owners/$ref"),
+                Some(owner_ref(id)),
+            )
+            .await;
+        assert_eq!(s, 204, "{e}");
+    }
+    let (s, again) = c
+        .send(
+            "POST",
+            &format!("/groups/{gid}/owners/$ref"),
+            Some(owner_ref(&ids[0])),
+        )
+        .await;
+    assert!(
+        s == 400 && again.to_string().contains("already exist"),
+        "{again}"
+    );
+    // A group is no owner.
+    let other_id = other["id"].as_str().unwrap_or_default();
+    let (s, _) = c
+        .send(
+            "POST",
+            &format!("/groups/{gid}/owners/$ref"),
+            Some(owner_ref(other_id)),
+        )
+        .await;
+    assert_eq!(s, 400);
+
+    // Listed in full (paged); expanded up to the limit.
+    let (s, list) = c
+        .send("GET", &format!("/groups/{gid}/owners?$top=999"), None)
+        .await;
+    assert_eq!(s, 200);
+    let mut listed = list["value"].as_array().map_or(0, Vec::len);
+    let mut next = list["@odata.nextLink"].as_str().map(str::to_owned);
+    while let Some(url) = next {
+        let (_, page) = c.send("GET", &url, None).await;
+        listed += page["value"].as_array().map_or(0, Vec::len);
+        next = page["@odata.nextLink"].as_str().map(str::to_owned);
+    }
+    assert_eq!(listed, owners);
+    let (_, one) = c
+        .send(
+            "GET",
+            &format!("/groups/{gid}?$select=id&$expand=owners($select=id)"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        one["owners"].as_array().map(Vec::len),
+        Some(syncrules_graph_double::EXPAND_MAX)
+    );
+    let (_, all) = c
+        .send("GET", "/groups?$select=id&$expand=owners($select=id)", None)
+        .await;
+    let h = all["value"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|x| x["id"] == other["id"])
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(h["owners"], json!([]));
+
+    // Owner changes make no delta entry.
+    let (changed, _) = c.round(&groups_link).await;
+    assert_eq!(changed, Vec::<Value>::new());
+
+    // Removing: a non-owner is 404; deleting a user ends its ownership.
+    let (s, _) = c
+        .send(
+            "DELETE",
+            &format!("/groups/{gid}/owners/{}/$ref", ids[0]),
+            None,
+        )
+        .await;
+    assert_eq!(s, 204);
+    let (s, _) = c
+        .send(
+            "DELETE",
+            &format!("/groups/{gid}/owners/{}/$ref", ids[0]),
+            None,
+        )
+        .await;
+    assert_eq!(s, 404);
+    let (s, _) = c.send("DELETE", &format!("/users/{}", ids[1]), None).await;
+    assert_eq!(s, 204);
+    let held = d
+        .groups()
+        .into_iter()
+        .find(|x| x.id == gid)
+        .map(|x| x.owners.len());
+    assert_eq!(held, Some(owners - 2));
+}

@@ -42,6 +42,8 @@ pub(crate) enum What {
     RemoveMember,
     SetManager,
     RemoveManager,
+    AddOwner,
+    RemoveOwner,
 }
 
 impl Call {

@@ -9,8 +9,9 @@
 //!   object's [`FailureClass::DuplicateAttribute`] error.
 //! - Contacts, distribution lists and mail-enabled security groups are not creatable
 //!   through Graph: each is that object's error.
-//! - An update sends only the attributes the engine says changed; a group's members are
-//!   compared with the ones Graph holds and only the difference is sent. A reference to an
+//! - An update sends only the attributes the engine says changed; a group's members and
+//!   owners (`managedBy`) are compared with the ones Graph holds and only the difference is
+//!   sent. A reference to an
 //!   object Entra ID does not hold is left out (the engine sends it again once it is there).
 
 use std::collections::{HashMap, HashSet};
@@ -372,36 +373,5 @@ impl GraphConnector {
             format!("/{}/{id}", kind.segment()),
             Some(Json::Object(body)),
         )))
-    }
-
-    /// The ids of a group's members, every page.
-    pub(crate) async fn members(&mut self, group: &str) -> Result<HashSet<String>, ConnectorError> {
-        let client = self.client()?;
-        let mut url = format!("{}/groups/{group}/members?$select=id", self.api());
-        let mut out = HashSet::new();
-        loop {
-            let a = client
-                .call("GET", &url, None)
-                .await
-                .map_err(|e| self.unavailable(e.to_string()))?;
-            if !a.ok() {
-                return Err(self.unavailable(format!("reading members: {}", a.message())));
-            }
-            for m in a
-                .body
-                .get("value")
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(id) = m.get("id").and_then(Json::as_str) {
-                    out.insert(id.to_owned());
-                }
-            }
-            match a.body.get("@odata.nextLink").and_then(Json::as_str) {
-                Some(n) if n.starts_with(&self.settings.graph_url) => url = n.to_owned(),
-                _ => return Ok(out),
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 //! Imports: delta rounds of users and groups, pages followed verbatim to the configured
-//! origin, entries of one object merged, then mapped to import entries.
+//! origin, entries of one object merged, then mapped to import entries; groups' owners
+//! read apart ([`super::owners`]).
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
@@ -90,7 +91,7 @@ impl GraphConnector {
         }
     }
 
-    fn same_origin(&self, link: &str) -> Result<String, ConnectorError> {
+    pub(crate) fn same_origin(&self, link: &str) -> Result<String, ConnectorError> {
         if link.starts_with(&self.origin()) {
             Ok(link.to_owned())
         } else {
@@ -152,6 +153,8 @@ impl GraphConnector {
                 entries.push(self.entry(kind, id, seen, full, &exts).await?);
             }
         }
+        // Owners are not in delta rounds: read apart.
+        self.import_owners(&mut entries, full).await?;
         let watermark =
             json!({"users": users.delta_link, "groups": groups.delta_link, "extensions": names});
         Ok(ImportBatch {

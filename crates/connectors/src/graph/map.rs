@@ -5,8 +5,8 @@
 //! - A property Graph has is written under its Graph name (`sourceAnchor` →
 //!   `onPremisesImmutableId`, `alias` → `mailNickname`, `title` → `jobTitle`,
 //!   `telephoneNumber` → `businessPhones`, ...).
-//! - References (`manager` of a user, `member` of a group) are edges written with `$ref`,
-//!   never values.
+//! - References (`manager` of a user, `member` and `managedBy` of a group, the last as the
+//!   group's owners) are edges written with `$ref`, never values.
 //! - Any other attribute is a directory extension property, `extension_<appId>_<name>`,
 //!   registered on the application before its first write; its data type follows the value
 //!   (binary, integer, Boolean, else string) and the names known to hold several values.
@@ -113,11 +113,12 @@ const MULTI: &[&str] = &[
     "url",
 ];
 
-/// The reference attribute of a kind (`manager`, `member`).
+/// The reference attributes of a kind: a user's `manager`, a group's `member` and
+/// `managedBy` (its owners).
 pub fn is_reference(kind: Kind, attr: &str) -> bool {
     matches!(
         (kind, attr),
-        (Kind::User, "manager") | (Kind::Group, "member")
+        (Kind::User, "manager") | (Kind::Group, "member" | "managedBy")
     )
 }
 
@@ -358,7 +359,10 @@ pub fn attributes_of(
             .unwrap_or(Json::Null);
         out.insert(PHONE.to_owned(), from_json(&first, "String"));
     }
-    for e in exts.iter().filter(|e| graph_name(kind, &e.short).is_none()) {
+    // A reference is an edge, never an extension (even one registered before it was).
+    let own =
+        |e: &&Registered| graph_name(kind, &e.short).is_none() && !is_reference(kind, &e.short);
+    for e in exts.iter().filter(own) {
         if let Some(j) = o.get(&e.full) {
             out.insert(e.short.clone(), from_json(j, &e.data_type));
         }

@@ -9,11 +9,13 @@
 //!   extensions, `manager` and `members`), following `@odata.nextLink` verbatim, only to the
 //!   configured origin; the two `@odata.deltaLink`s are the watermark. A delta import GETs
 //!   them: `@removed` objects are deletes (soft and hard alike), `members@delta` value
-//!   changes, an object on several pages merged. An expired delta token (410 Gone, or
+//!   changes, an object on several pages merged. A group's owners (its `managedBy`),
+//!   which delta queries do not report, are read apart: all of them by a full import,
+//!   those of the groups a round reports by a delta import. An expired delta token (410 Gone, or
 //!   `syncStateNotFound` / `resyncRequired`) is [`ConnectorError::WatermarkExpired`]: the
 //!   engine runs a full import and says so.
 //! - **Export**: creates (`POST`), updates (`PATCH` of the changed properties only) and
-//!   deletes of users and groups, members by `/$ref`, managers by `manager/$ref`, all
+//!   deletes of users and groups, members and owners by `/$ref`, managers by `manager/$ref`, all
 //!   through `$batch` of at most 20 requests, several batches in flight, paced under
 //!   `writes-per-second`; see [`export`](self) below and `docs/graph.md`.
 //! - **Mapping**: [`map`]: the rules' attribute names to Graph properties and extension
@@ -25,6 +27,7 @@ mod export;
 mod import;
 pub mod map;
 mod outcome;
+mod owners;
 mod refs;
 mod resolve;
 

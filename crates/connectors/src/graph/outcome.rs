@@ -44,8 +44,8 @@ pub(crate) fn followup_done(p: &mut Progress, outcome: Outcome) {
     }
 }
 
-/// A reference write's answer: an existing member added, a missing one removed, or a
-/// missing manager removed is done.
+/// A reference write's answer: an existing member or owner added, a missing one removed,
+/// or a missing manager removed is done.
 pub(crate) fn ref_done(p: &mut Progress, call: &Call, outcome: Outcome) {
     let a = match outcome {
         Err(e) => {
@@ -55,7 +55,11 @@ pub(crate) fn ref_done(p: &mut Progress, call: &Call, outcome: Outcome) {
         Ok(a) => a,
     };
     let already = a.status == 400 && a.message().contains("already exist");
-    let missing = a.status == 404 && matches!(call.what, What::RemoveMember | What::RemoveManager);
+    let missing = a.status == 404
+        && matches!(
+            call.what,
+            What::RemoveMember | What::RemoveManager | What::RemoveOwner
+        );
     if a.ok() || already || missing {
         return;
     }

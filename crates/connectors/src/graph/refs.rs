@@ -1,4 +1,4 @@
-//! References (a user's manager, a group's members) written by `$ref` as soon as the ids
+//! References (a user's manager, a group's members and owners) written by `$ref` as soon as the ids
 //! they need are known: a reference to an object created in the same export waits for
 //! that create's answer, not for the whole pass, so the write pipeline never drains
 //! between objects and references.
@@ -79,9 +79,14 @@ impl GraphConnector {
                     // Otherwise Entra ID does not hold it: left out, and sent again by the
                     // engine once it is there.
                 }
-                let held = match (&p.id, p.kind, attr.as_str(), c.op) {
-                    (Some(id), Some(Kind::Group), "member", op) if op != ExportOp::Add => {
-                        let mut held = self.members(id).await?;
+                let edge = match attr.as_str() {
+                    "member" => Some("members"),
+                    "managedBy" => Some("owners"),
+                    _ => None,
+                };
+                let held = match (&p.id, p.kind, edge, c.op) {
+                    (Some(id), Some(Kind::Group), Some(edge), op) if op != ExportOp::Add => {
+                        let mut held = self.edges(id, edge).await?;
                         held.retain(|m| !deleting.contains(m));
                         Some(held)
                     }
@@ -167,29 +172,39 @@ impl Refs {
                     )),
                     None => {}
                 },
-                (Kind::Group, "member") => {
+                (Kind::Group, attr @ ("member" | "managedBy")) => {
+                    // Members may be any directory object; owners are users.
+                    let (edge, add, remove, target) = if attr == "member" {
+                        (
+                            "members",
+                            What::AddMember,
+                            What::RemoveMember,
+                            "directoryObjects",
+                        )
+                    } else {
+                        ("owners", What::AddOwner, What::RemoveOwner, "users")
+                    };
                     let held = plan.held.clone().unwrap_or_default();
                     let wanted: HashSet<String> = wanted.into_iter().collect();
                     for m in wanted.difference(&held) {
                         out.push(Call::new(
                             i,
-                            What::AddMember,
+                            add.clone(),
                             "POST",
-                            format!("/groups/{id}/members/$ref"),
-                            Some(json!({"@odata.id": format!("{api}/directoryObjects/{m}")})),
+                            format!("/groups/{id}/{edge}/$ref"),
+                            Some(json!({"@odata.id": format!("{api}/{target}/{m}")})),
                         ));
                     }
                     for m in held.difference(&wanted) {
                         out.push(Call::new(
                             i,
-                            What::RemoveMember,
+                            remove.clone(),
                             "DELETE",
-                            format!("/groups/{id}/members/{m}/$ref"),
+                            format!("/groups/{id}/{edge}/{m}/$ref"),
                             None,
                         ));
                     }
                 }
-                // A group's managedBy (owners) is not written: see `map::is_reference`.
                 _ => {}
             }
         }

@@ -1,6 +1,9 @@
 //! Look-ups: the application's registered extension properties (registering the missing
 //! ones), objects by a property's value (soft match, a retried create), and ids to DNs and
-//! back for references the connector has not seen yet.
+//! back for references the connector has not seen yet, and the members or owners a group
+//! holds.
+
+use std::collections::HashSet;
 
 use serde_json::{Map, Value as Json, json};
 use syncrules_engine::ConnectorError;
@@ -193,5 +196,40 @@ impl GraphConnector {
             }
         }
         Ok(None)
+    }
+
+    /// The ids of a group's `members` or `owners`, every page.
+    pub(crate) async fn edges(
+        &mut self,
+        group: &str,
+        edge: &str,
+    ) -> Result<HashSet<String>, ConnectorError> {
+        let client = self.client()?;
+        let mut url = format!("{}/groups/{group}/{edge}?$select=id", self.api());
+        let mut out = HashSet::new();
+        loop {
+            let a = client
+                .call("GET", &url, None)
+                .await
+                .map_err(|e| self.unavailable(e.to_string()))?;
+            if !a.ok() {
+                return Err(self.unavailable(format!("reading {edge}: {}", a.message())));
+            }
+            for m in a
+                .body
+                .get("value")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(id) = m.get("id").and_then(Json::as_str) {
+                    out.insert(id.to_owned());
+                }
+            }
+            match a.body.get("@odata.nextLink").and_then(Json::as_str) {
+                Some(n) if n.starts_with(&self.settings.graph_url) => url = n.to_owned(),
+                _ => return Ok(out),
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ use super::outbound::same;
 use super::resolve::{Contribution, Decision, by_precedence, contribute, decide};
 use super::{JoinIndex, ObjectError, SyncContext};
 use crate::connector::ExportOp;
-use crate::model::{CsId, MvObject, PendingExport, State, parse_mv_ref};
+use crate::model::{CsId, CsObject, MvObject, PendingExport, State, parse_mv_ref};
 
 /// One metaverse object flowing out to one connector object through some rules.
 pub(crate) struct Outflow<'a> {
@@ -91,6 +91,13 @@ pub(super) fn desired(
 
 /// Metaverse references as the DNs of the referenced objects in `connector`; a reference
 /// to an object not there yet is left out and the object retried later.
+///
+/// An object the directory refused to create (its add failed: no anchor, an export error)
+/// is not there either: a reference to it is left out of the referring object's expected
+/// state, as a reference to an object not joined is, until it is created. The refusal is
+/// that object's own error; otherwise the import, which can never show the reference,
+/// would leave a difference that is exported again, and reported as an update, whenever
+/// the referring object is imported.
 fn to_target_refs(state: &State, connector: &str, v: Value, retry: &mut bool) -> Value {
     map_refs(v, |item| match parse_mv_ref(item) {
         // A reference to a deleted object is dropped for good.
@@ -102,6 +109,7 @@ fn to_target_refs(state: &State, connector: &str, v: Value, retry: &mut bool) ->
                 .get(&id)
                 .and_then(|t| t.links.get(connector))
                 .and_then(|cs| state.spaces.get(connector).and_then(|s| s.objects.get(cs)))
+                .filter(|o| !refused(o))
                 .map(|o| Value::reference(&o.dn));
             if dn.is_none() {
                 *retry = true;
@@ -110,6 +118,16 @@ fn to_target_refs(state: &State, connector: &str, v: Value, retry: &mut bool) ->
         }
         None => Some(item.clone()),
     })
+}
+
+/// The directory refused to create the object: it has no anchor, and its add, still
+/// pending, failed.
+fn refused(o: &CsObject) -> bool {
+    o.anchor.is_none()
+        && o.export_error.is_some()
+        && o.pending_export
+            .as_ref()
+            .is_some_and(|p| p.op == ExportOp::Add)
 }
 
 /// Turns the desired attributes into the pending export of object `id` of `connector`.
