@@ -2,6 +2,7 @@
 
 use indexmap::IndexMap;
 
+use crate::error::{EvalError, EvalErrorKind};
 use crate::functions::CallCtx;
 use crate::ir::{EachValue, Slots};
 use crate::value::Value;
@@ -108,20 +109,40 @@ impl Attributes for OneValue<'_> {
     }
 }
 
-/// Runs `run` once per value of the attribute `each.slot` (once with null when it has
-/// none) and collects the results as [`crate::ops::accumulate`] does. An attribute of
-/// unknown type (`each.typed` false) that holds one value or none runs once, as written.
-pub fn per_value<E>(
+/// Runs `run` once per value of the attribute `each` spreads (once with null when a
+/// typed attribute has no value) and collects the results as [`crate::ops::accumulate`]
+/// does. An attribute of unknown type spreads only when it holds several values; when
+/// none does and the schema named none, `run` runs once, as written. A second attribute
+/// to spread is an error ([`EvalErrorKind::SeveralMultiValued`], at its read).
+pub fn per_value(
     env: &Env<'_>,
-    each: EachValue,
-    mut run: impl FnMut(&Env<'_>) -> Result<Value, E>,
-) -> Result<Value, E> {
-    let slot = each.slot;
-    let held = env.attributes.get(slot);
-    if !each.typed && !matches!(held, Value::Multi(_)) {
-        return run(env);
+    each: &EachValue,
+    mut run: impl FnMut(&Env<'_>) -> Result<Value, EvalError>,
+) -> Result<Value, EvalError> {
+    let mut several = each
+        .untyped
+        .iter()
+        .filter(|s| matches!(env.attributes.get(s.slot), Value::Multi(_)));
+    let (spread, other) = match &each.typed {
+        Some(typed) => (typed, several.next()),
+        None => match several.next() {
+            None => return run(env),
+            Some(first) => (first, several.next()),
+        },
+    };
+    if let Some(other) = other {
+        return Err(EvalError {
+            span: other.span,
+            kind: EvalErrorKind::SeveralMultiValued {
+                first: spread.name.clone(),
+                second: other.name.clone(),
+            },
+        });
     }
-    let values = held.values().to_vec();
+    let slot = spread.slot;
+    // A clone of the list's handle: the overlay borrows each value while `run` runs.
+    let held = env.attributes.get(slot).clone();
+    let values = held.values();
     if values.is_empty() {
         let overlay = OneValue {
             base: env.attributes,
@@ -134,7 +155,7 @@ pub fn per_value<E>(
         });
     }
     let mut acc = Vec::with_capacity(values.len());
-    for value in &values {
+    for value in values {
         let overlay = OneValue {
             base: env.attributes,
             slot,

@@ -69,7 +69,7 @@ impl Vm {
 
     /// Runs `program` against `env`.
     pub fn run(&mut self, program: &Program, env: &Env<'_>) -> Result<Value, EvalError> {
-        match program.per_value {
+        match &program.per_value {
             None => self.run_once(program, env),
             Some(each) => crate::env::per_value(env, each, |e| self.run_once(program, e)),
         }
