@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 
 use crate::error::{EvalError, EvalErrorKind};
 use crate::functions::CallCtx;
-use crate::ir::{EachValue, Slots};
+use crate::ir::{EachValue, Slots, Spread};
 use crate::value::Value;
 
 /// An object's attributes by slot (see [`Slots`]).
@@ -87,13 +87,16 @@ pub struct OneValue<'a> {
     pub base: &'a dyn Attributes,
     /// The attribute's slot.
     pub slot: u32,
+    /// The value replaced is the import-confirmed one (`ImportedValue`), not the current
+    /// one; the other is read as it is.
+    pub imported: bool,
     /// The value it holds for this run.
     pub value: &'a Value,
 }
 
 impl Attributes for OneValue<'_> {
     fn get(&self, slot: u32) -> &Value {
-        if slot == self.slot {
+        if slot == self.slot && !self.imported {
             self.value
         } else {
             self.base.get(slot)
@@ -101,7 +104,7 @@ impl Attributes for OneValue<'_> {
     }
 
     fn imported(&self, slot: u32) -> &Value {
-        if slot == self.slot {
+        if slot == self.slot && self.imported {
             self.value
         } else {
             self.base.imported(slot)
@@ -119,10 +122,17 @@ pub fn per_value(
     each: &EachValue,
     mut run: impl FnMut(&Env<'_>) -> Result<Value, EvalError>,
 ) -> Result<Value, EvalError> {
+    let held = |s: &Spread| {
+        if s.imported {
+            env.attributes.imported(s.slot)
+        } else {
+            env.attributes.get(s.slot)
+        }
+    };
     let mut several = each
         .untyped
         .iter()
-        .filter(|s| matches!(env.attributes.get(s.slot), Value::Multi(_)));
+        .filter(|s| matches!(held(s), Value::Multi(_)));
     let (spread, other) = match &each.typed {
         Some(typed) => (typed, several.next()),
         None => match several.next() {
@@ -134,19 +144,20 @@ pub fn per_value(
         return Err(EvalError {
             span: other.span,
             kind: EvalErrorKind::SeveralMultiValued {
-                first: spread.name.clone(),
-                second: other.name.clone(),
+                first: spread.shown(),
+                second: other.shown(),
             },
         });
     }
-    let slot = spread.slot;
+    let (slot, imported) = (spread.slot, spread.imported);
     // A clone of the list's handle: the overlay borrows each value while `run` runs.
-    let held = env.attributes.get(slot).clone();
+    let held = held(spread).clone();
     let values = held.values();
     if values.is_empty() {
         let overlay = OneValue {
             base: env.attributes,
             slot,
+            imported,
             value: &Value::Null,
         };
         return run(&Env {
@@ -159,6 +170,7 @@ pub fn per_value(
         let overlay = OneValue {
             base: env.attributes,
             slot,
+            imported,
             value,
         };
         crate::ops::accumulate(

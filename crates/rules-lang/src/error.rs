@@ -17,11 +17,12 @@ pub enum EvalErrorKind {
     /// [`crate::ir::EachValue`]) found two attributes holding several values where it
     /// expects one value each: which to run once per value of is ambiguous.
     #[error(
-        "`[{first}]` and `[{second}]` both hold several values where one value is expected; \
+        "`{first}` and `{second}` both hold several values where one value is expected; \
          pick values of one with `Item`, `Join`, `Contains` or `Select`"
     )]
     SeveralMultiValued {
-        /// The attribute the expression would run once per value of.
+        /// The attribute the expression would run once per value of, as read (`[name]` or
+        /// `ImportedValue("name")`).
         first: String,
         /// Another attribute holding several values, read where one value is expected.
         second: String,

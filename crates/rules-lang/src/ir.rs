@@ -126,10 +126,24 @@ pub enum NodeKind {
 pub struct Spread {
     /// The attribute's slot.
     pub slot: u32,
+    /// Its import-confirmed values are read (`ImportedValue("name")`), not its current
+    /// ones (`[name]`): the two are different lists.
+    pub imported: bool,
     /// The attribute's name, for messages.
     pub name: String,
     /// The first read of it where one value is expected.
     pub span: Span,
+}
+
+impl Spread {
+    /// The read as written: `[name]` or `ImportedValue("name")`.
+    pub fn shown(&self) -> String {
+        if self.imported {
+            format!("ImportedValue(\"{}\")", self.name)
+        } else {
+            format!("[{}]", self.name)
+        }
+    }
 }
 
 /// How an expression runs once per value of a multi-valued attribute, the whole

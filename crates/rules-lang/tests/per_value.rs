@@ -11,7 +11,9 @@
 use indexmap::IndexMap;
 use syncrules_lang::check::AttributeTypes;
 use syncrules_lang::schema::AttributeDef;
-use syncrules_lang::{Env, EvalErrorKind, Expression, Scalar, Schema, Untyped, Value, Vm};
+use syncrules_lang::{
+    Attributes, Env, EvalErrorKind, Expression, Record, Scalar, Schema, Untyped, Value, Vm,
+};
 
 fn schema() -> Schema {
     let mut s = Schema::new();
@@ -257,8 +259,8 @@ fn two_multi_valued_attributes_where_one_value_is_expected_are_an_error() {
     assert_eq!(
         err.kind,
         EvalErrorKind::SeveralMultiValued {
-            first: "proxyAddresses".to_owned(),
-            second: "otherMailbox".to_owned()
+            first: "[proxyAddresses]".to_owned(),
+            second: "[otherMailbox]".to_owned()
         }
     );
     assert_eq!(
@@ -291,6 +293,58 @@ fn two_multi_valued_attributes_where_one_value_is_expected_are_an_error() {
     .unwrap_err();
     assert!(
         err.starts_with("`[proxyAddresses]` and `[extra]` both hold several values"),
+        "{err}"
+    );
+}
+
+/// An object whose last import confirmed other values than it now holds.
+struct Tracked {
+    current: Record,
+    imported: Record,
+}
+
+impl Attributes for Tracked {
+    fn get(&self, slot: u32) -> &Value {
+        self.current.get(slot)
+    }
+
+    fn imported(&self, slot: u32) -> &Value {
+        self.imported.get(slot)
+    }
+}
+
+/// `[x]` and `ImportedValue("x")` are two lists: an expression reading one where one value
+/// is expected runs over that one's values; reading both so is an error.
+#[test]
+fn imported_values_are_a_list_of_their_own() {
+    let src = "IIF(InStr(ImportedValue(\"proxyAddresses\"),\"SIP:\")=1,NULL,Trim(ImportedValue(\"proxyAddresses\")) & \"/\" & Count([proxyAddresses]))";
+    for types in [&schema() as &dyn AttributeTypes, &Untyped] {
+        let expr = Expression::compile(src, types).unwrap();
+        assert!(
+            expr.listing()
+                .contains("; runs once per value of ImportedValue(\"proxyAddresses\")"),
+            "{}",
+            expr.listing()
+        );
+        let of = |values: &[&str]| {
+            expr.record(&IndexMap::from([(
+                "proxyAddresses".to_owned(),
+                strings(values),
+            )]))
+        };
+        let object = Tracked {
+            current: of(&["SMTP:new@x", "smtp:b@x", "smtp:c@x"]),
+            imported: of(&[" SMTP:old@x", "SIP:old@x"]),
+        };
+        let env = Env::new(&object, &[]);
+        let vm = expr.eval(&mut Vm::new(), &env);
+        assert_eq!(vm, expr.eval_reference(&env));
+        assert_eq!(vm, Ok(strings(&["SMTP:old@x/3"])));
+    }
+    let src = "Trim([proxyAddresses]) = Trim(ImportedValue(\"proxyAddresses\"))";
+    let err = run(src, &schema(), &[]).unwrap_err();
+    assert!(
+        err.contains("error[E0113]: `[proxyAddresses]` and `ImportedValue(\"proxyAddresses\")` are both multi-valued"),
         "{err}"
     );
 }

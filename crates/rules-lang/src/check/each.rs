@@ -54,6 +54,7 @@ pub(super) fn instead(
         [name] => {
             let each = Spread {
                 slot: slots.attribute(name),
+                imported: false,
                 name: name.clone(),
                 span: expr.span,
             };
@@ -93,6 +94,7 @@ fn named(slots: &Slots, reads: &[Read]) -> Vec<Spread> {
             let name = slots.attributes.get_index(r.slot as usize)?;
             Some(Spread {
                 slot: r.slot,
+                imported: r.imported,
                 name: name.clone(),
                 span: r.span,
             })
@@ -102,27 +104,21 @@ fn named(slots: &Slots, reads: &[Read]) -> Vec<Spread> {
 
 /// E0113: two multi-valued attributes where one value is expected.
 fn ambiguous(slots: &Slots, first: &Read, second: &Read) -> Diagnostic {
-    let name = |r: &Read| {
-        slots
-            .attributes
-            .get_index(r.slot as usize)
-            .map_or("?", String::as_str)
-            .to_owned()
+    let shown = |r: &Read| {
+        named(slots, &[*r])
+            .pop()
+            .map_or_else(|| "?".to_owned(), |s| s.shown())
     };
-    let (a, b) = (name(first), name(second));
+    let (a, b) = (shown(first), shown(second));
     Diagnostic::error(
         "E0113",
         second.span,
-        format!(
-            "`[{a}]` and `[{b}]` are both multi-valued and both used where one value is expected"
-        ),
+        format!("`{a}` and `{b}` are both multi-valued and both used where one value is expected"),
     )
-    .with_label(format!(
-        "`[{a}]` is already read where one value is expected"
-    ))
+    .with_label(format!("`{a}` is already read where one value is expected"))
     .with_help(format!(
         "the expression would run once per value of each; pick values of one with `Item`, \
-         `Join`, `Contains` or `Select($v, [{b}], ...)`"
+         `Join`, `Contains` or `Select($v, {b}, ...)`"
     ))
 }
 
@@ -142,10 +138,19 @@ fn per_value(
     if diags.has_errors() {
         return None;
     }
+    // `[name]` and `ImportedValue("name")` are two lists: both where one value is expected
+    // is no reading of one of them.
+    let twin = reading::uses_of(&root, &|_, slot| (slot == each.slot).then_some(true))
+        .spread()
+        .iter()
+        .any(|r| r.imported != each.imported);
+    if twin {
+        return None;
+    }
     let untyped: Vec<Read> = reading::uses(&root)
         .spread()
         .into_iter()
-        .filter(|r| r.slot != each.slot && !r.typed)
+        .filter(|r| !(r.typed || r.slot == each.slot))
         .collect();
     let untyped = named(slots, &untyped);
     Some(Checked {

@@ -38,10 +38,19 @@ use super::calls::param_at;
 pub(super) struct Read {
     /// The attribute's slot.
     pub slot: u32,
+    /// Read through `ImportedValue`: its import-confirmed values, another list.
+    pub imported: bool,
     /// Where the value is read (the first such read).
     pub span: Span,
     /// The schema types the attribute multi-valued (otherwise it is `var`).
     pub typed: bool,
+}
+
+impl Read {
+    /// Whether both read the same list of values.
+    pub fn same(&self, other: &Read) -> bool {
+        self.slot == other.slot && self.imported == other.imported
+    }
 }
 
 /// The multi-valued attribute reads of an expression, by use.
@@ -59,14 +68,14 @@ impl Uses {
     pub fn spread(&self) -> Vec<Read> {
         self.mapped
             .iter()
-            .filter(|m| !self.native.iter().any(|n| n.slot == m.slot))
+            .filter(|m| !self.native.iter().any(|n| n.same(m)))
             .copied()
             .collect()
     }
 
     fn add(list: &mut Vec<Read>, reads: Vec<Read>) {
         for r in reads {
-            if !list.iter().any(|x| x.slot == r.slot) {
+            if !list.iter().any(|x| x.same(&r)) {
                 list.push(r);
             }
         }
@@ -88,15 +97,17 @@ pub(super) fn uses_of(root: &Node, multi: &dyn Fn(&Node, u32) -> Option<bool>) -
     uses
 }
 
-/// Records the uses inside `node` and returns the reads whose values `node` carries on to
-/// its consumer.
+/// Picks the reads to sort (see [`uses_of`]).
 type Pick<'a> = &'a dyn Fn(&Node, u32) -> Option<bool>;
 
+/// Records the uses inside `node` and returns the reads whose values `node` carries on to
+/// its consumer.
 fn visit(node: &Node, uses: &mut Uses, multi: Pick<'_>) -> Vec<Read> {
     match &node.kind {
         NodeKind::Attr(slot) | NodeKind::Imported(slot) => multi(node, *slot)
             .map(|typed| Read {
                 slot: *slot,
+                imported: matches!(node.kind, NodeKind::Imported(_)),
                 span: node.span,
                 typed,
             })

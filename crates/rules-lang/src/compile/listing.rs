@@ -10,20 +10,20 @@ use crate::ir::{EachValue, Slots, Spread};
 fn each_value(each: &EachValue) -> String {
     let names = |list: &[Spread]| {
         list.iter()
-            .map(|s| format!("[{}]", s.name))
+            .map(Spread::shown)
             .collect::<Vec<_>>()
             .join(", ")
     };
     match (&each.typed, each.untyped.as_slice()) {
-        (Some(t), []) => format!("runs once per value of [{}]", t.name),
+        (Some(t), []) => format!("runs once per value of {}", t.shown()),
         (Some(t), rest) => format!(
-            "runs once per value of [{}]; fails if {} also holds several",
-            t.name,
+            "runs once per value of {}; fails if {} also holds several",
+            t.shown(),
             names(rest)
         ),
         (None, [one]) => format!(
-            "runs once per value of [{}] when it holds several",
-            one.name
+            "runs once per value of {} when it holds several",
+            one.shown()
         ),
         (None, rest) => format!(
             "runs once per value of whichever of {} holds several; fails if two do",
