@@ -42,8 +42,9 @@ fn str_expr(depth: u32) -> BoxedStrategy<String> {
         3 => Just("[s2]".to_owned()),
         3 => Just("%Domain.FQDN%".to_owned()),
         // A multi-valued attribute where one value is expected.
-        1 => Just("[m1]".to_owned()),
-        1 => Just("[m2]".to_owned()),
+        2 => Just("[m1]".to_owned()),
+        2 => Just("[m2]".to_owned()),
+        1 => Just("ImportedValue(\"m1\")".to_owned()),
     ];
     if depth == 0 {
         return leaf.boxed();
@@ -143,7 +144,11 @@ fn bool_expr(depth: u32) -> BoxedStrategy<String> {
 
 /// Multi-valued string expressions.
 fn mv_expr(depth: u32) -> BoxedStrategy<String> {
-    let leaf = prop_oneof![Just("[m1]".to_owned()), Just("[m2]".to_owned())];
+    let leaf = prop_oneof![
+        3 => Just("[m1]".to_owned()),
+        3 => Just("[m2]".to_owned()),
+        1 => Just("ImportedValue(\"m1\")".to_owned()),
+    ];
     if depth == 0 {
         return leaf.boxed();
     }
@@ -206,6 +211,22 @@ fn attributes() -> impl Strategy<Value = IndexMap<String, Value>> {
         })
 }
 
+/// An object whose last import confirmed other values than it holds.
+struct Tracked {
+    current: syncrules_lang::Record,
+    confirmed: syncrules_lang::Record,
+}
+
+impl syncrules_lang::Attributes for Tracked {
+    fn get(&self, slot: u32) -> &Value {
+        self.current.get(slot)
+    }
+
+    fn imported(&self, slot: u32) -> &Value {
+        self.confirmed.get(slot)
+    }
+}
+
 /// The schema of the typed run: `[m1]` and `[m2]` multi-valued strings.
 struct Typed;
 
@@ -221,9 +242,17 @@ impl AttributeTypes for Typed {
     }
 }
 
+/// How many of the multi-valued lists `src` reads.
+fn multi_reads(src: &str) -> usize {
+    ["[m1]", "[m2]", "ImportedValue(\"m1\")"]
+        .iter()
+        .filter(|r| src.contains(*r))
+        .count()
+}
+
 /// Checks `src` against `types` and runs it three ways; `Ok(false)` when the typed check
-/// rejects an expression that uses both multi-valued attributes (E0113, or a type error
-/// no single spread attribute resolves).
+/// rejects an expression that reads two multi-valued lists (E0113, or a type error no
+/// single spread attribute resolves).
 fn agree(
     src: &str,
     types: &dyn AttributeTypes,
@@ -233,7 +262,7 @@ fn agree(
     let mut slots = Slots::default();
     let checked = match check(&ast, types, &mut slots) {
         Ok(c) => c,
-        Err(d) if src.contains("[m1]") && src.contains("[m2]") => {
+        Err(d) if multi_reads(src) >= 2 => {
             let _ = d;
             return Ok(false);
         }
@@ -246,7 +275,22 @@ fn agree(
     };
     let folded = Program::compile(&checked).unwrap();
     let unfolded = Program::compile_unfolded(&checked).unwrap();
-    let record = syncrules_lang::Record::from_named(&slots, attrs);
+    // The import confirmed all but the first value of each multi-valued attribute:
+    // `ImportedValue("m1")` and `[m1]` are different lists.
+    let confirmed: IndexMap<String, Value> = attrs
+        .iter()
+        .map(|(k, v)| match v {
+            Value::Multi(items) => (
+                k.clone(),
+                Value::multi(items.iter().skip(1).cloned().collect()),
+            ),
+            v => (k.clone(), v.clone()),
+        })
+        .collect();
+    let record = Tracked {
+        current: syncrules_lang::Record::from_named(&slots, attrs),
+        confirmed: syncrules_lang::Record::from_named(&slots, &confirmed),
+    };
     let params = syncrules_lang::env::parameters(&slots, &common::params());
     let env = Env {
         attributes: &record,

@@ -42,25 +42,30 @@ pub(super) fn as_written(
 }
 
 /// For an expression that does not check as written and reads the multi-valued
-/// attributes `multi_reads`: the per-value reading when it reads one and checks with one
-/// value of it, E0113 when it reads several and two are where one value is expected.
+/// attributes `multi_reads`: the per-value reading when it reads one list (`[x]` or
+/// `ImportedValue("x")`) and checks with one value of it, E0113 when it reads several and
+/// two are where one value is expected.
 pub(super) fn instead(
     expr: &Expr,
     types: &dyn AttributeTypes,
     slots: &mut Slots,
-    multi_reads: &[String],
+    multi_reads: &[(String, bool)],
 ) -> Option<Result<Checked, Diagnostics>> {
     match multi_reads {
-        [name] => {
+        [(name, imported)] => {
             let each = Spread {
                 slot: slots.attribute(name),
-                imported: false,
+                imported: *imported,
                 name: name.clone(),
                 span: expr.span,
             };
             per_value(expr, types, slots, each).map(Ok)
         }
-        [_, _, ..] => ambiguous_when_single(expr, types, slots, multi_reads).map(|d| Err(d.into())),
+        [_, _, ..] => {
+            let mut names: Vec<String> = multi_reads.iter().map(|(n, _)| n.clone()).collect();
+            names.dedup();
+            ambiguous_when_single(expr, types, slots, &names).map(|d| Err(d.into()))
+        }
         [] => None,
     }
 }

@@ -72,11 +72,14 @@ pub fn check(
     each::instead(expr, types, slots, &multi_reads).unwrap_or(Err(diags))
 }
 
+/// A read of a multi-valued attribute: its name, and whether through `ImportedValue`.
+type MultiRead = (String, bool);
+
 fn run(
     expr: &Expr,
     types: &dyn AttributeTypes,
     slots: &mut Slots,
-) -> (Node, u32, Diagnostics, Vec<String>) {
+) -> (Node, u32, Diagnostics, Vec<MultiRead>) {
     let mut checker = Checker {
         types,
         slots,
@@ -97,10 +100,18 @@ pub(crate) struct Checker<'a> {
     scope: Vec<(String, u32, Ty)>,
     locals: u32,
     /// The multi-valued attributes the expression reads, each once.
-    multi_reads: Vec<String>,
+    multi_reads: Vec<MultiRead>,
 }
 
 impl Checker<'_> {
+    /// Records a read of `name`, of type `ty`, if it is multi-valued.
+    fn multi_read(&mut self, name: &str, ty: Ty, imported: bool) {
+        let read = (name.to_owned(), imported);
+        if ty.is_multi() && !self.multi_reads.contains(&read) {
+            self.multi_reads.push(read);
+        }
+    }
+
     fn error(&mut self, d: Diagnostic) -> Node {
         let span = d.span;
         self.diags.push(d);
@@ -123,9 +134,7 @@ impl Checker<'_> {
                     );
                 }
                 let ty = self.types.attribute_type(name);
-                if ty.is_multi() && !self.multi_reads.contains(name) {
-                    self.multi_reads.push(name.clone());
-                }
+                self.multi_read(name, ty, false);
                 (NodeKind::Attr(self.slots.attribute(name)), ty)
             }
             ExprKind::Parameter(name) => (NodeKind::Param(self.slots.parameter(name)), Ty::STR),
