@@ -112,6 +112,28 @@ impl Attributes for OneValue<'_> {
     }
 }
 
+/// The list of values `spread` reads.
+#[inline]
+fn held<'a>(attributes: &'a dyn Attributes, spread: &Spread) -> &'a Value {
+    if spread.imported {
+        attributes.imported(spread.slot)
+    } else {
+        attributes.get(spread.slot)
+    }
+}
+
+/// Whether [`per_value`] would run more than once as written: the schema names an
+/// attribute, or an untyped one holds several values. A caller may run the expression
+/// directly when it does not.
+#[inline]
+pub fn spreads(env: &Env<'_>, each: &EachValue) -> bool {
+    each.typed.is_some()
+        || each
+            .untyped
+            .iter()
+            .any(|s| matches!(held(env.attributes, s), Value::Multi(_)))
+}
+
 /// Runs `run` once per value of the attribute `each` spreads (once with null when a
 /// typed attribute has no value) and collects the results as [`crate::ops::accumulate`]
 /// does. An attribute of unknown type spreads only when it holds several values; when
@@ -122,13 +144,7 @@ pub fn per_value(
     each: &EachValue,
     mut run: impl FnMut(&Env<'_>) -> Result<Value, EvalError>,
 ) -> Result<Value, EvalError> {
-    let held = |s: &Spread| {
-        if s.imported {
-            env.attributes.imported(s.slot)
-        } else {
-            env.attributes.get(s.slot)
-        }
-    };
+    let held = |s: &Spread| held(env.attributes, s);
     let mut several = each
         .untyped
         .iter()
