@@ -2,8 +2,9 @@
 
 use indexmap::IndexMap;
 
+use crate::error::{EvalError, EvalErrorKind};
 use crate::functions::CallCtx;
-use crate::ir::{EachValue, Slots};
+use crate::ir::{EachValue, Slots, Spread};
 use crate::value::Value;
 
 /// An object's attributes by slot (see [`Slots`]).
@@ -86,13 +87,16 @@ pub struct OneValue<'a> {
     pub base: &'a dyn Attributes,
     /// The attribute's slot.
     pub slot: u32,
+    /// The value replaced is the import-confirmed one (`ImportedValue`), not the current
+    /// one; the other is read as it is.
+    pub imported: bool,
     /// The value it holds for this run.
     pub value: &'a Value,
 }
 
 impl Attributes for OneValue<'_> {
     fn get(&self, slot: u32) -> &Value {
-        if slot == self.slot {
+        if slot == self.slot && !self.imported {
             self.value
         } else {
             self.base.get(slot)
@@ -100,7 +104,7 @@ impl Attributes for OneValue<'_> {
     }
 
     fn imported(&self, slot: u32) -> &Value {
-        if slot == self.slot {
+        if slot == self.slot && self.imported {
             self.value
         } else {
             self.base.imported(slot)
@@ -108,24 +112,68 @@ impl Attributes for OneValue<'_> {
     }
 }
 
-/// Runs `run` once per value of the attribute `each.slot` (once with null when it has
-/// none) and collects the results as [`crate::ops::accumulate`] does. An attribute of
-/// unknown type (`each.typed` false) that holds one value or none runs once, as written.
-pub fn per_value<E>(
-    env: &Env<'_>,
-    each: EachValue,
-    mut run: impl FnMut(&Env<'_>) -> Result<Value, E>,
-) -> Result<Value, E> {
-    let slot = each.slot;
-    let held = env.attributes.get(slot);
-    if !each.typed && !matches!(held, Value::Multi(_)) {
-        return run(env);
+/// The list of values `spread` reads.
+#[inline]
+fn held<'a>(attributes: &'a dyn Attributes, spread: &Spread) -> &'a Value {
+    if spread.imported {
+        attributes.imported(spread.slot)
+    } else {
+        attributes.get(spread.slot)
     }
-    let values = held.values().to_vec();
+}
+
+/// Whether [`per_value`] would run more than once as written: the schema names an
+/// attribute, or an untyped one holds several values. A caller may run the expression
+/// directly when it does not.
+#[inline]
+pub fn spreads(env: &Env<'_>, each: &EachValue) -> bool {
+    each.typed.is_some()
+        || each
+            .untyped
+            .iter()
+            .any(|s| matches!(held(env.attributes, s), Value::Multi(_)))
+}
+
+/// Runs `run` once per value of the attribute `each` spreads (once with null when a
+/// typed attribute has no value) and collects the results as [`crate::ops::accumulate`]
+/// does. An attribute of unknown type spreads only when it holds several values; when
+/// none does and the schema named none, `run` runs once, as written. A second attribute
+/// to spread is an error ([`EvalErrorKind::SeveralMultiValued`], at its read).
+pub fn per_value(
+    env: &Env<'_>,
+    each: &EachValue,
+    mut run: impl FnMut(&Env<'_>) -> Result<Value, EvalError>,
+) -> Result<Value, EvalError> {
+    let held = |s: &Spread| held(env.attributes, s);
+    let mut several = each
+        .untyped
+        .iter()
+        .filter(|s| matches!(held(s), Value::Multi(_)));
+    let (spread, other) = match &each.typed {
+        Some(typed) => (typed, several.next()),
+        None => match several.next() {
+            None => return run(env),
+            Some(first) => (first, several.next()),
+        },
+    };
+    if let Some(other) = other {
+        return Err(EvalError {
+            span: other.span,
+            kind: EvalErrorKind::SeveralMultiValued {
+                first: spread.shown(),
+                second: other.shown(),
+            },
+        });
+    }
+    let (slot, imported) = (spread.slot, spread.imported);
+    // A clone of the list's handle: the overlay borrows each value while `run` runs.
+    let held = held(spread).clone();
+    let values = held.values();
     if values.is_empty() {
         let overlay = OneValue {
             base: env.attributes,
             slot,
+            imported,
             value: &Value::Null,
         };
         return run(&Env {
@@ -134,10 +182,11 @@ pub fn per_value<E>(
         });
     }
     let mut acc = Vec::with_capacity(values.len());
-    for value in &values {
+    for value in values {
         let overlay = OneValue {
             base: env.attributes,
             slot,
+            imported,
             value,
         };
         crate::ops::accumulate(

@@ -13,6 +13,20 @@ pub enum EvalErrorKind {
     /// An operator failed (a type mismatch or an overflow).
     #[error(transparent)]
     Operator(#[from] OpError),
+    /// An expression that runs once per value of a multi-valued attribute (see
+    /// [`crate::ir::EachValue`]) found two attributes holding several values where it
+    /// expects one value each: which to run once per value of is ambiguous.
+    #[error(
+        "`{first}` and `{second}` both hold several values where one value is expected; \
+         pick values of one with `Item`, `Join`, `Contains` or `Select`"
+    )]
+    SeveralMultiValued {
+        /// The attribute the expression would run once per value of, as read (`[name]` or
+        /// `ImportedValue("name")`).
+        first: String,
+        /// Another attribute holding several values, read where one value is expected.
+        second: String,
+    },
     /// The program is malformed (a compiler bug, never user input).
     #[error("internal error: {0}")]
     Internal(&'static str),

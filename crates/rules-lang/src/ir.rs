@@ -121,17 +121,60 @@ pub enum NodeKind {
     },
 }
 
-/// An expression that runs once per value of one attribute, the whole expression (see
-/// [`crate::check::check`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct EachValue {
+/// An attribute read where one value is expected, which may hold several values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spread {
     /// The attribute's slot.
     pub slot: u32,
-    /// The schema says the attribute is multi-valued: the expression always runs once per
-    /// value and its result is multi-valued. Otherwise (an attribute of unknown type) it
-    /// runs once per value only when the attribute holds several values, and as written
-    /// when it holds one or none.
-    pub typed: bool,
+    /// Its import-confirmed values are read (`ImportedValue("name")`), not its current
+    /// ones (`[name]`): the two are different lists.
+    pub imported: bool,
+    /// The attribute's name, for messages.
+    pub name: String,
+    /// The first read of it where one value is expected.
+    pub span: Span,
+}
+
+impl Spread {
+    /// The read as written: `[name]` or `ImportedValue("name")`.
+    pub fn shown(&self) -> String {
+        if self.imported {
+            format!("ImportedValue(\"{}\")", self.name)
+        } else {
+            format!("[{}]", self.name)
+        }
+    }
+}
+
+/// How an expression runs once per value of a multi-valued attribute, the whole
+/// expression (see [`crate::check::check`]).
+///
+/// At run time the attribute to run over is `typed` if the schema named one, and otherwise
+/// the one of `untyped` that holds several values. When two attributes would have to be
+/// spread (two of `untyped` hold several values, or `typed` and one of `untyped` do), the
+/// evaluation fails: which attribute the expression runs once per value of is ambiguous.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EachValue {
+    /// The attribute the schema says is multi-valued: the expression always runs once per
+    /// value of it and its result is multi-valued.
+    pub typed: Option<Spread>,
+    /// Attributes of unknown type (`var`): the expression runs once per value of one of
+    /// them only when it holds several values, and as written when each holds one or
+    /// none.
+    pub untyped: Vec<Spread>,
+}
+
+impl EachValue {
+    /// The reading with these attributes, or `None` when there are none.
+    pub fn of(typed: Option<Spread>, untyped: Vec<Spread>) -> Option<EachValue> {
+        (typed.is_some() || !untyped.is_empty()).then_some(EachValue { typed, untyped })
+    }
+
+    /// The attribute the expression always runs once per value of, if the schema
+    /// names one.
+    pub fn typed_slot(&self) -> Option<u32> {
+        self.typed.as_ref().map(|s| s.slot)
+    }
 }
 
 /// Attribute and parameter names mapped to dense slot numbers. One table may be shared
@@ -188,14 +231,14 @@ impl Checked {
         self.locals
     }
 
-    /// The attribute slot the whole expression runs once per value of, if any (see
-    /// [`crate::check::check`]).
+    /// The attribute slot the whole expression always runs once per value of, if the
+    /// schema says it is multi-valued (see [`crate::check::check`]).
     pub fn per_value(&self) -> Option<u32> {
-        self.per_value.map(|e| e.slot)
+        self.per_value.as_ref().and_then(EachValue::typed_slot)
     }
 
-    /// How the whole expression runs once per value of an attribute, if it does.
-    pub fn each_value(&self) -> Option<EachValue> {
-        self.per_value
+    /// How the whole expression runs once per value of an attribute, if it may.
+    pub fn each_value(&self) -> Option<&EachValue> {
+        self.per_value.as_ref()
     }
 }

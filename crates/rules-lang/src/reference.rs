@@ -14,7 +14,7 @@ pub fn evaluate(checked: &Checked, env: &Env<'_>) -> Result<Value, EvalError> {
         values: vec![Value::Null; checked.locals as usize],
         iterations: 0,
     };
-    match checked.per_value {
+    match &checked.per_value {
         None => eval(&checked.root, env, &mut locals),
         Some(each) => crate::env::per_value(env, each, |e| {
             locals.iterations = 0;

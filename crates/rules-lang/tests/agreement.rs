@@ -1,6 +1,11 @@
 //! Property test: for generated well-typed expressions and attribute values, the VM (with
 //! and without constant folding) and the reference evaluator give the same result or the
 //! same located error.
+//!
+//! Each expression is checked twice: without a schema (every attribute `var`) and against
+//! a schema that types `[m1]` and `[m2]` multi-valued. The generator puts the multi-valued
+//! attributes where one value is expected too, so the whole expression runs once per
+//! value of one of them (and fails, or is rejected with E0113, when both are there).
 
 #![expect(
     clippy::unwrap_used,
@@ -9,9 +14,10 @@
 
 use indexmap::IndexMap;
 use proptest::prelude::*;
+use syncrules_lang::check::AttributeTypes;
 use syncrules_lang::functions::CallCtx;
 use syncrules_lang::parse::parse;
-use syncrules_lang::{Env, Program, Slots, Untyped, Value, Vm, check::check, reference};
+use syncrules_lang::{Env, Program, Slots, Ty, Untyped, Value, Vm, check::check, reference};
 
 mod common;
 
@@ -31,10 +37,14 @@ fn num_lit() -> impl Strategy<Value = String> {
 /// Expressions of type str.
 fn str_expr(depth: u32) -> BoxedStrategy<String> {
     let leaf = prop_oneof![
-        string_lit(),
-        Just("[s1]".to_owned()),
-        Just("[s2]".to_owned()),
-        Just("%Domain.FQDN%".to_owned()),
+        3 => string_lit(),
+        3 => Just("[s1]".to_owned()),
+        3 => Just("[s2]".to_owned()),
+        3 => Just("%Domain.FQDN%".to_owned()),
+        // A multi-valued attribute where one value is expected.
+        2 => Just("[m1]".to_owned()),
+        2 => Just("[m2]".to_owned()),
+        1 => Just("ImportedValue(\"m1\")".to_owned()),
     ];
     if depth == 0 {
         return leaf.boxed();
@@ -134,7 +144,11 @@ fn bool_expr(depth: u32) -> BoxedStrategy<String> {
 
 /// Multi-valued string expressions.
 fn mv_expr(depth: u32) -> BoxedStrategy<String> {
-    let leaf = prop_oneof![Just("[m1]".to_owned()), Just("[m2]".to_owned())];
+    let leaf = prop_oneof![
+        3 => Just("[m1]".to_owned()),
+        3 => Just("[m2]".to_owned()),
+        1 => Just("ImportedValue(\"m1\")".to_owned()),
+    ];
     if depth == 0 {
         return leaf.boxed();
     }
@@ -165,8 +179,13 @@ fn value_str() -> impl Strategy<Value = Value> {
 
 fn attributes() -> impl Strategy<Value = IndexMap<String, Value>> {
     let opt = |s: BoxedStrategy<Value>| prop_oneof![1 => Just(Value::Null), 4 => s].boxed();
+    // Without a schema `[s1]` may hold several values too.
+    let maybe_multi = prop_oneof![
+        4 => value_str().boxed(),
+        1 => prop::collection::vec(value_str(), 1..3).prop_map(Value::multi).boxed(),
+    ];
     (
-        opt(value_str().boxed()),
+        opt(maybe_multi.boxed()),
         opt(value_str().boxed()),
         opt((-3i64..300).prop_map(Value::Num).boxed()),
         opt(any::<bool>().prop_map(Value::Bool).boxed()),
@@ -192,23 +211,110 @@ fn attributes() -> impl Strategy<Value = IndexMap<String, Value>> {
         })
 }
 
+/// An object whose last import confirmed other values than it holds.
+struct Tracked {
+    current: syncrules_lang::Record,
+    confirmed: syncrules_lang::Record,
+}
+
+impl syncrules_lang::Attributes for Tracked {
+    fn get(&self, slot: u32) -> &Value {
+        self.current.get(slot)
+    }
+
+    fn imported(&self, slot: u32) -> &Value {
+        self.confirmed.get(slot)
+    }
+}
+
+/// The schema of the typed run: `[m1]` and `[m2]` multi-valued strings.
+struct Typed;
+
+impl AttributeTypes for Typed {
+    fn attribute_type(&self, name: &str) -> Ty {
+        match name {
+            "s1" | "s2" => Ty::STR,
+            "n1" => Ty::NUM,
+            "b1" => Ty::BOOL,
+            "m1" | "m2" => Ty::MVSTR,
+            _ => Ty::Var,
+        }
+    }
+}
+
+/// How many of the multi-valued lists `src` reads.
+fn multi_reads(src: &str) -> usize {
+    ["[m1]", "[m2]", "ImportedValue(\"m1\")"]
+        .iter()
+        .filter(|r| src.contains(*r))
+        .count()
+}
+
+/// Checks `src` against `types` and runs it three ways; `Ok(false)` when the typed check
+/// rejects an expression that reads two multi-valued lists (E0113, or a type error no
+/// single spread attribute resolves).
+fn agree(
+    src: &str,
+    types: &dyn AttributeTypes,
+    attrs: &IndexMap<String, Value>,
+) -> Result<bool, TestCaseError> {
+    let ast = parse(src).map_err(|d| TestCaseError::fail(format!("{src}: {}", d.message)))?;
+    let mut slots = Slots::default();
+    let checked = match check(&ast, types, &mut slots) {
+        Ok(c) => c,
+        Err(d) if multi_reads(src) >= 2 => {
+            let _ = d;
+            return Ok(false);
+        }
+        Err(d) => {
+            return Err(TestCaseError::fail(format!(
+                "{src}: {}",
+                d.render("gen", src)
+            )));
+        }
+    };
+    let folded = Program::compile(&checked).unwrap();
+    let unfolded = Program::compile_unfolded(&checked).unwrap();
+    // The import confirmed all but the first value of each multi-valued attribute:
+    // `ImportedValue("m1")` and `[m1]` are different lists.
+    let confirmed: IndexMap<String, Value> = attrs
+        .iter()
+        .map(|(k, v)| match v {
+            Value::Multi(items) => (
+                k.clone(),
+                Value::multi(items.iter().skip(1).cloned().collect()),
+            ),
+            v => (k.clone(), v.clone()),
+        })
+        .collect();
+    let record = Tracked {
+        current: syncrules_lang::Record::from_named(&slots, attrs),
+        confirmed: syncrules_lang::Record::from_named(&slots, &confirmed),
+    };
+    let params = syncrules_lang::env::parameters(&slots, &common::params());
+    let env = Env {
+        attributes: &record,
+        parameters: &params,
+        ctx: CallCtx { now: common::now() },
+    };
+    let want = reference::evaluate(&checked, &env);
+    let mut vm = Vm::new();
+    prop_assert_eq!(&vm.run(&unfolded, &env), &want, "unfolded VM on {}", src);
+    prop_assert_eq!(&vm.run(&folded, &env), &want, "folded VM on {}", src);
+    Ok(true)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
     #[test]
     fn vm_agrees_with_reference(src in any_expr(), attrs in attributes()) {
-        let ast = parse(&src).map_err(|d| TestCaseError::fail(format!("{src}: {}", d.message)))?;
-        let mut slots = Slots::default();
-        let checked = check(&ast, &Untyped, &mut slots)
-            .map_err(|d| TestCaseError::fail(format!("{src}: {}", d.render("gen", &src))))?;
-        let folded = Program::compile(&checked).unwrap();
-        let unfolded = Program::compile_unfolded(&checked).unwrap();
-        let record = syncrules_lang::Record::from_named(&slots, &attrs);
-        let params = syncrules_lang::env::parameters(&slots, &common::params());
-        let env = Env { attributes: &record, parameters: &params, ctx: CallCtx { now: common::now() } };
-        let want = reference::evaluate(&checked, &env);
-        let mut vm = Vm::new();
-        prop_assert_eq!(&vm.run(&unfolded, &env), &want, "unfolded VM on {}", src);
-        prop_assert_eq!(&vm.run(&folded, &env), &want, "folded VM on {}", src);
+        prop_assert!(agree(&src, &Untyped, &attrs)?, "{} does not check without a schema", src);
+        let mut typed = attrs;
+        // The schema's single-valued attributes hold one value.
+        if let Some(Value::Multi(items)) = typed.get("s1").cloned() {
+            typed.insert("s1".to_owned(), items.first().cloned().unwrap_or(Value::Null));
+        }
+        agree(&src, &Typed, &typed)?;
     }
 }

@@ -172,9 +172,11 @@ impl Checker<'_> {
                 span,
             }
         } else {
+            let ty = self.types.attribute_type(&name);
+            self.multi_read(&name, ty, true);
             Node {
                 kind: NodeKind::Imported(slot),
-                ty: self.types.attribute_type(&name),
+                ty,
                 span,
             }
         }

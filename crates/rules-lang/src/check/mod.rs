@@ -2,13 +2,14 @@
 //! node, collecting every error of an expression rather than stopping at the first.
 
 mod calls;
+mod each;
 mod forms;
 mod ops;
 mod reading;
 
 use crate::ast::{Expr, ExprKind};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::ir::{Checked, EachValue, Node, NodeKind, Slots};
+use crate::ir::{Checked, Node, NodeKind, Slots};
 use crate::span::Span;
 use crate::types::Ty;
 use crate::value::Value;
@@ -57,6 +58,8 @@ pub const KNOWN_PARAMETERS: &[&str] = &[
 /// `Join`, `Select`, ...) keeps its values together. The same reading is tried when the
 /// expression does not check as written and reads one multi-valued attribute (the
 /// out-of-box NGC device-key rule does arithmetic on `Mid([searchableDeviceKey], ...)`).
+/// Two attributes the schema types multi-valued, both used where one value is expected,
+/// are an error (E0113): the expression does not say which to run once per value of.
 pub fn check(
     expr: &Expr,
     types: &dyn AttributeTypes,
@@ -64,66 +67,19 @@ pub fn check(
 ) -> Result<Checked, Diagnostics> {
     let (root, locals, diags, multi_reads) = run(expr, types, slots);
     if !diags.has_errors() {
-        let each = reading::uses(&root).per_value().and_then(|slot| {
-            let name = slots.attributes.get_index(slot as usize)?;
-            Some((slot, name.clone()))
-        });
-        let per_value = match each {
-            // The schema says multi-valued: checked again with one value of it.
-            Some((_, name)) if types.attribute_type(&name).is_multi() => {
-                if let Some(checked) = per_value(expr, types, slots, &name) {
-                    return Ok(checked);
-                }
-                None
-            }
-            // Of unknown type: as written, and once per value when it holds several.
-            Some((slot, _)) => Some(EachValue { slot, typed: false }),
-            None => None,
-        };
-        return Ok(Checked {
-            root,
-            locals,
-            per_value,
-        });
+        return each::as_written(expr, types, slots, root, locals);
     }
-    if let [name] = multi_reads.as_slice()
-        && let Some(checked) = per_value(expr, types, slots, name)
-    {
-        return Ok(checked);
-    }
-    Err(diags)
+    each::instead(expr, types, slots, &multi_reads).unwrap_or(Err(diags))
 }
 
-/// The expression checked to run once per value of the attribute `name`, if it checks so.
-fn per_value(
-    expr: &Expr,
-    types: &dyn AttributeTypes,
-    slots: &mut Slots,
-    name: &str,
-) -> Option<Checked> {
-    let single = PerValue { types, name };
-    let (root, locals, diags, _) = run(expr, &single, slots);
-    if diags.has_errors() {
-        return None;
-    }
-    Some(Checked {
-        root: Node {
-            ty: root.ty.multi(),
-            ..root
-        },
-        locals,
-        per_value: Some(EachValue {
-            slot: slots.attribute(name),
-            typed: true,
-        }),
-    })
-}
+/// A read of a multi-valued attribute: its name, and whether through `ImportedValue`.
+type MultiRead = (String, bool);
 
 fn run(
     expr: &Expr,
     types: &dyn AttributeTypes,
     slots: &mut Slots,
-) -> (Node, u32, Diagnostics, Vec<String>) {
+) -> (Node, u32, Diagnostics, Vec<MultiRead>) {
     let mut checker = Checker {
         types,
         slots,
@@ -136,23 +92,6 @@ fn run(
     (root, checker.locals, checker.diags, checker.multi_reads)
 }
 
-/// A schema that reads one multi-valued attribute as single-valued.
-struct PerValue<'a> {
-    types: &'a dyn AttributeTypes,
-    name: &'a str,
-}
-
-impl AttributeTypes for PerValue<'_> {
-    fn attribute_type(&self, name: &str) -> Ty {
-        let ty = self.types.attribute_type(name);
-        if name == self.name { ty.element() } else { ty }
-    }
-
-    fn same_but_case(&self, name: &str) -> Option<String> {
-        self.types.same_but_case(name)
-    }
-}
-
 pub(crate) struct Checker<'a> {
     types: &'a dyn AttributeTypes,
     slots: &'a mut Slots,
@@ -161,10 +100,18 @@ pub(crate) struct Checker<'a> {
     scope: Vec<(String, u32, Ty)>,
     locals: u32,
     /// The multi-valued attributes the expression reads, each once.
-    multi_reads: Vec<String>,
+    multi_reads: Vec<MultiRead>,
 }
 
 impl Checker<'_> {
+    /// Records a read of `name`, of type `ty`, if it is multi-valued.
+    fn multi_read(&mut self, name: &str, ty: Ty, imported: bool) {
+        let read = (name.to_owned(), imported);
+        if ty.is_multi() && !self.multi_reads.contains(&read) {
+            self.multi_reads.push(read);
+        }
+    }
+
     fn error(&mut self, d: Diagnostic) -> Node {
         let span = d.span;
         self.diags.push(d);
@@ -187,9 +134,7 @@ impl Checker<'_> {
                     );
                 }
                 let ty = self.types.attribute_type(name);
-                if ty.is_multi() && !self.multi_reads.contains(name) {
-                    self.multi_reads.push(name.clone());
-                }
+                self.multi_read(name, ty, false);
                 (NodeKind::Attr(self.slots.attribute(name)), ty)
             }
             ExprKind::Parameter(name) => (NodeKind::Param(self.slots.parameter(name)), Ty::STR),

@@ -19,36 +19,64 @@
 //! An attribute the schema does not type (`var`) may hold several values, so its reads are
 //! sorted the same way; the expression then runs once per value only when the attribute
 //! holds several (see [`crate::ir::EachValue`]).
+//!
+//! Two different multi-valued attributes used where one value is expected leave the
+//! reading ambiguous (run once per value of which? of every pair?), and Microsoft's
+//! documentation is silent: the checker rejects the expression when the schema types both
+//! (E0113), and an evaluation fails when attributes of unknown type turn out to hold
+//! several values each.
 
 use crate::functions::{Builtin, Param};
 use crate::ir::{Node, NodeKind};
+use crate::span::Span;
 use crate::types::Ty;
 
 use super::calls::param_at;
 
-/// The multi-valued attribute slots an expression reads, by use.
+/// A read of an attribute that may hold several values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Read {
+    /// The attribute's slot.
+    pub slot: u32,
+    /// Read through `ImportedValue`: its import-confirmed values, another list.
+    pub imported: bool,
+    /// Where the value is read (the first such read).
+    pub span: Span,
+    /// The schema types the attribute multi-valued (otherwise it is `var`).
+    pub typed: bool,
+}
+
+impl Read {
+    /// Whether both read the same list of values.
+    pub fn same(&self, other: &Read) -> bool {
+        self.slot == other.slot && self.imported == other.imported
+    }
+}
+
+/// The multi-valued attribute reads of an expression, by use.
 #[derive(Debug, Default)]
 pub(super) struct Uses {
-    /// Slots whose values reach a place where one value is expected.
-    pub mapped: Vec<u32>,
-    /// Slots whose values are handed on as a list.
-    pub native: Vec<u32>,
+    /// Attributes whose values reach a place where one value is expected.
+    pub mapped: Vec<Read>,
+    /// Attributes whose values are handed on as a list.
+    pub native: Vec<Read>,
 }
 
 impl Uses {
-    /// The one attribute the whole expression should run once per value of: the only
-    /// attribute used as single values, when it is never used as a list.
-    pub fn per_value(&self) -> Option<u32> {
-        match self.mapped.as_slice() {
-            [slot] if !self.native.contains(slot) => Some(*slot),
-            _ => None,
-        }
+    /// The attributes the whole expression may run once per value of: those used as
+    /// single values and never as a list, in the order they are first read.
+    pub fn spread(&self) -> Vec<Read> {
+        self.mapped
+            .iter()
+            .filter(|m| !self.native.iter().any(|n| n.same(m)))
+            .copied()
+            .collect()
     }
 
-    fn add(list: &mut Vec<u32>, slots: Vec<u32>) {
-        for s in slots {
-            if !list.contains(&s) {
-                list.push(s);
+    fn add(list: &mut Vec<Read>, reads: Vec<Read>) {
+        for r in reads {
+            if !list.iter().any(|x| x.same(&r)) {
+                list.push(r);
             }
         }
     }
@@ -56,78 +84,94 @@ impl Uses {
 
 /// Sorts the multi-valued attribute reads of a checked expression.
 pub(super) fn uses(root: &Node) -> Uses {
+    uses_of(root, &|node: &Node, _| {
+        may_be_multi(node.ty).then_some(node.ty.is_multi())
+    })
+}
+
+/// Sorts the reads of the attributes `multi` picks: `Some(typed)` for an attribute that
+/// may hold several values (typed multi-valued by the schema, or not), `None` for others.
+pub(super) fn uses_of(root: &Node, multi: &dyn Fn(&Node, u32) -> Option<bool>) -> Uses {
     let mut uses = Uses::default();
-    let _ = visit(root, &mut uses);
+    let _ = visit(root, &mut uses, multi);
     uses
 }
 
-/// Records the uses inside `node` and returns the slots whose values `node` carries on to
+/// Picks the reads to sort (see [`uses_of`]).
+type Pick<'a> = &'a dyn Fn(&Node, u32) -> Option<bool>;
+
+/// Records the uses inside `node` and returns the reads whose values `node` carries on to
 /// its consumer.
-fn visit(node: &Node, uses: &mut Uses) -> Vec<u32> {
+fn visit(node: &Node, uses: &mut Uses, multi: Pick<'_>) -> Vec<Read> {
     match &node.kind {
-        NodeKind::Attr(slot) | NodeKind::Imported(slot) if may_be_multi(node.ty) => vec![*slot],
-        NodeKind::Const(_)
-        | NodeKind::Attr(_)
-        | NodeKind::Imported(_)
-        | NodeKind::ValueCount(_)
-        | NodeKind::Param(_)
-        | NodeKind::Local(_) => Vec::new(),
-        NodeKind::Call(builtin, args) => call(builtin, args, uses),
+        NodeKind::Attr(slot) | NodeKind::Imported(slot) => multi(node, *slot)
+            .map(|typed| Read {
+                slot: *slot,
+                imported: matches!(node.kind, NodeKind::Imported(_)),
+                span: node.span,
+                typed,
+            })
+            .into_iter()
+            .collect(),
+        NodeKind::Const(_) | NodeKind::ValueCount(_) | NodeKind::Param(_) | NodeKind::Local(_) => {
+            Vec::new()
+        }
+        NodeKind::Call(builtin, args) => call(builtin, args, uses, multi),
         NodeKind::Iif(cond, then, otherwise) => {
-            let _ = single(cond, uses);
-            let mut carried = visit(then, uses);
-            Uses::add(&mut carried, visit(otherwise, uses));
+            let _ = single(cond, uses, multi);
+            let mut carried = visit(then, uses, multi);
+            Uses::add(&mut carried, visit(otherwise, uses, multi));
             carried
         }
         NodeKind::And(a, b) | NodeKind::Or(a, b) => {
-            let _ = single(a, uses);
-            let _ = single(b, uses);
+            let _ = single(a, uses, multi);
+            let _ = single(b, uses, multi);
             Vec::new()
         }
         NodeKind::Binary(_, a, b) => {
-            let mut carried = single(a, uses);
-            Uses::add(&mut carried, single(b, uses));
+            let mut carried = single(a, uses, multi);
+            Uses::add(&mut carried, single(b, uses, multi));
             carried
         }
-        NodeKind::Neg(a) => single(a, uses),
+        NodeKind::Neg(a) => single(a, uses, multi),
         NodeKind::Select { source, body, .. } => {
-            list(source, uses);
-            let _ = visit(body, uses);
+            list(source, uses, multi);
+            let _ = visit(body, uses, multi);
             Vec::new()
         }
         NodeKind::Where { source, cond, .. } => {
-            list(source, uses);
-            let _ = visit(cond, uses);
+            list(source, uses, multi);
+            let _ = visit(cond, uses, multi);
             Vec::new()
         }
         NodeKind::With { value, body, .. } => {
-            list(value, uses);
-            visit(body, uses)
+            list(value, uses, multi);
+            visit(body, uses, multi)
         }
     }
 }
 
 /// A node whose values go where one value is expected; returns what it carries on (the
 /// result of a mapping is one value per value).
-fn single(node: &Node, uses: &mut Uses) -> Vec<u32> {
-    let carried = visit(node, uses);
+fn single(node: &Node, uses: &mut Uses, multi: Pick<'_>) -> Vec<Read> {
+    let carried = visit(node, uses, multi);
     Uses::add(&mut uses.mapped, carried.clone());
     carried
 }
 
 /// A node whose values are taken as a list.
-fn list(node: &Node, uses: &mut Uses) {
-    let carried = visit(node, uses);
+fn list(node: &Node, uses: &mut Uses, multi: Pick<'_>) {
+    let carried = visit(node, uses, multi);
     Uses::add(&mut uses.native, carried);
 }
 
-fn call(builtin: &Builtin, args: &[Node], uses: &mut Uses) -> Vec<u32> {
+fn call(builtin: &Builtin, args: &[Node], uses: &mut Uses, multi: Pick<'_>) -> Vec<Read> {
     let mut carried = Vec::new();
     for (i, arg) in args.iter().enumerate() {
         if takes_one(builtin, i) {
-            Uses::add(&mut carried, single(arg, uses));
+            Uses::add(&mut carried, single(arg, uses, multi));
         } else {
-            list(arg, uses);
+            list(arg, uses, multi);
         }
     }
     carried

@@ -4,7 +4,33 @@
 use std::fmt::Write as _;
 
 use super::{Instr, Program};
-use crate::ir::Slots;
+use crate::ir::{EachValue, Slots, Spread};
+
+/// How a program runs once per value, in words.
+fn each_value(each: &EachValue) -> String {
+    let names = |list: &[Spread]| {
+        list.iter()
+            .map(Spread::shown)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (&each.typed, each.untyped.as_slice()) {
+        (Some(t), []) => format!("runs once per value of {}", t.shown()),
+        (Some(t), rest) => format!(
+            "runs once per value of {}; fails if {} also holds several",
+            t.shown(),
+            names(rest)
+        ),
+        (None, [one]) => format!(
+            "runs once per value of {} when it holds several",
+            one.shown()
+        ),
+        (None, rest) => format!(
+            "runs once per value of whichever of {} holds several; fails if two do",
+            names(rest)
+        ),
+    }
+}
 
 /// Lists a program. `slots` names the attribute and parameter slots; `source` is the
 /// expression's text, shown beside each instruction.
@@ -19,17 +45,8 @@ pub fn listing(program: &Program, slots: &Slots, source: &str) -> String {
         program.locals,
         program.ty
     );
-    if let Some(each) = program.per_value {
-        let _ = writeln!(
-            out,
-            "; runs once per value of [{}]{}",
-            name(slots.attributes.get_index(each.slot as usize)),
-            if each.typed {
-                ""
-            } else {
-                " when it holds several"
-            }
-        );
+    if let Some(each) = &program.per_value {
+        let _ = writeln!(out, "; {}", each_value(each));
     }
     for (pc, instr) in program.code.iter().enumerate() {
         let text = match *instr {

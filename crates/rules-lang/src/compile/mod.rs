@@ -156,14 +156,14 @@ impl Program {
     /// Compiles a checked expression, folding constants.
     pub fn compile(checked: &Checked) -> Result<Program, Diagnostic> {
         let folded = fold::fold(checked.root.clone());
-        let mut program = emit::emit(&folded, checked.locals, checked.per_value)?;
+        let mut program = emit::emit(&folded, checked.locals, checked.per_value.clone())?;
         peephole::optimize(&mut program);
         Ok(program)
     }
 
     /// Compiles without constant folding: for tests that compare folded and unfolded code.
     pub fn compile_unfolded(checked: &Checked) -> Result<Program, Diagnostic> {
-        emit::emit(&checked.root, checked.locals, checked.per_value)
+        emit::emit(&checked.root, checked.locals, checked.per_value.clone())
     }
 
     /// The instructions.
@@ -196,14 +196,15 @@ impl Program {
         self.locals
     }
 
-    /// The attribute slot the program runs once per value of, if any.
+    /// The attribute slot the program always runs once per value of, if the schema says
+    /// it is multi-valued.
     pub fn per_value(&self) -> Option<u32> {
-        self.per_value.map(|e| e.slot)
+        self.per_value.as_ref().and_then(EachValue::typed_slot)
     }
 
-    /// How the program runs once per value of an attribute, if it does.
-    pub fn each_value(&self) -> Option<EachValue> {
-        self.per_value
+    /// How the program runs once per value of an attribute, if it may.
+    pub fn each_value(&self) -> Option<&EachValue> {
+        self.per_value.as_ref()
     }
 
     /// The constant value of the program, if it is one constant (after folding).

@@ -55,9 +55,19 @@ const GROUPS: [Group; 10] = [
     Group::Undocumented,
 ];
 
+/// What the tables' "Maps over a multi-valued first argument" stands beside.
+const MULTI_VALUED_NOTE: &str = "An expression that reads a multi-valued attribute where a \
+function takes one value runs once per value of the attribute, the whole expression, and the \
+results are the values: `Trim([proxyAddresses])` trims each value, \
+`IIF(InStr([proxyAddresses],\"SIP:\")=1,NULL,[proxyAddresses])` drops the SIP address. \
+Parameters typed `mvstr`, `mvbin`, `mvref` or `var` take the attribute whole (`Count`, \
+`Join`, `Contains`, `Item`, `IsPresent`, ...); an attribute also used so is not split, and a \
+function marked below maps over a multi-valued first argument on its own. Two multi-valued \
+attributes read where one value is expected are an error (E0113).\n\n";
+
 /// Every function, grouped as in Microsoft's reference, as Markdown tables.
 pub fn reference_markdown() -> String {
-    let mut out = String::new();
+    let mut out = String::from(MULTI_VALUED_NOTE);
     for group in GROUPS {
         let mut fns: Vec<&Builtin> = all().filter(|b| b.group == group).collect();
         if fns.is_empty() {

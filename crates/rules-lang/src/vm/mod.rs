@@ -69,9 +69,12 @@ impl Vm {
 
     /// Runs `program` against `env`.
     pub fn run(&mut self, program: &Program, env: &Env<'_>) -> Result<Value, EvalError> {
-        match program.per_value {
-            None => self.run_once(program, env),
-            Some(each) => crate::env::per_value(env, each, |e| self.run_once(program, e)),
+        match &program.per_value {
+            Some(each) if crate::env::spreads(env, each) => {
+                crate::env::per_value(env, each, |e| self.run_once(program, e))
+            }
+            // Not spread: straight to the run, as an expression without the reading.
+            _ => self.run_once(program, env),
         }
     }
 
