@@ -102,7 +102,10 @@ fn other_layouts_are_named() {
     if let Some(v) = b.first_mut() {
         *v = 1;
     }
-    let e = decode_mv(3, &b).err().unwrap_or_default();
+    let e = decode_mv(3, &b)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("layout 1"), "{e}");
 }
 
@@ -116,7 +119,10 @@ fn only_the_encoders_own_forms_are_read() {
     w.str("AD");
     w.out.extend_from_slice(&[0x87, 0x00]);
     w.u(0);
-    let e = decode_mv(3, &w.finish()).err().unwrap_or_default();
+    let e = decode_mv(3, &w.finish())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("shortest form"), "{e}");
     // Links out of order.
     let mut w = Writer::new();
@@ -128,6 +134,9 @@ fn only_the_encoders_own_forms_are_read() {
     w.str("AD");
     w.u(2);
     w.u(0);
-    let e = decode_mv(3, &w.finish()).err().unwrap_or_default();
+    let e = decode_mv(3, &w.finish())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("out of order"), "{e}");
 }
