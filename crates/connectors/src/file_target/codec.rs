@@ -203,4 +203,43 @@ mod tests {
         assert_eq!(bytes.iter().filter(|b| **b == b'\n').count(), 1);
         assert_eq!(change_from_line(&bytes).ok(), Some((7, entry)));
     }
+
+    #[test]
+    fn bad_lines_say_why() {
+        let why = |line: &str| {
+            object_from_line(line.as_bytes())
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(why(r#"{"dn":"CN=a"}"#), "`attributes` must be an object");
+        assert_eq!(
+            why(r#"{"dn":"CN=a","object_type":"user","attributes":{}}"#),
+            "`anchor` must be a string"
+        );
+        assert_eq!(
+            why(r#"{"object_type":"user","attributes":{}}"#),
+            "`dn` must be a string"
+        );
+        assert_eq!(
+            why(r#"{"attributes":{"mail":"a@b"}}"#),
+            "attribute `mail` must be an array of typed values"
+        );
+        assert_eq!(
+            why(r#"{"attributes":{"mail":[1]}}"#),
+            "attribute `mail`: a typed value is an object with `type` and `value`"
+        );
+        assert!(why("{").starts_with("EOF while parsing"), "{}", why("{"));
+        let change = |line: &str| {
+            change_from_line(line.as_bytes())
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(change(r#"{"change":"add"}"#), "`seq` must be a number");
+        assert_eq!(
+            change(r#"{"seq":1,"change":"move"}"#),
+            "`change` must be `add`, `modify` or `delete`"
+        );
+    }
 }

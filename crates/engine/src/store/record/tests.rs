@@ -140,3 +140,49 @@ fn only_the_encoders_own_forms_are_read() {
         .unwrap_or_default();
     assert!(e.contains("out of order"), "{e}");
 }
+
+#[test]
+fn decode_errors_read_as_before() {
+    let cases = [
+        (
+            DecodeError::TooShort { len: 3 },
+            "a record of 3 bytes is too short",
+        ),
+        (
+            DecodeError::Layout { version: 1 },
+            "record layout 1; this build reads layout 2",
+        ),
+        (
+            DecodeError::Checksum,
+            "the record's checksum does not match: the file is damaged",
+        ),
+        (
+            DecodeError::EndsEarly { at: 9 },
+            "the record ends early at byte 9",
+        ),
+        (
+            DecodeError::UnknownTag { tag: 4, at: 9 },
+            "an unknown tag 4 at byte 9",
+        ),
+        (
+            DecodeError::LengthPastEnd { at: 9 },
+            "a length past the record's end at byte 9",
+        ),
+        (
+            DecodeError::UnknownValueTag { tag: 12, at: 9 },
+            "an unknown value tag 12 at byte 9",
+        ),
+        (
+            DecodeError::Unread { count: 2 },
+            "2 unread bytes after the record",
+        ),
+        (DecodeError::UnknownFlags { flags: 8 }, "unknown flags 8"),
+    ];
+    for (e, text) in cases {
+        assert_eq!(e.to_string(), text);
+    }
+    // A cut record fails its checksum before a byte of the body is read.
+    let bytes = encode_mv(&sample_mv());
+    let cut = bytes.get(..bytes.len() - 1).unwrap_or_default();
+    assert!(matches!(decode_mv(3, cut), Err(DecodeError::Checksum)));
+}
