@@ -19,18 +19,35 @@ pub const MAX_VALUES: usize = 1 << 20;
 
 /// Checks the size of a value an expression is about to build: `count` values holding
 /// `bytes` bytes of text and binary data. Callers estimate both before allocating.
-pub fn check_size(count: usize, bytes: usize) -> Result<(), String> {
+pub fn check_size(count: usize, bytes: usize) -> Result<(), SizeError> {
     if count > MAX_VALUES {
-        return Err(format!(
-            "the result would hold {count} values; the limit is {MAX_VALUES}"
-        ));
+        return Err(SizeError::TooMany { count });
     }
     if bytes > MAX_VALUE_BYTES {
-        return Err(format!(
-            "the result would be {bytes} bytes long; the limit is {MAX_VALUE_BYTES}"
-        ));
+        return Err(SizeError::TooLong { bytes });
     }
     Ok(())
+}
+
+/// Why an expression may not build a value: it would pass [`MAX_VALUES`] or
+/// [`MAX_VALUE_BYTES`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SizeError {
+    /// More values than [`MAX_VALUES`].
+    #[error("the result would hold {count} values; the limit is {}", MAX_VALUES)]
+    TooMany {
+        /// How many values the result would hold.
+        count: usize,
+    },
+    /// More bytes than [`MAX_VALUE_BYTES`].
+    #[error(
+        "the result would be {bytes} bytes long; the limit is {}",
+        MAX_VALUE_BYTES
+    )]
+    TooLong {
+        /// How many bytes of text and binary data the result would hold.
+        bytes: usize,
+    },
 }
 
 /// A value produced or consumed by an expression.

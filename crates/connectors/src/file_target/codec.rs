@@ -6,6 +6,8 @@ use syncrules_engine::{Change, ImportEntry};
 use syncrules_lang::Value;
 use syncrules_lang::json::{from_typed, to_typed};
 
+use super::error::LineError;
+
 /// The index keys of an object's unique values.
 pub(super) fn unique_keys(unique: &[String], attributes: &IndexMap<String, Value>) -> Vec<String> {
     attributes
@@ -98,61 +100,62 @@ pub(super) fn object_line(entry: &ImportEntry) -> Vec<u8> {
 }
 
 /// An object read from a snapshot line; its `anchor` is required.
-pub(super) fn object_from_line(bytes: &[u8]) -> Result<ImportEntry, String> {
-    let json: Json = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+pub(super) fn object_from_line(bytes: &[u8]) -> Result<ImportEntry, LineError> {
+    let json: Json = serde_json::from_slice(bytes)?;
     let entry = entry_from_json(&json, Change::Present)?;
     if entry.anchor.is_none() {
-        return Err("`anchor` must be a string".to_owned());
+        return Err(LineError::NotAString { key: "anchor" });
     }
     Ok(entry)
 }
 
 /// A journal line: its number and the delta entry it records.
-pub(super) fn change_from_line(bytes: &[u8]) -> Result<(u64, ImportEntry), String> {
-    let json: Json = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+pub(super) fn change_from_line(bytes: &[u8]) -> Result<(u64, ImportEntry), LineError> {
+    let json: Json = serde_json::from_slice(bytes)?;
     change_from_json(&json)
 }
 
 /// A logged change (`seq`, `change` and the entry's fields) read from JSON.
-pub(super) fn change_from_json(json: &Json) -> Result<(u64, ImportEntry), String> {
+pub(super) fn change_from_json(json: &Json) -> Result<(u64, ImportEntry), LineError> {
     let seq = json
         .get("seq")
         .and_then(Json::as_u64)
-        .ok_or_else(|| "`seq` must be a number".to_owned())?;
+        .ok_or(LineError::NotANumber { key: "seq" })?;
     let change = match json.get("change").and_then(Json::as_str) {
         Some("add") => Change::Add,
         Some("modify") => Change::Modify,
         Some("delete") => Change::Delete,
-        _ => return Err("`change` must be `add`, `modify` or `delete`".to_owned()),
+        _ => return Err(LineError::Change),
     };
     let entry = entry_from_json(json, change)?;
     if entry.anchor.is_none() {
-        return Err("`anchor` must be a string".to_owned());
+        return Err(LineError::NotAString { key: "anchor" });
     }
     Ok((seq, entry))
 }
 
 /// An entry read from JSON.
-pub(super) fn entry_from_json(j: &Json, change: Change) -> Result<ImportEntry, String> {
-    let text = |key: &str| {
+pub(super) fn entry_from_json(j: &Json, change: Change) -> Result<ImportEntry, LineError> {
+    let text = |key: &'static str| {
         j.get(key)
             .and_then(Json::as_str)
             .map(str::to_owned)
-            .ok_or_else(|| format!("`{key}` must be a string"))
+            .ok_or(LineError::NotAString { key })
     };
     let Some(attrs) = j.get("attributes").and_then(Json::as_object) else {
-        return Err("`attributes` must be an object".to_owned());
+        return Err(LineError::Attributes);
     };
     let mut attributes = IndexMap::new();
     for (name, values) in attrs {
         let Some(values) = values.as_array() else {
-            return Err(format!(
-                "attribute `{name}` must be an array of typed values"
-            ));
+            return Err(LineError::NotAnArray { name: name.clone() });
         };
         let mut scalars = Vec::with_capacity(values.len());
         for v in values {
-            let value = from_typed(v).map_err(|e| format!("attribute `{name}`: {}", e.message))?;
+            let value = from_typed(v).map_err(|error| LineError::Value {
+                name: name.clone(),
+                error,
+            })?;
             scalars.extend(value.values().iter().cloned());
         }
         attributes.insert(name.clone(), crate::ldif::from_values(scalars));
@@ -198,6 +201,45 @@ mod tests {
         };
         let bytes = line(&entry_json(&entry, Some(7)));
         assert_eq!(bytes.iter().filter(|b| **b == b'\n').count(), 1);
-        assert_eq!(change_from_line(&bytes), Ok((7, entry)));
+        assert_eq!(change_from_line(&bytes).ok(), Some((7, entry)));
+    }
+
+    #[test]
+    fn bad_lines_say_why() {
+        let why = |line: &str| {
+            object_from_line(line.as_bytes())
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(why(r#"{"dn":"CN=a"}"#), "`attributes` must be an object");
+        assert_eq!(
+            why(r#"{"dn":"CN=a","object_type":"user","attributes":{}}"#),
+            "`anchor` must be a string"
+        );
+        assert_eq!(
+            why(r#"{"object_type":"user","attributes":{}}"#),
+            "`dn` must be a string"
+        );
+        assert_eq!(
+            why(r#"{"attributes":{"mail":"a@b"}}"#),
+            "attribute `mail` must be an array of typed values"
+        );
+        assert_eq!(
+            why(r#"{"attributes":{"mail":[1]}}"#),
+            "attribute `mail`: a typed value is an object with `type` and `value`"
+        );
+        assert!(why("{").starts_with("EOF while parsing"), "{}", why("{"));
+        let change = |line: &str| {
+            change_from_line(line.as_bytes())
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(change(r#"{"change":"add"}"#), "`seq` must be a number");
+        assert_eq!(
+            change(r#"{"seq":1,"change":"move"}"#),
+            "`change` must be `add`, `modify` or `delete`"
+        );
     }
 }

@@ -216,7 +216,7 @@ impl<'a> OldObjects<'a> {
             return Err(data_error(
                 path,
                 None,
-                &format!(
+                format!(
                     "the anchor index does not match the objects at byte {}",
                     self.offset
                 ),
@@ -232,7 +232,7 @@ impl<'a> OldObjects<'a> {
 
     fn parse(&self, bytes: &[u8]) -> Result<ImportEntry, StoreError> {
         let content = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-        object_from_line(content).map_err(|m| data_error(&self.snapshot.objects_path, None, &m))
+        object_from_line(content).map_err(|m| data_error(&self.snapshot.objects_path, None, m))
     }
 }
 

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use serde_json::Value as Json;
 
-use super::error::{StoreError, data_error, io_error};
+use super::error::{LineError, StoreError, data_error, io_error};
 
 /// How much a read brings in at once while looking for a line's end.
 const CHUNK: usize = 4096;
@@ -86,7 +86,7 @@ impl SortedFile {
                 continue;
             }
             let bytes = read_line_at(file, start).map_err(&io)?;
-            let row = parse_row(&bytes).map_err(|m| data_error(&self.path, None, &m))?;
+            let row = parse_row(&bytes).map_err(|m| data_error(&self.path, None, m))?;
             match row.key.as_str().cmp(key) {
                 Ordering::Equal => return Ok(Some(row)),
                 Ordering::Less => lo = start + bytes.len() as u64 + 1,
@@ -149,7 +149,7 @@ impl Rows {
         }
         self.line += 1;
         let content = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
-        let row = parse_row(content).map_err(|m| data_error(&self.path, Some(self.line), &m))?;
+        let row = parse_row(content).map_err(|m| data_error(&self.path, Some(self.line), m))?;
         Ok(Some((row, bytes)))
     }
 }
@@ -188,7 +188,7 @@ impl SortedWriter {
             return Err(data_error(
                 &self.path,
                 None,
-                &format!("index rows out of order at `{key}`"),
+                format!("index rows out of order at `{key}`"),
             ));
         }
         self.last = Some(key.to_owned());
@@ -207,17 +207,17 @@ impl SortedWriter {
 }
 
 /// A row from a line's bytes (without the newline).
-fn parse_row(bytes: &[u8]) -> Result<Row, String> {
-    let json: Json = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+fn parse_row(bytes: &[u8]) -> Result<Row, LineError> {
+    let json: Json = serde_json::from_slice(bytes)?;
     let Json::Array(mut values) = json else {
-        return Err("an index row must be an array".to_owned());
+        return Err(LineError::RowNotAnArray);
     };
     if values.is_empty() {
-        return Err("an index row must start with its key".to_owned());
+        return Err(LineError::RowKey);
     }
     match values.remove(0) {
         Json::String(key) => Ok(Row { key, values }),
-        _ => Err("an index row must start with its key".to_owned()),
+        _ => Err(LineError::RowKey),
     }
 }
 

@@ -88,17 +88,17 @@ impl Snapshot {
             return Err(data_error(
                 self.anchors.path(),
                 None,
-                &format!("the row of `{anchor}` must hold an offset"),
+                format!("the row of `{anchor}` must hold an offset"),
             ));
         };
         let bytes = read_line_at(file, offset).map_err(io_error(&self.objects_path))?;
         let entry = object_from_line(&bytes)
-            .map_err(|m| data_error(&self.objects_path, None, &format!("at byte {offset}: {m}")))?;
+            .map_err(|m| data_error(&self.objects_path, None, format!("at byte {offset}: {m}")))?;
         if entry.anchor.as_deref() != Some(anchor) {
             return Err(data_error(
                 &self.objects_path,
                 None,
-                &format!("at byte {offset}: not the object `{anchor}` the index points to"),
+                format!("at byte {offset}: not the object `{anchor}` the index points to"),
             ));
         }
         Ok(Some(entry))
@@ -174,7 +174,7 @@ impl Store {
             };
             line += 1;
             if !content.is_empty() {
-                let at = |m: &str| data_error(&path, Some(line), m);
+                let at = |m: &dyn std::fmt::Display| data_error(&path, Some(line), m);
                 let (seq, entry) = change_from_line(content).map_err(|m| at(&m))?;
                 if seq != store.seq + 1 {
                     return Err(at(&format!(
@@ -325,7 +325,7 @@ impl Store {
                 }
                 n += 1;
                 let content = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
-                let entry = object_from_line(content).map_err(|m| data_error(path, Some(n), &m))?;
+                let entry = object_from_line(content).map_err(|m| data_error(path, Some(n), m))?;
                 let anchor = entry.anchor.clone().unwrap_or_default();
                 match self.overlay.pending.get(&anchor) {
                     Some(p) => out.extend(p.apply(&anchor, Some(entry))),
@@ -374,7 +374,7 @@ impl Store {
                     continue;
                 }
                 let (seq, entry) = change_from_line(&content)
-                    .map_err(|m| data_error(&path, Some(i as u64 + 1), &m))?;
+                    .map_err(|m| data_error(&path, Some(i as u64 + 1), m))?;
                 if seq <= since {
                     continue;
                 }

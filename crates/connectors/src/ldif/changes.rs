@@ -79,7 +79,7 @@ fn modify(
             .map(|a| {
                 typing
                     .value(&m.attribute, &a.value)
-                    .map_err(|message| RecordError::new(a.line, message))
+                    .map_err(|e| RecordError::new(a.line, e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
         match m.op {
@@ -132,7 +132,7 @@ fn rename(
     let attr = &naming_attribute(attr);
     let typed = typing
         .value(attr, &LdifValue::Text(value))
-        .map_err(|message| RecordError::new(record.line, message))?;
+        .map_err(|e| RecordError::new(record.line, e.to_string()))?;
     match old.filter(|_| delete_old_rdn) {
         Some((old_attr, _)) if old_attr.eq_ignore_ascii_case(attr) => {
             set(&mut entry.attributes, attr, typed);
@@ -141,7 +141,7 @@ fn rename(
             let old_attr = &naming_attribute(old_attr);
             let old_typed = typing
                 .value(old_attr, &LdifValue::Text(old_value))
-                .map_err(|message| RecordError::new(record.line, message))?;
+                .map_err(|e| RecordError::new(record.line, e.to_string()))?;
             entry.value_changes.push(ValueChange {
                 attribute: old_attr.to_owned(),
                 op: ValueOp::Remove,

@@ -94,7 +94,7 @@ pub(crate) fn typed_attributes(
     for attr in attrs {
         let value = typing
             .value(&attr.name, &attr.value)
-            .map_err(|message| RecordError::new(attr.line, message))?;
+            .map_err(|e| RecordError::new(attr.line, e.to_string()))?;
         gathered
             .entry(attr.name.to_ascii_lowercase())
             .or_insert_with(|| (attr.name.clone(), Vec::new()))

@@ -53,7 +53,7 @@ pub use entry::{entry_from_record, object_type};
 pub use parse::{parse, parse_bytes, parse_from};
 pub use replay::Snapshot;
 pub use source::LdifSource;
-pub use typing::AttributeTyping;
+pub use typing::{AttributeTyping, TypingError};
 pub use write::{LdifWriter, records_from_entry, value_to_ldif};
 
 /// Why an LDIF file cannot be read: displayed `path:line: message`.

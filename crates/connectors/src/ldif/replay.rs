@@ -126,7 +126,7 @@ impl Snapshot {
                     let typed = self
                         .typing
                         .value(&name, &LdifValue::Text(value))
-                        .map_err(|m| RecordError::new(record.line, m))?;
+                        .map_err(|e| RecordError::new(record.line, e.to_string()))?;
                     let mut values = current(&object.attributes, &name);
                     if !values.iter().any(|v| same_value(v, &typed)) {
                         values.push(typed);
@@ -163,7 +163,7 @@ fn modify(
                 typing
                     .value(&name, &a.value)
                     .map(|v| (a.line, v))
-                    .map_err(|msg| RecordError::new(a.line, msg))
+                    .map_err(|e| RecordError::new(a.line, e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
         match m.op {

@@ -182,7 +182,7 @@ impl AttributeTyping {
 
     /// One value of attribute `name` as a typed value; the error says why the text does not
     /// fit the attribute's type.
-    pub fn value(&self, name: &str, raw: &LdifValue) -> Result<Value, String> {
+    pub fn value(&self, name: &str, raw: &LdifValue) -> Result<Value, TypingError> {
         let scalar = self.scalar(name);
         if scalar == Scalar::Bin {
             return Ok(Value::bin(raw.as_bytes()));
@@ -190,29 +190,63 @@ impl AttributeTyping {
         let Some(text) = raw.as_text() else {
             return match scalar {
                 Scalar::Str | Scalar::Dt | Scalar::Bin => Ok(Value::bin(raw.as_bytes())),
-                other => Err(format!(
-                    "`{name}` holds {} values, and this one is not text",
-                    describe(other)
-                )),
+                scalar => Err(TypingError::NotText {
+                    name: name.to_owned(),
+                    scalar,
+                }),
             };
         };
         match scalar {
-            Scalar::Num => text
-                .trim()
-                .parse::<i64>()
-                .map(Value::Num)
-                .map_err(|_| format!("`{name}` holds integers, and `{text}` is not one")),
+            Scalar::Num => {
+                text.trim()
+                    .parse::<i64>()
+                    .map(Value::Num)
+                    .map_err(|_| TypingError::NotAnInteger {
+                        name: name.to_owned(),
+                        text: text.to_owned(),
+                    })
+            }
             Scalar::Bool => match text.trim() {
                 t if t.eq_ignore_ascii_case("true") => Ok(Value::Bool(true)),
                 t if t.eq_ignore_ascii_case("false") => Ok(Value::Bool(false)),
-                _ => Err(format!(
-                    "`{name}` holds booleans (`TRUE` or `FALSE`), and `{text}` is not one"
-                )),
+                _ => Err(TypingError::NotABoolean {
+                    name: name.to_owned(),
+                    text: text.to_owned(),
+                }),
             },
             Scalar::Ref => Ok(Value::reference(text)),
             Scalar::Str | Scalar::Dt | Scalar::Bin => Ok(Value::str(text)),
         }
     }
+}
+
+/// Why an LDIF value does not fit its attribute's type.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TypingError {
+    /// A value given as bytes for an attribute whose type needs text.
+    #[error("`{name}` holds {} values, and this one is not text", describe(*.scalar))]
+    NotText {
+        /// The attribute.
+        name: String,
+        /// The attribute's type.
+        scalar: Scalar,
+    },
+    /// Text that is not an integer, for an integer attribute.
+    #[error("`{name}` holds integers, and `{text}` is not one")]
+    NotAnInteger {
+        /// The attribute.
+        name: String,
+        /// The value as written.
+        text: String,
+    },
+    /// Text that is not `TRUE` or `FALSE`, for a Boolean attribute.
+    #[error("`{name}` holds booleans (`TRUE` or `FALSE`), and `{text}` is not one")]
+    NotABoolean {
+        /// The attribute.
+        name: String,
+        /// The value as written.
+        text: String,
+    },
 }
 
 fn describe(scalar: Scalar) -> &'static str {
@@ -288,13 +322,20 @@ mod tests {
     fn bad_values_say_why() {
         let t = AttributeTyping::default();
         assert_eq!(
-            t.value("userAccountControl", &text("abc")),
+            t.value("userAccountControl", &text("abc"))
+                .map_err(|e| e.to_string()),
             Err("`userAccountControl` holds integers, and `abc` is not one".to_owned())
         );
         assert!(
             t.value("isCriticalSystemObject", &text("yes"))
                 .unwrap_err()
+                .to_string()
                 .contains("booleans")
+        );
+        assert_eq!(
+            t.value("userAccountControl", &LdifValue::Binary(vec![0xff]))
+                .map_err(|e| e.to_string()),
+            Err("`userAccountControl` holds integer values, and this one is not text".to_owned())
         );
     }
 

@@ -76,10 +76,10 @@ fn database(path: &Path, doing: &str, e: impl fmt::Display) -> StoreError {
     }
 }
 
-pub(super) fn corrupt(key: String, message: impl Into<String>) -> StoreError {
+pub(super) fn corrupt(key: String, message: impl fmt::Display) -> StoreError {
     StoreError::Corrupt {
         key,
-        message: message.into(),
+        message: message.to_string(),
     }
 }
 

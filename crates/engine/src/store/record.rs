@@ -30,7 +30,130 @@ use crate::model::{
 pub const VERSION: u8 = 2;
 
 /// A decoding failure: what is wrong, without the offending value.
-pub type Decoded<T> = Result<T, String>;
+pub type Decoded<T> = Result<T, DecodeError>;
+
+/// Why a record cannot be decoded: damage, or a layout this build does not read. The text
+/// says what is wrong and where (a byte offset), never the stored value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Fewer bytes than the version and checksum take.
+    #[error("a record of {len} bytes is too short")]
+    TooShort {
+        /// The record's length.
+        len: usize,
+    },
+    /// A record of another layout.
+    #[error("record layout {version}; this build reads layout {}", VERSION)]
+    Layout {
+        /// The layout the record says it has.
+        version: u8,
+    },
+    /// The body does not match its checksum.
+    #[error("the record's checksum does not match: the file is damaged")]
+    Checksum,
+    /// The bytes end in the middle of an item.
+    #[error("the record ends early at byte {at}")]
+    EndsEarly {
+        /// Where the missing byte would be.
+        at: usize,
+    },
+    /// A number with more bytes than it needs (the encoder writes only the shortest form).
+    #[error("a number not in its shortest form at byte {at}")]
+    NotShortest {
+        /// Where the number starts.
+        at: usize,
+    },
+    /// A number past 64 bits.
+    #[error("a number too long at byte {at}")]
+    NumberTooLong {
+        /// Where the number starts.
+        at: usize,
+    },
+    /// A flag that is neither 0 nor 1.
+    #[error("an unknown tag {tag} at byte {at}")]
+    UnknownTag {
+        /// The byte read.
+        tag: u8,
+        /// Where it is.
+        at: usize,
+    },
+    /// A length this machine cannot hold.
+    #[error("a length out of range")]
+    LengthOutOfRange,
+    /// A count or length longer than the bytes left.
+    #[error("a length past the record's end at byte {at}")]
+    LengthPastEnd {
+        /// Where the counted items start.
+        at: usize,
+    },
+    /// Text that is not UTF-8.
+    #[error("text that is not UTF-8 at byte {at}")]
+    NotUtf8 {
+        /// Where the text's length starts.
+        at: usize,
+    },
+    /// An optional text's tag that is neither 0 nor 1.
+    #[error("an unknown option tag {tag} at byte {at}")]
+    UnknownOptionTag {
+        /// The byte read.
+        tag: u8,
+        /// Where it is.
+        at: usize,
+    },
+    /// A datetime's nanoseconds past 32 bits.
+    #[error("a bad datetime")]
+    BadDatetime,
+    /// A datetime chrono cannot represent.
+    #[error("a datetime out of range at byte {at}")]
+    DatetimeOutOfRange {
+        /// Where the value starts.
+        at: usize,
+    },
+    /// A value's tag that names no kind of value (or a list inside a list).
+    #[error("an unknown value tag {tag} at byte {at}")]
+    UnknownValueTag {
+        /// The byte read.
+        tag: u8,
+        /// Where it is.
+        at: usize,
+    },
+    /// An attribute name twice in one map.
+    #[error("an attribute stored twice before byte {before}")]
+    AttributeTwice {
+        /// Where the second value ends.
+        before: usize,
+    },
+    /// Bytes after the last item.
+    #[error("{count} unread bytes after the record")]
+    Unread {
+        /// How many.
+        count: usize,
+    },
+    /// A pending import code the encoder does not write.
+    #[error("an unknown pending import {code}")]
+    UnknownPendingImport {
+        /// The code read.
+        code: u8,
+    },
+    /// An export operation code the encoder does not write.
+    #[error("an unknown export operation {code}")]
+    UnknownExportOp {
+        /// The code read.
+        code: u8,
+    },
+    /// Flag bits the encoder does not write.
+    #[error("unknown flags {flags}")]
+    UnknownFlags {
+        /// The byte read.
+        flags: u8,
+    },
+    /// A metaverse object's links not sorted and unique by connector.
+    #[error("links out of order")]
+    LinksOutOfOrder,
+    /// A metaverse object's anchoring connectors not sorted and unique.
+    #[error("anchoring connectors out of order")]
+    AnchoringOutOfOrder,
+}
 
 fn import_code(p: Option<PendingImport>) -> u8 {
     match p {
@@ -102,7 +225,7 @@ pub fn decode_cs(id: CsId, bytes: &[u8]) -> Decoded<CsObject> {
         1 => Some(PendingImport::Add),
         2 => Some(PendingImport::Update),
         3 => Some(PendingImport::Delete),
-        t => return Err(format!("an unknown pending import {t}")),
+        code => return Err(DecodeError::UnknownPendingImport { code }),
     };
     let pending_export = match r.flag()? {
         false => None,
@@ -112,7 +235,7 @@ pub fn decode_cs(id: CsId, bytes: &[u8]) -> Decoded<CsObject> {
                 1 => ExportOp::Update,
                 2 => ExportOp::Rename,
                 3 => ExportOp::Delete,
-                t => return Err(format!("an unknown export operation {t}")),
+                code => return Err(DecodeError::UnknownExportOp { code }),
             };
             Some(PendingExport {
                 op,
@@ -135,7 +258,7 @@ pub fn decode_cs(id: CsId, bytes: &[u8]) -> Decoded<CsObject> {
     let link_rule = r.opt_string()?;
     let flags = r.byte()?;
     if flags > 3 {
-        return Err(format!("unknown flags {flags}"));
+        return Err(DecodeError::UnknownFlags { flags });
     }
     r.end()?;
     Ok(CsObject {
@@ -182,7 +305,7 @@ pub fn decode_mv(id: MvId, bytes: &[u8]) -> Decoded<MvObject> {
     for _ in 0..r.len()? {
         let c = r.string()?;
         if links.last_key_value().is_some_and(|(last, _)| *last >= c) {
-            return Err("links out of order".into());
+            return Err(DecodeError::LinksOutOfOrder);
         }
         links.insert(c, r.u()?);
     }
@@ -190,7 +313,7 @@ pub fn decode_mv(id: MvId, bytes: &[u8]) -> Decoded<MvObject> {
     for _ in 0..r.len()? {
         let c = r.string()?;
         if anchored_by.last().is_some_and(|last| *last >= c) {
-            return Err("anchoring connectors out of order".into());
+            return Err(DecodeError::AnchoringOutOfOrder);
         }
         anchored_by.insert(c);
     }

@@ -236,7 +236,7 @@ pub fn call(builtin: &Builtin, args: &[Value], ctx: &CallCtx) -> Result<Value, F
             "is a special form and cannot be called",
         ));
     };
-    let too_big = |why: String| value_error(builtin.name, why);
+    let too_big = |why: crate::value::SizeError| value_error(builtin.name, why.to_string());
     if builtin.maps
         && let Some((Value::Multi(items), rest)) = args.split_first()
     {

@@ -14,6 +14,29 @@ fn sizes_are_bounded() {
 }
 
 #[test]
+fn size_errors_say_the_limit() {
+    use crate::value::{MAX_VALUE_BYTES, MAX_VALUES, SizeError, check_size};
+    assert_eq!(check_size(MAX_VALUES, MAX_VALUE_BYTES), Ok(()));
+    assert_eq!(
+        check_size(MAX_VALUES + 1, 0),
+        Err(SizeError::TooMany {
+            count: MAX_VALUES + 1
+        })
+    );
+    assert_eq!(
+        check_size(1, MAX_VALUE_BYTES + 1).map_err(|e| e.to_string()),
+        Err(format!(
+            "the result would be {} bytes long; the limit is {MAX_VALUE_BYTES}",
+            MAX_VALUE_BYTES + 1
+        ))
+    );
+    assert_eq!(
+        SizeError::TooMany { count: 5 }.to_string(),
+        format!("the result would hold 5 values; the limit is {MAX_VALUES}")
+    );
+}
+
+#[test]
 fn concat_reads_null_as_empty() {
     assert_eq!(
         binary(BinOp::Concat, &"a".into(), &Value::Null),

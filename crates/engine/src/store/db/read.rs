@@ -35,8 +35,28 @@ struct SpaceMeta {
     count: usize,
 }
 
-fn spaces_from_json(j: &serde_json::Value) -> Result<Vec<SpaceMeta>, String> {
-    let items = j.as_array().ok_or("not an array")?;
+/// Why the stored list of connector spaces (`meta/spaces`) cannot be read.
+#[derive(Debug, PartialEq, thiserror::Error)]
+enum SpacesError {
+    /// The entry is not a JSON array.
+    #[error("not an array")]
+    NotAnArray,
+    /// A space without a name.
+    #[error("`[{index}].name` is not a string")]
+    Name {
+        /// The space's position in the list.
+        index: usize,
+    },
+    /// A space without its next id.
+    #[error("`[{index}].next_id` is not a u64")]
+    NextId {
+        /// The space's position in the list.
+        index: usize,
+    },
+}
+
+fn spaces_from_json(j: &serde_json::Value) -> Result<Vec<SpaceMeta>, SpacesError> {
+    let items = j.as_array().ok_or(SpacesError::NotAnArray)?;
     items
         .iter()
         .enumerate()
@@ -45,7 +65,7 @@ fn spaces_from_json(j: &serde_json::Value) -> Result<Vec<SpaceMeta>, String> {
                 name: s
                     .get("name")
                     .and_then(|n| n.as_str())
-                    .ok_or(format!("`[{i}].name` is not a string"))?
+                    .ok_or(SpacesError::Name { index: i })?
                     .to_owned(),
                 watermark: s
                     .get("watermark")
@@ -54,7 +74,7 @@ fn spaces_from_json(j: &serde_json::Value) -> Result<Vec<SpaceMeta>, String> {
                 next_id: s
                     .get("next_id")
                     .and_then(serde_json::Value::as_u64)
-                    .ok_or(format!("`[{i}].next_id` is not a u64"))?,
+                    .ok_or(SpacesError::NextId { index: i })?,
                 count: s
                     .get("count")
                     .and_then(serde_json::Value::as_u64)

@@ -14,10 +14,14 @@ use super::{
 use crate::model::{CsObject, MvObject, State};
 use crate::sync::join_keys as keys;
 
-/// How a commit encodes a connector-space object (tests substitute one that fails).
-pub(crate) type EncodeCs<'a> = &'a dyn Fn(&str, &CsObject) -> Result<Vec<u8>, String>;
+/// Why an object cannot be encoded. The record encoder never fails; tests substitute an
+/// encoder that does, to see a commit fail halfway.
+pub(crate) type EncodeError = Box<dyn std::error::Error + Send + Sync>;
 
-fn encode(_connector: &str, o: &CsObject) -> Result<Vec<u8>, String> {
+/// How a commit encodes a connector-space object (tests substitute one that fails).
+pub(crate) type EncodeCs<'a> = &'a dyn Fn(&str, &CsObject) -> Result<Vec<u8>, EncodeError>;
+
+fn encode(_connector: &str, o: &CsObject) -> Result<Vec<u8>, EncodeError> {
     Ok(encode_cs(o))
 }
 
@@ -386,8 +390,7 @@ impl Store {
             ("join_keys", join.to_json()),
         ];
         for (key, j) in entries {
-            let bytes = serde_json::to_vec(&j)
-                .map_err(|e| corrupt(format!("meta/{key}"), e.to_string()))?;
+            let bytes = serde_json::to_vec(&j).map_err(|e| corrupt(format!("meta/{key}"), e))?;
             meta.insert(key, bytes.as_slice())
                 .map_err(|e| self.err("write", e))?;
         }

@@ -5,7 +5,7 @@ use chrono::DateTime;
 use indexmap::IndexMap;
 use syncrules_lang::Value;
 
-use super::{Decoded, VERSION};
+use super::{DecodeError, Decoded, VERSION};
 
 pub(super) struct Writer {
     pub(super) out: Vec<u8>,
@@ -121,17 +121,15 @@ impl<'a> Reader<'a> {
     pub(super) fn open(data: &'a [u8]) -> Decoded<Self> {
         let (Some(&version), Some(crc), Some(body)) = (data.first(), data.get(1..5), data.get(5..))
         else {
-            return Err(format!("a record of {} bytes is too short", data.len()));
+            return Err(DecodeError::TooShort { len: data.len() });
         };
         if version != VERSION {
-            return Err(format!(
-                "record layout {version}; this build reads layout {VERSION}"
-            ));
+            return Err(DecodeError::Layout { version });
         }
         let mut stored = [0u8; 4];
         stored.copy_from_slice(crc);
         if u32::from_le_bytes(stored) != crc32fast::hash(body) {
-            return Err("the record's checksum does not match: the file is damaged".into());
+            return Err(DecodeError::Checksum);
         }
         Ok(Reader { data, pos: 5 })
     }
@@ -140,7 +138,7 @@ impl<'a> Reader<'a> {
         let b = *self
             .data
             .get(self.pos)
-            .ok_or_else(|| format!("the record ends early at byte {}", self.pos))?;
+            .ok_or(DecodeError::EndsEarly { at: self.pos })?;
         self.pos += 1;
         Ok(b)
     }
@@ -158,12 +156,12 @@ impl<'a> Reader<'a> {
             n |= u64::from(b & 0x7f) << shift;
             if b & 0x80 == 0 {
                 if b == 0 && shift > 0 {
-                    return Err(format!("a number not in its shortest form at byte {at}"));
+                    return Err(DecodeError::NotShortest { at });
                 }
                 return Ok(n);
             }
         }
-        Err(format!("a number too long at byte {at}"))
+        Err(DecodeError::NumberTooLong { at })
     }
 
     /// A byte that must be 0 or 1.
@@ -171,7 +169,10 @@ impl<'a> Reader<'a> {
         match self.byte()? {
             0 => Ok(false),
             1 => Ok(true),
-            t => Err(format!("an unknown tag {t} at byte {}", self.pos - 1)),
+            tag => Err(DecodeError::UnknownTag {
+                tag,
+                at: self.pos - 1,
+            }),
         }
     }
 
@@ -181,13 +182,10 @@ impl<'a> Reader<'a> {
     }
 
     pub(super) fn len(&mut self) -> Decoded<usize> {
-        let n = usize::try_from(self.u()?).map_err(|_| "a length out of range".to_owned())?;
+        let n = usize::try_from(self.u()?).map_err(|_| DecodeError::LengthOutOfRange)?;
         // Every item takes at least a byte: a longer count is damage, not a huge allocation.
         if n > self.data.len().saturating_sub(self.pos) {
-            return Err(format!(
-                "a length past the record's end at byte {}",
-                self.pos
-            ));
+            return Err(DecodeError::LengthPastEnd { at: self.pos });
         }
         Ok(n)
     }
@@ -197,15 +195,14 @@ impl<'a> Reader<'a> {
         let b = self
             .data
             .get(self.pos..self.pos + n)
-            .ok_or_else(|| format!("the record ends early at byte {}", self.pos))?;
+            .ok_or(DecodeError::EndsEarly { at: self.pos })?;
         self.pos += n;
         Ok(b)
     }
 
     pub(super) fn str(&mut self) -> Decoded<&'a str> {
         let at = self.pos;
-        std::str::from_utf8(self.bytes()?)
-            .map_err(|_| format!("text that is not UTF-8 at byte {at}"))
+        std::str::from_utf8(self.bytes()?).map_err(|_| DecodeError::NotUtf8 { at })
     }
 
     pub(super) fn string(&mut self) -> Decoded<String> {
@@ -216,10 +213,10 @@ impl<'a> Reader<'a> {
         match self.byte()? {
             0 => Ok(None),
             1 => self.string().map(Some),
-            t => Err(format!(
-                "an unknown option tag {t} at byte {}",
-                self.pos - 1
-            )),
+            tag => Err(DecodeError::UnknownOptionTag {
+                tag,
+                at: self.pos - 1,
+            }),
         }
     }
 
@@ -234,10 +231,10 @@ impl<'a> Reader<'a> {
             5 => Value::reference(self.str()?),
             6 => {
                 let secs = self.i()?;
-                let nanos = u32::try_from(self.u()?).map_err(|_| "a bad datetime".to_owned())?;
+                let nanos = u32::try_from(self.u()?).map_err(|_| DecodeError::BadDatetime)?;
                 Value::DateTime(
                     DateTime::from_timestamp(secs, nanos)
-                        .ok_or_else(|| format!("a datetime out of range at byte {at}"))?,
+                        .ok_or(DecodeError::DatetimeOutOfRange { at })?,
                 )
             }
             7 if depth == 0 => {
@@ -250,7 +247,7 @@ impl<'a> Reader<'a> {
             }
             8 => Value::Ignore,
             9 => Value::AuthoritativeNull,
-            t => return Err(format!("an unknown value tag {t} at byte {at}")),
+            tag => return Err(DecodeError::UnknownValueTag { tag, at }),
         })
     }
 
@@ -261,10 +258,7 @@ impl<'a> Reader<'a> {
             let k = self.string()?;
             let v = self.value(0)?;
             if out.insert(k, v).is_some() {
-                return Err(format!(
-                    "an attribute stored twice before byte {}",
-                    self.pos
-                ));
+                return Err(DecodeError::AttributeTwice { before: self.pos });
             }
         }
         Ok(out)
@@ -274,10 +268,9 @@ impl<'a> Reader<'a> {
         if self.pos == self.data.len() {
             Ok(())
         } else {
-            Err(format!(
-                "{} unread bytes after the record",
-                self.data.len() - self.pos
-            ))
+            Err(DecodeError::Unread {
+                count: self.data.len() - self.pos,
+            })
         }
     }
 }

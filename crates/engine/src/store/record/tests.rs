@@ -102,7 +102,10 @@ fn other_layouts_are_named() {
     if let Some(v) = b.first_mut() {
         *v = 1;
     }
-    let e = decode_mv(3, &b).err().unwrap_or_default();
+    let e = decode_mv(3, &b)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("layout 1"), "{e}");
 }
 
@@ -116,7 +119,10 @@ fn only_the_encoders_own_forms_are_read() {
     w.str("AD");
     w.out.extend_from_slice(&[0x87, 0x00]);
     w.u(0);
-    let e = decode_mv(3, &w.finish()).err().unwrap_or_default();
+    let e = decode_mv(3, &w.finish())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("shortest form"), "{e}");
     // Links out of order.
     let mut w = Writer::new();
@@ -128,6 +134,55 @@ fn only_the_encoders_own_forms_are_read() {
     w.str("AD");
     w.u(2);
     w.u(0);
-    let e = decode_mv(3, &w.finish()).err().unwrap_or_default();
+    let e = decode_mv(3, &w.finish())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("out of order"), "{e}");
+}
+
+#[test]
+fn decode_errors_read_as_before() {
+    let cases = [
+        (
+            DecodeError::TooShort { len: 3 },
+            "a record of 3 bytes is too short",
+        ),
+        (
+            DecodeError::Layout { version: 1 },
+            "record layout 1; this build reads layout 2",
+        ),
+        (
+            DecodeError::Checksum,
+            "the record's checksum does not match: the file is damaged",
+        ),
+        (
+            DecodeError::EndsEarly { at: 9 },
+            "the record ends early at byte 9",
+        ),
+        (
+            DecodeError::UnknownTag { tag: 4, at: 9 },
+            "an unknown tag 4 at byte 9",
+        ),
+        (
+            DecodeError::LengthPastEnd { at: 9 },
+            "a length past the record's end at byte 9",
+        ),
+        (
+            DecodeError::UnknownValueTag { tag: 12, at: 9 },
+            "an unknown value tag 12 at byte 9",
+        ),
+        (
+            DecodeError::Unread { count: 2 },
+            "2 unread bytes after the record",
+        ),
+        (DecodeError::UnknownFlags { flags: 8 }, "unknown flags 8"),
+    ];
+    for (e, text) in cases {
+        assert_eq!(e.to_string(), text);
+    }
+    // A cut record fails its checksum before a byte of the body is read.
+    let bytes = encode_mv(&sample_mv());
+    let cut = bytes.get(..bytes.len() - 1).unwrap_or_default();
+    assert!(matches!(decode_mv(3, cut), Err(DecodeError::Checksum)));
 }

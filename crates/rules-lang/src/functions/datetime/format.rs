@@ -33,6 +33,26 @@ pub(super) fn format_date_time(args: &[Value], _: &CallCtx) -> Result<Value, FnE
         .map_err(|why| value_error(F, format!("bad format `{format}`: {why}")))
 }
 
+/// Why a format is malformed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+enum FormatError {
+    /// A one-character format that is no standard format.
+    #[error("`{0}` is not a standard format")]
+    NotStandard(char),
+    /// A run of `f` or `F` longer than seven.
+    #[error("more than seven fraction digits")]
+    FractionDigits,
+    /// A `'` or `"` literal without its closing quote.
+    #[error("unclosed quote")]
+    UnclosedQuote,
+    /// A `\` with nothing after it.
+    #[error("trailing `\\`")]
+    TrailingBackslash,
+    /// A `%` at the end, or before another `%`.
+    #[error("`%` must precede a specifier")]
+    LonePercent,
+}
+
 /// Expands a .NET standard (one-letter) format to its invariant-culture pattern.
 fn standard_pattern(c: char) -> Option<&'static str> {
     Some(match c {
@@ -54,13 +74,13 @@ fn standard_pattern(c: char) -> Option<&'static str> {
     })
 }
 
-fn format_dotnet(dt: &DateTime<Utc>, format: &str) -> Result<String, String> {
+fn format_dotnet(dt: &DateTime<Utc>, format: &str) -> Result<String, FormatError> {
     let mut chars = format.chars();
     match (chars.next(), chars.next()) {
         (None, _) => format_custom(dt, "MM/dd/yyyy HH:mm:ss"),
         (Some(c), None) => match standard_pattern(c) {
             Some(pattern) => format_custom(dt, pattern),
-            None => Err(format!("`{c}` is not a standard format")),
+            None => Err(FormatError::NotStandard(c)),
         },
         _ => format_custom(dt, format),
     }
@@ -102,7 +122,7 @@ fn pad(out: &mut String, value: impl std::fmt::Display, width: usize) {
 }
 
 /// Writes one custom specifier `c` repeated `run` times.
-fn specifier(out: &mut String, dt: &DateTime<Utc>, c: char, run: usize) -> Result<(), String> {
+fn specifier(out: &mut String, dt: &DateTime<Utc>, c: char, run: usize) -> Result<(), FormatError> {
     let two = run.min(2);
     match c {
         'y' => {
@@ -141,7 +161,7 @@ fn specifier(out: &mut String, dt: &DateTime<Utc>, c: char, run: usize) -> Resul
         's' => pad(out, dt.second(), two),
         'f' | 'F' => {
             if run > 7 {
-                return Err("more than seven fraction digits".into());
+                return Err(FormatError::FractionDigits);
             }
             let exp = u32::try_from(9 - run).unwrap_or(0);
             let frac = dt.nanosecond().min(999_999_999) / 10u32.pow(exp);
@@ -193,7 +213,7 @@ fn is_specifier(c: char) -> bool {
     )
 }
 
-fn format_custom(dt: &DateTime<Utc>, format: &str) -> Result<String, String> {
+fn format_custom(dt: &DateTime<Utc>, format: &str) -> Result<String, FormatError> {
     let chars: Vec<char> = format.chars().collect();
     let mut out = String::with_capacity(format.len() + 8);
     let mut i = 0;
@@ -203,10 +223,10 @@ fn format_custom(dt: &DateTime<Utc>, format: &str) -> Result<String, String> {
                 i += 1;
                 loop {
                     match chars.get(i) {
-                        None => return Err("unclosed quote".into()),
+                        None => return Err(FormatError::UnclosedQuote),
                         Some(&q) if q == c => break,
                         Some('\\') => {
-                            let escaped = chars.get(i + 1).ok_or("trailing `\\`")?;
+                            let escaped = chars.get(i + 1).ok_or(FormatError::TrailingBackslash)?;
                             out.push(*escaped);
                             i += 1;
                         }
@@ -217,14 +237,14 @@ fn format_custom(dt: &DateTime<Utc>, format: &str) -> Result<String, String> {
                 i += 1;
             }
             '\\' => {
-                let escaped = chars.get(i + 1).ok_or("trailing `\\`")?;
+                let escaped = chars.get(i + 1).ok_or(FormatError::TrailingBackslash)?;
                 out.push(*escaped);
                 i += 2;
             }
             '%' => {
                 match chars.get(i + 1) {
                     Some(&next) if is_specifier(next) => specifier(&mut out, dt, next, 1)?,
-                    Some('%') | None => return Err("`%` must precede a specifier".into()),
+                    Some('%') | None => return Err(FormatError::LonePercent),
                     Some(&next) => out.push(next),
                 }
                 i += 2;

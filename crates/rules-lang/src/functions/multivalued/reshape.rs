@@ -25,7 +25,7 @@ pub(super) fn join(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
         .data_len()
         .saturating_add(32_usize.saturating_mul(values.len()))
         .saturating_add(delimiter.len().saturating_mul(values.len()));
-    check_size(1, len).map_err(|why| value_error("Join", why))?;
+    check_size(1, len).map_err(|why| value_error("Join", why.to_string()))?;
     let mut out = String::with_capacity(
         list.data_len().saturating_add(
             delimiter
@@ -83,7 +83,7 @@ pub(super) fn split(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
         .filter(|l| *l >= 1)
         .map_or(usize::MAX, to_usize);
     let count = s.matches(d).count().saturating_add(1).min(limit);
-    check_size(count, s.len()).map_err(|why| value_error(F, why))?;
+    check_size(count, s.len()).map_err(|why| value_error(F, why.to_string()))?;
     Ok(Value::multi(s.splitn(limit, d).map(Value::str).collect()))
 }
 

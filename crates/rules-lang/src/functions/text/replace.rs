@@ -34,7 +34,7 @@ pub(super) fn replace(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
     let new = unmoniker(&new);
     let hits = s.matches(old.as_ref()).count();
     let len = (s.len() - hits * old.len()).saturating_add(hits.saturating_mul(new.len()));
-    check_size(1, len).map_err(|why| value_error(F, why))?;
+    check_size(1, len).map_err(|why| value_error(F, why.to_string()))?;
     Ok(Value::from(s.replace(old.as_ref(), &new)))
 }
 
@@ -90,7 +90,7 @@ pub(super) fn replace_chars(args: &[Value], _: &CallCtx) -> Result<Value, FnErro
         .chars()
         .map(|c| target(c).map_or(c.len_utf8(), String::len))
         .fold(0, usize::saturating_add);
-    check_size(1, len).map_err(|why| value_error(F, why))?;
+    check_size(1, len).map_err(|why| value_error(F, why.to_string()))?;
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match pairs.iter().find(|(src, _)| *src == c) {

@@ -320,11 +320,11 @@ fn compile_rule(
             }
             FlowSource::Constant(text) => match constant(text, target_ty) {
                 Ok(v) => Some(FlowValue::Constant(v)),
-                Err(message) => {
+                Err(e) => {
                     let span = spans
                         .and_then(|s| s.value.as_ref())
                         .map_or(Span::default(), |v| v.span);
-                    fail(report, Diagnostic::error("E0409", span, message));
+                    fail(report, Diagnostic::error("E0409", span, e.to_string()));
                     None
                 }
             },
@@ -390,21 +390,30 @@ fn suggest(d: Diagnostic, schema: &Schema, name: &str) -> Diagnostic {
     }
 }
 
+/// Why a constant flow's text does not fit its target.
+#[derive(Debug, PartialEq, thiserror::Error)]
+enum ConstantError {
+    /// Not `true` or `false`, for a Boolean target.
+    #[error("constant `{0}` is not a Boolean, which the target needs")]
+    NotABoolean(String),
+    /// Not an integer, for a number target.
+    #[error("constant `{0}` is not a number, which the target needs")]
+    NotANumber(String),
+}
+
 /// A constant flow's text as a value of the target's type.
-fn constant(text: &str, target: Ty) -> Result<Value, String> {
+fn constant(text: &str, target: Ty) -> Result<Value, ConstantError> {
     match target.element() {
         Ty::One(Scalar::Bool) => match text.trim().to_ascii_lowercase().as_str() {
             "true" => Ok(Value::Bool(true)),
             "false" => Ok(Value::Bool(false)),
-            _ => Err(format!(
-                "constant `{text}` is not a Boolean, which the target needs"
-            )),
+            _ => Err(ConstantError::NotABoolean(text.to_owned())),
         },
         Ty::One(Scalar::Num) => text
             .trim()
             .parse::<i64>()
             .map(Value::Num)
-            .map_err(|_| format!("constant `{text}` is not a number, which the target needs")),
+            .map_err(|_| ConstantError::NotANumber(text.to_owned())),
         Ty::One(Scalar::Ref) => Ok(Value::reference(text)),
         _ => Ok(Value::str(text)),
     }

@@ -44,7 +44,7 @@ fn a_failed_step_leaves_the_last_commit() {
     let failing = |connector: &str, o: &CsObject| {
         calls.set(calls.get() + 1);
         if calls.get() == 3 {
-            Err("injected failure".to_owned())
+            Err("injected failure".into())
         } else {
             Ok(crate::store::record::encode_cs({
                 let _ = connector;

@@ -89,11 +89,16 @@ fn format_standard_formats() {
 #[test]
 fn format_errors_and_null() {
     let d = dt(2007, 3, 4, 15, 6, 7);
-    for bad in ["x", "'open", "yyyy\\", "dd%", "%%", "ffffffff"] {
-        assert!(
-            value_err(run("FormatDateTime", &[d.clone(), s(bad)])).contains("bad format"),
-            "{bad}"
-        );
+    for (bad, why) in [
+        ("x", "`x` is not a standard format"),
+        ("'open", "unclosed quote"),
+        ("yyyy\\", "trailing `\\`"),
+        ("dd%", "`%` must precede a specifier"),
+        ("%%", "`%` must precede a specifier"),
+        ("ffffffff", "more than seven fraction digits"),
+    ] {
+        let e = value_err(run("FormatDateTime", &[d.clone(), s(bad)]));
+        assert!(e.contains(&format!("bad format `{bad}`: {why}")), "{e}");
     }
     assert_eq!(ok("FormatDateTime", &[Value::Null, s("yyyy")]), Value::Null);
     assert_eq!(ok("FormatDateTime", &[d.clone(), Value::Null]), Value::Null);
