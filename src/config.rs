@@ -234,16 +234,20 @@ impl SyncConfig {
                         *p = base.join(&*p);
                     }
                     // A missing secret is exit 1 naming the key, never the secret.
-                    if let Err(message) = ldap.settings() {
-                        missing.push(Diagnostic::error("E0607", ldap.password_span, message));
+                    if let Err(e) = ldap.settings() {
+                        missing.push(Diagnostic::error(
+                            "E0607",
+                            ldap.password_span,
+                            e.to_string(),
+                        ));
                     }
                 }
                 ConnectorConfig::Graph(graph) => {
                     if let crate::config_ldap::PasswordSource::File(p) = &mut graph.secret {
                         *p = base.join(&*p);
                     }
-                    if let Err(message) = graph.settings() {
-                        missing.push(Diagnostic::error("E0607", graph.secret_span, message));
+                    if let Err(e) = graph.settings() {
+                        missing.push(Diagnostic::error("E0607", graph.secret_span, e.to_string()));
                     }
                 }
             }

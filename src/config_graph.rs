@@ -26,7 +26,7 @@ use syncrules_lang::rules::yaml::Node;
 use syncrules_lang::span::Span;
 
 use crate::config_fields::{Fields, text, whole};
-use crate::config_secret::{PasswordSource, SecretKeys, parse_source};
+use crate::config_secret::{PasswordSource, SecretError, SecretKeys, parse_source};
 
 /// The keys of the client secret.
 const SECRET: SecretKeys = SecretKeys {
@@ -63,7 +63,7 @@ pub struct GraphConfig {
 
 impl GraphConfig {
     /// The settings with the secret read; the error names the key, never the secret.
-    pub fn settings(&self) -> Result<GraphSettings, String> {
+    pub fn settings(&self) -> Result<GraphSettings, SecretError> {
         let secret = self.secret.read(SECRET)?;
         let mut settings = self.settings.clone();
         settings.secret = Secret::new(secret);

@@ -47,7 +47,7 @@ pub(crate) const LDAP_KEYS: &[&str] = &[
     "timeout",
 ];
 
-pub use crate::config_secret::PasswordSource;
+pub use crate::config_secret::{PasswordSource, SecretError};
 
 /// The keys of the bind password.
 const PASSWORD: SecretKeys = SecretKeys {
@@ -73,7 +73,7 @@ pub struct LdapConfig {
 
 impl LdapConfig {
     /// The settings with the password read; the error names the key, never the secret.
-    pub fn settings(&self) -> Result<LdapSettings, String> {
+    pub fn settings(&self) -> Result<LdapSettings, SecretError> {
         let password = self.password.read(PASSWORD)?;
         let mut settings = self.settings.clone();
         settings.password = Secret::new(password);

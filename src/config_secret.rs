@@ -29,19 +29,61 @@ pub(crate) struct SecretKeys {
     pub what: &'static str,
 }
 
+/// Why a secret could not be read. The text names the key and the variable or file, never
+/// the secret.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    /// The environment variable is not set.
+    #[error("`{key}`: the environment variable `{var}` is not set")]
+    Unset {
+        /// The key naming the variable (`password-env`).
+        key: &'static str,
+        /// The variable.
+        var: String,
+    },
+    /// The file cannot be read.
+    #[error("`{key}`: cannot read {}: {source}", .path.display())]
+    Unreadable {
+        /// The key naming the file (`password-file`).
+        key: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The variable is set but empty.
+    #[error("`{key}`: `{var}` is empty")]
+    EmptyVariable {
+        /// The key naming the variable.
+        key: &'static str,
+        /// The variable.
+        var: String,
+    },
+    /// The file's first line is empty.
+    #[error("`{key}`: {} is empty", .path.display())]
+    EmptyFile {
+        /// The key naming the file.
+        key: &'static str,
+        /// The file.
+        path: PathBuf,
+    },
+}
+
 impl PasswordSource {
     /// The secret: the variable's value or the file's first line; an error naming the key
     /// (never the secret) when it is missing, unreadable or empty.
-    pub(crate) fn read(&self, keys: SecretKeys) -> Result<String, String> {
+    pub(crate) fn read(&self, keys: SecretKeys) -> Result<String, SecretError> {
         let secret = match self {
-            PasswordSource::Env(var) => std::env::var(var).map_err(|_| {
-                format!(
-                    "`{}`: the environment variable `{var}` is not set",
-                    keys.env
-                )
+            PasswordSource::Env(var) => std::env::var(var).map_err(|_| SecretError::Unset {
+                key: keys.env,
+                var: var.clone(),
             })?,
             PasswordSource::File(path) => std::fs::read_to_string(path)
-                .map_err(|e| format!("`{}`: cannot read {}: {e}", keys.file, path.display()))?
+                .map_err(|source| SecretError::Unreadable {
+                    key: keys.file,
+                    path: path.clone(),
+                    source,
+                })?
                 .lines()
                 .next()
                 .unwrap_or_default()
@@ -49,8 +91,14 @@ impl PasswordSource {
         };
         if secret.is_empty() {
             return Err(match self {
-                PasswordSource::Env(var) => format!("`{}`: `{var}` is empty", keys.env),
-                PasswordSource::File(p) => format!("`{}`: {} is empty", keys.file, p.display()),
+                PasswordSource::Env(var) => SecretError::EmptyVariable {
+                    key: keys.env,
+                    var: var.clone(),
+                },
+                PasswordSource::File(path) => SecretError::EmptyFile {
+                    key: keys.file,
+                    path: path.clone(),
+                },
             });
         }
         Ok(secret)
@@ -119,14 +167,15 @@ mod tests {
         let source = PasswordSource::File(path.clone());
         assert_eq!(source.read(KEYS).unwrap(), "s3cret");
         std::fs::write(&path, "\n").unwrap();
-        let err = source.read(KEYS).unwrap_err();
+        let err = source.read(KEYS).unwrap_err().to_string();
         assert!(
             err.starts_with("`password-file`:") && err.ends_with("is empty"),
             "{err}"
         );
         let err = PasswordSource::Env("SYNCRULES_TEST_SECRET_NEVER_SET".into())
             .read(KEYS)
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("`password-env`") && err.contains("not set"),
             "{err}"

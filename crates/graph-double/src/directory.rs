@@ -75,7 +75,8 @@ pub struct Change {
 }
 
 /// A write the directory refuses: the status, `error.code`, message and details.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{message}")]
 pub struct Refusal {
     /// HTTP status.
     pub status: u16,

@@ -50,7 +50,7 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 pub use batch::MAX_BATCH;
-pub use directory::{Directory, Kind, Object};
+pub use directory::{Directory, Kind, Object, Refusal};
 pub use faults::{Fault, FaultRule};
 pub use owners::EXPAND_MAX;
 
@@ -264,11 +264,8 @@ impl GraphDouble {
     }
 
     /// Seeds an object as an administrator would (read-only properties allowed); its id.
-    pub fn seed(&self, kind: Kind, props: Map<String, Value>) -> Result<String, String> {
-        lock(&self.state)
-            .dir
-            .seed(kind, props)
-            .map_err(|r| r.message)
+    pub fn seed(&self, kind: Kind, props: Map<String, Value>) -> Result<String, Refusal> {
+        lock(&self.state).dir.seed(kind, props)
     }
 
     /// Changes an object as another administrator would (not a client write: not
@@ -278,11 +275,8 @@ impl GraphDouble {
         kind: Kind,
         id: &str,
         props: Map<String, Value>,
-    ) -> Result<(), String> {
-        lock(&self.state)
-            .dir
-            .update(kind, id, props, false)
-            .map_err(|r| r.message)
+    ) -> Result<(), Refusal> {
+        lock(&self.state).dir.update(kind, id, props, false)
     }
 
     /// Every request received so far.

@@ -11,7 +11,7 @@ use std::time::Instant;
 use serde_json::{Map, Value as Json, json};
 use tokio::task::JoinSet;
 
-use super::client::{Answer, Client, MAX_ATTEMPTS, delay};
+use super::client::{Answer, CallError, Client, MAX_ATTEMPTS, delay};
 
 /// Requests in one `$batch`, at most (Graph's limit).
 pub(crate) const BATCH_MAX: usize = 20;
@@ -67,10 +67,25 @@ impl Call {
     }
 }
 
-/// A call's last answer, or why it got none.
-pub(crate) type Outcome = Result<Answer, String>;
+/// Why a call got no answer.
+#[derive(Clone, Debug, thiserror::Error)]
+pub(crate) enum Unanswered {
+    /// The batch request failed on the way (connection lost, timed out): any of its writes
+    /// may have been made.
+    #[error("{0}")]
+    Transport(Arc<reqwest::Error>),
+    /// No token could be had.
+    #[error("{0}")]
+    Token(Arc<CallError>),
+    /// The batch's answer has no response for this request.
+    #[error("the batch answered without this request")]
+    Missing,
+}
 
-type Sent = (Vec<Call>, Result<Answer, String>);
+/// A call's last answer, or why it got none.
+pub(crate) type Outcome = Result<Answer, Unanswered>;
+
+type Sent = (Vec<Call>, Outcome);
 
 async fn send(client: Arc<Client>, api: String, calls: Vec<Call>, at: Instant) -> Sent {
     tokio::time::sleep_until(at.into()).await;
@@ -98,9 +113,9 @@ async fn send(client: Arc<Client>, api: String, calls: Vec<Call>, at: Instant) -
             client
                 .once("POST", &url, Some(&body), &id, &token)
                 .await
-                .map_err(|e| e.without_url().to_string())
+                .map_err(|e| Unanswered::Transport(Arc::new(e.without_url())))
         }
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(Unanswered::Token(Arc::new(e))),
     };
     (calls, answer)
 }
@@ -166,7 +181,7 @@ pub(crate) async fn run(
 async fn settle(
     client: &Client,
     calls: Vec<Call>,
-    answer: Result<Answer, String>,
+    answer: Outcome,
     ready: &mut VecDeque<Call>,
     waiting: &mut Vec<(Instant, Call)>,
     done: &mut Vec<(Call, Outcome)>,
@@ -233,12 +248,7 @@ async fn settle(
     let mut refresh = false;
     for (i, mut c) in calls.into_iter().enumerate() {
         let Some(r) = by_id.get(&i.to_string()) else {
-            again(
-                c,
-                Err("the batch answered without this request".into()),
-                None,
-                done,
-            );
+            again(c, Err(Unanswered::Missing), None, done);
             continue;
         };
         let status = r

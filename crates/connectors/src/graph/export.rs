@@ -300,7 +300,7 @@ impl GraphConnector {
             };
             let a = match outcome {
                 Err(e) => {
-                    p.retry = Some(e);
+                    p.retry = Some(e.to_string());
                     continue;
                 }
                 Ok(a) => a,

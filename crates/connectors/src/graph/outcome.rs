@@ -37,7 +37,7 @@ pub(crate) fn is_object(what: &What) -> bool {
 /// The answer to an update sent after a conflict was resolved.
 pub(crate) fn followup_done(p: &mut Progress, outcome: Outcome) {
     match outcome {
-        Err(e) => p.retry = Some(e),
+        Err(e) => p.retry = Some(e.to_string()),
         Ok(a) if a.ok() => {}
         Ok(a) if a.transient() => p.retry = Some(a.message()),
         Ok(a) => p.fail(classify(&a), a.message()),
@@ -49,7 +49,7 @@ pub(crate) fn followup_done(p: &mut Progress, outcome: Outcome) {
 pub(crate) fn ref_done(p: &mut Progress, call: &Call, outcome: Outcome) {
     let a = match outcome {
         Err(e) => {
-            p.retry = Some(e);
+            p.retry = Some(e.to_string());
             return;
         }
         Ok(a) => a,
