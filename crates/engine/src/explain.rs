@@ -42,8 +42,30 @@ pub struct AttributeTrace {
     pub winner: Option<String>,
     /// The resulting value.
     pub value: Value,
-    /// Every contribution, highest precedence first: (rule, precedence, value).
-    pub contributions: Vec<(String, i64, Value)>,
+    /// Every contribution, highest precedence first.
+    pub contributions: Vec<RuleValue>,
+}
+
+/// What one rule contributed to an attribute.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleValue {
+    /// The rule.
+    pub rule: String,
+    /// Its precedence.
+    pub precedence: i64,
+    /// The value its flow gave.
+    pub value: Value,
+}
+
+/// How an object flows to one connector.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboundTrace {
+    /// The connector.
+    pub connector: String,
+    /// The target object's DN.
+    pub dn: String,
+    /// How each of its attributes got its value.
+    pub attributes: Vec<AttributeTrace>,
 }
 
 /// The explanation of one object.
@@ -62,7 +84,7 @@ pub struct Explanation {
     /// The metaverse object's attributes.
     pub metaverse: Vec<AttributeTrace>,
     /// Per connector the object flows to: the target DN and its attributes.
-    pub outbound: Vec<(String, String, Vec<AttributeTrace>)>,
+    pub outbound: Vec<OutboundTrace>,
 }
 
 fn traces(contributions: indexmap::IndexMap<String, Vec<Contribution>>) -> Vec<AttributeTrace> {
@@ -79,7 +101,11 @@ fn traces(contributions: indexmap::IndexMap<String, Vec<Contribution>>) -> Vec<A
                 value,
                 contributions: list
                     .into_iter()
-                    .map(|c| (c.rule, c.precedence, c.value))
+                    .map(|c| RuleValue {
+                        rule: c.rule,
+                        precedence: c.precedence,
+                        value: c.value,
+                    })
                     .collect(),
             }
         })
@@ -183,7 +209,11 @@ pub fn explain(
             continue;
         };
         match outbound_traces(state, ctx, m, connector, target) {
-            Ok(Some(t)) => out.outbound.push((connector.clone(), target.dn.clone(), t)),
+            Ok(Some(t)) => out.outbound.push(OutboundTrace {
+                connector: connector.clone(),
+                dn: target.dn.clone(),
+                attributes: t,
+            }),
             Ok(None) => {}
             Err(e) => return Some(Err(e)),
         }
@@ -261,7 +291,7 @@ fn trace_json(t: &AttributeTrace) -> Json {
         "attribute": t.attribute,
         "winner": t.winner,
         "value": t.value.values().iter().map(scalar).collect::<Vec<_>>(),
-        "contributions": t.contributions.iter().map(|(r, p, v)| json!({"rule": r, "precedence": p, "value": v.values().iter().map(scalar).collect::<Vec<_>>(), "kind": v.kind()})).collect::<Vec<_>>(),
+        "contributions": t.contributions.iter().map(|c| json!({"rule": c.rule, "precedence": c.precedence, "value": c.value.values().iter().map(scalar).collect::<Vec<_>>(), "kind": c.value.kind()})).collect::<Vec<_>>(),
     })
 }
 
@@ -275,7 +305,7 @@ impl Explanation {
             "rules": self.rules.iter().map(|r| json!({"rule": r.rule, "precedence": r.precedence, "in_scope": r.in_scope, "failed": r.failed})).collect::<Vec<_>>(),
             "join": self.join,
             "metaverse": self.metaverse.iter().map(trace_json).collect::<Vec<_>>(),
-            "outbound": self.outbound.iter().map(|(c, dn, t)| json!({"connector": c, "dn": dn, "attributes": t.iter().map(trace_json).collect::<Vec<_>>()})).collect::<Vec<_>>(),
+            "outbound": self.outbound.iter().map(|o| json!({"connector": o.connector, "dn": o.dn, "attributes": o.attributes.iter().map(trace_json).collect::<Vec<_>>()})).collect::<Vec<_>>(),
         })
     }
 
@@ -311,7 +341,12 @@ impl Explanation {
                     .map(|w| format!("  <- {w}"))
                     .unwrap_or_default();
                 let _ = writeln!(out, "  {}: {value}{by}", t.attribute);
-                for (rule, p, v) in &t.contributions {
+                for RuleValue {
+                    rule,
+                    precedence: p,
+                    value: v,
+                } in &t.contributions
+                {
                     if t.winner.as_deref() == Some(rule.as_str()) {
                         continue;
                     }
@@ -333,8 +368,12 @@ impl Explanation {
         if !self.metaverse.is_empty() {
             section(&mut out, "metaverse", &self.metaverse);
         }
-        for (c, dn, t) in &self.outbound {
-            section(&mut out, &format!("{c} {dn}"), t);
+        for o in &self.outbound {
+            section(
+                &mut out,
+                &format!("{} {}", o.connector, o.dn),
+                &o.attributes,
+            );
         }
         out
     }

@@ -34,7 +34,16 @@ pub struct PlannedExport {
     pub attributes: IndexMap<String, Value>,
     /// With `--explain`: for each attribute written, the rule that set it and the in-scope
     /// rules it outranked.
-    pub sources: IndexMap<String, (Option<String>, Vec<String>)>,
+    pub sources: IndexMap<String, Source>,
+}
+
+/// Where an exported attribute's value comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// The rule whose contribution won, if one did.
+    pub rule: Option<String>,
+    /// The rules in scope it outranked.
+    pub outranked: Vec<String>,
 }
 
 /// Every pending export and object error.
@@ -153,10 +162,14 @@ impl Preview {
                     let outranked = t
                         .contributions
                         .iter()
-                        .filter(|(rule, _, _)| Some(rule) != t.winner.as_ref())
-                        .map(|(rule, _, _)| rule.clone())
+                        .filter(|c| Some(&c.rule) != t.winner.as_ref())
+                        .map(|c| c.rule.clone())
                         .collect();
-                    (t.attribute, (t.winner, outranked))
+                    let source = Source {
+                        rule: t.winner,
+                        outranked,
+                    };
+                    (t.attribute, source)
                 })
                 .collect();
         }
@@ -217,8 +230,8 @@ impl Preview {
                     let explain: serde_json::Map<String, Json> = e
                         .sources
                         .iter()
-                        .map(|(k, (rule, outranked))| {
-                            (k.clone(), json!({"rule": rule, "outranked": outranked}))
+                        .map(|(k, s)| {
+                            (k.clone(), json!({"rule": s.rule, "outranked": s.outranked}))
                         })
                         .collect();
                     obj.insert("explain".into(), Json::Object(explain));
@@ -256,12 +269,14 @@ impl Preview {
                         listed(v)
                     };
                     let source = match e.sources.get(k) {
-                        Some((Some(rule), outranked)) if outranked.is_empty() => {
-                            format!("  <- {rule}")
-                        }
-                        Some((Some(rule), outranked)) => {
-                            format!("  <- {rule} (outranks {})", outranked.join(", "))
-                        }
+                        Some(Source {
+                            rule: Some(rule),
+                            outranked,
+                        }) if outranked.is_empty() => format!("  <- {rule}"),
+                        Some(Source {
+                            rule: Some(rule),
+                            outranked,
+                        }) => format!("  <- {rule} (outranks {})", outranked.join(", ")),
                         _ => String::new(),
                     };
                     let _ = writeln!(out, "    {k}: {shown}{source}");

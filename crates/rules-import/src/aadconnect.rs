@@ -96,9 +96,10 @@ pub fn import_aadconnect(export_dir: &Path) -> Result<Imported, ImportError> {
             schema: Some(PathBuf::from("schemas/MV.xml")),
             object_types: Vec::new(),
         };
-        imported
-            .schemas
-            .push((mv.clone(), PathBuf::from("schemas/MV.xml")));
+        imported.schemas.push(super::SchemaCopy {
+            from: mv.clone(),
+            to: PathBuf::from("schemas/MV.xml"),
+        });
         read.insert(mv);
     }
 
@@ -134,7 +135,10 @@ pub fn import_aadconnect(export_dir: &Path) -> Result<Imported, ImportError> {
             "schemas/{}.xml",
             unique(file_name(&def.name), &mut schema_names)
         ));
-        imported.schemas.push((file.clone(), schema.clone()));
+        imported.schemas.push(super::SchemaCopy {
+            from: file.clone(),
+            to: schema.clone(),
+        });
         imported.config.connectors.insert(
             def.name.clone(),
             ConnectorDecl {

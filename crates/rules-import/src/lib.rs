@@ -36,11 +36,19 @@ pub struct Imported {
     pub config: Config,
     /// The rules, by precedence.
     pub rules: Vec<Rule>,
-    /// Schema files to copy: (the file read, its path relative to the rule-set directory,
-    /// e.g. `schemas/MV.xml`).
-    pub schemas: Vec<(PathBuf, PathBuf)>,
+    /// Schema files to copy beside the rules.
+    pub schemas: Vec<SchemaCopy>,
     /// Everything the export holds that the rule set does not, and every guess made.
     pub warnings: Vec<String>,
+}
+
+/// A schema file an import copies into the rule-set directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaCopy {
+    /// The file read.
+    pub from: PathBuf,
+    /// Its path relative to the rule-set directory, e.g. `schemas/MV.xml`.
+    pub to: PathBuf,
 }
 
 /// Why an import failed.
@@ -177,7 +185,7 @@ pub fn write_rule_set(dir: &Path, imported: &Imported) -> Result<Vec<PathBuf>, I
             });
         }
     }
-    for (_, relative) in &imported.schemas {
+    for SchemaCopy { to: relative, .. } in &imported.schemas {
         let inside = relative
             .components()
             .all(|c| matches!(c, Component::Normal(_)));
@@ -213,7 +221,11 @@ pub fn write_rule_set(dir: &Path, imported: &Imported) -> Result<Vec<PathBuf>, I
         Some(&emit_config(&imported.config)),
         None,
     )?;
-    for (source, relative) in &imported.schemas {
+    for SchemaCopy {
+        from: source,
+        to: relative,
+    } in &imported.schemas
+    {
         put(relative, None, Some(source))?;
     }
     for (rule, relative) in imported.rules.iter().zip(rule_paths(imported)) {

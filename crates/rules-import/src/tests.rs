@@ -288,7 +288,10 @@ fn write_refuses_a_non_empty_directory_and_unsafe_schema_paths() {
     assert!(matches!(e, ImportError::NotEmpty { .. }), "{e}");
     let fresh: &Path = &dir.0.join("fresh");
     let bad = Imported {
-        schemas: vec![(PathBuf::from("x.xml"), PathBuf::from("../x.xml"))],
+        schemas: vec![super::SchemaCopy {
+            from: PathBuf::from("x.xml"),
+            to: PathBuf::from("../x.xml"),
+        }],
         ..Imported::default()
     };
     let e = write_rule_set(fresh, &bad).unwrap_err();

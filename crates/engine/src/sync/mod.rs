@@ -39,17 +39,29 @@ pub struct ObjectError {
     pub rule: Option<String>,
     /// What happened (`Error("...")`'s text for a rule's error).
     pub message: String,
-    /// The flow that failed: its target attribute and the failing part of its expression.
-    pub flow: Option<Box<(String, String)>>,
+    /// The flow that failed.
+    pub flow: Option<Box<FailedFlow>>,
+}
+
+/// The flow behind an object's error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailedFlow {
+    /// The flow's target attribute.
+    pub target: String,
+    /// The source text of the part of its expression that failed.
+    pub part: String,
 }
 
 /// The flow that failed and the source text of the part of its expression that did.
 pub(crate) fn failed_at(
     flow: &syncrules_lang::rules::plan::PlannedFlow,
     e: &syncrules_lang::EvalError,
-) -> Box<(String, String)> {
+) -> Box<FailedFlow> {
     let part = flow.text.get(e.span.range()).unwrap_or(&flow.text);
-    Box::new((flow.target.clone(), part.to_owned()))
+    Box::new(FailedFlow {
+        target: flow.target.clone(),
+        part: part.to_owned(),
+    })
 }
 
 /// `rule`'s `flow` failing with `e` on `object` (a DN, or `mv:<id>`) for `connector`.

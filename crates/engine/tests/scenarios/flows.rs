@@ -191,10 +191,10 @@ fn error_flows_fail_their_object_and_the_others_proceed() {
     assert_eq!(e.message, "AccountName is not present");
     assert_eq!(
         e.flow.as_deref(),
-        Some(&(
-            "upn".to_owned(),
-            "Error(\"AccountName is not present\")".to_owned()
-        ))
+        Some(&syncrules_engine::sync::FailedFlow {
+            target: "upn".to_owned(),
+            part: "Error(\"AccountName is not present\")".to_owned()
+        })
     );
     assert_eq!(
         mv_values(&state, "upn"),

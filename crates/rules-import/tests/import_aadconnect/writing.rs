@@ -67,7 +67,7 @@ fn check_written(dir: &Path, imported: &Imported, written: &[PathBuf]) -> Outcom
         .filter_map(|p| p.strip_prefix(dir).ok().map(Path::to_path_buf))
         .collect();
     let mut expected = vec![PathBuf::from("syncrules.yaml")];
-    expected.extend(imported.schemas.iter().map(|(_, d)| d.clone()));
+    expected.extend(imported.schemas.iter().map(|s| s.to.clone()));
     expected.extend(rule_paths(imported));
     assert_eq!(relative, expected);
     assert!(
