@@ -216,6 +216,60 @@ pub enum ConnectorError {
 }
 
 /// A connected directory.
+///
+/// A full import reports every object ([`Change::Present`]); a delta import reports what
+/// changed since the watermark the previous import returned, or
+/// [`ConnectorError::WatermarkExpired`] to have the engine run a full import instead. An
+/// export gets a batch of changes and answers one [`ExportResult`] per change: one
+/// object's failure is that object's, the run goes on.
+///
+/// ```
+/// use indexmap::IndexMap;
+/// use syncrules_connector::*;
+///
+/// /// A source holding one user, with no change log.
+/// struct OneUser;
+///
+/// #[async_trait::async_trait]
+/// impl Connector for OneUser {
+///     fn name(&self) -> &str {
+///         "hr"
+///     }
+///
+///     async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
+///         let mut attributes = IndexMap::new();
+///         attributes.insert("displayName".to_owned(), syncrules_lang::Value::str("Ana Chen"));
+///         let ana = ImportEntry {
+///             change: Change::Present,
+///             dn: "CN=Ana Chen,OU=People,DC=example,DC=com".to_owned(),
+///             old_dn: None,
+///             anchor: Some("100003".to_owned()),
+///             object_type: "person".to_owned(),
+///             attributes,
+///             value_changes: Vec::new(),
+///         };
+///         Ok(ImportBatch { entries: vec![ana], ..ImportBatch::default() })
+///     }
+///
+///     async fn delta_import(&mut self, _watermark: &str) -> Result<ImportBatch, ConnectorError> {
+///         Err(ConnectorError::WatermarkExpired { connector: self.name().to_owned() })
+///     }
+///
+///     async fn export(
+///         &mut self,
+///         changes: &[ExportChange],
+///     ) -> Result<Vec<ExportResult>, ConnectorError> {
+///         // A read-only source refuses writes, object by object.
+///         Ok(changes
+///             .iter()
+///             .map(|_| ExportResult::Failed {
+///                 class: FailureClass::Refused,
+///                 message: "hr is read-only".to_owned(),
+///             })
+///             .collect())
+///     }
+/// }
+/// ```
 #[async_trait::async_trait]
 pub trait Connector: Send + Sync {
     /// The connector's name, as rules refer to it.
