@@ -140,3 +140,70 @@ async fn usn_deltas_carry_every_kind_of_change() {
         "{r:?}"
     );
 }
+
+/// A user of the domain with `password`, added over LDAPS (AD sets passwords only on an
+/// encrypted connection).
+fn plain_user(server: &ldap_common::Server, ou: &str, cn: &str, password: &str) -> String {
+    use std::io::Write as _;
+    let dn = format!("CN={cn},{ou}");
+    let quoted: Vec<u8> = format!("\"{password}\"")
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let ldif = format!(
+        "dn: {dn}\nchangetype: add\nobjectClass: user\nsAMAccountName: {cn}\nuserAccountControl: 512\nunicodePwd:: {}\n",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &quoted)
+    );
+    let mut child = std::process::Command::new("ldapmodify")
+        .args(["-x", "-H", server.ldaps.as_deref().unwrap()])
+        .args(["-D", &server.bind_dn, "-w", &server.password])
+        .env("LDAPTLS_CACERT", server.ca.as_ref().unwrap())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ldif.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dn
+}
+
+/// Under `delta: auto`, a bind without the rights DirSync needs gets the `uSNChanged`
+/// method instead, and its deltas work.
+#[tokio::test]
+async fn auto_falls_back_to_usn_when_dirsync_is_refused() {
+    let server = ad();
+    let (ou, users, _) = seed(server, "norights", 2);
+    let tag = ou.rsplit_once('-').unwrap().1.split(',').next().unwrap();
+    let password = "Plain-Reader-42x";
+    let reader = plain_user(server, &ou, &format!("rd{tag}"), password);
+    let mut s = settings(server, &ou);
+    s.bind_dn = reader;
+    s.password = syncrules_connectors::ldap::Secret::new(password);
+    s.timeout = std::time::Duration::from_secs(10);
+    let mut c = LdapConnector::new("ad", s);
+    let full = c.full_import().await.expect("full import as a plain user");
+    let mark = full.watermark.clone().expect("a watermark");
+    assert!(mark.starts_with("ldap:usn:"), "{mark}");
+    modify(
+        server,
+        &format!(
+            "dn: {}\nchangetype: modify\nreplace: department\ndepartment: Ops\n",
+            users[0]
+        ),
+    );
+    let d = c.delta_import(&mark).await.expect("delta");
+    let changed = anchored(&d.entries, &by_dn(&full.entries, &users[0]).anchor);
+    assert_eq!(changed.len(), 1, "{:?}", d.entries);
+    assert_eq!(changed[0].attributes["department"].to_string(), "Ops");
+}
