@@ -198,14 +198,16 @@ impl LdapConnector {
         };
         for f in found {
             let anchor = guid_anchor(&f);
+            // Deletes by anchor alone: DirSync reports the whole domain's tombstones and
+            // moves, and those of objects never in scope are nothing to do.
             if is_true(&f, "isDeleted") {
-                batch.entries.push(bare(Change::Delete, &f.dn, anchor));
+                batch.entries.push(bare(Change::Delete, "", anchor));
                 continue;
             }
             if !self.settings.in_scope(&f.dn) {
                 // Renamed or moved (a new `name`) out of scope, and not just created there.
                 if f.get("name").is_some() && f.get("objectClass").is_none() {
-                    batch.entries.push(bare(Change::Delete, &f.dn, anchor));
+                    batch.entries.push(bare(Change::Delete, "", anchor));
                 }
                 continue;
             }
