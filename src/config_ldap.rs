@@ -15,12 +15,13 @@
 //!     page-size: 500                   # optional
 //!     range-size: 1500                 # optional: values per ranged request
 //!     timeout: 30                      # optional: seconds
+//!     delta: auto                      # optional: auto, dirsync, usn or syncrepl
 //! ```
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use syncrules_connectors::ldap::{LdapSettings, Secret};
+use syncrules_connectors::ldap::{DeltaMethod, LdapSettings, Secret};
 use syncrules_lang::diag::Diagnostic;
 use syncrules_lang::rules::yaml::Node;
 use syncrules_lang::span::Span;
@@ -45,6 +46,7 @@ pub(crate) const LDAP_KEYS: &[&str] = &[
     "page-size",
     "range-size",
     "timeout",
+    "delta",
 ];
 
 pub use crate::config_secret::{PasswordSource, SecretError};
@@ -94,6 +96,23 @@ fn flag(key: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Option<bool> {
             None
         }
     }
+}
+
+fn delta(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<DeltaMethod> {
+    let s = text("delta", node, errors)?;
+    let name = s.value.trim();
+    let method = DeltaMethod::parse(name);
+    if method.is_none() {
+        errors.push(Diagnostic::error(
+            "E0603",
+            s.span,
+            format!(
+                "`delta` must be one of {}, found `{name}`",
+                DeltaMethod::NAMES.join(", ")
+            ),
+        ));
+    }
+    method
 }
 
 fn list(key: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
@@ -183,6 +202,7 @@ pub(crate) fn parse(
     let timeout = f
         .get("timeout")
         .map(|(_, n)| whole("timeout", n, 1, errors));
+    let method = f.get("delta").map(|(_, n)| delta(n, errors));
     let ((url, _), (bind_dn, _), (base, _)) = (url?, bind_dn?, base?);
     let (password, password_span) = password?;
     let mut s = LdapSettings::new(&url, &bind_dn, Secret::new(""), &base);
@@ -206,6 +226,9 @@ pub(crate) fn parse(
     }
     if let Some(t) = timeout {
         s.timeout = Duration::from_secs(t? as u64);
+    }
+    if let Some(m) = method {
+        s.delta = m?;
     }
     Some(LdapConfig {
         settings: s,

@@ -124,17 +124,34 @@ fn samba_to_the_file_target_with_write_back() {
     );
     assert_eq!(exported(&second, "contoso.onmicrosoft.com"), 0);
     assert_eq!(exported(&second, "contoso.com"), 0);
-    // A change in AD arrives by DirSync and is exported.
+    // A change in AD arrives by DirSync and is exported; a user deleted outside the
+    // containers (DirSync reports the whole domain's tombstones) is no error.
+    let elsewhere = fresh_ou(server, &server.base, "cli-out");
+    let other = format!("CN=o{tag},{elsewhere}");
+    modify(
+        server,
+        &format!("dn: {other}\nchangetype: add\nobjectClass: user\nsAMAccountName: o{tag}\n"),
+    );
+    let between = syncrules(&["run", "--config", cfg, "--format", "json"]);
+    assert!(between.status.success(), "{}", text(&between.stderr));
     modify(
         server,
         &format!(
-            "dn: {}\nchangetype: modify\nreplace: displayName\ndisplayName: Renamed\n",
+            "dn: {}\nchangetype: modify\nreplace: displayName\ndisplayName: Renamed\n\ndn: {other}\nchangetype: delete\n",
             users[0]
         ),
     );
     let third = syncrules(&["run", "--config", cfg, "--format", "json"]);
     assert!(third.status.success(), "{}", text(&third.stderr));
     assert_eq!(exported(&third, "contoso.onmicrosoft.com"), 1);
+    let report: serde_json::Value = serde_json::from_slice(&third.stdout).unwrap();
+    let import = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["connector"] == "contoso.com" && s["step"] == "delta-import")
+        .unwrap_or_else(|| panic!("no delta import: {report}"));
+    assert_eq!(import["errors"], serde_json::json!([]), "{import}");
     let entra = common::files(&dir.path().join("entra"));
     assert!(entra.iter().any(|(_, b)| text(b).contains("Renamed")));
 }

@@ -30,7 +30,10 @@ pub enum Change {
 pub struct ImportEntry {
     /// What happened.
     pub change: Change,
-    /// The object's DN (its current one, after any rename).
+    /// The object's DN (its current one, after any rename). Empty for a
+    /// [`Change::Delete`] known by `anchor` alone, which is nothing to do when no object
+    /// holds that anchor (a directory reporting deletes by identifier cannot tell which of
+    /// them were in scope).
     pub dn: String,
     /// Its previous DN when the entry renames it.
     pub old_dn: Option<String>,

@@ -221,6 +221,10 @@ pub fn apply_with_progress(
                 }
                 seen.insert(id);
             }
+            // A delete known by anchor alone (no DN): a directory that reports deletes by
+            // identifier (RFC 4533's syncIdSet, objects moved out of scope) reports objects
+            // this space never held too; those are nothing to do.
+            (Change::Delete, None) if e.dn.is_empty() => {}
             (Change::Delete, None) => {
                 if !full {
                     report.errors.push(ImportError {

@@ -1,7 +1,18 @@
 //! The Active Directory DirSync control (OID 1.2.840.113556.1.4.841): what changed since a
-//! cookie, with group membership changes as added and removed values.
+//! cookie, with group membership changes as added and removed values. The cookie is the
+//! watermark (`ldap:dirsync:<tag>:<cookie in base64>`); a changed group arrives as value
+//! changes of `member`, any other changed object is read again whole, a tombstone
+//! (`isDeleted`) is a delete by anchor, an object renamed or moved out of scope a delete.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use ldap3::controls::RawControl;
+use ldap3::{Ldap, Scope, SearchEntry};
+use syncrules_engine::{Change, ImportBatch, ValueChange, ValueOp};
+
+use super::delta::{attributes_tag, bare, guid_anchor, is_true, plain_attributes};
+use super::search::{self, Found, parse_range};
+use super::{LdapConnector, LdapFailure, LdapSettings};
 
 /// The control's OID.
 pub(crate) const DIRSYNC_OID: &str = "1.2.840.113556.1.4.841";
@@ -69,6 +80,181 @@ pub(crate) fn response(val: &[u8]) -> Option<(bool, Vec<u8>)> {
     let _unused = parts.next()?;
     let cookie = parts.next()?.expect_primitive()?;
     Some((more.iter().any(|b| *b != 0), cookie))
+}
+
+/// A DirSync cookie as a watermark.
+fn watermark(settings: &LdapSettings, cookie: &[u8]) -> String {
+    format!(
+        "ldap:dirsync:{}:{}",
+        attributes_tag(settings),
+        BASE64.encode(cookie)
+    )
+}
+
+/// One DirSync pass from `cookie`: the changed entries and the new cookie; `None` when the
+/// server rejects the cookie or the control (a bind without the rights it needs).
+async fn pass(
+    ldap: &mut Ldap,
+    settings: &LdapSettings,
+    mut cookie: Vec<u8>,
+    attrs: &[String],
+) -> Result<Option<(Vec<Found>, Vec<u8>)>, LdapFailure> {
+    let mut found = Vec::new();
+    loop {
+        let result = ldap
+            .with_controls(vec![request(&cookie)])
+            .search(
+                &settings.base,
+                Scope::Subtree,
+                &settings.filter(),
+                attrs.to_vec(),
+            )
+            .await
+            .map_err(|e| super::connect::unavailable(&e))?;
+        let (entries, res) = (result.0, result.1);
+        match res.rc {
+            0 => {}
+            51 | 52 => return Err(LdapFailure::from_result(res.rc, &res.text, &settings.base)),
+            _ => return Ok(None),
+        }
+        found.extend(
+            entries
+                .into_iter()
+                .map(|e| Found::from_entry(SearchEntry::construct(e))),
+        );
+        let control = res
+            .ctrls
+            .iter()
+            .find(|c| c.1.ctype == DIRSYNC_OID)
+            .and_then(|c| c.1.val.as_deref())
+            .and_then(response);
+        let Some((more, next)) = control else {
+            return Ok(None);
+        };
+        cookie = next;
+        if !more {
+            return Ok(Some((found, cookie)));
+        }
+    }
+}
+
+/// The watermark a full import starts from; `None` when DirSync is refused.
+pub(crate) async fn start_watermark(
+    ldap: &mut Ldap,
+    settings: &LdapSettings,
+) -> Result<Option<String>, LdapFailure> {
+    let attrs = vec!["objectGUID".to_owned()];
+    Ok(pass(ldap, settings, Vec::new(), &attrs)
+        .await?
+        .map(|(_, cookie)| watermark(settings, &cookie)))
+}
+
+/// A DirSync entry that carries only membership value changes (plus the attributes DirSync
+/// always sends): its value changes, `member;range=1-1` added and `member;range=0-0` removed.
+fn value_changes(found: &Found, connector: &LdapConnector) -> Option<Vec<ValueChange>> {
+    let mut changes = Vec::new();
+    for (name, values) in &found.attrs {
+        if ["objectGUID", "instanceType"]
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(name))
+        {
+            continue;
+        }
+        let (base, low, high) = parse_range(name)?;
+        let op = match (low, high) {
+            (1, Some(1)) => ValueOp::Add,
+            (0, Some(0)) => ValueOp::Remove,
+            _ => return None,
+        };
+        let typed = values
+            .iter()
+            .filter_map(|v| connector.typing.value(base, v).ok())
+            .collect();
+        changes.push(ValueChange {
+            attribute: base.to_owned(),
+            op,
+            values: typed,
+        });
+    }
+    (!changes.is_empty()).then_some(changes)
+}
+
+impl LdapConnector {
+    /// The changes since a DirSync `cookie`; `None` when the server rejects it.
+    pub(crate) async fn read_dirsync_changes(
+        &mut self,
+        cookie: Vec<u8>,
+    ) -> Result<Option<ImportBatch>, LdapFailure> {
+        let mut ldap = super::connect::connect(&self.settings).await?;
+        // DirSync reports changes to the attributes asked for: the ranged ones by name.
+        let mut attrs = plain_attributes(&self.settings);
+        attrs.extend(["isDeleted".to_owned(), "name".to_owned()]);
+        let Some((found, cookie)) = pass(&mut ldap, &self.settings, cookie, &attrs).await? else {
+            return Ok(None);
+        };
+        let mut batch = ImportBatch {
+            watermark: Some(watermark(&self.settings, &cookie)),
+            ..ImportBatch::default()
+        };
+        for f in found {
+            let anchor = guid_anchor(&f);
+            // Deletes by anchor alone: DirSync reports the whole domain's tombstones and
+            // moves, and those of objects never in scope are nothing to do.
+            if is_true(&f, "isDeleted") {
+                batch.entries.push(bare(Change::Delete, "", anchor));
+                continue;
+            }
+            if !self.settings.in_scope(&f.dn) {
+                // Renamed or moved (a new `name`) out of scope, and not just created there.
+                if f.get("name").is_some() && f.get("objectClass").is_none() {
+                    batch.entries.push(bare(Change::Delete, "", anchor));
+                }
+                continue;
+            }
+            if let Some(changes) = value_changes(&f, self) {
+                let mut e = bare(Change::Modify, &f.dn, anchor);
+                e.value_changes = changes;
+                batch.entries.push(e);
+                continue;
+            }
+            // Anything else: the object as it is now, read whole.
+            self.read_whole(&mut ldap, &f.dn, &mut batch).await?;
+        }
+        let _ = ldap.unbind().await;
+        Ok(Some(batch))
+    }
+
+    /// The object at `dn` as it is now, read whole into `batch` as an add (an upsert: the
+    /// engine replaces the attributes of an object it holds); nothing when it is gone or
+    /// not of the object classes read.
+    pub(crate) async fn read_whole(
+        &mut self,
+        ldap: &mut Ldap,
+        dn: &str,
+        batch: &mut ImportBatch,
+    ) -> Result<(), LdapFailure> {
+        let mut ranges = 0;
+        let now = search::paged_search(
+            ldap,
+            dn,
+            Scope::Base,
+            &self.settings.filter(),
+            &self.settings.requested(),
+            self.settings.page_size,
+            self.settings.range_size,
+            &mut ranges,
+        )
+        .await?;
+        self.range_requests += ranges;
+        for n in now {
+            match self.typed(&n, Change::Add) {
+                Some(Ok(e)) => batch.entries.push(e),
+                Some(Err(e)) => batch.errors.push(e),
+                None => {}
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

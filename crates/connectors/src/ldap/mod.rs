@@ -4,8 +4,12 @@
 //!   `ca-file` or the system roots, simple bind with a [`Secret`] password;
 //! - `search`: paged searches (RFC 2696), ranged retrieval (`member;range=0-1499`),
 //!   referrals skipped, entries typed by the LDIF connector's [`AttributeTyping`];
-//! - `dirsync`: AD delta imports by the DirSync control (cookie as watermark, membership
-//!   changes as value-level changes, deletes by `isDeleted`);
+//! - `delta`: which delta method the directory offers, and the watermarks:
+//!   - `dirsync`: AD delta imports by the DirSync control (cookie as watermark, membership
+//!     changes as value-level changes, deletes by `isDeleted`);
+//!   - `usn`: AD delta imports by `uSNChanged` when DirSync is not offered or refused
+//!     (deleted objects by the Show Deleted control);
+//!   - `syncrepl`: OpenLDAP delta imports by RFC 4533 content sync (refreshOnly, cookie);
 //! - `export`: add, modify, delete and rename, each change's failure its own;
 //! - [`escape`]: RFC 4515 filter values and RFC 4514 DN values.
 //!
@@ -19,6 +23,8 @@ pub mod escape;
 mod export;
 mod search;
 mod secret;
+mod syncrepl;
+mod usn;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -38,6 +44,38 @@ use search::Found;
 /// The object classes read unless configured.
 pub const DEFAULT_OBJECT_CLASSES: &[&str] =
     &["user", "group", "contact", "inetOrgPerson", "groupOfNames"];
+
+/// How delta imports learn what changed (`delta` in sync.yaml).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DeltaMethod {
+    /// DirSync when offered and allowed, else RFC 4533 content sync when offered, else
+    /// `uSNChanged` on AD; else none (each delta run is a full import).
+    #[default]
+    Auto,
+    /// Active Directory's DirSync control only.
+    DirSync,
+    /// Active Directory's `uSNChanged` (with the Show Deleted control for deletes) only.
+    Usn,
+    /// RFC 4533 content sync (OpenLDAP's syncprov) only.
+    ContentSync,
+}
+
+impl DeltaMethod {
+    /// The method named `name` as written in sync.yaml (`auto`, `dirsync`, `usn`,
+    /// `syncrepl`).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "auto" => Some(DeltaMethod::Auto),
+            "dirsync" => Some(DeltaMethod::DirSync),
+            "usn" => Some(DeltaMethod::Usn),
+            "syncrepl" => Some(DeltaMethod::ContentSync),
+            _ => None,
+        }
+    }
+
+    /// The names [`DeltaMethod::parse`] takes.
+    pub const NAMES: &'static [&'static str] = &["auto", "dirsync", "usn", "syncrepl"];
+}
 
 /// The settings of an LDAP connector (`type: ldap` in sync.yaml).
 #[derive(Clone, Debug, PartialEq)]
@@ -72,11 +110,14 @@ pub struct LdapSettings {
     pub range_size: usize,
     /// Timeout of a connection and of each operation.
     pub timeout: Duration,
+    /// How delta imports learn what changed.
+    pub delta: DeltaMethod,
 }
 
 impl LdapSettings {
     /// Settings with the defaults: every attribute, the default object classes, pages of
-    /// 500, ranges of 1500 values of `member`, 30 s timeouts.
+    /// 500, ranges of 1500 values of `member`, 30 s timeouts, the delta method chosen by
+    /// what the directory offers.
     pub fn new(url: &str, bind_dn: &str, password: Secret, base: &str) -> Self {
         LdapSettings {
             url: url.to_owned(),
@@ -97,6 +138,7 @@ impl LdapSettings {
             page_size: 500,
             range_size: 1500,
             timeout: Duration::from_secs(30),
+            delta: DeltaMethod::Auto,
         }
     }
 

@@ -230,3 +230,39 @@ fn a_delta_delete_of_an_unknown_object_is_that_records_error() {
     );
     assert!(space.objects.is_empty());
 }
+
+#[test]
+fn a_delete_by_anchor_alone_deletes_the_held_object_and_ignores_others() {
+    let mut space = ConnectorSpace::default();
+    let mut held = entry(Change::Present, "CN=g", IndexMap::new());
+    held.anchor = Some("a1".into());
+    apply(
+        &mut space,
+        ImportBatch {
+            entries: vec![held],
+            ..ImportBatch::default()
+        },
+        true,
+    );
+    let by_anchor = |a: &str| {
+        let mut e = entry(Change::Delete, "", IndexMap::new());
+        e.anchor = Some(a.to_owned());
+        e
+    };
+    let r = apply(
+        &mut space,
+        ImportBatch {
+            entries: vec![by_anchor("a1"), by_anchor("never-held")],
+            ..ImportBatch::default()
+        },
+        false,
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.deletes, 1);
+    assert!(
+        space
+            .objects
+            .values()
+            .all(|o| o.pending_import == Some(PendingImport::Delete))
+    );
+}
