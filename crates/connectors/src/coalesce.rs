@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
-use syncrules_engine::{Change, ImportEntry, ValueChange, ValueOp};
+use syncrules_connector::{Change, ImportEntry, ValueChange, ValueOp};
 use syncrules_lang::Value;
 
 use crate::ldif::{dn_key, from_values};

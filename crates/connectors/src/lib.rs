@@ -10,7 +10,7 @@
 //! - [`adgen`]: a synthetic Active Directory, deterministic for a seed, as LDIF records;
 //! - [`coalesce()`]: one delta entry per object.
 //!
-//! The mapping from a directory's records to [`ImportEntry`](syncrules_engine::ImportEntry)s
+//! The mapping from a directory's records to [`ImportEntry`](syncrules_connector::ImportEntry)s
 //! is a pure function in each connector ([`ldif::entry_from_record`], [`ldif::Snapshot`]);
 //! the connectors' I/O stays thin.
 //!

@@ -9,10 +9,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use syncrules_connector::{Connector, ExportChange, ExportOp, ExportResult, ImportEntry};
 use syncrules_connectors::adgen::{self, BUILTIN_GROUPS, BUILTIN_USERS};
 use syncrules_connectors::ldif::{AttributeTyping, Snapshot, parse};
 use syncrules_connectors::{FileTarget, LdifSource};
-use syncrules_engine::{Connector, ExportChange, ExportOp, ExportResult, ImportEntry};
 use syncrules_lang::Value;
 
 /// Containers: the domain, `CN=Users`, and ten OUs.

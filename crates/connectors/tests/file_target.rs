@@ -11,11 +11,11 @@
 
 use std::path::Path;
 
-use syncrules_connectors::FileTarget;
-use syncrules_engine::{
+use syncrules_connector::{
     Change, Connector, ConnectorError, ExportChange, ExportOp, ExportResult, FailureClass,
     ImportEntry,
 };
+use syncrules_connectors::FileTarget;
 use syncrules_lang::Value;
 
 /// A target in `dir`; a `compacting` one compacts after every export, so that later

@@ -11,8 +11,8 @@
 mod file_target_common;
 
 use file_target_common::{anchor, change, change_of, copy_folder, dn, files, find, journal, user};
+use syncrules_connector::{Connector, ConnectorError, ExportOp};
 use syncrules_connectors::FileTarget;
-use syncrules_engine::{Connector, ConnectorError, ExportOp};
 use syncrules_lang::Value;
 
 #[tokio::test]
@@ -227,7 +227,7 @@ async fn retried_changes_are_applied_once() {
     let mut again = user("A", "a2@contoso.com");
     let plain = target.export(std::slice::from_ref(&again)).await.unwrap();
     assert!(
-        matches!(plain[0], syncrules_engine::ExportResult::Failed { .. }),
+        matches!(plain[0], syncrules_connector::ExportResult::Failed { .. }),
         "{plain:?}"
     );
     again.retry = true;
@@ -237,13 +237,13 @@ async fn retried_changes_are_applied_once() {
     let mut gone = change(ExportOp::Delete, &dn("Nobody"), &[]);
     let plain = target.export(std::slice::from_ref(&gone)).await.unwrap();
     assert!(
-        matches!(plain[0], syncrules_engine::ExportResult::Failed { .. }),
+        matches!(plain[0], syncrules_connector::ExportResult::Failed { .. }),
         "{plain:?}"
     );
     gone.retry = true;
     let retried = target.export(&[gone]).await.unwrap();
     assert!(
-        matches!(retried[0], syncrules_engine::ExportResult::Done { .. }),
+        matches!(retried[0], syncrules_connector::ExportResult::Done { .. }),
         "{retried:?}"
     );
 

@@ -10,8 +10,8 @@
 mod file_target_common;
 
 use file_target_common::user;
+use syncrules_connector::{Connector, ConnectorError};
 use syncrules_connectors::FileTarget;
-use syncrules_engine::{Connector, ConnectorError};
 
 #[tokio::test]
 async fn a_second_connector_on_the_folder_fails_at_once_naming_the_holder() {

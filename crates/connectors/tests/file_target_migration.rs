@@ -12,8 +12,8 @@ mod file_target_common;
 
 use file_target_common::{anchor, dn, failure, files, find, user};
 use serde_json::json;
+use syncrules_connector::{Change, Connector, ConnectorError, FailureClass};
 use syncrules_connectors::FileTarget;
-use syncrules_engine::{Change, Connector, ConnectorError, FailureClass};
 use syncrules_lang::Value;
 
 /// A `directory.json` as the previous layout wrote it: two objects, their change log.

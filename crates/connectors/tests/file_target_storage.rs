@@ -13,8 +13,8 @@ mod file_target_common;
 use std::path::Path;
 
 use file_target_common::{anchor, change_of, dn, failure, files, find, journal, user};
+use syncrules_connector::{Change, Connector, ConnectorError, ExportOp, FailureClass};
 use syncrules_connectors::FileTarget;
-use syncrules_engine::{Change, Connector, ConnectorError, ExportOp, FailureClass};
 use syncrules_lang::Value;
 
 fn read(dir: &Path, name: &str) -> Vec<u8> {

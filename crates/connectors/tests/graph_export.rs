@@ -6,8 +6,8 @@
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
+use syncrules_connector::{Connector, ExportChange, ExportOp, ExportResult, FailureClass};
 use syncrules_connectors::graph::{GraphConnector, GraphSettings, Secret};
-use syncrules_engine::{Connector, ExportChange, ExportOp, ExportResult, FailureClass};
 use syncrules_graph_double::{Config, Fault, FaultRule, GraphDouble, Kind};
 use syncrules_lang::Value;
 

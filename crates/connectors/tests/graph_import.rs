@@ -4,9 +4,9 @@
 //! when the round reports many groups.
 
 use serde_json::{Map, Value as Json, json};
+use syncrules_connector::{Connector, ImportBatch};
 use syncrules_connectors::graph::map::{self, Kind as MapKind};
 use syncrules_connectors::graph::{GraphConnector, GraphSettings, Secret};
-use syncrules_engine::{Connector, ImportBatch};
 use syncrules_graph_double::{Config, GraphDouble, Kind};
 use syncrules_lang::Value;
 

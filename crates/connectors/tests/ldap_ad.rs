@@ -13,8 +13,8 @@ mod ldap_common;
 
 use ldap_common::ad_seed::{by_dn, seed, settings, user};
 use ldap_common::{ad, fresh_ou, modify, search_dns};
+use syncrules_connector::{Change, Connector, ConnectorError, ValueOp};
 use syncrules_connectors::ldap::{LdapConnector, Secret};
-use syncrules_engine::{Change, Connector, ConnectorError, ValueOp};
 use syncrules_lang::Value;
 
 #[tokio::test]

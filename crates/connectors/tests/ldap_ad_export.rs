@@ -13,8 +13,8 @@ mod ldap_common;
 
 use ldap_common::ad_seed::{seed, settings};
 use ldap_common::{ad, search_dns, values};
+use syncrules_connector::{Connector, ExportChange, ExportOp, ExportResult, FailureClass};
 use syncrules_connectors::ldap::LdapConnector;
-use syncrules_engine::{Connector, ExportChange, ExportOp, ExportResult, FailureClass};
 use syncrules_lang::Value;
 
 fn change(op: ExportOp, dn: &str, attrs: &[(&str, Value)]) -> ExportChange {

@@ -14,8 +14,8 @@ mod ldap_common;
 
 use ldap_common::ad_seed::{by_dn, seed, settings, user};
 use ldap_common::{ad, fresh_ou, modify, values};
+use syncrules_connector::{Change, Connector, ConnectorError, ImportEntry};
 use syncrules_connectors::ldap::{DeltaMethod, LdapConnector};
-use syncrules_engine::{Change, Connector, ConnectorError, ImportEntry};
 
 fn anchored<'a>(entries: &'a [ImportEntry], anchor: &Option<String>) -> Vec<&'a ImportEntry> {
     entries.iter().filter(|e| &e.anchor == anchor).collect()

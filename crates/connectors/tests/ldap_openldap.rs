@@ -13,11 +13,11 @@
 mod ldap_common;
 
 use ldap_common::{modify, search_dns, slapd};
-use syncrules_connectors::ldap::{LdapConnector, LdapSettings, Secret};
-use syncrules_engine::{
+use syncrules_connector::{
     Change, Connector, ConnectorError, ExportChange, ExportOp, ExportResult, FailureClass,
     ImportEntry,
 };
+use syncrules_connectors::ldap::{LdapConnector, LdapSettings, Secret};
 use syncrules_lang::Value;
 
 #[tokio::test]

@@ -11,13 +11,13 @@
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
-use syncrules_connectors::LdifSource;
-use syncrules_connectors::ldif::AttributeTyping;
-use syncrules_engine::model::ConnectorSpace;
-use syncrules_engine::{
+use syncrules_connector::{
     Change, Connector, ConnectorError, ExportChange, ExportOp, ExportResult, FailureClass,
     ImportBatch, ImportEntry, ValueChange, ValueOp,
 };
+use syncrules_connectors::LdifSource;
+use syncrules_connectors::ldif::AttributeTyping;
+use syncrules_engine::model::ConnectorSpace;
 use syncrules_lang::schema::AttributeDef;
 use syncrules_lang::{Scalar, Schema, Value};
 

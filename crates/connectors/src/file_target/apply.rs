@@ -2,7 +2,9 @@
 //! updates and renames need the object, unique values stay unique.
 
 use indexmap::IndexMap;
-use syncrules_engine::{Change, ExportChange, ExportOp, ExportResult, FailureClass, ImportEntry};
+use syncrules_connector::{
+    Change, ExportChange, ExportOp, ExportResult, FailureClass, ImportEntry,
+};
 use syncrules_lang::Value;
 
 use super::codec::{anchor_for, unique_key};

@@ -2,7 +2,7 @@
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
-use syncrules_engine::{Change, ImportEntry};
+use syncrules_connector::{Change, ImportEntry};
 use syncrules_lang::Value;
 use syncrules_lang::json::{from_typed, to_typed};
 

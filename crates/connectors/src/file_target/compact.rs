@@ -9,7 +9,7 @@ use std::io::{BufRead as _, BufReader, BufWriter, Write as _};
 use std::path::Path;
 
 use serde_json::Value as Json;
-use syncrules_engine::ImportEntry;
+use syncrules_connector::ImportEntry;
 
 use super::codec::{object_from_line, object_line, unique_keys};
 use super::error::{StoreError, data_error, io_error};

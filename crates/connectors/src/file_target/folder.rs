@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use syncrules_engine::{Change, ImportEntry};
+use syncrules_connector::{Change, ImportEntry};
 
 use super::compact::Compaction;
 use super::error::{StoreError, io_error};

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use serde_json::Value as Json;
-use syncrules_engine::{Change, ImportEntry};
+use syncrules_connector::{Change, ImportEntry};
 
 use super::codec::entry_from_json;
 use super::error::{StoreError, data_error, io_error};

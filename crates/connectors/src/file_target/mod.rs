@@ -71,23 +71,23 @@
 //!
 //! # Exports
 //!
-//! - add: fails when the DN exists ([`FailureClass::Other`](syncrules_engine::FailureClass::Other)); returns the new anchor;
+//! - add: fails when the DN exists ([`FailureClass::Other`](syncrules_connector::FailureClass::Other)); returns the new anchor;
 //! - update: sets each given attribute, a null removes one; the object is found by anchor,
-//!   else by DN ([`FailureClass::NoSuchObject`](syncrules_engine::FailureClass::NoSuchObject) when absent);
+//!   else by DN ([`FailureClass::NoSuchObject`](syncrules_connector::FailureClass::NoSuchObject) when absent);
 //! - rename: moves the object found by anchor, else by `old_dn`, to `dn`, and applies the
 //!   given attributes;
 //! - delete: removes the object found by anchor, else by DN.
 //!
 //! The values of `userPrincipalName` and `proxyAddresses` (by default) are unique across
 //! objects, ignoring case: a change that would repeat one fails with
-//! [`FailureClass::DuplicateAttribute`](syncrules_engine::FailureClass::DuplicateAttribute), as Entra ID's AttributeValueMustBeUnique. A failed
+//! [`FailureClass::DuplicateAttribute`](syncrules_connector::FailureClass::DuplicateAttribute), as Entra ID's AttributeValueMustBeUnique. A failed
 //! change changes nothing; the others in the batch go on. Opening a folder with other unique
 //! attributes than its index was built for rebuilds that index (reading every object once).
 //!
 //! # Imports and the watermark
 //!
 //! Every successful change is numbered (`seq`). `full_import` returns every object
-//! ([`Change::Present`](syncrules_engine::Change)) with the watermark
+//! ([`Change::Present`](syncrules_connector::Change)) with the watermark
 //! `file-target:2:<epoch>:<seq>`; `delta_import` reads the journals after the watermark's
 //! number, folded by [`coalesce`](crate::coalesce()) into one entry per object (the
 //! watermark of a missing folder, `file-target:2:none:0`, reads a folder created since from
@@ -111,7 +111,7 @@ mod store;
 
 use std::path::{Path, PathBuf};
 
-use syncrules_engine::{Connector, ConnectorError, ExportChange, ExportResult, ImportBatch};
+use syncrules_connector::{Connector, ConnectorError, ExportChange, ExportResult, ImportBatch};
 
 use crate::coalesce;
 use error::StoreError;

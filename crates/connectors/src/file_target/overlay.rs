@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
-use syncrules_engine::{Change, ImportEntry};
+use syncrules_connector::{Change, ImportEntry};
 use syncrules_lang::Value;
 
 use super::codec::{key_attribute, unique_key};

@@ -5,7 +5,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
-use syncrules_engine::ImportEntry;
+use syncrules_connector::ImportEntry;
 
 use super::codec::{change_from_line, entry_json, line, object_from_line};
 use super::error::{StoreError, data_error, io_error};
@@ -198,7 +198,7 @@ impl Store {
     }
 
     fn record(&mut self, seq: u64, entry: &ImportEntry) {
-        if matches!(entry.change, syncrules_engine::Change::Add) {
+        if matches!(entry.change, syncrules_connector::Change::Add) {
             self.next_id += 1;
         }
         self.seq = seq;
@@ -304,7 +304,7 @@ impl Store {
             .filter(|a| self.overlay.value_row_holds(key, a)))
     }
 
-    /// Every object, as [`Change::Present`](syncrules_engine::Change) entries: the
+    /// Every object, as [`Change::Present`](syncrules_connector::Change) entries: the
     /// snapshot's in order with the journal applied, then those the journal added.
     pub fn all_objects(&self) -> Result<Vec<ImportEntry>, StoreError> {
         let mut out = Vec::new();

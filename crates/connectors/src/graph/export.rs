@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
-use syncrules_engine::{ConnectorError, ExportChange, ExportOp, ExportResult, FailureClass};
+use syncrules_connector::{ConnectorError, ExportChange, ExportOp, ExportResult, FailureClass};
 use syncrules_lang::Value;
 
 use super::GraphConnector;

@@ -4,7 +4,7 @@
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
-use syncrules_engine::{Change, ConnectorError, ImportBatch, ImportEntry, ValueChange, ValueOp};
+use syncrules_connector::{Change, ConnectorError, ImportBatch, ImportEntry, ValueChange, ValueOp};
 use syncrules_lang::Value;
 
 use super::GraphConnector;

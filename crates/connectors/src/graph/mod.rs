@@ -35,7 +35,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use syncrules_engine::{Connector, ConnectorError, ExportChange, ExportResult, ImportBatch};
+use syncrules_connector::{Connector, ConnectorError, ExportChange, ExportResult, ImportBatch};
 
 pub use crate::ldap::Secret;
 pub use client::BACKOFF_SCALE_ENV;

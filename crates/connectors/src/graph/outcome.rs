@@ -2,7 +2,7 @@
 //! answers that count as done (an existing member added, a missing one removed).
 
 use serde_json::{Value as Json, json};
-use syncrules_engine::FailureClass;
+use syncrules_connector::FailureClass;
 
 use super::batch::{Call, Outcome, What};
 use super::client::Answer;

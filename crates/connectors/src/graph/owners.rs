@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use serde_json::Value as Json;
-use syncrules_engine::{Change, ConnectorError, ImportEntry};
+use syncrules_connector::{Change, ConnectorError, ImportEntry};
 use syncrules_lang::Value;
 
 use super::GraphConnector;

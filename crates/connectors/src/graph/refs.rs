@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value as Json, json};
-use syncrules_engine::{ConnectorError, ExportChange, ExportOp};
+use syncrules_connector::{ConnectorError, ExportChange, ExportOp};
 
 use super::GraphConnector;
 use super::batch::{Call, What};

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use serde_json::{Map, Value as Json, json};
-use syncrules_engine::ConnectorError;
+use syncrules_connector::ConnectorError;
 
 use super::GraphConnector;
 use super::client::form_encode;

@@ -12,7 +12,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use indexmap::IndexMap;
 use ldap3::{Ldap, Scope, SearchEntry};
-use syncrules_engine::{Change, ImportBatch, ImportEntry};
+use syncrules_connector::{Change, ImportBatch, ImportEntry};
 
 use super::search::Found;
 use super::{DeltaMethod, LdapConnector, LdapFailure, LdapSettings, dirsync, syncrepl, usn};

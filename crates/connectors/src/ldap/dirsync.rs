@@ -8,7 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use ldap3::controls::RawControl;
 use ldap3::{Ldap, Scope, SearchEntry};
-use syncrules_engine::{Change, ImportBatch, ValueChange, ValueOp};
+use syncrules_connector::{Change, ImportBatch, ValueChange, ValueOp};
 
 use super::delta::{attributes_tag, bare, guid_anchor, is_true, plain_attributes};
 use super::search::{self, Found, parse_range};

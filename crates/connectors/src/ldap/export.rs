@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use ldap3::{Ldap, Mod, Scope, SearchEntry};
-use syncrules_engine::{ExportChange, ExportOp, ExportResult, FailureClass};
+use syncrules_connector::{ExportChange, ExportOp, ExportResult, FailureClass};
 use syncrules_lang::Value;
 
 use super::connect::{ATTEMPTS, backoff, connect, unavailable};

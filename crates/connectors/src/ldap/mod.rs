@@ -30,7 +30,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ldap3::Scope;
-use syncrules_engine::{
+use syncrules_connector::{
     Change, Connector, ConnectorError, ExportChange, ExportResult, ImportBatch, ImportEntry,
     ImportError,
 };

@@ -20,7 +20,7 @@ use ldap3::controls::{
     SyncRequest, SyncState, parse_syncinfo,
 };
 use ldap3::{Ldap, ResultEntry, Scope, SearchEntry};
-use syncrules_engine::{Change, ImportBatch};
+use syncrules_connector::{Change, ImportBatch};
 
 use super::delta::{attributes_tag, bare, plain_attributes};
 use super::search::Found;

@@ -13,7 +13,7 @@
 
 use ldap3::controls::RawControl;
 use ldap3::{Ldap, Scope, SearchEntry};
-use syncrules_engine::{Change, ImportBatch};
+use syncrules_connector::{Change, ImportBatch};
 
 use super::delta::{RootDse, attributes_tag, bare, guid_anchor, root_dse};
 use super::search;

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{self, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::Path;
 
-use syncrules_engine::{Change, ExportChange, ExportOp, ImportEntry};
+use syncrules_connector::{Change, ExportChange, ExportOp, ImportEntry};
 
 use super::changelog::{Final, final_record, final_record_start};
 use super::{LdifWriter, records_from_entry};

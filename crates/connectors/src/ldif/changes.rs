@@ -3,7 +3,7 @@
 //! value-level changes, a rename as the new DN.
 
 use indexmap::IndexMap;
-use syncrules_engine::{Change, ImportEntry, ValueChange, ValueOp};
+use syncrules_connector::{Change, ImportEntry, ValueChange, ValueOp};
 use syncrules_lang::Value;
 
 use super::dn::{parent_dn, rdn_parts, split_rdn};

@@ -1,12 +1,12 @@
 use std::path::Path;
 
-use syncrules_engine::{Change, ValueChange, ValueOp};
+use syncrules_connector::{Change, ValueChange, ValueOp};
 use syncrules_lang::Value;
 
 use super::super::{AttributeTyping, parse};
 use super::change_entry;
 
-fn entry(ldif: &str) -> syncrules_engine::ImportEntry {
+fn entry(ldif: &str) -> syncrules_connector::ImportEntry {
     let records = parse(ldif, Path::new("d.ldif")).unwrap();
     change_entry(&records[0], &AttributeTyping::default()).unwrap()
 }

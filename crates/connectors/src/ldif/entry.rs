@@ -3,7 +3,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use indexmap::IndexMap;
-use syncrules_engine::{Change, ImportEntry};
+use syncrules_connector::{Change, ImportEntry};
 use syncrules_lang::Value;
 
 use super::{Attr, AttributeTyping, LdifRecord, RecordError, RecordKind};

@@ -9,7 +9,7 @@
 //!   fails on the first error without returning any record;
 //! - `typing` ([`AttributeTyping`]) says which Active Directory attributes are binary,
 //!   numbers, Booleans or references, optionally driven by a [`syncrules_lang::Schema`];
-//! - `entry` maps a content record to an [`ImportEntry`](syncrules_engine::ImportEntry)
+//! - `entry` maps a content record to an [`ImportEntry`](syncrules_connector::ImportEntry)
 //!   ([`entry_from_record`]), a pure function;
 //! - `replay` ([`Snapshot`]) applies change records to a set of objects (what a full import
 //!   does with the base file and the delta file);

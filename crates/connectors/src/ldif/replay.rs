@@ -2,7 +2,7 @@
 //! application giving the delta entry the engine imports.
 
 use indexmap::IndexMap;
-use syncrules_engine::{Change, ImportEntry};
+use syncrules_connector::{Change, ImportEntry};
 use syncrules_lang::Value;
 
 use super::dn::{dn_key, parent_dn, rdn_parts, split_rdn};

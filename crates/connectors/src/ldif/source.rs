@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{Read as _, Seek as _, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use syncrules_engine::{
+use syncrules_connector::{
     Change, Connector, ConnectorError, ExportChange, ExportResult, FailureClass, ImportBatch,
     ImportError,
 };

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use syncrules_engine::{Change, ImportEntry};
+use syncrules_connector::{Change, ImportEntry};
 use syncrules_lang::Value;
 
 use super::dn::{dn_key, split_rdn};

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use syncrules_engine::{ExportChange, ExportOp, ExportResult, FailureClass, ImportEntry};
+use syncrules_connector::{ExportChange, ExportOp, ExportResult, FailureClass, ImportEntry};
 use syncrules_lang::Value;
 
 /// A change of a user.

@@ -1,8 +1,8 @@
 //! Seeding the shared Samba DC for one test: an OU of users and a group, and the
 //! connector's settings scoped to it.
 
+use syncrules_connector::ImportEntry;
 use syncrules_connectors::ldap::{LdapSettings, Secret};
-use syncrules_engine::ImportEntry;
 
 use super::{Server, fresh_ou, modify};
 

@@ -13,7 +13,7 @@ use std::fs::File;
 use std::hash::{DefaultHasher, Hash as _, Hasher as _};
 use std::io::Read as _;
 
-use syncrules_engine::{Change, ConnectorError, ImportEntry, ImportError};
+use syncrules_connector::{Change, ConnectorError, ImportEntry, ImportError};
 
 use super::super::dn::{dn_key, parent_dn};
 use super::super::{LdifRecord, RecordKind, Snapshot, entry_from_record, parse_from};
@@ -23,7 +23,7 @@ use super::{LdifSource, read_log, record_error, torn_error};
 const BLOCK: usize = 8 << 20;
 
 impl LdifSource {
-    /// Every object of the directory now, as [`full_import`](syncrules_engine::Connector)
+    /// Every object of the directory now, as [`full_import`](syncrules_connector::Connector)
     /// returns them ([`Change::Present`] entries), handed to `each` one at a time instead of
     /// gathered: memory holds a block of the base file and the objects that change records
     /// touch, whatever the directory's size. Objects no change record touches come in file

@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use syncrules_engine::{Connector as _, ConnectorError, ImportEntry};
+use syncrules_connector::{Connector as _, ConnectorError, ImportEntry};
 
 use super::LdifSource;
 use crate::adgen;
