@@ -12,7 +12,7 @@ use super::outbound::same;
 use super::resolve::{Contribution, Decision, by_precedence, contribute, decide};
 use super::{JoinIndex, ObjectError, SyncContext};
 use crate::connector::ExportOp;
-use crate::model::{CsId, CsObject, MvObject, PendingExport, State, parse_mv_ref};
+use crate::model::{CsId, CsObject, MvObject, MvRef, PendingExport, State, parse_mv_ref};
 
 /// One metaverse object flowing out to one connector object through some rules.
 pub(crate) struct Outflow<'a> {
@@ -57,7 +57,7 @@ pub(crate) fn contributions(
             }
             let value = flow_value(&mut vm, flow, &view, &group.parameters, call).map_err(|e| {
                 let object = if current_dn.is_empty() {
-                    format!("mv:{}", m.id)
+                    MvRef(m.id).to_string()
                 } else {
                     current_dn.to_owned()
                 };

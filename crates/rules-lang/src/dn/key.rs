@@ -87,3 +87,9 @@ impl From<&str> for DnKey {
         DnKey::new(dn)
     }
 }
+
+impl From<String> for DnKey {
+    fn from(dn: String) -> DnKey {
+        DnKey::new(&dn)
+    }
+}
