@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 use syncrules_lang::Value;
+use syncrules_lang::dn;
 use syncrules_lang::rules::Direction;
 use syncrules_lang::rules::model::{SCOPE_OPS, spelling};
 use syncrules_lang::rules::plan::{ClauseOutcome, GroupKey};
@@ -91,7 +92,7 @@ fn find<'a>(state: &'a State, object: &str) -> Option<(&'a str, &'a CsObject)> {
         space
             .objects
             .values()
-            .find(|o| o.dn.eq_ignore_ascii_case(object) || o.anchor.as_deref() == Some(object))
+            .find(|o| dn::same(&o.dn, object) || o.anchor.as_deref() == Some(object))
             .map(|o| (name.as_str(), o))
     })
 }

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use indexmap::IndexMap;
 use syncrules_lang::Value;
-use syncrules_lang::dn::DnKey;
+use syncrules_lang::dn::{self, DnKey};
 
 use crate::connector::{Change, ImportBatch, ImportEntry, ImportError, ValueChange, ValueOp};
 use crate::model::{ConnectorSpace, CsId, CsObject, PendingImport};
@@ -269,7 +269,7 @@ pub fn apply_with_progress(
                 if space
                     .objects
                     .get(&id)
-                    .is_some_and(|o| !o.dn.eq_ignore_ascii_case(&e.dn))
+                    .is_some_and(|o| !dn::same(&o.dn, &e.dn))
                 {
                     space.rename(id, &e.dn);
                     if let Some(o) = space.objects.get_mut(&id) {

@@ -13,7 +13,7 @@ mod render;
 
 use indexmap::IndexMap;
 use serde_json::{Value as Json, json};
-use syncrules_lang::dn::DnKey;
+use syncrules_lang::dn::{self, DnKey};
 
 use crate::connector::ExportOp;
 use crate::model::State;
@@ -234,7 +234,7 @@ pub fn impact<'a>(
                 }
             }
             let old_dn = dn_after(b);
-            if change == Change::Changed && !old_dn.eq_ignore_ascii_case(&new_dn) {
+            if change == Change::Changed && !dn::same(old_dn, &new_dn) {
                 attributes.insert(
                     "dn".to_owned(),
                     AttributeChange {

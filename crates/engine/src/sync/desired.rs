@@ -3,6 +3,7 @@
 //! export that gets it there.
 
 use indexmap::IndexMap;
+use syncrules_lang::dn;
 use syncrules_lang::functions::CallCtx;
 use syncrules_lang::rules::plan::{PlannedRule, RuleGroup};
 use syncrules_lang::{Value, Vm};
@@ -143,9 +144,7 @@ pub(super) fn stage(
         return;
     };
     let new_dn = match desired.shift_remove("dn") {
-        Some(Value::Str(s) | Value::Ref(s))
-            if !s.is_empty() && !s.eq_ignore_ascii_case(&obj.dn) =>
-        {
+        Some(Value::Str(s) | Value::Ref(s)) if !s.is_empty() && !dn::same(&s, &obj.dn) => {
             Some(s.to_string())
         }
         _ => None,

@@ -313,6 +313,16 @@ pub fn split_rdn(dn: &str) -> (&str, &str) {
     scan::split_once(dn, b',').unwrap_or((dn, ""))
 }
 
+/// Whether two DN texts name the same object: their [`DnKey`]s are equal.
+///
+/// ```
+/// assert!(syncrules_lang::dn::same("CN=A, OU=B", r"cn=\41,ou=b"));
+/// ```
+pub fn same(a: &str, b: &str) -> bool {
+    // Texts equal but for ASCII case have equal keys; the keys are built only otherwise.
+    a.eq_ignore_ascii_case(b) || DnKey::new(a) == DnKey::new(b)
+}
+
 /// The parent of DN text (empty for a DN of one RDN).
 pub fn parent(dn: &str) -> &str {
     split_rdn(dn).1
