@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use indexmap::IndexMap;
 use syncrules_connector::{Change, ImportEntry, ValueChange, ValueOp};
 use syncrules_lang::Value;
+use syncrules_lang::dn::DnKey;
 
 use crate::ldif::{dn_key, from_values};
 
@@ -203,7 +204,7 @@ fn apply_values(attributes: &mut IndexMap<String, Value>, changes: Vec<ValueChan
 /// A value's identity for value-level changes (the engine's): references ignoring case.
 fn value_key(v: &Value) -> String {
     match v {
-        Value::Ref(dn) => format!("r:{}", dn.to_lowercase()),
+        Value::Ref(dn) => format!("r:{}", DnKey::new(dn)),
         other => format!("{}:{other}", other.kind()),
     }
 }

@@ -6,11 +6,12 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 use syncrules_lang::Value;
+use syncrules_lang::dn;
 use syncrules_lang::rules::Direction;
 use syncrules_lang::rules::model::{SCOPE_OPS, spelling};
 use syncrules_lang::rules::plan::{ClauseOutcome, GroupKey};
 
-use crate::model::{CsObject, State};
+use crate::model::{CsObject, MvRef, State};
 use crate::preview::{listed, scalar};
 use crate::sync::desired::{Outflow, contributions as outbound_contributions};
 use crate::sync::eval::{Membership, View};
@@ -117,7 +118,7 @@ fn find<'a>(state: &'a State, object: &str) -> Option<(&'a str, &'a CsObject)> {
         space
             .objects
             .values()
-            .find(|o| o.dn.eq_ignore_ascii_case(object) || o.anchor.as_deref() == Some(object))
+            .find(|o| dn::same(&o.dn, object) || o.anchor.as_deref() == Some(object))
             .map(|o| (name.as_str(), o))
     })
 }
@@ -177,10 +178,11 @@ pub fn explain(
     let mv = cs.link.and_then(|id| state.metaverse.objects.get(&id));
     let join = match (mv, &cs.link_rule) {
         (Some(m), Some(rule)) => format!(
-            "joined to metaverse {} mv:{} by `{rule}`",
-            m.object_type, m.id
+            "joined to metaverse {} {} by `{rule}`",
+            m.object_type,
+            MvRef(m.id)
         ),
-        (Some(m), None) => format!("joined to metaverse {} mv:{}", m.object_type, m.id),
+        (Some(m), None) => format!("joined to metaverse {} {}", m.object_type, MvRef(m.id)),
         (None, _) => {
             "not joined: no join rule found exactly one match and no provisioning rule applied"
                 .to_owned()

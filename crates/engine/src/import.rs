@@ -9,6 +9,7 @@ use std::collections::HashSet;
 
 use indexmap::IndexMap;
 use syncrules_lang::Value;
+use syncrules_lang::dn::{self, DnKey};
 
 use crate::connector::{Change, ImportBatch, ImportEntry, ImportError, ValueChange, ValueOp};
 use crate::model::{ConnectorSpace, CsId, CsObject, PendingImport};
@@ -102,7 +103,7 @@ fn apply_values(attrs: &mut IndexMap<String, Value>, changes: Vec<ValueChange>) 
 /// as directories compare DNs.
 fn value_key(v: &Value) -> String {
     match v {
-        Value::Ref(dn) => format!("r:{}", dn.to_lowercase()),
+        Value::Ref(dn) => format!("r:{}", DnKey::new(dn)),
         // Directory strings match without regard to case (proxyAddresses, mail, ...).
         Value::Str(s) => format!("s:{}", s.to_lowercase()),
         other => format!("{}:{other}", other.kind()),
@@ -272,7 +273,7 @@ pub fn apply_with_progress(
                 if space
                     .objects
                     .get(&id)
-                    .is_some_and(|o| !o.dn.eq_ignore_ascii_case(&e.dn))
+                    .is_some_and(|o| !dn::same(&o.dn, &e.dn))
                 {
                     space.rename(id, &e.dn);
                     if let Some(o) = space.objects.get_mut(&id) {

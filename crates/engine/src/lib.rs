@@ -3,6 +3,7 @@
 /// The connector interface (the `syncrules-connector` crate, which connectors depend on
 /// without the engine's storage).
 pub use syncrules_connector as connector;
+mod dn_index;
 pub mod explain;
 pub mod impact;
 pub mod import;

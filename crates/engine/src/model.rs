@@ -7,28 +7,77 @@
 //! keeps current on renames.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
 
 use indexmap::IndexMap;
 use syncrules_lang::Value;
+use syncrules_lang::dn::DnKey;
 
 use crate::connector::ExportOp;
+pub use crate::dn_index::DnIndex;
 
 /// A connector-space object's id, unique within its connector space.
 pub type CsId = u64;
 /// A metaverse object's id.
 pub type MvId = u64;
 
-/// A metaverse reference to object `id`.
-pub fn mv_ref(id: MvId) -> Value {
-    Value::reference(format!("mv:{id}"))
+/// A reference to a metaverse object: the text `mv:<id>` ([`fmt::Display`],
+/// [`MvRef::parse`]), held in metaverse attributes as a [`Value::Ref`]
+/// ([`MvRef::to_value`], [`MvRef::from_value`]). Nothing else writes or reads that form.
+///
+/// ```
+/// use syncrules_engine::model::MvRef;
+///
+/// assert_eq!(MvRef(42).to_string(), "mv:42");
+/// assert_eq!(MvRef::parse("mv:42"), Some(MvRef(42)));
+/// assert_eq!(MvRef::parse("CN=mv:42"), None);
+/// assert_eq!(MvRef::from_value(&MvRef(7).to_value()), Some(MvRef(7)));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MvRef(pub MvId);
+
+impl MvRef {
+    /// What the text form starts with.
+    const PREFIX: &'static str = "mv:";
+
+    /// The reference written as `text`, if it is one.
+    pub fn parse(text: &str) -> Option<MvRef> {
+        text.strip_prefix(Self::PREFIX)?.parse().ok().map(MvRef)
+    }
+
+    /// The reference a value holds, if it holds one.
+    pub fn from_value(v: &Value) -> Option<MvRef> {
+        match v {
+            Value::Ref(s) => MvRef::parse(s),
+            _ => None,
+        }
+    }
+
+    /// The reference as a value.
+    pub fn to_value(self) -> Value {
+        Value::reference(self.to_string())
+    }
+
+    /// The metaverse object's id.
+    pub fn id(self) -> MvId {
+        self.0
+    }
 }
 
-/// The metaverse object a reference value points at.
-pub fn parse_mv_ref(v: &Value) -> Option<MvId> {
-    match v {
-        Value::Ref(s) => s.strip_prefix("mv:")?.parse().ok(),
-        _ => None,
+impl fmt::Display for MvRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", Self::PREFIX, self.0)
     }
+}
+
+/// A metaverse reference to object `id`: [`MvRef::to_value`].
+pub fn mv_ref(id: MvId) -> Value {
+    MvRef(id).to_value()
+}
+
+/// The metaverse object a reference value points at: [`MvRef::from_value`].
+pub fn parse_mv_ref(v: &Value) -> Option<MvId> {
+    MvRef::from_value(v).map(MvRef::id)
 }
 
 /// What the last import said happened to an object, not yet processed by a sync.
@@ -135,8 +184,8 @@ pub struct ConnectorSpace {
     pub objects: BTreeMap<CsId, CsObject>,
     /// Ids by anchor.
     pub by_anchor: HashMap<String, CsId>,
-    /// Ids by DN (lowercased).
-    pub by_dn: HashMap<String, CsId>,
+    /// Ids by DN, and by DNs objects had before a rename.
+    pub by_dn: DnIndex,
     /// Where the next delta import starts.
     pub watermark: Option<String>,
     /// The next id to assign.
@@ -161,7 +210,7 @@ impl ConnectorSpace {
         if let Some(a) = &object.anchor {
             self.by_anchor.insert(a.clone(), object.id);
         }
-        self.by_dn.insert(object.dn.to_ascii_lowercase(), object.id);
+        self.by_dn.insert(DnKey::new(&object.dn), object.id);
     }
 
     /// Removes an object and its index entries.
@@ -173,7 +222,7 @@ impl ConnectorSpace {
         {
             self.by_anchor.remove(a);
         }
-        let dn = object.dn.to_ascii_lowercase();
+        let dn = DnKey::new(&object.dn);
         if self.by_dn.get(&dn) == Some(&id) {
             self.by_dn.remove(&dn);
         }
@@ -188,7 +237,7 @@ impl ConnectorSpace {
             return;
         };
         object.dn = dn.to_owned();
-        self.by_dn.insert(dn.to_ascii_lowercase(), id);
+        self.by_dn.insert(DnKey::new(dn), id);
     }
 
     /// The number of objects: in memory, or at the last commit for a working set (so a
@@ -213,18 +262,20 @@ impl ConnectorSpace {
         self.objects.insert(object.id, object);
     }
 
-    /// The object whose DN is this (any case).
+    /// The object whose DN is this (as [`DnKey`] compares DNs), not one it had before a
+    /// rename.
     pub fn find_dn(&self, dn: &str) -> Option<&CsObject> {
+        let key = DnKey::new(dn);
         self.by_dn
-            .get(&dn.to_ascii_lowercase())
+            .get(&key)
             .and_then(|id| self.objects.get(id))
-            .filter(|o| o.dn.eq_ignore_ascii_case(dn))
+            .filter(|o| DnKey::new(&o.dn) == key)
     }
 
     /// The object a reference names: by its DN, or by a DN it had before a rename.
     pub fn resolve_reference(&self, dn: &str) -> Option<&CsObject> {
         self.by_dn
-            .get(&dn.to_ascii_lowercase())
+            .get(&DnKey::new(dn))
             .and_then(|id| self.objects.get(id))
     }
 }

@@ -11,6 +11,7 @@ use base64::Engine as _;
 use indexmap::IndexMap;
 use serde_json::{Value as Json, json};
 use syncrules_lang::Value;
+use syncrules_lang::dn::DnKey;
 use syncrules_lang::json::rfc3339;
 
 use crate::connector::ExportOp;
@@ -93,22 +94,22 @@ pub fn preview(state: &State, errors: &[ObjectError], object: Option<&str>) -> P
 /// The objects of one named object: it (by DN or anchor, in any connector space) and every
 /// object joined to the same metaverse object.
 struct Related {
-    /// The DNs of those objects, lowercase, and the name itself.
-    dns: HashSet<String>,
+    /// The DNs of those objects, and the name itself.
+    dns: HashSet<DnKey>,
     /// The metaverse objects the named object is joined to.
     joined: HashSet<MvId>,
 }
 
 impl Related {
     fn of(state: &State, object: &str) -> Related {
-        let named =
-            |o: &CsObject| o.dn.eq_ignore_ascii_case(object) || o.anchor.as_deref() == Some(object);
+        let name = DnKey::new(object);
+        let named = |o: &CsObject| DnKey::new(&o.dn) == name || o.anchor.as_deref() == Some(object);
         let all = || state.spaces.values().flat_map(|s| s.objects.values());
         let joined: HashSet<MvId> = all().filter(|o| named(o)).filter_map(|o| o.link).collect();
         let dns = all()
             .filter(|o| named(o) || o.link.is_some_and(|l| joined.contains(&l)))
-            .map(|o| o.dn.to_lowercase())
-            .chain(std::iter::once(object.to_lowercase()))
+            .map(|o| DnKey::new(&o.dn))
+            .chain(std::iter::once(name.clone()))
             .collect();
         Related { dns, joined }
     }
@@ -120,7 +121,7 @@ impl Related {
 
     /// Whether `dn` is the DN of one of the objects.
     fn names(&self, dn: &str) -> bool {
-        self.dns.contains(&dn.to_lowercase())
+        self.dns.contains(&DnKey::new(dn))
     }
 }
 

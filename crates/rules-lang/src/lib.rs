@@ -21,6 +21,7 @@ pub mod ast;
 pub mod check;
 pub mod compile;
 pub mod diag;
+pub mod dn;
 pub mod env;
 pub mod error;
 mod expression;

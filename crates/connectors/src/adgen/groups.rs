@@ -2,6 +2,7 @@
 
 use rand::Rng;
 use rand::seq::{SliceRandom, index};
+use syncrules_lang::dn::DnKey;
 
 use super::names::{self, ascii_fold};
 use super::{DOMAIN_DN, DOMAIN_FQDN, Generator, TENANT_DOMAIN, sid_bytes};
@@ -81,7 +82,7 @@ impl Generator {
             "CN={},OU=Groups,OU=Corp,{DOMAIN_DN}",
             escape_rdn_value(&spec.name)
         );
-        self.taken_dns.insert(dn.to_lowercase());
+        self.taken_dns.insert(DnKey::new(&dn));
         self.group_dns.push(dn.clone());
         LdifRecord::content(dn, self.group_attrs(spec))
     }

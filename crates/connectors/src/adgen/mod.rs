@@ -38,6 +38,7 @@ use std::io::{self, Write};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use syncrules_lang::dn::DnKey;
 
 pub use ids::{filetime, generalized_time, guid_string, sid_bytes, sid_string};
 
@@ -89,7 +90,7 @@ pub struct Generator {
     surnames: Vec<&'static str>,
     user_dns: Vec<String>,
     group_dns: Vec<String>,
-    taken_dns: HashSet<String>,
+    taken_dns: HashSet<DnKey>,
     taken_names: HashSet<String>,
     taken_mail: HashSet<String>,
     first_user: Option<people::FirstUser>,
@@ -217,7 +218,7 @@ impl Generator {
     }
 
     fn push(&mut self, dn: String, attrs: Vec<Attr>) {
-        self.taken_dns.insert(dn.to_lowercase());
+        self.taken_dns.insert(DnKey::new(&dn));
         self.pending.push_back(LdifRecord::content(dn, attrs));
     }
 

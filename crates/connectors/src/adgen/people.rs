@@ -2,6 +2,7 @@
 
 use rand::Rng;
 use rand::seq::SliceRandom;
+use syncrules_lang::dn::DnKey;
 
 use super::names::{self, Site, ascii_fold};
 use super::{DOMAIN_DN, DOMAIN_FQDN, Generator, TENANT_DOMAIN, filetime, guid_string, sid_bytes};
@@ -175,7 +176,7 @@ impl Generator {
                 format!("{name} {n}")
             };
             let dn = format!("CN={},{ou}", escape_rdn_value(&cn));
-            if self.taken_dns.insert(dn.to_lowercase()) {
+            if self.taken_dns.insert(DnKey::new(&dn)) {
                 return (cn, dn);
             }
             n += 1;
@@ -272,7 +273,7 @@ impl Generator {
         let (mut attrs, guid) = self.base_with_guid(USER_CLASSES, "Person", 4);
         let cn = format!("{}\nCNF:{}", first.cn, guid_string(&guid));
         let dn = format!("CN={},{}", escape_rdn_value(&cn), site_dn(first.site));
-        self.taken_dns.insert(dn.to_lowercase());
+        self.taken_dns.insert(DnKey::new(&dn));
         let sam = format!("$DUPLICATE-{:x}", self.next_rid);
         self.person(&mut attrs, &cn, first.given, first.surname, &sam);
         self.job(&mut attrs, first.site, self.users - 1);

@@ -14,7 +14,9 @@ pub(super) const FORMAT: &str = "syncrules-file-target";
 /// The header's file name.
 pub(super) const HEADER_FILE: &str = "target.json";
 /// The layout's version.
-const VERSION: u64 = 2;
+/// 3: the DN index is keyed by `DnKey` (values unescaped, then lowercased and escaped
+/// canonically), where 2 lowercased the DN text.
+const VERSION: u64 = 3;
 
 /// A journal kept after its generation was compacted, for delta imports.
 #[derive(Clone, Debug, PartialEq, Eq)]

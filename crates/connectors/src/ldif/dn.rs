@@ -1,86 +1,22 @@
-//! Distinguished names (RFC 4514): splitting off the first RDN, escaping and unescaping
-//! values, and the case-insensitive key objects are matched by.
+//! Distinguished names, as [`syncrules_lang::dn`] reads and compares them: this module only
+//! names the uses the connectors make of it.
 
-/// Splits a DN into its first RDN and its parent: `CN=Doe\, John,OU=x,DC=y` gives
-/// `CN=Doe\, John` and `OU=x,DC=y`; a DN of one RDN has an empty parent.
-pub fn split_rdn(dn: &str) -> (&str, &str) {
-    let mut escaped = false;
-    let mut quoted = false;
-    for (i, c) in dn.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            '"' => quoted = !quoted,
-            ',' if !quoted => {
-                let rdn = dn.get(..i).unwrap_or(dn);
-                let parent = dn.get(i + 1..).unwrap_or("");
-                return (rdn.trim_end(), parent.trim_start());
-            }
-            _ => {}
-        }
-    }
-    (dn, "")
-}
+use syncrules_lang::dn::{self, DnKey};
 
-/// The parent of a DN (empty for a DN of one RDN).
-pub fn parent_dn(dn: &str) -> &str {
-    split_rdn(dn).1
-}
+// Escaping a value for an RDN is the language's `EscapeDNComponent`, so the DNs the
+// connectors generate and the ones rules build agree.
+pub use syncrules_lang::dn::{escape_rdn_value, parent as parent_dn, split_rdn};
 
 /// The attribute and unescaped value of a single-valued RDN: `CN=John\0ACNF:x` gives `CN`
 /// and `John` LF `CNF:x`. `None` for a multi-valued RDN (`+`) or one without `=`.
 pub(crate) fn rdn_parts(rdn: &str) -> Option<(&str, String)> {
-    let (attr, value) = rdn.split_once('=')?;
-    let mut bytes = Vec::with_capacity(value.len());
-    // The length without trailing unescaped spaces.
-    let mut significant = 0;
-    let mut chars = value.trim_start().bytes();
-    while let Some(b) = chars.next() {
-        match b {
-            b'\\' => {
-                let next = chars.next()?;
-                let hex = (next as char)
-                    .to_digit(16)
-                    .zip(chars.clone().next().and_then(|n| (n as char).to_digit(16)));
-                match hex {
-                    Some((hi, lo)) => {
-                        chars.next();
-                        bytes.push(u8::try_from(hi * 16 + lo).ok()?);
-                    }
-                    None => bytes.push(next),
-                }
-                significant = bytes.len();
-            }
-            b'+' => return None,
-            other => {
-                bytes.push(other);
-                if other != b' ' {
-                    significant = bytes.len();
-                }
-            }
-        }
-    }
-    bytes.truncate(significant);
-    Some((attr.trim(), String::from_utf8_lossy(&bytes).into_owned()))
+    let rdn = dn::rdns(rdn).next()?;
+    Some((rdn.attribute_type()?, rdn.value()?))
 }
 
-// Escaping a value for an RDN is the language's `EscapeDNComponent`, so the DNs the
-// connectors generate and the ones rules build agree.
-pub use syncrules_lang::functions::escape_rdn_value;
-
-/// The key two DNs are compared by: lowercase, no spaces around the RDN separators.
+/// The key two DNs are compared by ([`DnKey`]), as text.
 pub(crate) fn dn_key(dn: &str) -> String {
-    let mut key = String::with_capacity(dn.len());
-    let mut rest = dn.trim();
-    loop {
-        let (rdn, parent) = split_rdn(rest);
-        key.push_str(&rdn.to_lowercase());
-        if parent.is_empty() {
-            return key;
-        }
-        key.push(',');
-        rest = parent;
-    }
+    DnKey::new(dn).into_string()
 }
 
 #[cfg(test)]
@@ -133,6 +69,7 @@ mod tests {
     #[test]
     fn keys_ignore_case_and_separator_spaces() {
         assert_eq!(dn_key("CN=A, OU=B,DC=c"), dn_key("cn=a,ou=b, dc=C"));
+        assert_eq!(dn_key(r"CN=a\2Cb,DC=c"), dn_key(r"cn=A\,B, dc=C"));
         assert_ne!(dn_key("CN=A,DC=c"), dn_key("CN=B,DC=c"));
     }
 }

@@ -13,6 +13,7 @@ mod render;
 
 use indexmap::IndexMap;
 use serde_json::{Value as Json, json};
+use syncrules_lang::dn::{self, DnKey};
 
 use crate::connector::ExportOp;
 use crate::model::State;
@@ -88,9 +89,9 @@ pub struct Side<'a> {
     pub preview: &'a Preview,
 }
 
-/// The DN the object has before the export, lowercase: the key exports are matched by.
-fn key(e: &PlannedExport) -> String {
-    e.old_dn.as_deref().unwrap_or(&e.dn).to_lowercase()
+/// The DN the object has before the export: the key exports are matched by.
+fn key(e: &PlannedExport) -> DnKey {
+    DnKey::new(e.old_dn.as_deref().unwrap_or(&e.dn))
 }
 
 fn values(v: &syncrules_lang::Value) -> Vec<Json> {
@@ -182,7 +183,7 @@ pub fn impact<'a>(
     ctx: &SyncContext<'_>,
     connectors: &[String],
 ) -> Result<Impact, ObjectError> {
-    let mut by_key: IndexMap<(String, String), Pair<'a>> = IndexMap::new();
+    let mut by_key: IndexMap<(String, DnKey), Pair<'a>> = IndexMap::new();
     for e in &base.preview.exports {
         by_key.entry((e.connector.clone(), key(e))).or_default().0 = Some(e);
     }
@@ -233,7 +234,7 @@ pub fn impact<'a>(
                 }
             }
             let old_dn = dn_after(b);
-            if change == Change::Changed && !old_dn.eq_ignore_ascii_case(&new_dn) {
+            if change == Change::Changed && !dn::same(old_dn, &new_dn) {
                 attributes.insert(
                     "dn".to_owned(),
                     AttributeChange {
@@ -285,7 +286,7 @@ pub fn impact<'a>(
                 .copied()
                 .unwrap_or(usize::MAX),
             o.change,
-            o.dn.to_lowercase(),
+            DnKey::new(&o.dn),
         )
     });
     Ok(Impact { summary, objects })

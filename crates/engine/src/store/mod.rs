@@ -25,7 +25,7 @@
 //!
 //! - `cs2`: key `(connector, id)` → one [`CsObject`](crate::model::CsObject) record;
 //! - `mv2`: key `id` → one [`MvObject`](crate::model::MvObject) record;
-//! - `by_anchor`, `by_dn`: `(connector, anchor or lowercased DN)` → id;
+//! - `by_anchor`, `by_dn`: `(connector, anchor or lowercased DN; a loaded row is keyed by its `DnKey`)` → id;
 //! - `to_sync`, `to_export`: the `(connector, id)` work lists of delta syncs and exports;
 //! - `mv_join`, `cs_join`: the values of the attributes join rules search → ids;
 //! - `meta`: `format`, `spaces` (connectors in order, each one's watermark, next id and

@@ -8,6 +8,7 @@
 use std::sync::Mutex;
 
 use syncrules_lang::Value;
+use syncrules_lang::dn::DnKey;
 use syncrules_lang::rules::model::ScopeOp;
 use syncrules_lang::rules::plan::Plan;
 
@@ -116,9 +117,9 @@ impl<'s> Loader<'s> {
     /// Makes the object of `connector` with this DN (or that had it before a rename)
     /// resident; its id.
     pub fn cs_dn(&self, state: &mut State, connector: &str, dn: &str) -> Option<CsId> {
-        let lower = dn.to_ascii_lowercase();
+        let key = DnKey::new(dn);
         let space = state.space(connector);
-        if let Some(id) = space.by_dn.get(&lower).copied()
+        if let Some(id) = space.by_dn.get(&key).copied()
             && space.objects.contains_key(&id)
         {
             return Some(id);
@@ -131,7 +132,7 @@ impl<'s> Loader<'s> {
             return None;
         }
         // The DN may be one the object had before a rename: resolve it as the store does.
-        state.space(connector).by_dn.entry(lower).or_insert(id);
+        state.space(connector).by_dn.entry(key).or_insert(id);
         Some(id)
     }
 

@@ -3,6 +3,7 @@
 //! export that gets it there.
 
 use indexmap::IndexMap;
+use syncrules_lang::dn;
 use syncrules_lang::functions::CallCtx;
 use syncrules_lang::rules::plan::{PlannedRule, RuleGroup};
 use syncrules_lang::{Value, Vm};
@@ -12,7 +13,7 @@ use super::outbound::same;
 use super::resolve::{Contribution, Decision, by_precedence, contribute, decide};
 use super::{JoinIndex, ObjectError, SyncContext};
 use crate::connector::ExportOp;
-use crate::model::{CsId, CsObject, MvObject, PendingExport, State, parse_mv_ref};
+use crate::model::{CsId, CsObject, MvObject, MvRef, PendingExport, State, parse_mv_ref};
 
 /// One metaverse object flowing out to one connector object through some rules.
 pub(crate) struct Outflow<'a> {
@@ -57,7 +58,7 @@ pub(crate) fn contributions(
             }
             let value = flow_value(&mut vm, flow, &view, &group.parameters, call).map_err(|e| {
                 let object = if current_dn.is_empty() {
-                    format!("mv:{}", m.id)
+                    MvRef(m.id).to_string()
                 } else {
                     current_dn.to_owned()
                 };
@@ -143,9 +144,7 @@ pub(super) fn stage(
         return;
     };
     let new_dn = match desired.shift_remove("dn") {
-        Some(Value::Str(s) | Value::Ref(s))
-            if !s.is_empty() && !s.eq_ignore_ascii_case(&obj.dn) =>
-        {
+        Some(Value::Str(s) | Value::Ref(s)) if !s.is_empty() && !dn::same(&s, &obj.dn) => {
             Some(s.to_string())
         }
         _ => None,

@@ -1,5 +1,6 @@
 //! Reading objects through a rule group's slots, evaluating scopes and flows.
 
+use syncrules_lang::dn;
 use syncrules_lang::env::{Attributes, BySlot};
 use syncrules_lang::functions::CallCtx;
 use syncrules_lang::rules::plan::{
@@ -75,7 +76,7 @@ impl ScopeContext for Membership<'_> {
     fn is_member_of(&self, group_dn: &str) -> bool {
         (self.members)(group_dn).is_some_and(|m| {
             m.values().iter().any(|v| match v {
-                Value::Ref(d) | Value::Str(d) => d.eq_ignore_ascii_case(self.dn),
+                Value::Ref(d) | Value::Str(d) => dn::same(d, self.dn),
                 _ => false,
             })
         })

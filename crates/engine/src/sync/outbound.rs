@@ -11,7 +11,7 @@ use super::eval::{View, in_scope, lookup};
 use super::inbound::{deprovision, link};
 use super::{JoinIndex, ObjectError, SyncContext, SyncReport};
 use crate::connector::ExportOp;
-use crate::model::{CsId, CsObject, MvId, MvObject, PendingExport, State};
+use crate::model::{CsId, CsObject, MvId, MvObject, MvRef, PendingExport, State};
 
 /// No scope context in the metaverse: `is-member-of` is for connector spaces.
 pub(crate) struct NoGroups;
@@ -273,7 +273,7 @@ fn plan_unlinked(
         _ => {
             return Err(ObjectError {
                 connector: connector.to_owned(),
-                object: format!("mv:{}", m.id),
+                object: MvRef(m.id).to_string(),
                 rule: Some(provision.name.clone()),
                 message: "provisioning needs a flow to `dn` that gives the new object's DN"
                     .to_owned(),

@@ -1,92 +1,27 @@
 //! Directory: `DNComponent`, `DNComponentRev`, `EscapeDNComponent`.
 //!
-//! Reading: a DN is split into its RDNs at every comma not escaped by a backslash (RFC
-//! 4514; the LDAPv2 `;` separator and `"quoted"` values are not recognised, as AD never
-//! writes them). Each RDN is trimmed of surrounding white space (an escaped trailing space
-//! `\ ` is kept), and empty RDNs (`cn=Joe,ou=x,`) are skipped. The value of an RDN is the
-//! text after its first unescaped `=`, trimmed, with its escapes kept exactly as the DN
-//! writes them (`CN=John\0ACNF:...` gives `John\0ACNF:...`, which the out-of-box rules look
-//! for); a multi-valued RDN `cn=a+sn=b` gives `a+sn=b`, and an RDN without `=` gives the
-//! whole RDN. A component number out of range (including 0 and negatives) gives null.
+//! Reading: a DN is split into its RDNs as [`crate::dn`] splits it: at every comma not
+//! escaped by a backslash and not inside a `"quoted"` value (RFC 4514; the LDAPv2 `;`
+//! separator is not recognised, as AD never writes it). Each RDN is trimmed of surrounding
+//! white space (an escaped trailing space `\ ` is kept), and empty RDNs (`cn=Joe,ou=x,`)
+//! are skipped. The value of an RDN is the text after its first unescaped `=`, trimmed,
+//! with its escapes kept exactly as the DN writes them (`CN=John\0ACNF:...` gives
+//! `John\0ACNF:...`, which the out-of-box rules look for); a multi-valued RDN `cn=a+sn=b`
+//! gives `a+sn=b`, and an RDN without `=` gives the whole RDN. A component number out of
+//! range (including 0 and negatives) gives null.
 
 use super::{
     Builtin, CallCtx, FnError, Group, Param, Ret, Sig, enum_arg, map_str, nth, num_arg, ref_arg,
 };
+pub use crate::dn::escape_rdn_value;
+use crate::dn::{self, push_escaped_rdn_value};
 use crate::types::Ty;
 use crate::value::Value;
-
-/// True when the character ending at byte `end` of `s` is escaped: an odd number of
-/// backslashes precede it.
-fn escaped_at(s: &str, end: usize) -> bool {
-    let before = s.get(..end).unwrap_or("");
-    before.chars().rev().take_while(|&c| c == '\\').count() % 2 == 1
-}
-
-/// Trims white space around an RDN or value, keeping an escaped trailing space.
-fn trim_dn(s: &str) -> &str {
-    let mut t = s.trim_start();
-    while let Some(c) = t.chars().next_back().filter(|c| c.is_whitespace()) {
-        let cut = t.len() - c.len_utf8();
-        if escaped_at(t, cut) {
-            break;
-        }
-        t = t.get(..cut).unwrap_or("");
-    }
-    t
-}
-
-/// The byte offsets of the unescaped occurrences of `sep` in `s`.
-fn unescaped(s: &str, sep: char) -> impl Iterator<Item = usize> + '_ {
-    let mut escaped = false;
-    s.char_indices().filter_map(move |(i, c)| {
-        if escaped {
-            escaped = false;
-            None
-        } else if c == '\\' {
-            escaped = true;
-            None
-        } else {
-            (c == sep).then_some(i)
-        }
-    })
-}
-
-/// The non-empty RDNs of `dn`, trimmed, from left to right.
-fn rdn_iter(dn: &str) -> impl Iterator<Item = &str> + '_ {
-    let mut start = 0;
-    unescaped(dn, ',')
-        .map(Some)
-        .chain(std::iter::once(None))
-        .map(move |comma| {
-            let end = comma.unwrap_or(dn.len());
-            let rdn = dn.get(start..end).unwrap_or("");
-            start = end + 1;
-            rdn
-        })
-        .map(trim_dn)
-        .filter(|r| !r.is_empty())
-}
-
-/// The non-empty RDNs of `dn`, trimmed, from left to right, collected.
-fn rdns(dn: &str) -> Vec<&str> {
-    rdn_iter(dn).collect()
-}
 
 /// The value of the `n`-th (1-based) RDN of `dn`, as `DNComponent` gives it.
 pub(crate) fn component(dn: &str, n: i64) -> Option<&str> {
     let i = usize::try_from(n).ok()?.checked_sub(1)?;
-    rdn_iter(dn).nth(i).map(|rdn| split_rdn(rdn).1)
-}
-
-/// An RDN's attribute type (before the first unescaped `=`, trimmed) and value.
-fn split_rdn(rdn: &str) -> (&str, &str) {
-    match unescaped(rdn, '=').next() {
-        Some(eq) => (
-            trim_dn(rdn.get(..eq).unwrap_or("")),
-            trim_dn(rdn.get(eq + 1..).unwrap_or("")),
-        ),
-        None => ("", rdn),
-    }
+    dn::rdns(dn).nth(i).map(|rdn| rdn.split_type().1)
 }
 
 fn dn_component(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
@@ -105,10 +40,10 @@ fn dn_component_rev(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
         return Ok(Value::Null);
     };
     let skip_dc = enum_arg(F, args, 2, DN_OPTIONS)?.is_some();
-    let parts: Vec<(&str, &str)> = rdns(dn)
+    let mut parts: Vec<(&str, &str)> = dn::rdns(dn).map(|rdn| rdn.split_type()).collect();
+    parts.reverse();
+    let parts: Vec<(&str, &str)> = parts
         .into_iter()
-        .rev()
-        .map(split_rdn)
         .filter(|(ty, _)| !(skip_dc && ty.eq_ignore_ascii_case("dc")))
         .collect();
     Ok(nth(&parts, n).map_or(Value::Null, |(_, value)| Value::str(value)))
@@ -130,39 +65,6 @@ fn escape_dn_component(args: &[Value], _: &CallCtx) -> Result<Value, FnError> {
         push_escaped_rdn_value(&mut out, value);
         out
     })
-}
-
-/// Escapes an attribute value for use in an RDN as AD requires (a superset of RFC 4514):
-/// `, + " \ < > ; =` with a backslash, a leading `#` or space and a trailing space too,
-/// control characters as `\XX` hex pairs of their UTF-8 bytes, uppercase (Active Directory
-/// writes a conflict's line feed as `\0A`).
-pub fn escape_rdn_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 4);
-    push_escaped_rdn_value(&mut out, value);
-    out
-}
-
-/// Appends `value` to `out`, escaped as [`escape_rdn_value`] does.
-fn push_escaped_rdn_value(out: &mut String, value: &str) {
-    let count = value.chars().count();
-    for (i, c) in value.chars().enumerate() {
-        match c {
-            ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '#' if i == 0 => out.push_str("\\#"),
-            ' ' if i == 0 || i + 1 == count => out.push_str("\\ "),
-            c if c.is_control() => {
-                let mut buf = [0u8; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    out.push('\\');
-                    out.push_str(&format!("{b:02X}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
 }
 
 const DN_OPTIONS: &[&str] = &["DC"];

@@ -1,0 +1,84 @@
+//! A connector space's index of objects by DN.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::ops::{Deref, DerefMut};
+
+use syncrules_lang::dn::DnKey;
+
+use crate::model::CsId;
+
+/// Connector-space ids by DN, keyed by [`DnKey`] so a DN finds its object however its case,
+/// spaces and escapes are written. A map otherwise ([`Deref`] to the [`HashMap`]).
+///
+/// ```
+/// use syncrules_engine::model::DnIndex;
+/// use syncrules_lang::dn::DnKey;
+///
+/// let mut index = DnIndex::default();
+/// index.entry("CN=A, OU=B").or_insert(1);
+/// assert_eq!(index.get(&DnKey::new("cn=a,ou=b")), Some(&1));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DnIndex(HashMap<DnKey, CsId>);
+
+impl DnIndex {
+    /// The entry of a DN, given as its key or as text (normalised to its key).
+    pub fn entry(&mut self, dn: impl Into<DnKey>) -> Entry<'_, DnKey, CsId> {
+        self.0.entry(dn.into())
+    }
+}
+
+impl Deref for DnIndex {
+    type Target = HashMap<DnKey, CsId>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl DerefMut for DnIndex {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{ConnectorSpace, CsObject, MvRef, mv_ref, parse_mv_ref};
+
+    fn space() -> (ConnectorSpace, u64) {
+        let mut space = ConnectorSpace::default();
+        let id = space.insert(CsObject {
+            dn: "CN=A, OU=B".to_owned(),
+            ..CsObject::default()
+        });
+        (space, id)
+    }
+
+    /// A reference written with other case, separator spaces or escapes resolves to the
+    /// object (the engine once lowercased DNs, so `cn=a,ou=b` missed `CN=A, OU=B`).
+    #[test]
+    fn references_resolve_as_directories_compare_dns() {
+        let (mut space, id) = space();
+        for dn in ["cn=a,ou=b", "CN=A, OU=B", r"cn=\41 , ou = b"] {
+            assert_eq!(space.resolve_reference(dn).map(|o| o.id), Some(id), "{dn}");
+            assert_eq!(space.find_dn(dn).map(|o| o.id), Some(id), "{dn}");
+        }
+        assert!(space.find_dn("cn=a2,ou=b").is_none());
+        space.rename(id, "CN=C,OU=B");
+        assert_eq!(space.resolve_reference("cn=a,ou=b").map(|o| o.id), Some(id));
+        assert!(space.find_dn("cn=a,ou=b").is_none());
+        assert_eq!(space.find_dn("cn=c, ou=b").map(|o| o.id), Some(id));
+        space.remove(id);
+        assert!(space.find_dn("cn=c,ou=b").is_none());
+    }
+
+    #[test]
+    fn metaverse_references_round_trip() {
+        assert_eq!(parse_mv_ref(&mv_ref(12)), Some(12));
+        assert_eq!(MvRef(12).to_string(), "mv:12");
+        assert_eq!(MvRef::parse("mv:x"), None);
+        assert_eq!(parse_mv_ref(&syncrules_lang::Value::str("mv:1")), None);
+    }
+}
