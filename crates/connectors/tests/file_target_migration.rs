@@ -10,9 +10,11 @@
 
 mod file_target_common;
 
-use file_target_common::{anchor, dn, failure, files, find, user};
+use file_target_common::{anchor, change, dn, failure, files, find, user};
 use serde_json::json;
-use syncrules_connector::{Change, Connector, ConnectorError, FailureClass};
+use syncrules_connector::{
+    Change, Connector, ConnectorError, ExportOp, ExportResult, FailureClass,
+};
 use syncrules_connectors::FileTarget;
 use syncrules_lang::Value;
 
@@ -114,4 +116,80 @@ async fn a_damaged_previous_layout_is_a_data_error_and_kept() {
         assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
         assert!(!dir.path().join("target.json").exists());
     }
+}
+
+/// A folder of layout 2, whose DN index held the lowercased DN text, is read: its first
+/// open rebuilds the index with the one DN key (escapes and separator spaces as AD compares
+/// them) in a new generation of the current layout.
+#[tokio::test]
+async fn a_folder_of_layout_2_gets_its_dn_index_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let written = dn("Doe\\2C John");
+    let mut target = FileTarget::new("Entra", dir.path()).with_compaction(1, 0);
+    let results = target
+        .export(&[change(
+            ExportOp::Add,
+            &written,
+            &[("userPrincipalName", Value::from("jd@contoso.com"))],
+        )])
+        .await
+        .unwrap();
+    let doe = anchor(&results[0]);
+    drop(target);
+
+    // Make it what layout 2 wrote: the header's version, and DN rows keyed by the DN text
+    // lowercased.
+    let header_path = dir.path().join("target.json");
+    let mut header: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&header_path).unwrap()).unwrap();
+    assert_eq!(header["version"], 3);
+    header["version"] = json!(2);
+    std::fs::write(&header_path, serde_json::to_vec_pretty(&header).unwrap()).unwrap();
+    let generation = header["generation"].as_u64().unwrap();
+    let index = dir.path().join(format!("by-dn.{generation}.jsonl"));
+    std::fs::write(
+        &index,
+        format!("{}\n", json!([written.to_ascii_lowercase(), doe])),
+    )
+    .unwrap();
+
+    // The same DN written with the other escape of the comma names the same object.
+    let mut reopened = FileTarget::new("Entra", dir.path());
+    let update = change(
+        ExportOp::Update,
+        &dn("Doe\\, John"),
+        &[("displayName", Value::from("John Doe"))],
+    );
+    let results = reopened.export(&[update]).await.unwrap();
+    assert_eq!(results[0], ExportResult::Done { anchor: None });
+    let header: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&header_path).unwrap()).unwrap();
+    assert_eq!(header["version"], 3, "converted");
+    let entries = reopened.full_import().await.unwrap().entries;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        find(&entries, &doe).unwrap().attributes["displayName"],
+        Value::from("John Doe")
+    );
+}
+
+#[tokio::test]
+async fn a_folder_of_an_unknown_layout_is_refused_saying_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut target = FileTarget::new("Entra", dir.path());
+    target.export(&[user("A", "a@contoso.com")]).await.unwrap();
+    drop(target);
+    let header_path = dir.path().join("target.json");
+    let mut header: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&header_path).unwrap()).unwrap();
+    header["version"] = json!(9);
+    let text = serde_json::to_vec_pretty(&header).unwrap();
+    std::fs::write(&header_path, &text).unwrap();
+    let err = FileTarget::new("Entra", dir.path())
+        .full_import()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::Data { .. }), "{err:?}");
+    assert!(err.to_string().contains("move the folder aside"), "{err}");
+    assert_eq!(std::fs::read(&header_path).unwrap(), text, "left as it was");
 }

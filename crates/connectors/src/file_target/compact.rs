@@ -14,7 +14,8 @@ use syncrules_connector::ImportEntry;
 use super::codec::{object_from_line, object_line, unique_keys};
 use super::error::{StoreError, data_error, io_error};
 use super::header::{
-    Archived, Header, anchors_file, dns_file, journal_file, snapshot_file, sync_dir, values_file,
+    Archived, Header, VERSION, anchors_file, dns_file, journal_file, snapshot_file, sync_dir,
+    values_file,
 };
 use super::overlay::{Overlay, Pending};
 use super::sorted::{Rows, SortedWriter};
@@ -49,6 +50,8 @@ impl Compaction<'_> {
     pub fn run(&self) -> Result<Header, StoreError> {
         let generation = self.header.generation + 1;
         let rebuild = self.header.unique != self.unique;
+        // An older layout's DN index is keyed another way: rebuilt from every object.
+        let rebuild_dns = self.header.version < VERSION;
         let mut changed: Vec<(&String, &Pending)> = self.overlay.pending.iter().collect();
         changed.sort_by(|a, b| a.0.cmp(b.0));
 
@@ -70,12 +73,14 @@ impl Compaction<'_> {
             count += 1;
             Ok(())
         };
-        let mut collect = |anchor: &str, entry: &ImportEntry, dn: bool| {
+        let mut collect = |anchor: &str, entry: &ImportEntry, dn: bool, values: bool| {
             if dn {
                 new_dns.push((dn_key(&entry.dn), anchor.to_owned()));
             }
-            for key in unique_keys(self.unique, &entry.attributes) {
-                new_values.push((key, anchor.to_owned()));
+            if values {
+                for key in unique_keys(self.unique, &entry.attributes) {
+                    new_values.push((key, anchor.to_owned()));
+                }
             }
         };
 
@@ -91,9 +96,9 @@ impl Compaction<'_> {
             };
             if take_old {
                 if let Some((anchor, bytes)) = next_old.take() {
-                    if rebuild {
+                    if rebuild || rebuild_dns {
                         let entry = old.parse(&bytes)?;
-                        collect(&anchor, &entry, false);
+                        collect(&anchor, &entry, rebuild_dns, rebuild);
                     }
                     write(&anchor, &bytes)?;
                 }
@@ -115,7 +120,7 @@ impl Compaction<'_> {
                 continue;
             }
             if let Some(entry) = pending.apply(anchor, base) {
-                collect(anchor, &entry, true);
+                collect(anchor, &entry, true, true);
                 write(anchor, &object_line(&entry))?;
             }
         }
@@ -127,8 +132,13 @@ impl Compaction<'_> {
 
         let touched = |anchor: &str| self.overlay.pending.contains_key(anchor);
         new_dns.sort();
+        let old_dns = if rebuild_dns {
+            Rows::none()
+        } else {
+            self.snapshot.dns.rows()?
+        };
         merge(
-            self.snapshot.dns.rows()?,
+            old_dns,
             new_dns,
             &touched,
             SortedWriter::create(dns_file(self.dir, generation))?,
@@ -177,6 +187,7 @@ impl Compaction<'_> {
             objects: count,
             unique: self.unique.to_vec(),
             journals,
+            version: VERSION,
         };
         header.write(self.dir)?;
         Ok(header)

@@ -8,7 +8,7 @@ use syncrules_connector::{Change, ImportEntry};
 
 use super::compact::Compaction;
 use super::error::{StoreError, io_error};
-use super::header::{Header, generation_of, sync_dir};
+use super::header::{Header, VERSION, generation_of, sync_dir};
 use super::legacy::{self, LEGACY_FILE};
 use super::overlay::Overlay;
 use super::store::{Limits, Snapshot, Store};
@@ -29,7 +29,8 @@ pub(super) fn open(dir: &Path, unique: &[String], limits: Limits) -> Result<Stor
     };
     collect_garbage(dir, &header)?;
     let store = Store::open(dir, header, limits)?;
-    if store.header.unique == unique {
+    // Unique attributes changed, or a folder of the previous layout: a new generation.
+    if store.header.unique == unique && store.header.version == VERSION {
         return Ok(store);
     }
     compact(store, unique)

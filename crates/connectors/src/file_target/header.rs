@@ -14,9 +14,13 @@ pub(super) const FORMAT: &str = "syncrules-file-target";
 /// The header's file name.
 pub(super) const HEADER_FILE: &str = "target.json";
 /// The layout's version.
+///
 /// 3: the DN index is keyed by `DnKey` (values unescaped, then lowercased and escaped
 /// canonically), where 2 lowercased the DN text.
-const VERSION: u64 = 3;
+pub(super) const VERSION: u64 = 3;
+/// The oldest version still read: its DN index is rebuilt by the first open
+/// ([`folder::open`](super::folder)), which compacts into a generation of this version.
+const OLDEST: u64 = 2;
 
 /// A journal kept after its generation was compacted, for delta imports.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +50,8 @@ pub(super) struct Header {
     pub unique: Vec<String>,
     /// Older journals kept, oldest first, numbered without gaps up to `snapshot_seq`.
     pub journals: Vec<Archived>,
+    /// The layout version the current generation was written in.
+    pub version: u64,
 }
 
 /// The file names of a generation.
@@ -92,6 +98,7 @@ impl Header {
             objects: 0,
             unique: unique.to_vec(),
             journals: Vec::new(),
+            version: VERSION,
         }
     }
 
@@ -117,9 +124,14 @@ impl Header {
                 "not a file target directory (`format` is not `{FORMAT}`)"
             )));
         }
-        if doc.get("version").and_then(Json::as_u64) != Some(VERSION) {
-            return Err(fail(&format!("`version` must be {VERSION}")));
-        }
+        let version = match doc.get("version").and_then(Json::as_u64) {
+            Some(v) if (OLDEST..=VERSION).contains(&v) => v,
+            _ => {
+                return Err(fail(&format!(
+                    "`version` must be {OLDEST} to {VERSION}: this folder was written by another syncrules; use that version, or move the folder aside and run an initial cycle"
+                )));
+            }
+        };
         let number = |j: &Json, key: &str| {
             j.get(key)
                 .and_then(Json::as_u64)
@@ -161,6 +173,7 @@ impl Header {
             objects: number(&doc, "objects")?,
             unique: strings("unique")?,
             journals,
+            version,
         }))
     }
 

@@ -164,13 +164,13 @@ impl GraphConnector {
             }
         }
         // References to objects this export creates wait for those creates' answers.
-        let creating: HashMap<String, usize> = calls
+        let creating: HashMap<syncrules_lang::dn::DnKey, usize> = calls
             .iter()
             .filter(|c| c.what == What::Create)
             .filter_map(|c| {
                 changes
                     .get(c.change)
-                    .map(|x| (x.dn.to_ascii_lowercase(), c.change))
+                    .map(|x| (syncrules_lang::dn::DnKey::new(&x.dn), c.change))
             })
             .collect();
         let mut refs = self.plan_refs(changes, &progress, &creating).await?;

@@ -117,19 +117,19 @@ fn is_loopback(url: &str) -> bool {
 /// Object ids by connector-space DN and back, learnt from imports and exports.
 #[derive(Debug, Default)]
 pub(crate) struct Ids {
-    by_dn: HashMap<String, (Kind, String)>,
+    by_dn: HashMap<syncrules_lang::dn::DnKey, (Kind, String)>,
     by_id: HashMap<String, String>,
 }
 
 impl Ids {
     pub(crate) fn learn(&mut self, kind: Kind, dn: &str, id: &str) {
         self.by_dn
-            .insert(dn.to_ascii_lowercase(), (kind, id.to_owned()));
+            .insert(syncrules_lang::dn::DnKey::new(dn), (kind, id.to_owned()));
         self.by_id.insert(id.to_owned(), dn.to_owned());
     }
 
     pub(crate) fn id(&self, dn: &str) -> Option<&(Kind, String)> {
-        self.by_dn.get(&dn.to_ascii_lowercase())
+        self.by_dn.get(&syncrules_lang::dn::DnKey::new(dn))
     }
 
     pub(crate) fn dn(&self, id: &str) -> Option<&String> {

@@ -47,7 +47,7 @@ impl GraphConnector {
         &mut self,
         changes: &[ExportChange],
         progress: &[Progress],
-        creating: &HashMap<String, usize>,
+        creating: &HashMap<syncrules_lang::dn::DnKey, usize>,
     ) -> Result<Refs, ConnectorError> {
         let mut refs = Refs::default();
         // Deleting an object ends its memberships in Graph: no removal is sent for it.
@@ -70,7 +70,7 @@ impl GraphConnector {
                 let mut targets = Vec::new();
                 for v in value.values() {
                     let dn = v.to_string();
-                    if let Some(j) = creating.get(&dn.to_ascii_lowercase()) {
+                    if let Some(j) = creating.get(&syncrules_lang::dn::DnKey::new(&dn)) {
                         waits.insert(*j);
                         targets.push(Target::Created(*j));
                     } else if let Some((_, id)) = self.id_of_dn(&dn).await? {

@@ -21,8 +21,10 @@ pub use read::Reader;
 /// The state file's name inside the state directory.
 pub const FILE_NAME: &str = "state.redb";
 
-/// The layout version written to `meta/format`.
-const FORMAT: &str = "2";
+/// The layout version written to `meta/format`. 3: the DN index is keyed by the one DN
+/// key (`syncrules_lang::dn::DnKey`); layout 2 keyed it by the DN lowercased, and is
+/// converted when opened.
+const FORMAT: &str = "3";
 
 /// Connector-space objects: `(connector, id)` → record.
 pub(super) const CS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("cs2");
@@ -32,7 +34,7 @@ pub(super) const MV: TableDefinition<u64, &[u8]> = TableDefinition::new("mv2");
 pub(super) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// `(connector, anchor)` → id.
 pub(super) const BY_ANCHOR: TableDefinition<(&str, &str), u64> = TableDefinition::new("by_anchor");
-/// `(connector, lowercased DN)` → id; a DN an object had before a rename stays until
+/// `(connector, DN key)` → id; a DN an object had before a rename stays until
 /// another object takes it, so references not yet rewritten still resolve.
 pub(super) const BY_DN: TableDefinition<(&str, &str), u64> = TableDefinition::new("by_dn");
 /// `(connector, id)` of objects a delta sync must visit (a pending import, an unresolved
@@ -273,6 +275,12 @@ impl Store {
                     Ok(())
                 }
                 Some(f) if f == FORMAT.as_bytes() => Ok(()),
+                Some(f) if f == b"2" => {
+                    self.rekey_dn_index(&txn)?;
+                    meta.insert("format", FORMAT.as_bytes())
+                        .map_err(|e| self.err("write", e))?;
+                    Ok(())
+                }
                 Some(f) if f == b"1" => Err(damaged(
                     &self.path,
                     "the state was written by an older syncrules (layout 1, JSON records), \
@@ -285,6 +293,33 @@ impl Store {
             }
         })();
         self.finish(txn, result)
+    }
+
+    /// Layout 2 to 3: the DN index's rows keyed again by the DN key. A lowercased DN has the
+    /// key of the DN it was made from, so every row, a DN from before a rename too, keeps
+    /// pointing at its object.
+    fn rekey_dn_index(&self, txn: &WriteTransaction) -> Result<(), StoreError> {
+        let mut by_dn = txn
+            .open_table(BY_DN)
+            .map_err(|e| self.err("open a table", e))?;
+        let mut rows = Vec::new();
+        for row in by_dn.iter().map_err(|e| self.err("read", e))? {
+            let (k, v) = row.map_err(|e| self.err("read", e))?;
+            let (connector, dn) = k.value();
+            rows.push((connector.to_owned(), dn.to_owned(), v.value()));
+        }
+        for (connector, dn, id) in rows {
+            let key = syncrules_lang::dn::DnKey::new(&dn);
+            if key.as_str() != dn {
+                by_dn
+                    .remove((connector.as_str(), dn.as_str()))
+                    .map_err(|e| self.err("write", e))?;
+                by_dn
+                    .insert((connector.as_str(), key.as_str()), id)
+                    .map_err(|e| self.err("write", e))?;
+            }
+        }
+        Ok(())
     }
 
     pub(super) fn err(&self, doing: &str, e: impl fmt::Display) -> StoreError {

@@ -271,7 +271,7 @@ impl Reader<'_> {
     /// rename.
     pub fn cs_by_dn(&self, connector: &str, dn: &str) -> Result<Option<CsId>, StoreError> {
         let table = self.txn.open_table(BY_DN).map_err(|e| self.open(e))?;
-        let key = dn.to_ascii_lowercase();
+        let key = syncrules_lang::dn::DnKey::new(dn);
         Ok(table
             .get((connector, key.as_str()))
             .map_err(|e| self.read(e))?

@@ -14,6 +14,7 @@ use crate::store::{Dirty, JoinKeys, StoreError};
 use chrono::DateTime;
 
 mod atomic;
+mod layout;
 
 /// A connector-space object with every field set.
 pub(super) fn sample_cs(id: CsId) -> CsObject {

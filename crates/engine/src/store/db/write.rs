@@ -179,7 +179,7 @@ impl Store {
                         .map_err(|e| self.err("write", e))?;
                 }
                 if new.is_none() {
-                    let dn = o.dn.to_ascii_lowercase();
+                    let dn = syncrules_lang::dn::DnKey::new(&o.dn);
                     if by_dn
                         .get((key.0, dn.as_str()))
                         .map_err(|e| self.err("write", e))?
@@ -211,7 +211,7 @@ impl Store {
                             .map_err(|e| self.err("write", e))?;
                     }
                     by_dn
-                        .insert((key.0, o.dn.to_ascii_lowercase().as_str()), *id)
+                        .insert((key.0, syncrules_lang::dn::DnKey::new(&o.dn).as_str()), *id)
                         .map_err(|e| self.err("write", e))?;
                     if o.pending_import.is_some() || o.unresolved {
                         to_sync.insert(key, 1).map_err(|e| self.err("write", e))?;
