@@ -16,7 +16,6 @@ use syncrules_connector::{Change, ImportBatch, ImportEntry};
 
 use super::search::Found;
 use super::{DeltaMethod, LdapConnector, LdapFailure, LdapSettings, dirsync, syncrepl, usn};
-use crate::ldif::LdifValue;
 
 /// The attributes asked for, as 16 hex digits: a cookie only brings the changes after it,
 /// so when the attributes read change (a rule now reads one more), the objects that did
@@ -94,20 +93,19 @@ pub(crate) async fn start_watermark(
 ) -> Result<Option<String>, LdapFailure> {
     let dse = root_dse(ldap).await?;
     let method = settings.delta;
-    let allows = |m: DeltaMethod| method == DeltaMethod::Auto || method == m;
-    if allows(DeltaMethod::DirSync) && dse.offers(dirsync::DIRSYNC_OID) {
+    if method.allows(DeltaMethod::DirSync) && dse.offers(dirsync::DIRSYNC_OID) {
         // Refused (a bind without the rights DirSync needs): the next method, under auto.
         if let Some(w) = dirsync::start_watermark(ldap, settings).await? {
             return Ok(Some(w));
         }
     }
-    if allows(DeltaMethod::ContentSync)
+    if method.allows(DeltaMethod::ContentSync)
         && dse.offers(syncrepl::SYNC_OID)
         && let Some(w) = syncrepl::start_watermark(ldap, settings).await?
     {
         return Ok(Some(w));
     }
-    if allows(DeltaMethod::Usn) {
+    if method.allows(DeltaMethod::Usn) {
         return usn::start_watermark(ldap, settings, &dse).await;
     }
     Ok(None)
@@ -122,10 +120,7 @@ pub(crate) fn is_true(found: &Found, name: &str) -> bool {
 
 /// The AD anchor: `objectGUID` as base64.
 pub(crate) fn guid_anchor(found: &Found) -> Option<String> {
-    match found.get("objectGUID")?.first()? {
-        LdifValue::Binary(b) => Some(BASE64.encode(b)),
-        LdifValue::Text(t) => Some(BASE64.encode(t.as_bytes())),
-    }
+    Some(BASE64.encode(found.get("objectGUID")?.first()?.as_bytes()))
 }
 
 /// An entry with no attributes: a delete, or a modify filled in by the caller. A delete
@@ -150,8 +145,6 @@ impl LdapConnector {
         watermark: &str,
     ) -> Result<Option<ImportBatch>, LdapFailure> {
         let tag = attributes_tag(&self.settings);
-        let allows =
-            |m: DeltaMethod| self.settings.delta == DeltaMethod::Auto || self.settings.delta == m;
         let Some((method, rest)) = watermark
             .strip_prefix("ldap:")
             .and_then(|rest| rest.split_once(':'))
@@ -166,15 +159,21 @@ impl LdapConnector {
             return Ok(None);
         };
         match method {
-            "dirsync" if allows(DeltaMethod::DirSync) => match BASE64.decode(&state) {
-                Ok(cookie) => self.read_dirsync_changes(cookie).await,
-                Err(_) => Ok(None),
-            },
-            "syncrepl" if allows(DeltaMethod::ContentSync) => match BASE64.decode(&state) {
-                Ok(cookie) => self.read_content_sync_changes(cookie).await,
-                Err(_) => Ok(None),
-            },
-            "usn" if allows(DeltaMethod::Usn) => self.read_usn_changes(&state).await,
+            "dirsync" if self.settings.delta.allows(DeltaMethod::DirSync) => {
+                match BASE64.decode(&state) {
+                    Ok(cookie) => self.read_dirsync_changes(cookie).await,
+                    Err(_) => Ok(None),
+                }
+            }
+            "syncrepl" if self.settings.delta.allows(DeltaMethod::ContentSync) => {
+                match BASE64.decode(&state) {
+                    Ok(cookie) => self.read_content_sync_changes(cookie).await,
+                    Err(_) => Ok(None),
+                }
+            }
+            "usn" if self.settings.delta.allows(DeltaMethod::Usn) => {
+                self.read_usn_changes(&state).await
+            }
             _ => Ok(None),
         }
     }

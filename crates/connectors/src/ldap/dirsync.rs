@@ -11,7 +11,7 @@ use ldap3::{Ldap, Scope, SearchEntry};
 use syncrules_connector::{Change, ImportBatch, ValueChange, ValueOp};
 
 use super::delta::{attributes_tag, bare, guid_anchor, is_true, plain_attributes};
-use super::search::{self, Found, parse_range};
+use super::search::{Found, parse_range};
 use super::{LdapConnector, LdapFailure, LdapSettings};
 
 /// The control's OID.
@@ -233,25 +233,12 @@ impl LdapConnector {
         dn: &str,
         batch: &mut ImportBatch,
     ) -> Result<(), LdapFailure> {
-        let mut ranges = 0;
-        let now = search::paged_search(
-            ldap,
-            dn,
-            Scope::Base,
-            &self.settings.filter(),
-            &self.settings.requested(),
-            self.settings.page_size,
-            self.settings.range_size,
-            &mut ranges,
-        )
-        .await?;
-        self.range_requests += ranges;
-        for n in now {
-            match self.typed(&n, Change::Add) {
-                Some(Ok(e)) => batch.entries.push(e),
-                Some(Err(e)) => batch.errors.push(e),
-                None => {}
-            }
+        let filter = self.settings.filter();
+        for n in self
+            .search_requested(ldap, dn, Scope::Base, &filter)
+            .await?
+        {
+            self.push_typed(&n, Change::Add, batch);
         }
         Ok(())
     }

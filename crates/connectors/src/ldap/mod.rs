@@ -75,6 +75,11 @@ impl DeltaMethod {
 
     /// The names [`DeltaMethod::parse`] takes.
     pub const NAMES: &'static [&'static str] = &["auto", "dirsync", "usn", "syncrepl"];
+
+    /// Whether a connector set to this method may use `method` (`auto` may use any).
+    pub fn allows(self, method: DeltaMethod) -> bool {
+        self == DeltaMethod::Auto || self == method
+    }
 }
 
 /// The settings of an LDAP connector (`type: ldap` in sync.yaml).
@@ -295,6 +300,46 @@ impl LdapConnector {
         )
     }
 
+    /// Types `found` as `change` into `batch` (an entry, or that object's error); false when
+    /// it is out of scope and nothing was added.
+    pub(crate) fn push_typed(
+        &self,
+        found: &Found,
+        change: Change,
+        batch: &mut ImportBatch,
+    ) -> bool {
+        match self.typed(found, change) {
+            Some(Ok(e)) => batch.entries.push(e),
+            Some(Err(e)) => batch.errors.push(e),
+            None => return false,
+        }
+        true
+    }
+
+    /// A paged search below `base` for the attributes read, its ranged retrievals counted.
+    pub(crate) async fn search_requested(
+        &mut self,
+        ldap: &mut ldap3::Ldap,
+        base: &str,
+        scope: Scope,
+        filter: &str,
+    ) -> Result<Vec<Found>, LdapFailure> {
+        let mut ranges = 0;
+        let found = search::paged_search(
+            ldap,
+            base,
+            scope,
+            filter,
+            &self.settings.requested(),
+            self.settings.page_size,
+            self.settings.range_size,
+            &mut ranges,
+        )
+        .await?;
+        self.range_requests += ranges;
+        Ok(found)
+    }
+
     async fn read_all(&mut self) -> Result<ImportBatch, LdapFailure> {
         let mut ldap = connect::connect(&self.settings).await?;
         let watermark = delta::start_watermark(&mut ldap, &self.settings).await?;
@@ -302,30 +347,15 @@ impl LdapConnector {
             watermark,
             ..ImportBatch::default()
         };
-        let (filter, attrs) = (self.settings.filter(), self.settings.requested());
+        let filter = self.settings.filter();
         let mut seen = std::collections::HashSet::new();
         for base in self.bases() {
-            let mut ranges = 0;
-            let found = search::paged_search(
-                &mut ldap,
-                &base,
-                Scope::Subtree,
-                &filter,
-                &attrs,
-                self.settings.page_size,
-                self.settings.range_size,
-                &mut ranges,
-            )
-            .await?;
-            self.range_requests += ranges;
+            let found = self
+                .search_requested(&mut ldap, &base, Scope::Subtree, &filter)
+                .await?;
             for f in found {
-                if !seen.insert(dn_key(&f.dn)) {
-                    continue;
-                }
-                match self.typed(&f, Change::Present) {
-                    Some(Ok(e)) => batch.entries.push(e),
-                    Some(Err(e)) => batch.errors.push(e),
-                    None => {}
+                if seen.insert(dn_key(&f.dn)) {
+                    self.push_typed(&f, Change::Present, &mut batch);
                 }
             }
         }

@@ -57,18 +57,9 @@ fn watermark(settings: &LdapSettings, cookie: &[u8]) -> String {
 
 /// A 16-byte UUID in the text form of `entryUUID` (lower-case, hyphenated).
 pub(crate) fn uuid_text(bytes: &[u8]) -> Option<String> {
-    if bytes.len() != 16 {
-        return None;
-    }
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    Some(format!(
-        "{}-{}-{}-{}-{}",
-        hex.get(0..8)?,
-        hex.get(8..12)?,
-        hex.get(12..16)?,
-        hex.get(16..20)?,
-        hex.get(20..32)?
-    ))
+    uuid::Uuid::from_slice(bytes)
+        .ok()
+        .map(|u| u.hyphenated().to_string())
 }
 
 /// `ldap3`'s parsers of the sync controls and messages panic on malformed input: a
@@ -256,21 +247,17 @@ impl LdapConnector {
             batch.entries.push(bare(Change::Delete, "", Some(uuid)));
         }
         for f in r.changed {
-            match self.typed(&f, Change::Add) {
-                Some(Ok(e)) => batch.entries.push(e),
-                Some(Err(e)) => batch.errors.push(e),
-                // Moved or renamed out of the containers (or changed there): a delete by
-                // anchor, nothing when it was never in scope.
-                None => {
-                    let anchor = f
-                        .get("entryUUID")
-                        .and_then(|vs| vs.first())
-                        .and_then(|v| v.as_text())
-                        .map(str::to_owned);
-                    if anchor.is_some() {
-                        batch.entries.push(bare(Change::Delete, "", anchor));
-                    }
-                }
+            // Moved or renamed out of the containers (or changed there): a delete by anchor,
+            // nothing when it was never in scope.
+            if !self.push_typed(&f, Change::Add, &mut batch)
+                && let Some(anchor) = f
+                    .get("entryUUID")
+                    .and_then(|vs| vs.first())
+                    .and_then(|v| v.as_text())
+            {
+                batch
+                    .entries
+                    .push(bare(Change::Delete, "", Some(anchor.to_owned())));
             }
         }
         Ok(Some(batch))

@@ -103,27 +103,17 @@ impl LdapConnector {
         };
         let since = usn.saturating_add(1);
         let filter = format!("(&{}(uSNChanged>={since}))", self.settings.filter());
-        let mut ranges = 0;
-        let changed = search::paged_search(
-            &mut ldap,
-            &self.settings.base,
-            Scope::Subtree,
-            &filter,
-            &self.settings.requested(),
-            self.settings.page_size,
-            self.settings.range_size,
-            &mut ranges,
-        )
-        .await?;
-        self.range_requests += ranges;
+        let base = self.settings.base.clone();
+        let changed = self
+            .search_requested(&mut ldap, &base, Scope::Subtree, &filter)
+            .await?;
         for f in changed {
-            match self.typed(&f, Change::Add) {
-                Some(Ok(e)) => batch.entries.push(e),
-                Some(Err(e)) => batch.errors.push(e),
-                // Out of scope: perhaps moved out; nothing when it was never in.
-                None => batch
-                    .entries
-                    .push(bare(Change::Delete, "", guid_anchor(&f))),
+            // Out of scope: perhaps moved out, a delete by anchor; nothing when it was never
+            // in.
+            if !self.push_typed(&f, Change::Add, &mut batch)
+                && let Some(anchor) = guid_anchor(&f)
+            {
+                batch.entries.push(bare(Change::Delete, "", Some(anchor)));
             }
         }
         // Tombstones, by anchor: their DNs are mangled and their classes stripped.
@@ -140,7 +130,7 @@ impl LdapConnector {
             &["objectGUID".to_owned()],
             self.settings.page_size,
             self.settings.range_size,
-            &mut ranges,
+            &mut 0,
         )
         .await?;
         for f in deleted {
