@@ -5,7 +5,7 @@
 #![allow(clippy::print_stdout, reason = "an example prints what it did")]
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use syncrules::{
     Change, Connector, ConnectorError, Cycle, Event, ExportChange, ExportOp, ExportResult,
@@ -17,6 +17,28 @@ type Object = (String, String, Vec<(String, Value)>);
 
 /// A directory held in memory, by DN.
 type Objects = BTreeMap<String, Object>;
+
+/// Every object of a directory held in memory, as a full import reports them. Neither
+/// directory here keeps a change log, so every delta import reads everything again too.
+fn everything(objects: &Objects) -> ImportBatch {
+    let entries = objects
+        .iter()
+        .map(|(dn, (anchor, object_type, attributes))| ImportEntry {
+            change: Change::Present,
+            dn: dn.clone(),
+            old_dn: None,
+            anchor: Some(anchor.clone()),
+            object_type: object_type.clone(),
+            attributes: attributes.iter().cloned().collect(),
+            value_changes: Vec::new(),
+        })
+        .collect();
+    ImportBatch {
+        entries,
+        watermark: None,
+        errors: Vec::new(),
+    }
+}
 
 /// The source: a few users and a group, as Active Directory would return them.
 struct MemoryAd {
@@ -30,25 +52,7 @@ impl Connector for MemoryAd {
     }
 
     async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
-        let entries = self
-            .objects
-            .iter()
-            .map(|(dn, (anchor, object_type, attributes))| ImportEntry {
-                change: Change::Present,
-                dn: dn.clone(),
-                old_dn: None,
-                anchor: Some(anchor.clone()),
-                object_type: object_type.clone(),
-                attributes: attributes.iter().cloned().collect(),
-                value_changes: Vec::new(),
-            })
-            .collect();
-        Ok(ImportBatch {
-            entries,
-            // No change log here: every delta import reads everything again.
-            watermark: None,
-            errors: Vec::new(),
-        })
+        Ok(everything(&self.objects))
     }
 
     async fn delta_import(&mut self, _watermark: &str) -> Result<ImportBatch, ConnectorError> {
@@ -77,6 +81,15 @@ struct MemoryEntra {
     objects: Arc<Mutex<Objects>>,
 }
 
+impl MemoryEntra {
+    fn lock(&self) -> Result<MutexGuard<'_, Objects>, ConnectorError> {
+        self.objects.lock().map_err(|_| ConnectorError::Data {
+            connector: self.name().to_owned(),
+            message: "the directory lock was poisoned".to_owned(),
+        })
+    }
+}
+
 #[syncrules::async_trait]
 impl Connector for MemoryEntra {
     fn name(&self) -> &str {
@@ -84,27 +97,7 @@ impl Connector for MemoryEntra {
     }
 
     async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
-        let objects = self.objects.lock().map_err(|_| ConnectorError::Data {
-            connector: self.name().to_owned(),
-            message: "the directory lock was poisoned".to_owned(),
-        })?;
-        let entries = objects
-            .iter()
-            .map(|(dn, (anchor, object_type, attributes))| ImportEntry {
-                change: Change::Present,
-                dn: dn.clone(),
-                old_dn: None,
-                anchor: Some(anchor.clone()),
-                object_type: object_type.clone(),
-                attributes: attributes.iter().cloned().collect(),
-                value_changes: Vec::new(),
-            })
-            .collect();
-        Ok(ImportBatch {
-            entries,
-            watermark: None,
-            errors: Vec::new(),
-        })
+        Ok(everything(&*self.lock()?))
     }
 
     async fn delta_import(&mut self, _watermark: &str) -> Result<ImportBatch, ConnectorError> {
@@ -115,10 +108,7 @@ impl Connector for MemoryEntra {
         &mut self,
         changes: &[ExportChange],
     ) -> Result<Vec<ExportResult>, ConnectorError> {
-        let mut objects = self.objects.lock().map_err(|_| ConnectorError::Data {
-            connector: "contoso.onmicrosoft.com".to_owned(),
-            message: "the directory lock was poisoned".to_owned(),
-        })?;
+        let mut objects = self.lock()?;
         let mut results = Vec::new();
         for c in changes {
             match c.op {
