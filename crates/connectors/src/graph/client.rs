@@ -35,6 +35,15 @@ impl Answer {
         (200..300).contains(&self.status)
     }
 
+    /// The items of a list answer (its `value`), none for any other.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &Value> {
+        self.body
+            .get("value")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+    }
+
     /// `error.code`.
     pub(crate) fn code(&self) -> &str {
         self.body

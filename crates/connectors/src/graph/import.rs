@@ -59,13 +59,7 @@ impl GraphConnector {
                     a.message()
                 )));
             }
-            for item in a
-                .body
-                .get("value")
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for item in a.values() {
                 merge(&mut objects, item);
             }
             let next = a.body.get("@odata.nextLink").and_then(Json::as_str);

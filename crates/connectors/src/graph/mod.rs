@@ -174,6 +174,21 @@ impl GraphConnector {
         }
     }
 
+    /// A GET that must succeed: anything but a 2xx answer (after the client's retries) is
+    /// the directory being unavailable, `what` naming what was read.
+    async fn get_ok(&mut self, url: &str, what: &str) -> Result<client::Answer, ConnectorError> {
+        let client = self.client()?;
+        let a = client
+            .call("GET", url, None)
+            .await
+            .map_err(|e| self.unavailable(e.to_string()))?;
+        if a.ok() {
+            Ok(a)
+        } else {
+            Err(self.unavailable(format!("{what}: {}", a.message())))
+        }
+    }
+
     fn client(&mut self) -> Result<Arc<client::Client>, ConnectorError> {
         if let Some(c) = &self.client {
             return Ok(Arc::clone(c));

@@ -23,7 +23,6 @@ const LIST_ABOVE: usize = 100;
 impl GraphConnector {
     /// Every group's owners' ids, from the group list with `$expand=owners`.
     async fn all_owners(&mut self) -> Result<HashMap<String, Vec<String>>, ConnectorError> {
-        let client = self.client()?;
         let mut url = format!(
             "{}/groups?$select=id&$expand=owners($select=id)",
             self.api()
@@ -31,20 +30,8 @@ impl GraphConnector {
         let mut out = HashMap::new();
         let mut truncated = Vec::new();
         loop {
-            let a = client
-                .call("GET", &url, None)
-                .await
-                .map_err(|e| self.unavailable(e.to_string()))?;
-            if !a.ok() {
-                return Err(self.unavailable(format!("reading owners: {}", a.message())));
-            }
-            for g in a
-                .body
-                .get("value")
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-            {
+            let a = self.get_ok(&url, "reading owners").await?;
+            for g in a.values() {
                 let Some(id) = g.get("id").and_then(Json::as_str) else {
                     continue;
                 };

@@ -26,21 +26,11 @@ impl GraphConnector {
         if let Some(e) = &self.extensions {
             return Ok(e.clone());
         }
-        let client = self.client()?;
-        let a = client
-            .call("GET", &self.extensions_url(), None)
-            .await
-            .map_err(|e| self.unavailable(e.to_string()))?;
-        if !a.ok() {
-            return Err(self.unavailable(format!("reading extension properties: {}", a.message())));
-        }
+        let url = self.extensions_url();
+        let a = self.get_ok(&url, "reading extension properties").await?;
         let prefix = map::extension_name(&self.settings.client_id, "");
         let list: Vec<Registered> = a
-            .body
-            .get("value")
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
+            .values()
             .filter_map(|e| {
                 let full = e.get("name")?.as_str()?.to_owned();
                 let short = full.strip_prefix(&prefix)?.to_owned();
@@ -117,20 +107,8 @@ impl GraphConnector {
             kind.segment(),
             form_encode(&filter)
         );
-        let client = self.client()?;
-        let a = client
-            .call("GET", &url, None)
-            .await
-            .map_err(|e| self.unavailable(e.to_string()))?;
-        if !a.ok() {
-            return Err(self.unavailable(format!("looking up {prop}: {}", a.message())));
-        }
-        Ok(a.body
-            .get("value")
-            .and_then(Json::as_array)
-            .and_then(|v| v.first())
-            .and_then(Json::as_object)
-            .cloned())
+        let a = self.get_ok(&url, &format!("looking up {prop}")).await?;
+        Ok(a.values().next().and_then(Json::as_object).cloned())
     }
 
     /// The property holding a kind's source anchor.
@@ -204,31 +182,19 @@ impl GraphConnector {
         group: &str,
         edge: &str,
     ) -> Result<HashSet<String>, ConnectorError> {
-        let client = self.client()?;
         let mut url = format!("{}/groups/{group}/{edge}?$select=id", self.api());
         let mut out = HashSet::new();
         loop {
-            let a = client
-                .call("GET", &url, None)
-                .await
-                .map_err(|e| self.unavailable(e.to_string()))?;
-            if !a.ok() {
-                return Err(self.unavailable(format!("reading {edge}: {}", a.message())));
-            }
-            for m in a
-                .body
-                .get("value")
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-            {
+            let a = self.get_ok(&url, &format!("reading {edge}")).await?;
+            for m in a.values() {
                 if let Some(id) = m.get("id").and_then(Json::as_str) {
                     out.insert(id.to_owned());
                 }
             }
+            // A link elsewhere is an error, as on every other list: never a short list.
             match a.body.get("@odata.nextLink").and_then(Json::as_str) {
-                Some(n) if n.starts_with(&self.settings.graph_url) => url = n.to_owned(),
-                _ => return Ok(out),
+                Some(n) => url = self.same_origin(n)?,
+                None => return Ok(out),
             }
         }
     }
