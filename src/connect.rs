@@ -10,18 +10,21 @@ use syncrules_engine::connector::Connector;
 use syncrules_engine::run::Options;
 
 use crate::config::{ConnectorConfig, SyncConfig};
-use crate::config_ldap::LdapConfig;
+use crate::config_ldap::{LdapConfig, SecretError};
 use crate::lang::rules::Plan;
 
 /// The configuration's connectors, in its order. An LDAP connector without `attributes`
-/// reads those the rules of `plans` use of it (every attribute when no rule uses it). The
-/// secrets were read when the configuration was loaded.
-pub fn connectors(config: &SyncConfig, plans: &[&Plan]) -> Vec<Box<dyn Connector>> {
+/// reads those the rules of `plans` use of it (every attribute when no rule uses it). A
+/// secret that cannot be read (any more) is an error, never an empty password.
+pub fn connectors(
+    config: &SyncConfig,
+    plans: &[&Plan],
+) -> Result<Vec<Box<dyn Connector>>, SecretError> {
     config
         .connectors
         .iter()
-        .map(|(name, c)| -> Box<dyn Connector> {
-            match c {
+        .map(|(name, c)| -> Result<Box<dyn Connector>, SecretError> {
+            Ok(match c {
                 ConnectorConfig::Ldif { path, delta } => {
                     let mut s = LdifSource::new(name.clone(), path.clone());
                     if let Some(d) = delta {
@@ -37,30 +40,29 @@ pub fn connectors(config: &SyncConfig, plans: &[&Plan]) -> Vec<Box<dyn Connector
                         .iter()
                         .flat_map(|p| p.connector_attributes(name))
                         .collect();
-                    Box::new(ldap_connector(name, ldap, used))
+                    Box::new(ldap_connector(name, ldap, used)?)
                 }
-                ConnectorConfig::Graph(graph) => Box::new(GraphConnector::new(
-                    name.clone(),
-                    graph.settings().unwrap_or_else(|_| graph.settings.clone()),
-                )),
-            }
+                ConnectorConfig::Graph(graph) => {
+                    Box::new(GraphConnector::new(name.clone(), graph.settings()?))
+                }
+            })
         })
         .collect()
 }
 
 /// An LDAP connector; without `attributes` in sync.yaml it reads `used` (every attribute
-/// when `used` is empty). The password was read when the configuration was loaded.
+/// when `used` is empty). The password is read now.
 pub fn ldap_connector(
     name: &str,
     ldap: &LdapConfig,
     used: impl IntoIterator<Item = String>,
-) -> LdapConnector {
-    let mut settings = ldap.settings().unwrap_or_else(|_| ldap.settings.clone());
+) -> Result<LdapConnector, SecretError> {
+    let mut settings = ldap.settings()?;
     let used: Vec<String> = used.into_iter().collect();
     if !ldap.attributes_given && !used.is_empty() {
         settings.attributes = used;
     }
-    LdapConnector::new(name, settings)
+    Ok(LdapConnector::new(name, settings))
 }
 
 /// The safety settings of a configuration: its deletion threshold, error limit and value

@@ -26,6 +26,10 @@ pub enum Error {
     /// file).
     #[error(transparent)]
     Connector(#[from] syncrules_engine::ConnectorError),
+    /// A connector's secret (bind password, client secret) could not be read; the text
+    /// names the key, never the secret.
+    #[error(transparent)]
+    Secret(#[from] crate::config_ldap::SecretError),
     /// A preflight could not keep its working files.
     #[error(transparent)]
     Preflight(#[from] syncrules_engine::preflight::PreflightError),
@@ -52,6 +56,15 @@ pub enum Error {
     Usage(&'static str),
 }
 
+impl From<syncrules_engine::sync::ObjectError> for Error {
+    fn from(e: syncrules_engine::sync::ObjectError) -> Self {
+        Error::Object {
+            object: e.object,
+            message: e.message,
+        }
+    }
+}
+
 impl Error {
     /// Whether the input is at fault (a configuration, rules, a damaged state or malformed
     /// connector data) rather than a system outside (a directory unreachable, the state in
@@ -63,7 +76,8 @@ impl Error {
             | Error::NoSuchObject(_)
             | Error::Object { .. }
             | Error::ImportStopped(_)
-            | Error::Usage(_) => true,
+            | Error::Usage(_)
+            | Error::Secret(_) => true,
             Error::Store(e) | Error::Run(RunError::Store(e)) => store_is_input(e),
             Error::Run(RunError::Connector(c)) | Error::Connector(c) => {
                 matches!(c, syncrules_engine::ConnectorError::Data { .. })

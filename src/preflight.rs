@@ -27,7 +27,7 @@ pub fn preflight(config: &SyncConfig, domains: &[String]) -> Result<Vec<Finding>
             }
             ConnectorConfig::Ldap(ldap) => {
                 let used = ATTRIBUTES.iter().map(|a| (*a).to_owned());
-                let mut source = connect::ldap_connector(name, ldap, used);
+                let mut source = connect::ldap_connector(name, ldap, used)?;
                 let rt = match &mut rt {
                     Some(rt) => rt,
                     None => rt.insert(crate::session::runtime()?),

@@ -27,21 +27,43 @@ impl Rules {
         rules.ok_or_else(|| Error::Rules(Box::new(report)))
     }
 
-    /// Loads and checks as [`Rules::load`] does, returning the findings either way (the
-    /// warnings of rules that check too); with `deny_warnings` a warning fails the check.
-    pub fn check(paths: &[PathBuf], deny_warnings: bool) -> (Option<Rules>, Report) {
-        let mut report = Report::default();
-        let set = load_rule_set(paths, &mut report);
+    /// Checks a rule set already loaded ([`load_rule_set`], its findings in `report`) as
+    /// [`Rules::load`] does.
+    pub fn from_loaded(set: RuleSet, report: Report) -> Result<Rules, Error> {
+        match Rules::checked(set, report, false, |_, _, _| {}) {
+            (set, Some(plan), report) if report.errors() == 0 => Ok(Rules { set, plan, report }),
+            (_, _, report) => Err(Error::Rules(Box::new(report))),
+        }
+    }
+
+    /// Plans and lints a loaded rule set, then `extra` adds findings when a plan was built
+    /// (the CLI's findings about a configuration); with `deny_warnings` a warning is an
+    /// error. The plan is returned even when the report has errors.
+    pub fn checked(
+        set: RuleSet,
+        mut report: Report,
+        deny_warnings: bool,
+        extra: impl FnOnce(&RuleSet, &Plan, &mut Report),
+    ) -> (RuleSet, Option<Plan>, Report) {
         let plan = Plan::build(&set, &mut report);
         if let Some(plan) = &plan {
             lint::lint(&set, plan, &mut report);
+            extra(&set, plan, &mut report);
         }
         if deny_warnings {
             report.deny_warnings();
         }
         report.sort();
-        match plan {
-            Some(plan) if report.errors() == 0 => {
+        (set, plan, report)
+    }
+
+    /// Loads and checks as [`Rules::load`] does, returning the findings either way (the
+    /// warnings of rules that check too); with `deny_warnings` a warning fails the check.
+    pub fn check(paths: &[PathBuf], deny_warnings: bool) -> (Option<Rules>, Report) {
+        let mut report = Report::default();
+        let set = load_rule_set(paths, &mut report);
+        match Rules::checked(set, report, deny_warnings, |_, _, _| {}) {
+            (set, Some(plan), report) if report.errors() == 0 => {
                 let rules = Rules {
                     set,
                     plan,
@@ -49,7 +71,7 @@ impl Rules {
                 };
                 (Some(rules), report)
             }
-            _ => (None, report),
+            (_, _, report) => (None, report),
         }
     }
 

@@ -136,7 +136,7 @@ impl SessionBuilder {
 ///
 /// let config = SyncConfig::load("examples/contoso/sync.yaml".as_ref())?;
 /// let rules = Rules::load(&[&config.rules])?;
-/// let mut session = Session::from_config(&config, rules).open()?;
+/// let mut session = Session::from_config(&config, rules)?.open()?;
 /// let report = session.run(Cycle::Delta)?;
 /// println!("{} steps, {} object errors", report.steps.len(), report.errors().count());
 /// # Ok::<(), syncrules::Error>(())
@@ -161,14 +161,25 @@ impl Session {
     }
 
     /// A builder with a configuration's connectors, safety settings and state folder;
-    /// more connectors can be added.
-    pub fn from_config(config: &SyncConfig, rules: Rules) -> SessionBuilder {
-        let connectors = connect::connectors(config, &[rules.plan()]);
-        let mut builder = Session::builder(rules)
-            .options(connect::options(config, false, false))
-            .state_dir(config.state.clone());
+    /// more connectors can be added. Fails when a connector's secret cannot be read.
+    pub fn from_config(config: &SyncConfig, rules: Rules) -> Result<SessionBuilder, Error> {
+        let builder = Session::configured(config, rules, None)?;
+        Ok(builder.state_dir(config.state.clone()))
+    }
+
+    /// A builder with a configuration's connectors (reading what `rules` and `also` use)
+    /// and safety settings.
+    fn configured(
+        config: &SyncConfig,
+        rules: Rules,
+        also: Option<&Rules>,
+    ) -> Result<SessionBuilder, Error> {
+        let mut plans = vec![rules.plan()];
+        plans.extend(also.map(Rules::plan));
+        let connectors = connect::connectors(config, &plans)?;
+        let mut builder = Session::builder(rules).options(connect::options(config, false, false));
         builder.connectors = connectors;
-        builder
+        Ok(builder)
     }
 
     /// Runs a cycle: imports, syncs and exports on every connector, each step committed.
@@ -223,22 +234,13 @@ impl Session {
     pub fn explain(&self, object: &str) -> Result<Explanation, Error> {
         match syncrules_engine::explain::explain(&self.engine.state, &self.context(), object) {
             None => Err(Error::NoSuchObject(object.to_owned())),
-            Some(Err(e)) => Err(Error::Object {
-                object: e.object,
-                message: e.message,
-            }),
-            Some(Ok(x)) => Ok(x),
+            Some(x) => Ok(x?),
         }
     }
 
     /// Fills each export of `preview` with the rules its values come from.
     pub fn explain_exports(&self, preview: &mut Preview) -> Result<(), Error> {
-        preview
-            .explain(&self.engine.state, &self.context())
-            .map_err(|e| Error::Object {
-                object: e.object,
-                message: e.message,
-            })
+        Ok(preview.explain(&self.engine.state, &self.context())?)
     }
 
     /// A preview's summary as `syncrules preview` prints it: counts per connector and

@@ -46,7 +46,10 @@ fn entra(dir: &std::path::Path) -> Vec<String> {
 fn a_session_over_a_config_syncs_as_the_binary_does() {
     let (by_lib, config) = sample("lib");
     let rules = Rules::load(&[&config.rules]).unwrap();
-    let mut session = Session::from_config(&config, rules).open().unwrap();
+    let mut session = Session::from_config(&config, rules)
+        .unwrap()
+        .open()
+        .unwrap();
     let report = session.run(Cycle::Initial).unwrap();
     assert!(!report.stopped(), "{report:?}");
     assert_eq!(report.errors().count(), 0);
@@ -83,6 +86,7 @@ fn a_preview_by_the_facade_is_the_binarys() {
     let (dir, config) = sample("preview");
     let rules = Rules::load(&[&config.rules]).unwrap();
     let mut session = Session::from_config(&config, rules)
+        .unwrap()
         .snapshot_of(&config.state)
         .open()
         .unwrap();
@@ -110,6 +114,7 @@ fn events_come_in_order_and_a_cancelled_cycle_goes_on_later() {
     let (log, stop) = (Arc::clone(&seen), cancel.clone());
     let rules = Rules::load(&[&config.rules]).unwrap();
     let mut session = Session::from_config(&config, rules)
+        .unwrap()
         .cancel_token(cancel.clone())
         .on_event(move |e| {
             let mut log = log.lock().unwrap();
@@ -147,7 +152,10 @@ fn events_come_in_order_and_a_cancelled_cycle_goes_on_later() {
     // The imports were committed: a new session picks up from there, and its delta cycle
     // syncs and exports the whole sample (the rules have not been synced yet).
     let rules = Rules::load(&[&config.rules]).unwrap();
-    let mut session = Session::from_config(&config, rules).open().unwrap();
+    let mut session = Session::from_config(&config, rules)
+        .unwrap()
+        .open()
+        .unwrap();
     let second = session.run(Cycle::Delta).unwrap();
     let export = second
         .steps
@@ -163,7 +171,7 @@ fn a_state_folder_is_never_previewed_and_held_by_one_session() {
     let (_dir, config) = sample("usage");
     let open = || {
         let rules = Rules::load(&[&config.rules]).unwrap();
-        Session::from_config(&config, rules).open()
+        Session::from_config(&config, rules).unwrap().open()
     };
     let mut session = open().unwrap();
     assert!(matches!(session.preview(None), Err(Error::Usage(_))));
@@ -224,4 +232,32 @@ fn a_failing_connector_of_the_embedder_is_the_systems_fault() {
     let e = session.run(Cycle::Initial).unwrap_err();
     assert!(!e.is_input(), "{e}");
     assert!(e.to_string().contains("no route"), "{e}");
+}
+
+#[test]
+fn a_secret_that_went_away_is_an_error_never_an_empty_password() {
+    let dir = std::env::temp_dir().join(format!("syncrules-facade-secret-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("pw"), "s3cret-value\n").unwrap();
+    std::fs::write(
+        dir.join("sync.yaml"),
+        format!(
+            "rules: {}\nstate: state\nconnectors:\n  contoso.com:\n    type: ldap\n    url: ldap://127.0.0.1:1\n    bind-dn: CN=svc,DC=contoso,DC=com\n    password-file: pw\n    base: DC=contoso,DC=com\n  contoso.onmicrosoft.com:\n    type: file\n    path: entra\n",
+            common::repo().join("rules").display()
+        ),
+    )
+    .unwrap();
+    let config = SyncConfig::load(&dir.join("sync.yaml")).unwrap();
+    std::fs::remove_file(dir.join("pw")).unwrap();
+    let rules = Rules::load(&[&config.rules]).unwrap();
+    let Err(e) = Session::from_config(&config, rules) else {
+        panic!("a session without its bind password")
+    };
+    assert!(matches!(e, Error::Secret(_)), "{e:?}");
+    let text = e.to_string();
+    assert!(
+        text.contains("password-file") && !text.contains("s3cret"),
+        "{text}"
+    );
 }

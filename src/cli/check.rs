@@ -4,6 +4,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use syncrules::Rules;
 use syncrules::config::{ConfigError, SyncConfig};
 use syncrules::lang::rules::{Plan, Report, load_rule_set};
 
@@ -30,8 +31,8 @@ pub struct CheckArgs {
     plan: bool,
 }
 
-/// Loads, checks and plans as [`syncrules::Rules::check`] does, and with a configuration the findings about it and the rules together
-/// ([`super::config::warnings`]), when the rules check.
+/// Loads, checks and plans as [`syncrules::Rules::checked`] does, and with a configuration
+/// the findings about it and the rules together ([`super::config::warnings`]).
 fn check_with(
     paths: &[PathBuf],
     config: Option<&SyncConfig>,
@@ -39,21 +40,15 @@ fn check_with(
 ) -> (Option<Plan>, Report, usize) {
     let mut report = Report::default();
     let set = load_rule_set(paths, &mut report);
-    let plan = Plan::build(&set, &mut report);
-    if let Some(plan) = &plan {
-        syncrules::lang::rules::lint::lint(&set, plan, &mut report);
+    let (set, plan, report) = Rules::checked(set, report, deny_warnings, |set, _, report| {
         if let Some(config) = config {
-            let unseen = super::config::warnings(config, &set, &mut report);
+            let unseen = super::config::warnings(config, set, report);
             report.extend(
                 &config.path,
                 super::config::unseen_attributes(config, &unseen),
             );
         }
-    }
-    if deny_warnings {
-        report.deny_warnings();
-    }
-    report.sort();
+    });
     (plan, report, set.rules.len())
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use syncrules::connectors::observed::ldif_files_attribute_names;
 use syncrules::lang::Diagnostic;
 use syncrules::lang::rules::lint::{ObservedAttributes, reads_never_observed};
-use syncrules::lang::rules::{Report, load_rule_set};
+use syncrules::lang::rules::{Report, RuleSet, load_rule_set};
 
 pub use syncrules::config::ConnectorConfig;
 
@@ -36,6 +36,13 @@ impl SyncConfig {
     /// leaves that to `check --config`, `preview` and initial cycles, so that it costs what
     /// changed.
     pub fn load_with(path: &Path, scan: bool) -> Result<SyncConfig, String> {
+        Self::load_rules(path, scan).map(|(config, _, _)| config)
+    }
+
+    /// [`SyncConfig::load_with`], also returning the configuration's rule set as loaded and
+    /// the findings of loading it (not those about the configuration), so that the rules
+    /// are read once: [`syncrules::Rules::from_loaded`] checks them.
+    pub fn load_rules(path: &Path, scan: bool) -> Result<(SyncConfig, RuleSet, Report), String> {
         let config = match syncrules::config::SyncConfig::load(path) {
             Ok(c) => c,
             Err(e @ syncrules::config::ConfigError::Read { .. }) => return Err(e.to_string()),
@@ -46,6 +53,7 @@ impl SyncConfig {
         };
         let mut report = Report::default();
         let set = load_rule_set(std::slice::from_ref(&config.rules), &mut report);
+        let loaded = report.clone();
         // A rule set that does not load is reported by the check that follows; its
         // findings are not repeated here.
         if report.errors() == 0 {
@@ -58,7 +66,7 @@ impl SyncConfig {
             report.sort();
             eprint!("{}", report.render());
         }
-        Ok(SyncConfig(config))
+        Ok((SyncConfig(config), set, loaded))
     }
 }
 
@@ -69,7 +77,7 @@ impl SyncConfig {
 /// ([`unseen_attributes`] reports them).
 pub fn warnings(
     config: &syncrules::config::SyncConfig,
-    set: &syncrules::lang::rules::RuleSet,
+    set: &RuleSet,
     report: &mut Report,
 ) -> ObservedAttributes {
     report.add_source(&config.path, &config.text);

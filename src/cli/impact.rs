@@ -48,7 +48,12 @@ pub enum ImpactFormat {
 /// A rule set, checked as `syncrules check` does; its findings are printed when there are
 /// errors.
 fn rules_of(path: &Path, what: &str) -> Result<Rules, ExitCode> {
-    Rules::load(&[path]).map_err(|e| {
+    checked(Rules::load(&[path]), what)
+}
+
+/// A rule set's check, its findings printed when there are errors.
+fn checked(rules: Result<Rules, syncrules::Error>, what: &str) -> Result<Rules, ExitCode> {
+    rules.map_err(|e| {
         if let syncrules::Error::Rules(report) = &e {
             eprint!("{}", report.render());
             return fail(EXIT_INPUT, &format!("the {what} rules do not check"));
@@ -132,7 +137,7 @@ fn base_rules(base: &str, tmp: &Path) -> Result<PathBuf, String> {
 }
 
 pub fn run(args: &ImpactArgs) -> ExitCode {
-    let config = match SyncConfig::load(&args.config) {
+    let (config, set, loaded) = match SyncConfig::load_rules(&args.config, true) {
         Ok(c) => c,
         Err(e) => return fail(EXIT_INPUT, &e),
     };
@@ -149,15 +154,21 @@ pub fn run(args: &ImpactArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(EXIT_INPUT, &e),
     };
-    let (base, new) = match (
-        rules_of(&base_path, "base"),
-        rules_of(args.rules.as_ref().unwrap_or(&config.rules), "new"),
-    ) {
+    // The configuration's rules were read with it; other new rules are read now.
+    let new = match &args.rules {
+        Some(path) => rules_of(path, "new"),
+        None => checked(Rules::from_loaded(set, loaded), "new"),
+    };
+    let (base, new) = match (rules_of(&base_path, "base"), new) {
         (Ok(b), Ok(n)) => (b, n),
         (Err(code), _) | (_, Err(code)) => return code,
     };
     // The import is shared: it reads what either rule set uses.
-    let mut session = match progress_bars(Session::for_impact(&config, base, &new)).open() {
+    let builder = match Session::for_impact(&config, base, &new) {
+        Ok(b) => b,
+        Err(e) => return fail_with(&e),
+    };
+    let mut session = match progress_bars(builder).open() {
         Ok(s) => s,
         Err(e) => return fail_with(&e),
     };

@@ -86,8 +86,9 @@ pub(super) fn fail_with(e: &Error) -> ExitCode {
 /// The run configuration at `path` and its rules, checked as `syncrules check` does; the
 /// findings are printed when there are errors.
 fn config_and_rules(path: &Path, scan: bool) -> Result<(SyncConfig, Rules), ExitCode> {
-    let config = SyncConfig::load_with(path, scan).map_err(|e| fail(EXIT_INPUT, &e))?;
-    let rules = Rules::load(std::slice::from_ref(&config.rules)).map_err(|e| fail_with(&e))?;
+    let (config, set, report) =
+        SyncConfig::load_rules(path, scan).map_err(|e| fail(EXIT_INPUT, &e))?;
+    let rules = Rules::from_loaded(set, report).map_err(|e| fail_with(&e))?;
     Ok((config, rules))
 }
 
@@ -136,9 +137,10 @@ pub fn preview_cmd(args: &PreviewArgs) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let builder = Session::from_config(&config, rules)
-        .staging(true)
-        .snapshot_of(config.state.clone());
+    let builder = match Session::from_config(&config, rules) {
+        Ok(b) => b.staging(true).snapshot_of(config.state.clone()),
+        Err(e) => return fail_with(&e),
+    };
     let mut session = match progress_bars(builder).open() {
         Ok(s) => s,
         Err(e) => return fail_with(&e),
@@ -194,9 +196,10 @@ pub fn run_cmd(args: &RunArgs) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let builder = Session::from_config(&config, rules)
-        .staging(args.staging)
-        .allow_deletes(args.allow_deletes);
+    let builder = match Session::from_config(&config, rules) {
+        Ok(b) => b.staging(args.staging).allow_deletes(args.allow_deletes),
+        Err(e) => return fail_with(&e),
+    };
     let mut session = match progress_bars(builder).open() {
         Ok(s) => s,
         Err(e) => return fail_with(&e),

@@ -8,7 +8,7 @@ use syncrules_engine::sync::{ObjectError, SyncContext};
 
 use super::{Session, SessionBuilder};
 use crate::config::SyncConfig;
-use crate::{Error, Rules, connect};
+use crate::{Error, Rules};
 
 /// The exports under two rule sets, compared.
 #[derive(Debug)]
@@ -24,13 +24,13 @@ pub struct ImpactReport {
 impl Session {
     /// A builder for [`Session::impact_async`]: the configuration's connectors reading what
     /// either rule set uses, over a snapshot of its state (nothing is written).
-    pub fn for_impact(config: &SyncConfig, base: Rules, new: &Rules) -> SessionBuilder {
-        let connectors = connect::connectors(config, &[base.plan(), new.plan()]);
-        let mut builder = Session::builder(base)
-            .options(connect::options(config, true, false))
-            .snapshot_of(config.state.clone());
-        builder.connectors = connectors;
-        builder
+    pub fn for_impact(
+        config: &SyncConfig,
+        base: Rules,
+        new: &Rules,
+    ) -> Result<SessionBuilder, Error> {
+        let builder = Session::configured(config, base, Some(new))?;
+        Ok(builder.staging(true).snapshot_of(config.state.clone()))
     }
 
     /// Imports once, syncs under the session's rules and under `new`, and compares the
@@ -84,11 +84,7 @@ impl Session {
             },
             &ctx,
             &names,
-        )
-        .map_err(|e| Error::Object {
-            object: e.object,
-            message: e.message,
-        })?;
+        )?;
         Ok(ImpactReport {
             impact,
             base_errors,
