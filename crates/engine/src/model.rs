@@ -269,7 +269,7 @@ impl ConnectorSpace {
         self.by_dn
             .get(&key)
             .and_then(|id| self.objects.get(id))
-            .filter(|o| DnKey::new(&o.dn) == key)
+            .filter(|o| syncrules_lang::dn::same(&o.dn, dn))
     }
 
     /// The object a reference names: by its DN, or by a DN it had before a rename.

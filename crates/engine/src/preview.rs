@@ -103,7 +103,9 @@ struct Related {
 impl Related {
     fn of(state: &State, object: &str) -> Related {
         let name = DnKey::new(object);
-        let named = |o: &CsObject| DnKey::new(&o.dn) == name || o.anchor.as_deref() == Some(object);
+        let named = |o: &CsObject| {
+            syncrules_lang::dn::same(&o.dn, object) || o.anchor.as_deref() == Some(object)
+        };
         let all = || state.spaces.values().flat_map(|s| s.objects.values());
         let joined: HashSet<MvId> = all().filter(|o| named(o)).filter_map(|o| o.link).collect();
         let dns = all()

@@ -153,7 +153,8 @@ impl LdapSettings {
         let key = dn_key(dn);
         let under = |container: &str| {
             let c = dn_key(container);
-            key == c || key.ends_with(&format!(",{c}"))
+            key.strip_suffix(c.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with(','))
         };
         under(&self.base)
             && (self.include.is_empty() || self.include.iter().any(|c| under(c)))

@@ -319,8 +319,30 @@ pub fn split_rdn(dn: &str) -> (&str, &str) {
 /// assert!(syncrules_lang::dn::same("CN=A, OU=B", r"cn=\41,ou=b"));
 /// ```
 pub fn same(a: &str, b: &str) -> bool {
-    // Texts equal but for ASCII case have equal keys; the keys are built only otherwise.
-    a.eq_ignore_ascii_case(b) || DnKey::new(a) == DnKey::new(b)
+    // Texts equal but for ASCII case have equal keys, and two plain texts that are not
+    // have different ones: keys (allocated) are built only for the rest. Group membership
+    // tests compare a DN with every member, so this is a hot path.
+    a.eq_ignore_ascii_case(b) || !(plain(a) && plain(b)) && DnKey::new(a) == DnKey::new(b)
+}
+
+/// Whether DN text is already in the key's form but for ASCII case: RDNs of one
+/// `type=value` each, the type letters, digits, `-` and `.`, the value ASCII with nothing
+/// normalising changes (escapes, quotes, `+`, `=`, `#`, `;`, `<`, `>`, spaces at its ends).
+fn plain(dn: &str) -> bool {
+    let value_byte = |c: &u8| {
+        c.is_ascii() && !matches!(c, b'\\' | b'"' | b'+' | b'=' | b';' | b'#' | b'<' | b'>')
+    };
+    dn.split(',').all(|rdn| {
+        rdn.split_once('=').is_some_and(|(t, v)| {
+            !t.is_empty()
+                && t.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+                && !v.is_empty()
+                && !v.starts_with(' ')
+                && !v.ends_with(' ')
+                && v.bytes().all(|c| value_byte(&c))
+        })
+    })
 }
 
 /// The parent of DN text (empty for a DN of one RDN).

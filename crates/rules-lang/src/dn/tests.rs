@@ -156,3 +156,37 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// `same` (which skips building keys for plain texts) agrees with comparing keys.
+    #[test]
+    fn same_agrees_with_the_keys(
+        a in "[abAB =,\\\\\"+#;0-9]{0,10}",
+        b in "[abAB =,\\\\\"+#;0-9]{0,10}",
+        flips in proptest::collection::vec(any::<bool>(), 10),
+    ) {
+        prop_assert_eq!(same(&a, &b), DnKey::new(&a) == DnKey::new(&b));
+        // A variant of `a` (case flipped, a space after each comma) too, which is often
+        // the same DN.
+        let variant: String = a
+            .chars()
+            .zip(flips.iter().cycle())
+            .flat_map(|(c, f)| {
+                let c = if *f { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() };
+                if c == ',' { vec![c, ' '] } else { vec![c] }
+            })
+            .collect();
+        prop_assert_eq!(same(&a, &variant), DnKey::new(&a) == DnKey::new(&variant));
+    }
+}
+
+proptest! {
+    /// The same over well-formed DNs, where texts are mostly plain.
+    #[test]
+    fn same_agrees_with_the_keys_on_plain_dns(
+        a in "(cn|CN|ou)=[aA0 ]{1,3}(, ?(ou|OU|dc)=[aAb ]{1,3}){0,2}",
+        b in "(cn|CN|ou)=[aA0 ]{1,3}(, ?(ou|OU|dc)=[aAb ]{1,3}){0,2}",
+    ) {
+        prop_assert_eq!(same(&a, &b), DnKey::new(&a) == DnKey::new(&b));
+    }
+}
