@@ -35,12 +35,11 @@ fn everything(objects: &Objects) -> ImportBatch {
         .collect();
     ImportBatch {
         entries,
-        watermark: None,
-        errors: Vec::new(),
+        ..ImportBatch::default()
     }
 }
 
-/// The source: a few users and a group, as Active Directory would return them.
+/// The source: two users, as Active Directory would return them.
 struct MemoryAd {
     objects: Objects,
 }

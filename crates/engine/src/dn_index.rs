@@ -45,7 +45,7 @@ impl DerefMut for DnIndex {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{ConnectorSpace, CsObject, MvRef, mv_ref, parse_mv_ref};
+    use crate::model::{ConnectorSpace, CsObject, MvRef};
 
     fn space() -> (ConnectorSpace, u64) {
         let mut space = ConnectorSpace::default();
@@ -76,9 +76,9 @@ mod tests {
 
     #[test]
     fn metaverse_references_round_trip() {
-        assert_eq!(parse_mv_ref(&mv_ref(12)), Some(12));
+        assert_eq!(MvRef::from_value(&MvRef(12).to_value()), Some(MvRef(12)));
         assert_eq!(MvRef(12).to_string(), "mv:12");
         assert_eq!(MvRef::parse("mv:x"), None);
-        assert_eq!(parse_mv_ref(&syncrules_lang::Value::str("mv:1")), None);
+        assert_eq!(MvRef::from_value(&syncrules_lang::Value::str("mv:1")), None);
     }
 }

@@ -70,16 +70,6 @@ impl fmt::Display for MvRef {
     }
 }
 
-/// A metaverse reference to object `id`: [`MvRef::to_value`].
-pub fn mv_ref(id: MvId) -> Value {
-    MvRef(id).to_value()
-}
-
-/// The metaverse object a reference value points at: [`MvRef::from_value`].
-pub fn parse_mv_ref(v: &Value) -> Option<MvId> {
-    MvRef::from_value(v).map(MvRef::id)
-}
-
 /// What the last import said happened to an object, not yet processed by a sync.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PendingImport {

@@ -23,7 +23,7 @@ use syncrules_lang::Value;
 
 use crate::connector::ExportOp;
 use crate::model::{
-    CsId, CsObject, ExportError, MvId, MvObject, PendingExport, PendingImport, parse_mv_ref,
+    CsId, CsObject, ExportError, MvId, MvObject, MvRef, PendingExport, PendingImport,
 };
 
 /// The record layout this build writes and reads.
@@ -332,7 +332,7 @@ pub(crate) fn mv_refs(o: &MvObject) -> impl Iterator<Item = MvId> + '_ {
     o.attributes
         .values()
         .flat_map(Value::values)
-        .filter_map(parse_mv_ref)
+        .filter_map(|v| MvRef::from_value(v).map(MvRef::id))
 }
 
 mod bytes;

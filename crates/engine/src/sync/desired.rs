@@ -13,7 +13,7 @@ use super::outbound::same;
 use super::resolve::{Contribution, Decision, by_precedence, contribute, decide};
 use super::{JoinIndex, ObjectError, SyncContext};
 use crate::connector::ExportOp;
-use crate::model::{CsId, CsObject, MvObject, MvRef, PendingExport, State, parse_mv_ref};
+use crate::model::{CsId, CsObject, MvObject, MvRef, PendingExport, State};
 
 /// One metaverse object flowing out to one connector object through some rules.
 pub(crate) struct Outflow<'a> {
@@ -100,7 +100,7 @@ pub(super) fn desired(
 /// would leave a difference that is exported again, and reported as an update, whenever
 /// the referring object is imported.
 fn to_target_refs(state: &State, connector: &str, v: Value, retry: &mut bool) -> Value {
-    map_refs(v, |item| match parse_mv_ref(item) {
+    map_refs(v, |item| match MvRef::from_value(item).map(MvRef::id) {
         // A reference to a deleted object is dropped for good.
         Some(id) if !state.metaverse.objects.contains_key(&id) => None,
         Some(id) => {

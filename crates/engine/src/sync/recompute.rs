@@ -11,7 +11,7 @@ use super::eval::{View, flow_value, lookup, map_refs};
 use super::inbound::{cs_attr, dn_value, rules_in_scope};
 use super::resolve::{Contribution, Decision, by_precedence, contribute, decide};
 use super::{JoinIndex, ObjectError, SyncContext};
-use crate::model::{ConnectorSpace, CsId, CsObject, MvId, State, mv_ref};
+use crate::model::{ConnectorSpace, CsId, CsObject, MvId, MvRef, State};
 
 /// The value of `attr` as last confirmed by an import (`ImportedValue`).
 fn cs_imported<'a>(o: &'a CsObject, dn: &'a Value, attr: &str) -> &'a Value {
@@ -26,7 +26,7 @@ fn cs_imported<'a>(o: &'a CsObject, dn: &'a Value, attr: &str) -> &'a Value {
 fn to_mv_refs(v: Value, space: &ConnectorSpace, unresolved: &mut bool) -> Value {
     map_refs(v, |item| match item {
         Value::Ref(dn) => match space.resolve_reference(dn).and_then(|o| o.link) {
-            Some(mv) => Some(mv_ref(mv)),
+            Some(mv) => Some(MvRef(mv).to_value()),
             None => {
                 *unresolved = true;
                 None

@@ -8,27 +8,7 @@ use syncrules_lang::Value;
 
 #[test]
 fn references_follow_renames_and_deletes() {
-    let hr_like = rule(
-        "In",
-        "inbound",
-        "ad",
-        "user",
-        "person",
-        10,
-        &format!(
-            "link: provision\njoin:\n  - - source: objectGUID\n      target: objectGUID\n{FLOWS}"
-        ),
-    );
-    let groups = rule(
-        "In groups",
-        "inbound",
-        "ad",
-        "group",
-        "group",
-        20,
-        "link: provision\njoin:\n  - - source: objectGUID\n      target: objectGUID\nflows:\n  - target: objectGUID\n    source: objectGUID\n  - target: member\n    source: member\n",
-    );
-    let plan = scenario_plan(&[hr_like, groups]);
+    let plan = scenario_plan(&ad_rules());
     let mut state = State::default();
     let group = |members: &[&str]| {
         obj(
@@ -87,6 +67,33 @@ fn references_follow_renames_and_deletes() {
     assert_eq!(members(&state), 1);
 }
 
+/// The source's inbound rules: users and groups projected, joined by objectGUID, members
+/// flowing.
+fn ad_rules() -> Vec<String> {
+    vec![
+        rule(
+            "In",
+            "inbound",
+            "ad",
+            "user",
+            "person",
+            10,
+            &format!(
+                "link: provision\njoin:\n  - - source: objectGUID\n      target: objectGUID\n{FLOWS}"
+            ),
+        ),
+        rule(
+            "In groups",
+            "inbound",
+            "ad",
+            "group",
+            "group",
+            20,
+            "link: provision\njoin:\n  - - source: objectGUID\n      target: objectGUID\nflows:\n  - target: objectGUID\n    source: objectGUID\n  - target: member\n    source: member\n",
+        ),
+    ]
+}
+
 /// The target's outbound rules for users and groups, members flowing.
 fn cloud_rules() -> Vec<String> {
     let provision = |name: &str, source: &str, target: &str, p: i64, flows: &str| {
@@ -118,28 +125,7 @@ fn cloud_rules() -> Vec<String> {
 fn a_member_the_target_refused_to_create_stays_out_of_the_group_until_it_exists() {
     use syncrules_engine::connector::ExportOp;
     use syncrules_engine::model::ExportError;
-    let mut rules = vec![
-        rule(
-            "In",
-            "inbound",
-            "ad",
-            "user",
-            "person",
-            10,
-            &format!(
-                "link: provision\njoin:\n  - - source: objectGUID\n      target: objectGUID\n{FLOWS}"
-            ),
-        ),
-        rule(
-            "In groups",
-            "inbound",
-            "ad",
-            "group",
-            "group",
-            20,
-            "link: provision\njoin:\n  - - source: objectGUID\n      target: objectGUID\nflows:\n  - target: objectGUID\n    source: objectGUID\n  - target: member\n    source: member\n",
-        ),
-    ];
+    let mut rules = ad_rules();
     rules.extend(cloud_rules());
     let plan = scenario_plan(&rules);
     let mut state = State::default();

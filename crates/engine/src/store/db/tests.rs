@@ -7,7 +7,7 @@ use syncrules_lang::Value;
 use super::*;
 use crate::connector::ExportOp;
 use crate::model::{
-    ConnectorSpace, CsId, ExportError, MvObject, PendingExport, PendingImport, mv_ref,
+    ConnectorSpace, CsId, ExportError, MvObject, MvRef, PendingExport, PendingImport,
 };
 use crate::model::{CsObject, State};
 use crate::store::{Dirty, JoinKeys, StoreError};
@@ -98,7 +98,8 @@ pub(super) fn sample_state() -> State {
     });
     state.space("Graph").watermark = Some("deltaLink".into());
     if let Some(p) = state.metaverse.objects.get_mut(&people) {
-        p.attributes.insert("manager".into(), mv_ref(boss));
+        p.attributes
+            .insert("manager".into(), MvRef(boss).to_value());
         p.attributes.insert("photo".into(), Value::bin([1, 2, 3]));
         p.links = BTreeMap::from([("AD".to_owned(), a1), ("HR".to_owned(), h1)]);
         p.anchored_by = BTreeSet::from(["HR".to_owned()]);
@@ -109,7 +110,7 @@ pub(super) fn sample_state() -> State {
     if let Some(g) = state.metaverse.objects.get_mut(&group) {
         g.attributes.insert(
             "member".into(),
-            Value::multi(vec![mv_ref(people), mv_ref(boss)]),
+            Value::multi(vec![MvRef(people).to_value(), MvRef(boss).to_value()]),
         );
     }
     state.plan_fingerprint = Some("sha1:0123abcd".into());

@@ -51,7 +51,7 @@ fn sample_mv() -> MvObject {
         object_type: "person".into(),
         attributes: IndexMap::from([
             ("displayName".to_owned(), Value::from("Ana")),
-            ("manager".to_owned(), crate::model::mv_ref(9)),
+            ("manager".to_owned(), MvRef(9).to_value()),
             ("empty".to_owned(), Value::Null),
         ]),
         links: BTreeMap::from([("AD".to_owned(), 7), ("Entra".to_owned(), 1 << 40)]),
