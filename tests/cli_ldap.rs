@@ -144,13 +144,7 @@ fn samba_to_the_file_target_with_write_back() {
     let third = syncrules(&["run", "--config", cfg, "--format", "json"]);
     assert!(third.status.success(), "{}", text(&third.stderr));
     assert_eq!(exported(&third, "contoso.onmicrosoft.com"), 1);
-    let report: serde_json::Value = serde_json::from_slice(&third.stdout).unwrap();
-    let import = report["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["connector"] == "contoso.com" && s["step"] == "delta-import")
-        .unwrap_or_else(|| panic!("no delta import: {report}"));
+    let import = common::report_step(&third, "contoso.com", |s| s == "delta-import");
     assert_eq!(import["errors"], serde_json::json!([]), "{import}");
     let entra = common::files(&dir.path().join("entra"));
     assert!(entra.iter().any(|(_, b)| text(b).contains("Renamed")));

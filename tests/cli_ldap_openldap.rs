@@ -32,20 +32,7 @@ fn config(dir: &std::path::Path, s: &Server, delta: &str) -> std::path::PathBuf 
 
 /// The import step of the source in a run's JSON report.
 fn import_step(out: &std::process::Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    report["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["connector"] == "contoso.com" && s["step"].as_str().unwrap().contains("import"))
-        .cloned()
-        .unwrap_or_else(|| panic!("no import step: {report}"))
+    common::report_step(out, "contoso.com", |s| s.contains("import"))
 }
 
 #[test]

@@ -82,23 +82,11 @@ fn critical_system_objects_stay_out_and_account_enabled_follows_the_directory() 
         "--format",
         "json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let read = report["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["connector"] == "contoso.com" && s["step"] == "full-import")
-        .map(|s| s["objects"].as_u64().unwrap())
-        .unwrap_or_else(|| panic!("no full import: {report}"));
+    let import = common::report_step(&out, "contoso.com", |s| s == "full-import");
+    let read = import["objects"].as_u64().unwrap();
     assert!(
         read as usize >= critical.len() + users.len() + 3,
-        "the critical objects were read: {report}"
+        "the critical objects were read: {import}"
     );
     // The file target's records, one JSON object a line; an attribute's first value.
     let entra: String = common::files(&dir.path().join("entra"))

@@ -2,6 +2,11 @@
 
 #![allow(dead_code, reason = "each test file uses some of the helpers, not all")]
 #![expect(clippy::unwrap_used, reason = "test setup fails loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "a report without the step asked for fails the test loudly"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -86,4 +91,27 @@ pub fn append(dir: &Path, what: &str) {
         .unwrap()
         .write_all(what.as_bytes())
         .unwrap();
+}
+
+/// The report of the first step of `connector` whose name `step` accepts, from a run's
+/// JSON output (which must have succeeded).
+pub fn report_step(
+    out: &Output,
+    connector: &str,
+    step: impl Fn(&str) -> bool,
+) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["connector"] == connector && s["step"].as_str().is_some_and(&step))
+        .cloned()
+        .unwrap_or_else(|| panic!("no such step of {connector}: {report}"))
 }

@@ -13,13 +13,9 @@
 mod ldap_common;
 
 use ldap_common::ad_seed::{by_dn, seed, settings, user};
-use ldap_common::{ad, fresh_ou, modify, values};
+use ldap_common::{ad, anchored, fresh_ou, modify, values};
 use syncrules_connector::{Change, Connector, ConnectorError, ImportEntry};
 use syncrules_connectors::ldap::{DeltaMethod, LdapConnector};
-
-fn anchored<'a>(entries: &'a [ImportEntry], anchor: &Option<String>) -> Vec<&'a ImportEntry> {
-    entries.iter().filter(|e| &e.anchor == anchor).collect()
-}
 
 fn lower_sorted(mut v: Vec<String>) -> Vec<String> {
     v.iter_mut().for_each(|s| *s = s.to_ascii_lowercase());

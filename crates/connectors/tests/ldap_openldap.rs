@@ -12,10 +12,9 @@
 
 mod ldap_common;
 
-use ldap_common::{modify, search_dns, slapd};
+use ldap_common::{anchored, modify, search_dns, slapd};
 use syncrules_connector::{
     Change, Connector, ConnectorError, ExportChange, ExportOp, ExportResult, FailureClass,
-    ImportEntry,
 };
 use syncrules_connectors::ldap::{LdapConnector, LdapSettings, Secret};
 use syncrules_lang::Value;
@@ -120,10 +119,6 @@ fn person(dn: &str, uid: &str) -> String {
     format!(
         "dn: {dn}\nchangetype: add\nobjectClass: inetOrgPerson\nuid: {uid}\ncn: {uid}\nsn: S{uid}\n\n"
     )
-}
-
-fn anchored<'a>(entries: &'a [ImportEntry], anchor: &Option<String>) -> Vec<&'a ImportEntry> {
-    entries.iter().filter(|e| &e.anchor == anchor).collect()
 }
 
 /// Every kind of change arrives through a content sync delta: an attribute, a rename, a

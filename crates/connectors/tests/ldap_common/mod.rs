@@ -15,6 +15,8 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use syncrules_connector::ImportEntry;
+
 /// The scripts folder of the repository.
 pub fn scripts() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -250,4 +252,9 @@ pub fn fresh_ou(server: &Server, parent: &str, label: &str) -> String {
         &format!("dn: {dn}\nchangetype: add\nobjectClass: organizationalUnit\nou: {name}\n"),
     );
     dn
+}
+
+/// The entries with this anchor.
+pub fn anchored<'a>(entries: &'a [ImportEntry], anchor: &Option<String>) -> Vec<&'a ImportEntry> {
+    entries.iter().filter(|e| &e.anchor == anchor).collect()
 }
