@@ -21,7 +21,7 @@ use syncrules_connectors::adgen;
 use syncrules_connectors::ldif::{AttributeTyping, entry_from_record};
 use syncrules_engine::connector::{ImportBatch, ImportEntry};
 use syncrules_engine::import::apply;
-use syncrules_engine::model::{PendingImport, State};
+use syncrules_engine::model::{CsId, PendingImport, State};
 use syncrules_engine::sync::{SyncContext, sync_connector};
 
 /// The allocator the `syncrules` binary uses (see src/main.rs).
@@ -95,7 +95,7 @@ fn bench(c: &mut Criterion) {
     // A synced directory in which 1,000 users changed their title.
     let mut synced = imported(&entries);
     sync_connector(&mut synced, &ctx, AD, true);
-    let changed: Vec<u64> = synced.spaces[AD]
+    let changed: Vec<CsId> = synced.spaces[AD]
         .objects
         .values()
         .filter(|o| o.object_type == "user" && o.link.is_some())

@@ -12,12 +12,12 @@ use crate::model::CsId;
 /// spaces and escapes are written. A map otherwise ([`Deref`] to the [`HashMap`]).
 ///
 /// ```
-/// use syncrules_engine::model::DnIndex;
+/// use syncrules_engine::model::{CsId, DnIndex};
 /// use syncrules_lang::dn::DnKey;
 ///
 /// let mut index = DnIndex::default();
-/// index.entry("CN=A, OU=B").or_insert(1);
-/// assert_eq!(index.get(&DnKey::new("cn=a,ou=b")), Some(&1));
+/// index.entry("CN=A, OU=B").or_insert(CsId::new(1));
+/// assert_eq!(index.get(&DnKey::new("cn=a,ou=b")), Some(&CsId::new(1)));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DnIndex(HashMap<DnKey, CsId>);
@@ -45,9 +45,9 @@ impl DerefMut for DnIndex {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{ConnectorSpace, CsObject, MvRef};
+    use crate::model::{ConnectorSpace, CsId, CsObject, MvId, MvRef};
 
-    fn space() -> (ConnectorSpace, u64) {
+    fn space() -> (ConnectorSpace, CsId) {
         let mut space = ConnectorSpace::default();
         let id = space.insert(CsObject {
             dn: "CN=A, OU=B".to_owned(),
@@ -76,8 +76,9 @@ mod tests {
 
     #[test]
     fn metaverse_references_round_trip() {
-        assert_eq!(MvRef::from_value(&MvRef(12).to_value()), Some(MvRef(12)));
-        assert_eq!(MvRef(12).to_string(), "mv:12");
+        let r = MvRef(MvId::new(12));
+        assert_eq!(MvRef::from_value(&r.to_value()), Some(r));
+        assert_eq!(r.to_string(), "mv:12");
         assert_eq!(MvRef::parse("mv:x"), None);
         assert_eq!(MvRef::from_value(&syncrules_lang::Value::str("mv:1")), None);
     }

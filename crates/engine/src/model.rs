@@ -16,22 +16,89 @@ use syncrules_lang::dn::DnKey;
 use crate::connector::ExportOp;
 pub use crate::dn_index::DnIndex;
 
-/// A connector-space object's id, unique within its connector space.
-pub type CsId = u64;
-/// A metaverse object's id.
-pub type MvId = u64;
+/// Declares an object id: a `u64` of its own type, so one kind of id is never taken for
+/// another.
+macro_rules! object_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(u64);
+
+        impl $name {
+            /// The id of this number.
+            pub const fn new(n: u64) -> $name {
+                $name(n)
+            }
+
+            /// The id's number.
+            pub const fn get(self) -> u64 {
+                self.0
+            }
+
+            /// The id after this one: what a store assigns next.
+            fn next(self) -> $name {
+                $name(self.0 + 1)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl From<u64> for $name {
+            fn from(n: u64) -> $name {
+                $name(n)
+            }
+        }
+
+        impl From<$name> for u64 {
+            fn from(id: $name) -> u64 {
+                id.0
+            }
+        }
+    };
+}
+
+object_id! {
+    /// A connector-space object's id, unique within its connector space. Assigned from 1
+    /// up; the default (0) is no object's.
+    ///
+    /// ```
+    /// use syncrules_engine::model::CsId;
+    ///
+    /// assert_eq!(CsId::new(7).get(), 7);
+    /// assert_eq!(CsId::from(7).to_string(), "7");
+    /// ```
+    CsId
+}
+
+object_id! {
+    /// A metaverse object's id. Assigned from 1 up; the default (0) is no object's. Not a
+    /// [`CsId`]: the one is never passed where the other is meant.
+    ///
+    /// ```
+    /// use syncrules_engine::model::MvId;
+    ///
+    /// assert_eq!(MvId::new(42).get(), 42);
+    /// assert_eq!(u64::from(MvId::new(42)), 42);
+    /// ```
+    MvId
+}
 
 /// A reference to a metaverse object: the text `mv:<id>` ([`fmt::Display`],
 /// [`MvRef::parse`]), held in metaverse attributes as a [`Value::Ref`]
 /// ([`MvRef::to_value`], [`MvRef::from_value`]). Nothing else writes or reads that form.
 ///
 /// ```
-/// use syncrules_engine::model::MvRef;
+/// use syncrules_engine::model::{MvId, MvRef};
 ///
-/// assert_eq!(MvRef(42).to_string(), "mv:42");
-/// assert_eq!(MvRef::parse("mv:42"), Some(MvRef(42)));
+/// let r = MvRef(MvId::new(42));
+/// assert_eq!(r.to_string(), "mv:42");
+/// assert_eq!(MvRef::parse("mv:42"), Some(r));
 /// assert_eq!(MvRef::parse("CN=mv:42"), None);
-/// assert_eq!(MvRef::from_value(&MvRef(7).to_value()), Some(MvRef(7)));
+/// assert_eq!(MvRef::from_value(&r.to_value()), Some(r));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MvRef(pub MvId);
@@ -42,7 +109,10 @@ impl MvRef {
 
     /// The reference written as `text`, if it is one.
     pub fn parse(text: &str) -> Option<MvRef> {
-        text.strip_prefix(Self::PREFIX)?.parse().ok().map(MvRef)
+        text.strip_prefix(Self::PREFIX)?
+            .parse()
+            .ok()
+            .map(|n| MvRef(MvId(n)))
     }
 
     /// The reference a value holds, if it holds one.
@@ -150,18 +220,28 @@ impl CsObject {
 /// Which objects of a connector space or the metaverse are in memory, when the state is a
 /// working set read from a store (a delta step reads only what it touches). Bookkeeping,
 /// not state: two states with the same objects are equal whatever their residency.
-#[derive(Clone, Debug, Default)]
-pub struct Residency {
+#[derive(Clone, Debug)]
+pub struct Residency<Id> {
     /// Every stored object is in memory: lookups need not ask the store.
     pub complete: bool,
     /// Objects removed in memory since they were read: the store's copy is stale until the
     /// next commit deletes it.
-    pub removed: std::collections::HashSet<u64>,
+    pub removed: std::collections::HashSet<Id>,
     /// How many objects the store held at the last commit.
     pub stored: usize,
 }
 
-impl PartialEq for Residency {
+impl<Id> Default for Residency<Id> {
+    fn default() -> Self {
+        Residency {
+            complete: false,
+            removed: std::collections::HashSet::new(),
+            stored: 0,
+        }
+    }
+}
+
+impl<Id> PartialEq for Residency<Id> {
     fn eq(&self, _: &Self) -> bool {
         true
     }
@@ -181,13 +261,13 @@ pub struct ConnectorSpace {
     /// The next id to assign.
     pub next_id: CsId,
     /// Which objects are in memory.
-    pub residency: Residency,
+    pub residency: Residency<CsId>,
 }
 
 impl ConnectorSpace {
     /// Adds an object (assigning its id) and indexes it.
     pub fn insert(&mut self, mut object: CsObject) -> CsId {
-        self.next_id += 1;
+        self.next_id = self.next_id.next();
         let id = self.next_id;
         object.id = id;
         self.index(&object);
@@ -294,7 +374,7 @@ pub struct Metaverse {
     /// The next id to assign.
     pub next_id: MvId,
     /// Which objects are in memory.
-    pub residency: Residency,
+    pub residency: Residency<MvId>,
 }
 
 impl Metaverse {
@@ -321,7 +401,7 @@ impl Metaverse {
 
     /// Creates an object of a type.
     pub fn create(&mut self, object_type: &str) -> MvId {
-        self.next_id += 1;
+        self.next_id = self.next_id.next();
         let id = self.next_id;
         self.objects.insert(
             id,

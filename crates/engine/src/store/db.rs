@@ -15,6 +15,7 @@ use redb::{
 };
 
 use super::StoreError;
+use crate::model::CsId;
 
 pub use read::Reader;
 
@@ -85,7 +86,7 @@ pub(super) fn corrupt(key: String, message: impl fmt::Display) -> StoreError {
     }
 }
 
-pub(super) fn cs_key(connector: &str, id: u64) -> String {
+pub(super) fn cs_key(connector: &str, id: CsId) -> String {
     format!("cs/{connector}/{id}")
 }
 

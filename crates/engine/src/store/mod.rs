@@ -219,16 +219,16 @@ mod tests {
     fn dirty_marks_and_merges() {
         let mut a = Dirty::default();
         assert!(a.is_empty());
-        a.cs("AD", 1);
-        a.cs("AD", 1);
+        a.cs("AD", CsId::new(1));
+        a.cs("AD", CsId::new(1));
         assert!(!a.is_empty());
         let mut b = Dirty::default();
-        b.mv(7);
-        b.cs("HR", 2);
+        b.mv(MvId::new(7));
+        b.cs("HR", CsId::new(2));
         b.meta = true;
         a.merge(b);
         assert_eq!(a.cs.len(), 2);
-        assert_eq!(a.mv, BTreeSet::from([7]));
+        assert_eq!(a.mv, BTreeSet::from([MvId::new(7)]));
         assert!(a.meta);
         let c = Dirty {
             meta: true,
@@ -248,7 +248,7 @@ mod tests {
         state.space("HR");
         let mv = state.metaverse.create("person");
         let all = Dirty::all(&state);
-        assert_eq!(all.cs, BTreeSet::from([("AD".to_owned(), 1)]));
+        assert_eq!(all.cs, BTreeSet::from([("AD".to_owned(), CsId::new(1))]));
         assert_eq!(all.mv, BTreeSet::from([mv]));
         assert!(all.meta);
     }

@@ -203,7 +203,7 @@ pub fn encode_cs(o: &CsObject) -> Vec<u8> {
         None => w.out.push(0),
         Some(mv) => {
             w.out.push(1);
-            w.u(mv);
+            w.u(mv.get());
         }
     }
     w.opt_str(o.link_rule.as_deref());
@@ -253,7 +253,7 @@ pub fn decode_cs(id: CsId, bytes: &[u8]) -> Decoded<CsObject> {
     };
     let link = match r.flag()? {
         false => None,
-        true => Some(r.u()?),
+        true => Some(MvId::new(r.u()?)),
     };
     let link_rule = r.opt_string()?;
     let flags = r.byte()?;
@@ -286,7 +286,7 @@ pub fn encode_mv(o: &MvObject) -> Vec<u8> {
     w.u(o.links.len() as u64);
     for (connector, cs) in &o.links {
         w.str(connector);
-        w.u(*cs);
+        w.u(cs.get());
     }
     w.u(o.anchored_by.len() as u64);
     for connector in &o.anchored_by {
@@ -307,7 +307,7 @@ pub fn decode_mv(id: MvId, bytes: &[u8]) -> Decoded<MvObject> {
         if links.last_key_value().is_some_and(|(last, _)| *last >= c) {
             return Err(DecodeError::LinksOutOfOrder);
         }
-        links.insert(c, r.u()?);
+        links.insert(c, CsId::new(r.u()?));
     }
     let mut anchored_by = BTreeSet::new();
     for _ in 0..r.len()? {

@@ -74,6 +74,7 @@ fn spaces_from_json(j: &serde_json::Value) -> Result<Vec<SpaceMeta>, SpacesError
                 next_id: s
                     .get("next_id")
                     .and_then(serde_json::Value::as_u64)
+                    .map(CsId::new)
                     .ok_or(SpacesError::NextId { index: i })?,
                 count: s
                     .get("count")
@@ -127,6 +128,7 @@ impl Reader<'_> {
         if let Some(j) = self.store.read_meta_value(&meta, "mv_next_id")? {
             state.metaverse.next_id = j
                 .as_u64()
+                .map(MvId::new)
                 .ok_or_else(|| corrupt("meta/mv_next_id".into(), "not an unsigned integer"))?;
         }
         if let Some(j) = self.store.read_meta_value(&meta, "mv_count")? {
@@ -140,7 +142,12 @@ impl Reader<'_> {
         if let Some(j) = self.store.read_meta_value(&meta, "outbound_retry")? {
             state.outbound_retry = j
                 .as_array()
-                .map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(serde_json::Value::as_u64)
+                        .map(MvId::new)
+                        .collect()
+                })
                 .ok_or_else(|| corrupt("meta/outbound_retry".into(), "not a list of ids"))?;
         }
         if let Some(j) = self.store.read_meta_value(&meta, "plan_fingerprint")? {
@@ -195,7 +202,7 @@ impl Reader<'_> {
             .map_err(|e| self.read(e))?
         {
             let (k, v) = entry.map_err(|e| self.read(e))?;
-            let id: MvId = k.value();
+            let id = MvId::new(k.value());
             if mv.objects.contains_key(&id) || mv.residency.removed.contains(&id) {
                 continue;
             }
@@ -217,7 +224,7 @@ impl Reader<'_> {
             .map_err(|e| self.read(e))?
         {
             let (k, v) = entry.map_err(|e| self.read(e))?;
-            let (_, id) = k.value();
+            let id = CsId::new(k.value().1);
             if space.objects.contains_key(&id) || space.residency.removed.contains(&id) {
                 continue;
             }
@@ -236,7 +243,7 @@ impl Reader<'_> {
             if c != connector {
                 break;
             }
-            let id = v.value();
+            let id = CsId::new(v.value());
             if space.objects.contains_key(&id) {
                 space.by_dn.entry(dn.to_owned()).or_insert(id);
             }
@@ -248,7 +255,7 @@ impl Reader<'_> {
     /// One connector-space object.
     pub fn cs(&self, connector: &str, id: CsId) -> Result<Option<CsObject>, StoreError> {
         let table = self.txn.open_table(CS).map_err(|e| self.open(e))?;
-        match table.get((connector, id)).map_err(|e| self.read(e))? {
+        match table.get((connector, id.get())).map_err(|e| self.read(e))? {
             None => Ok(None),
             Some(v) => decode_cs(id, v.value())
                 .map(Some)
@@ -259,7 +266,7 @@ impl Reader<'_> {
     /// One metaverse object.
     pub fn mv(&self, id: MvId) -> Result<Option<MvObject>, StoreError> {
         let table = self.txn.open_table(MV).map_err(|e| self.open(e))?;
-        match table.get(id).map_err(|e| self.read(e))? {
+        match table.get(id.get()).map_err(|e| self.read(e))? {
             None => Ok(None),
             Some(v) => decode_mv(id, v.value())
                 .map(Some)
@@ -275,7 +282,7 @@ impl Reader<'_> {
         Ok(table
             .get((connector, key.as_str()))
             .map_err(|e| self.read(e))?
-            .map(|v| v.value()))
+            .map(|v| CsId::new(v.value())))
     }
 
     /// The object of a connector space with this anchor.
@@ -284,7 +291,7 @@ impl Reader<'_> {
         Ok(table
             .get((connector, anchor))
             .map_err(|e| self.read(e))?
-            .map(|v| v.value()))
+            .map(|v| CsId::new(v.value())))
     }
 
     fn ids(
@@ -299,7 +306,7 @@ impl Reader<'_> {
             .map_err(|e| self.read(e))?
         {
             let (k, _) = entry.map_err(|e| self.read(e))?;
-            out.push(k.value().1);
+            out.push(CsId::new(k.value().1));
         }
         Ok(out)
     }
@@ -329,7 +336,7 @@ impl Reader<'_> {
             .map_err(|e| self.open(e))?;
         let mut out = Vec::new();
         for v in table.get((attr, key)).map_err(|e| self.read(e))? {
-            out.push(v.map_err(|e| self.read(e))?.value());
+            out.push(MvId::new(v.map_err(|e| self.read(e))?.value()));
         }
         Ok(out)
     }
@@ -346,7 +353,7 @@ impl Reader<'_> {
             .get((connector, attr, key))
             .map_err(|e| self.read(e))?
         {
-            out.push(v.map_err(|e| self.read(e))?.value());
+            out.push(CsId::new(v.map_err(|e| self.read(e))?.value()));
         }
         Ok(out)
     }

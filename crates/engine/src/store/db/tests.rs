@@ -7,7 +7,7 @@ use syncrules_lang::Value;
 use super::*;
 use crate::connector::ExportOp;
 use crate::model::{
-    ConnectorSpace, CsId, ExportError, MvObject, MvRef, PendingExport, PendingImport,
+    ConnectorSpace, CsId, ExportError, MvId, MvObject, MvRef, PendingExport, PendingImport,
 };
 use crate::model::{CsObject, State};
 use crate::store::{Dirty, JoinKeys, StoreError};
@@ -53,7 +53,7 @@ pub(super) fn sample_cs(id: CsId) -> CsObject {
             class: "duplicate-attribute".into(),
             message: "the UPN is taken".into(),
         }),
-        link: Some(9),
+        link: Some(MvId::new(9)),
         link_rule: Some("In from AD - User Join".into()),
         provisioned: true,
         unresolved: true,
@@ -70,31 +70,31 @@ pub(super) fn sample_state() -> State {
     ad.watermark = Some("usn:100".into());
     let a1 = ad.insert(CsObject {
         link: Some(people),
-        ..sample_cs(1)
+        ..sample_cs(CsId::new(1))
     });
     let a2 = ad.insert(CsObject {
         link: Some(boss),
         pending_export: None,
         export_error: None,
-        ..sample_cs(2)
+        ..sample_cs(CsId::new(2))
     });
     // Provisioned, not yet confirmed: no anchor, a pending add.
     ad.insert(CsObject {
         anchor: None,
         link: Some(group),
         pending_import: None,
-        ..sample_cs(3)
+        ..sample_cs(CsId::new(3))
     });
     let hr = state.space("HR");
     hr.watermark = Some("2024-01-01T00:00:00Z".into());
     let h1 = hr.insert(CsObject {
         link: Some(people),
         pending_import: Some(PendingImport::Add),
-        ..sample_cs(11)
+        ..sample_cs(CsId::new(11))
     });
     hr.insert(CsObject {
         link: None,
-        ..sample_cs(12)
+        ..sample_cs(CsId::new(12))
     });
     state.space("Graph").watermark = Some("deltaLink".into());
     if let Some(p) = state.metaverse.objects.get_mut(&people) {
@@ -137,11 +137,11 @@ fn a_state_round_trips() {
         ["AD", "HR", "Graph"]
     );
     let ad = &back.spaces["AD"];
-    assert_eq!(ad.by_anchor["anchor-1"], 1);
+    assert_eq!(ad.by_anchor["anchor-1"], CsId::new(1));
     assert_eq!(
         ad.find_dn("cn=USER2,ou=people,dc=contoso,dc=com")
             .map(|o| o.id),
-        Some(2)
+        Some(CsId::new(2))
     );
 }
 
@@ -180,24 +180,24 @@ fn a_commit_writes_only_what_is_dirty() {
     // Change two objects and the watermark, mark one object only.
     let ad = state.space("AD");
     ad.watermark = Some("usn:200".into());
-    for id in [1, 2] {
+    for id in [CsId::new(1), CsId::new(2)] {
         if let Some(o) = ad.objects.get_mut(&id) {
             o.attributes.insert("title".into(), Value::from("changed"));
         }
     }
     let mut dirty = Dirty::default();
-    dirty.cs("AD", 1);
+    dirty.cs("AD", CsId::new(1));
     store
         .commit(&mut state.clone(), &dirty, &JoinKeys::default())
         .unwrap();
     let back = store.load().unwrap();
     assert_eq!(
-        back.spaces["AD"].objects[&1],
-        state.spaces["AD"].objects[&1]
+        back.spaces["AD"].objects[&CsId::new(1)],
+        state.spaces["AD"].objects[&CsId::new(1)]
     );
     assert_eq!(
-        back.spaces["AD"].objects[&2],
-        committed.spaces["AD"].objects[&2]
+        back.spaces["AD"].objects[&CsId::new(2)],
+        committed.spaces["AD"].objects[&CsId::new(2)]
     );
     assert_eq!(back.spaces["AD"].watermark.as_deref(), Some("usn:100"));
     assert_eq!(back.metaverse, committed.metaverse);
@@ -231,10 +231,10 @@ fn deleted_objects_and_spaces_go() {
         )
         .unwrap();
     let mut dirty = Dirty::default();
-    state.space("AD").remove(2);
-    dirty.cs("AD", 2);
-    state.metaverse.objects.remove(&3);
-    dirty.mv(3);
+    state.space("AD").remove(CsId::new(2));
+    dirty.cs("AD", CsId::new(2));
+    state.metaverse.objects.remove(&MvId::new(3));
+    dirty.mv(MvId::new(3));
     // A space dropped with its objects unmarked: the meta commit removes them.
     state.spaces.shift_remove("HR");
     dirty.meta = true;
@@ -250,8 +250,8 @@ fn deleted_objects_and_spaces_go() {
             .is_none()
     );
     // Next ids survive deletes: a new object never reuses an id.
-    assert_eq!(back.spaces["AD"].next_id, 3);
-    assert_eq!(back.metaverse.next_id, 3);
+    assert_eq!(back.spaces["AD"].next_id, CsId::new(3));
+    assert_eq!(back.metaverse.next_id, MvId::new(3));
 }
 
 #[test]
@@ -259,7 +259,7 @@ fn next_ids_cover_objects_committed_without_meta() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let mut state = State::default();
-    let id = state.space("New").insert(sample_cs(1));
+    let id = state.space("New").insert(sample_cs(CsId::new(1)));
     let mv = state.metaverse.create("person");
     let mut dirty = Dirty::default();
     dirty.cs("New", id);
@@ -298,7 +298,7 @@ fn a_corrupt_entry_is_named_without_its_value() {
         let mut cs = txn.open_table(CS).unwrap();
         let mut bad = crate::store::record::encode_cs(&CsObject {
             dn: "CN=secret".into(),
-            ..sample_cs(1)
+            ..sample_cs(CsId::new(1))
         });
         let n = bad.len();
         if let Some(b) = bad.get_mut(n / 2) {
@@ -347,7 +347,7 @@ fn ten_thousand_objects() {
         let mv = state.metaverse.create("person");
         let id = space.insert(CsObject {
             link: Some(mv),
-            ..sample_cs(i)
+            ..sample_cs(CsId::new(i))
         });
         if let Some(o) = state.metaverse.objects.get_mut(&mv) {
             o.attributes = IndexMap::from([
@@ -375,7 +375,7 @@ fn ten_thousand_objects() {
     assert_eq!(back, state);
 
     let mut step = Dirty::default();
-    for id in (1..=10_000).step_by(100) {
+    for id in (1..=10_000).step_by(100).map(CsId::new) {
         if let Some(o) = state.space("AD").objects.get_mut(&id) {
             o.unconfirmed.insert("title".into(), Value::from("x"));
         }
@@ -387,7 +387,7 @@ fn ten_thousand_objects() {
         .unwrap();
     let delta = t.elapsed();
     let size = fs::metadata(store.path()).map(|m| m.len()).unwrap_or(0);
-    let mv_object: Option<&MvObject> = state.metaverse.objects.get(&1);
+    let mv_object: Option<&MvObject> = state.metaverse.objects.get(&MvId::new(1));
     assert!(mv_object.is_some());
     eprintln!(
         "10,000 cs + 10,000 mv objects: commit {commit:?}, load {load:?}; \
@@ -404,7 +404,7 @@ fn compacting_gives_freed_pages_back_and_keeps_the_state() {
     for id in 1..=2_000 {
         ad.insert(CsObject {
             attributes: IndexMap::from([("description".to_owned(), Value::from("x".repeat(400)))]),
-            ..sample_cs(id)
+            ..sample_cs(CsId::new(id))
         });
     }
     // Full rewrites, as initial cycles do: each commit writes new pages and frees the old.

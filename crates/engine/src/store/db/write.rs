@@ -11,7 +11,7 @@ use super::{
     BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT, TO_SYNC, corrupt,
     cs_key,
 };
-use crate::model::{CsObject, MvObject, State};
+use crate::model::{CsId, CsObject, MvId, MvObject, State};
 use crate::sync::join_keys as keys;
 
 /// Why an object cannot be encoded. The record encoder never fails; tests substitute an
@@ -53,14 +53,14 @@ fn mv_join_rows(keys_of: &JoinKeys, o: &MvObject) -> BTreeSet<(String, String)> 
 impl Store {
     /// Records in the export journal, durably, that these objects' changes are about to be
     /// handed to `connector`.
-    pub fn journal(&self, connector: &str, ids: &[crate::model::CsId]) -> Result<(), StoreError> {
+    pub fn journal(&self, connector: &str, ids: &[CsId]) -> Result<(), StoreError> {
         let txn = self.begin()?;
         let result = (|| {
             let mut j = txn
                 .open_table(JOURNAL)
                 .map_err(|e| self.err("open a table", e))?;
             for id in ids {
-                j.insert((connector, *id), 1)
+                j.insert((connector, id.get()), 1)
                     .map_err(|e| self.err("write", e))?;
             }
             Ok(())
@@ -152,12 +152,12 @@ impl Store {
             .map_err(|e| self.err("open a table", e))?;
         for (connector, id) in &dirty.exported {
             journal
-                .remove((connector.as_str(), *id))
+                .remove((connector.as_str(), id.get()))
                 .map_err(|e| self.err("write", e))?;
         }
         let mut delta: HashMap<&str, i64> = HashMap::new();
         for (connector, id) in &dirty.cs {
-            let key = (connector.as_str(), *id);
+            let key = (connector.as_str(), id.get());
             let old = match cs.get(key).map_err(|e| self.err("write", e))? {
                 Some(v) => Some(
                     decode_cs(*id, v.value()).map_err(|m| corrupt(cs_key(connector, *id), m))?,
@@ -172,7 +172,7 @@ impl Store {
                         .get((key.0, a.as_str()))
                         .map_err(|e| self.err("write", e))?
                         .map(|v| v.value())
-                        == Some(*id)
+                        == Some(id.get())
                 {
                     by_anchor
                         .remove((key.0, a.as_str()))
@@ -184,7 +184,7 @@ impl Store {
                         .get((key.0, dn.as_str()))
                         .map_err(|e| self.err("write", e))?
                         .map(|v| v.value())
-                        == Some(*id)
+                        == Some(id.get())
                     {
                         by_dn
                             .remove((key.0, dn.as_str()))
@@ -194,7 +194,7 @@ impl Store {
                 if !rebuild {
                     for (attr, k) in cs_join_rows(join, connector, o) {
                         cs_join
-                            .remove((key.0, attr.as_str(), k.as_str()), *id)
+                            .remove((key.0, attr.as_str(), k.as_str()), id.get())
                             .map_err(|e| self.err("write", e))?;
                     }
                 }
@@ -207,11 +207,14 @@ impl Store {
                         .map_err(|e| self.err("write", e))?;
                     if let Some(a) = &o.anchor {
                         by_anchor
-                            .insert((key.0, a.as_str()), *id)
+                            .insert((key.0, a.as_str()), id.get())
                             .map_err(|e| self.err("write", e))?;
                     }
                     by_dn
-                        .insert((key.0, syncrules_lang::dn::DnKey::new(&o.dn).as_str()), *id)
+                        .insert(
+                            (key.0, syncrules_lang::dn::DnKey::new(&o.dn).as_str()),
+                            id.get(),
+                        )
                         .map_err(|e| self.err("write", e))?;
                     if o.pending_import.is_some() || o.unresolved {
                         to_sync.insert(key, 1).map_err(|e| self.err("write", e))?;
@@ -228,7 +231,7 @@ impl Store {
                     if !rebuild {
                         for (attr, k) in cs_join_rows(join, connector, o) {
                             cs_join
-                                .insert((key.0, attr.as_str(), k.as_str()), *id)
+                                .insert((key.0, attr.as_str(), k.as_str()), id.get())
                                 .map_err(|e| self.err("write", e))?;
                         }
                     }
@@ -252,7 +255,7 @@ impl Store {
             .map_err(|e| self.err("open a table", e))?;
         let mut mv_delta: i64 = 0;
         for id in &dirty.mv {
-            let old = match mv.get(*id).map_err(|e| self.err("write", e))? {
+            let old = match mv.get(id.get()).map_err(|e| self.err("write", e))? {
                 Some(v) => {
                     Some(decode_mv(*id, v.value()).map_err(|m| corrupt(format!("mv/{id}"), m))?)
                 }
@@ -263,18 +266,18 @@ impl Store {
             {
                 for (attr, k) in mv_join_rows(join, o) {
                     mv_join
-                        .remove((attr.as_str(), k.as_str()), *id)
+                        .remove((attr.as_str(), k.as_str()), id.get())
                         .map_err(|e| self.err("write", e))?;
                 }
             }
             match state.metaverse.objects.get(id) {
                 Some(o) => {
-                    mv.insert(*id, encode_mv(o).as_slice())
+                    mv.insert(id.get(), encode_mv(o).as_slice())
                         .map_err(|e| self.err("write", e))?;
                     if !rebuild {
                         for (attr, k) in mv_join_rows(join, o) {
                             mv_join
-                                .insert((attr.as_str(), k.as_str()), *id)
+                                .insert((attr.as_str(), k.as_str()), id.get())
                                 .map_err(|e| self.err("write", e))?;
                         }
                     }
@@ -283,7 +286,7 @@ impl Store {
                     }
                 }
                 None => {
-                    mv.remove(*id).map_err(|e| self.err("write", e))?;
+                    mv.remove(id.get()).map_err(|e| self.err("write", e))?;
                     if old.is_some() {
                         mv_delta -= 1;
                     }
@@ -293,21 +296,23 @@ impl Store {
         if rebuild {
             for entry in cs.iter().map_err(|e| self.err("write", e))? {
                 let (k, v) = entry.map_err(|e| self.err("write", e))?;
-                let (connector, id) = k.value();
+                let (connector, n) = k.value();
+                let id = CsId::new(n);
                 let o = decode_cs(id, v.value()).map_err(|m| corrupt(cs_key(connector, id), m))?;
                 for (attr, key) in cs_join_rows(join, connector, &o) {
                     cs_join
-                        .insert((connector, attr.as_str(), key.as_str()), id)
+                        .insert((connector, attr.as_str(), key.as_str()), n)
                         .map_err(|e| self.err("write", e))?;
                 }
             }
             for entry in mv.iter().map_err(|e| self.err("write", e))? {
                 let (k, v) = entry.map_err(|e| self.err("write", e))?;
-                let id = k.value();
+                let n = k.value();
+                let id = MvId::new(n);
                 let o = decode_mv(id, v.value()).map_err(|m| corrupt(format!("mv/{id}"), m))?;
                 for (attr, key) in mv_join_rows(join, &o) {
                     mv_join
-                        .insert((attr.as_str(), key.as_str()), id)
+                        .insert((attr.as_str(), key.as_str()), n)
                         .map_err(|e| self.err("write", e))?;
                 }
             }
@@ -375,17 +380,23 @@ impl Store {
                     .iter()
                     .find(|(n, _)| n == name)
                     .map_or(0, |(_, c)| *c);
-                serde_json::json!({"name": name, "watermark": s.watermark, "next_id": s.next_id, "count": count})
+                serde_json::json!({"name": name, "watermark": s.watermark, "next_id": s.next_id.get(), "count": count})
             })
             .collect();
         let entries = [
             ("spaces", serde_json::Value::from(spaces)),
-            ("mv_next_id", state.metaverse.next_id.into()),
+            ("mv_next_id", state.metaverse.next_id.get().into()),
             ("mv_count", counts.mv.into()),
             ("plan_fingerprint", state.plan_fingerprint.clone().into()),
             (
                 "outbound_retry",
-                serde_json::Value::from(state.outbound_retry.iter().copied().collect::<Vec<u64>>()),
+                serde_json::Value::from(
+                    state
+                        .outbound_retry
+                        .iter()
+                        .map(|id| id.get())
+                        .collect::<Vec<u64>>(),
+                ),
             ),
             ("join_keys", join.to_json()),
         ];

@@ -5,7 +5,7 @@ use super::*;
 
 fn sample_cs() -> CsObject {
     CsObject {
-        id: 7,
+        id: CsId::new(7),
         dn: "CN=Ana Chen,OU=Seattle,DC=contoso,DC=com".into(),
         anchor: Some("AAECAwQFBgcICQoLDA0ODw==".into()),
         object_type: "user".into(),
@@ -38,7 +38,7 @@ fn sample_cs() -> CsObject {
             class: "refused".into(),
             message: "no".into(),
         }),
-        link: Some(u64::MAX),
+        link: Some(MvId::new(u64::MAX)),
         link_rule: Some("In from AD - User Join".into()),
         provisioned: true,
         unresolved: false,
@@ -47,14 +47,17 @@ fn sample_cs() -> CsObject {
 
 fn sample_mv() -> MvObject {
     MvObject {
-        id: 3,
+        id: MvId::new(3),
         object_type: "person".into(),
         attributes: IndexMap::from([
             ("displayName".to_owned(), Value::from("Ana")),
-            ("manager".to_owned(), MvRef(9).to_value()),
+            ("manager".to_owned(), MvRef(MvId::new(9)).to_value()),
             ("empty".to_owned(), Value::Null),
         ]),
-        links: BTreeMap::from([("AD".to_owned(), 7), ("Entra".to_owned(), 1 << 40)]),
+        links: BTreeMap::from([
+            ("AD".to_owned(), CsId::new(7)),
+            ("Entra".to_owned(), CsId::new(1 << 40)),
+        ]),
         anchored_by: BTreeSet::from(["AD".to_owned()]),
     }
 }
@@ -62,15 +65,15 @@ fn sample_mv() -> MvObject {
 #[test]
 fn objects_round_trip() {
     let cs = sample_cs();
-    assert_eq!(decode_cs(7, &encode_cs(&cs)), Ok(cs));
+    assert_eq!(decode_cs(CsId::new(7), &encode_cs(&cs)), Ok(cs));
     let bare = CsObject {
-        id: 1,
+        id: CsId::new(1),
         ..CsObject::default()
     };
-    assert_eq!(decode_cs(1, &encode_cs(&bare)), Ok(bare));
+    assert_eq!(decode_cs(CsId::new(1), &encode_cs(&bare)), Ok(bare));
     let mv = sample_mv();
-    assert_eq!(decode_mv(3, &encode_mv(&mv)), Ok(mv.clone()));
-    assert_eq!(mv_refs(&mv).collect::<Vec<_>>(), [9]);
+    assert_eq!(decode_mv(MvId::new(3), &encode_mv(&mv)), Ok(mv.clone()));
+    assert_eq!(mv_refs(&mv).collect::<Vec<_>>(), [MvId::new(9)]);
 }
 
 #[test]
@@ -83,14 +86,14 @@ fn every_flipped_bit_and_every_truncation_is_refused() {
                 *x ^= 1 << bit;
             }
             assert!(
-                decode_cs(7, &b).is_err(),
+                decode_cs(CsId::new(7), &b).is_err(),
                 "byte {i} bit {bit} went unnoticed"
             );
         }
     }
     for n in 0..bytes.len() {
         assert!(
-            decode_cs(7, bytes.get(..n).unwrap_or_default()).is_err(),
+            decode_cs(CsId::new(7), bytes.get(..n).unwrap_or_default()).is_err(),
             "cut at {n}"
         );
     }
@@ -102,7 +105,7 @@ fn other_layouts_are_named() {
     if let Some(v) = b.first_mut() {
         *v = 1;
     }
-    let e = decode_mv(3, &b)
+    let e = decode_mv(MvId::new(3), &b)
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
@@ -119,7 +122,7 @@ fn only_the_encoders_own_forms_are_read() {
     w.str("AD");
     w.out.extend_from_slice(&[0x87, 0x00]);
     w.u(0);
-    let e = decode_mv(3, &w.finish())
+    let e = decode_mv(MvId::new(3), &w.finish())
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
@@ -134,7 +137,7 @@ fn only_the_encoders_own_forms_are_read() {
     w.str("AD");
     w.u(2);
     w.u(0);
-    let e = decode_mv(3, &w.finish())
+    let e = decode_mv(MvId::new(3), &w.finish())
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
@@ -184,5 +187,8 @@ fn decode_errors_read_as_before() {
     // A cut record fails its checksum before a byte of the body is read.
     let bytes = encode_mv(&sample_mv());
     let cut = bytes.get(..bytes.len() - 1).unwrap_or_default();
-    assert!(matches!(decode_mv(3, cut), Err(DecodeError::Checksum)));
+    assert!(matches!(
+        decode_mv(MvId::new(3), cut),
+        Err(DecodeError::Checksum)
+    ));
 }

@@ -8,7 +8,7 @@ use syncrules_lang::Value;
 use super::super::*;
 use super::sample_cs;
 use super::sample_state;
-use crate::model::CsObject;
+use crate::model::{CsId, CsObject, MvId};
 use crate::store::{Dirty, JoinKeys, StoreError};
 
 /// Commits a state, then a step (objects changed and deleted, meta) whose encoding fails at
@@ -34,9 +34,9 @@ fn a_failed_step_leaves_the_last_commit() {
             dirty.cs(name, o.id);
         }
     }
-    state.space("AD").remove(3);
-    state.metaverse.objects.remove(&1);
-    dirty.mv(1);
+    state.space("AD").remove(CsId::new(3));
+    state.metaverse.objects.remove(&MvId::new(1));
+    dirty.mv(MvId::new(1));
     state.space("AD").watermark = Some("usn:999".into());
     dirty.meta = true;
 
@@ -90,7 +90,7 @@ fn crash_child() {
     let mut state = store.load().unwrap();
     let mut dirty = Dirty::default();
     for i in 0..2_000 {
-        let id = state.space("AD").insert(sample_cs(1_000 + i));
+        let id = state.space("AD").insert(sample_cs(CsId::new(1_000 + i)));
         dirty.cs("AD", id);
     }
     dirty.meta = true;

@@ -14,7 +14,7 @@ fn layout_2_gets_its_dn_index_rekeyed() {
         let ad = state.space("AD");
         ad.insert(CsObject {
             dn: written.to_owned(),
-            ..sample_cs(0)
+            ..sample_cs(CsId::new(0))
         });
         let dirty = Dirty::all(&state);
         store
