@@ -8,15 +8,15 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use syncrules::{
-    Change, Connector, ConnectorError, Cycle, Event, ExportChange, ExportOp, ExportResult,
-    ImportBatch, ImportEntry, Rules, Session, Value,
+    Change, Connector, ConnectorError, Cycle, Dn, DnError, Event, ExportChange, ExportOp,
+    ExportResult, ImportBatch, ImportEntry, Rules, Session, Value,
 };
 
 /// An object held in memory: its anchor, object type and attributes.
 type Object = (String, String, Vec<(String, Value)>);
 
-/// A directory held in memory, by DN.
-type Objects = BTreeMap<String, Object>;
+/// A directory held in memory, by DN (compared as AD compares them: `CN=a` is `cn=A`).
+type Objects = BTreeMap<Dn, Object>;
 
 /// Every object of a directory held in memory, as a full import reports them. Neither
 /// directory here keeps a change log, so every delta import reads everything again too.
@@ -144,11 +144,13 @@ impl Connector for MemoryEntra {
 }
 
 /// An enabled user of the sample's OU, as AD returns one.
-fn user(given: &str, sn: &str, guid: u8) -> (String, Object) {
+fn user(given: &str, sn: &str, guid: u8) -> Result<(Dn, Object), DnError> {
     let initial = given.chars().next().unwrap_or('x');
     let sam = format!("{initial}{sn}").to_lowercase();
     let upn = format!("{}.{}@contoso.com", given.to_lowercase(), sn.to_lowercase());
-    let dn = format!("CN={given} {sn},OU=Seattle,OU=Employees,OU=Corp,DC=contoso,DC=com");
+    let dn = Dn::parse(&format!(
+        "CN={given} {sn},OU=Seattle,OU=Employees,OU=Corp,DC=contoso,DC=com"
+    ))?;
     let attributes = vec![
         ("objectGUID".to_owned(), Value::Bin(Arc::from([guid; 16]))),
         ("cn".to_owned(), Value::str(format!("{given} {sn}"))),
@@ -164,13 +166,13 @@ fn user(given: &str, sn: &str, guid: u8) -> (String, Object) {
         ("userAccountControl".to_owned(), Value::Num(512)),
         ("objectSid".to_owned(), Value::Bin(Arc::from([1, 5, guid]))),
     ];
-    (dn, (format!("guid-{guid}"), "user".to_owned(), attributes))
+    Ok((dn, (format!("guid-{guid}"), "user".to_owned(), attributes)))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rules = Rules::load(&[concat!(env!("CARGO_MANIFEST_DIR"), "/rules")])?;
     let ad = MemoryAd {
-        objects: [user("Ana", "Chen", 1), user("Ben", "Okafor", 2)]
+        objects: [user("Ana", "Chen", 1)?, user("Ben", "Okafor", 2)?]
             .into_iter()
             .collect(),
     };

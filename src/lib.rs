@@ -36,6 +36,7 @@ pub use syncrules_engine::run::{
 };
 pub use syncrules_engine::sync::ObjectError;
 pub use syncrules_lang::Value;
+pub use syncrules_lang::dn::{Dn, DnError};
 
 pub mod config;
 mod config_fields;

@@ -22,7 +22,7 @@ pub fn preflight(config: &SyncConfig, domains: &[String]) -> Result<Vec<Finding>
                     source = source.with_delta(d.clone());
                 }
                 source.for_each_object(|e| {
-                    check.object(name, &e.dn, &e.object_type, &e.attributes);
+                    check.object(name, e.dn.as_str(), &e.object_type, &e.attributes);
                 })?;
             }
             ConnectorConfig::Ldap(ldap) => {
@@ -33,7 +33,7 @@ pub fn preflight(config: &SyncConfig, domains: &[String]) -> Result<Vec<Finding>
                     None => rt.insert(crate::session::runtime()?),
                 };
                 for e in rt.block_on(source.full_import())?.entries {
-                    check.object(name, &e.dn, &e.object_type, &e.attributes);
+                    check.object(name, e.dn.as_str(), &e.object_type, &e.attributes);
                 }
             }
             ConnectorConfig::File { .. } | ConnectorConfig::Graph(_) => {}

@@ -60,7 +60,7 @@ fn entra_objects(dir: &Path) -> Vec<String> {
                 .map(|(k, v)| format!("{k}={v:?}"))
                 .collect();
             attrs.sort();
-            format!("{}|{}", e.dn.to_ascii_lowercase(), attrs.join(";"))
+            format!("{}|{}", e.dn.as_str().to_ascii_lowercase(), attrs.join(";"))
         })
         .collect();
     out.sort();

@@ -77,7 +77,7 @@ fn objects(entries: Vec<ImportEntry>) -> Vec<String> {
             attrs.sort();
             format!(
                 "{}|{}|{}",
-                e.dn.to_ascii_lowercase(),
+                e.dn.as_str().to_ascii_lowercase(),
                 e.object_type,
                 attrs.join(";")
             )

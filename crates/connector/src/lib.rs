@@ -8,6 +8,7 @@
 
 use indexmap::IndexMap;
 use syncrules_lang::Value;
+use syncrules_lang::dn::Dn;
 use syncrules_lang::schema::Schema;
 
 /// What an imported entry says about an object.
@@ -30,13 +31,14 @@ pub enum Change {
 pub struct ImportEntry {
     /// What happened.
     pub change: Change,
-    /// The object's DN (its current one, after any rename). Empty for a
-    /// [`Change::Delete`] known by `anchor` alone, which is nothing to do when no object
-    /// holds that anchor (a directory reporting deletes by identifier cannot tell which of
-    /// them were in scope).
-    pub dn: String,
+    /// The object's DN (its current one, after any rename). The root DN (of no RDNs,
+    /// [`Dn::is_root`]) for a [`Change::Delete`] known by `anchor` alone, which is nothing
+    /// to do when no object holds that anchor (a directory reporting deletes by identifier
+    /// cannot tell which of them were in scope). A connector that reads a DN it cannot
+    /// parse reports that record as an [`ImportError`] instead.
+    pub dn: Dn,
     /// Its previous DN when the entry renames it.
-    pub old_dn: Option<String>,
+    pub old_dn: Option<Dn>,
     /// Its immutable anchor (AD: objectGUID as base64), when the directory has one.
     pub anchor: Option<String>,
     /// The object type (AD: the most specific objectClass).
@@ -124,9 +126,9 @@ pub struct ExportChange {
     /// The operation.
     pub op: ExportOp,
     /// The object's DN (the new DN for a rename).
-    pub dn: String,
+    pub dn: Dn,
     /// The previous DN, for a rename.
-    pub old_dn: Option<String>,
+    pub old_dn: Option<Dn>,
     /// The anchor, once the directory has assigned one.
     pub anchor: Option<String>,
     /// The object type.
@@ -229,6 +231,7 @@ pub enum ConnectorError {
 /// ```
 /// use indexmap::IndexMap;
 /// use syncrules_connector::*;
+/// use syncrules_lang::dn::Dn;
 ///
 /// /// A source holding one user, with no change log.
 /// struct OneUser;
@@ -242,9 +245,12 @@ pub enum ConnectorError {
 ///     async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
 ///         let mut attributes = IndexMap::new();
 ///         attributes.insert("displayName".to_owned(), syncrules_lang::Value::str("Ana Chen"));
+///         let dn = Dn::parse("CN=Ana Chen,OU=People,DC=example,DC=com").map_err(|e| {
+///             ConnectorError::Data { connector: self.name().to_owned(), message: e.to_string() }
+///         })?;
 ///         let ana = ImportEntry {
 ///             change: Change::Present,
-///             dn: "CN=Ana Chen,OU=People,DC=example,DC=com".to_owned(),
+///             dn,
 ///             old_dn: None,
 ///             anchor: Some("100003".to_owned()),
 ///             object_type: "person".to_owned(),

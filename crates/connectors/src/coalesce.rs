@@ -2,6 +2,7 @@
 //! applied in any order.
 
 use std::collections::{HashMap, HashSet};
+use syncrules_lang::dn::Dn;
 
 use indexmap::IndexMap;
 use syncrules_connector::{Change, ImportEntry, ValueChange, ValueOp};
@@ -32,7 +33,13 @@ pub fn coalesce(entries: impl IntoIterator<Item = ImportEntry>) -> Vec<ImportEnt
     let mut by_anchor: HashMap<String, usize> = HashMap::new();
     let mut by_dn: HashMap<String, usize> = HashMap::new();
     for entry in entries {
-        let before = dn_key(entry.old_dn.as_deref().unwrap_or(&entry.dn));
+        let before = dn_key(
+            entry
+                .old_dn
+                .as_ref()
+                .map(Dn::as_str)
+                .unwrap_or(entry.dn.as_str()),
+        );
         let found = entry
             .anchor
             .as_ref()
@@ -69,7 +76,7 @@ pub fn coalesce(entries: impl IntoIterator<Item = ImportEntry>) -> Vec<ImportEnt
                 if let Some(a) = &merged.anchor {
                     by_anchor.insert(a.clone(), index);
                 }
-                by_dn.insert(dn_key(&merged.dn), index);
+                by_dn.insert(dn_key(merged.dn.as_str()), index);
             }
             if let Some(slot) = out.get_mut(index) {
                 *slot = Some(merged);
@@ -91,7 +98,7 @@ fn forget(
     {
         by_anchor.remove(a);
     }
-    let key = dn_key(&entry.dn);
+    let key = dn_key(entry.dn.as_str());
     if by_dn.get(&key) == Some(&index) {
         by_dn.remove(&key);
     }
@@ -217,7 +224,7 @@ mod tests {
         ImportEntry {
             value_changes: Vec::new(),
             change,
-            dn: dn.to_owned(),
+            dn: Dn::parse(dn).unwrap(),
             old_dn: None,
             anchor: None,
             object_type: "user".to_owned(),
@@ -237,11 +244,11 @@ mod tests {
         );
         let modify = entry(Change::Modify, "CN=a,DC=x", &[("title", Value::Null)]);
         let mut rename = entry(Change::Modify, "CN=b,DC=x", &[("cn", "b".into())]);
-        rename.old_dn = Some("cn=A,dc=x".to_owned());
+        rename.old_dn = Some(Dn::parse("cn=A,dc=x").unwrap());
         let out = coalesce([add, modify, rename]);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].change, Change::Add);
-        assert_eq!(out[0].dn, "CN=b,DC=x");
+        assert_eq!(out[0].dn.as_str(), "CN=b,DC=x");
         assert_eq!(out[0].old_dn, None);
         assert_eq!(out[0].attributes.keys().collect::<Vec<_>>(), ["mail", "cn"]);
     }
@@ -261,14 +268,14 @@ mod tests {
     #[test]
     fn modifies_merge_and_keep_the_first_dn() {
         let mut first = entry(Change::Modify, "CN=b,DC=x", &[("cn", "b".into())]);
-        first.old_dn = Some("CN=a,DC=x".to_owned());
+        first.old_dn = Some(Dn::parse("CN=a,DC=x").unwrap());
         first.anchor = Some("g".to_owned());
         let mut second = entry(Change::Modify, "CN=b,DC=x", &[("title", Value::Null)]);
         second.anchor = Some("g".to_owned());
         let other = entry(Change::Modify, "CN=c,DC=x", &[("title", "x".into())]);
         let out = coalesce([first.clone(), other, second]);
         assert_eq!(out.len(), 2);
-        assert_eq!(out[0].old_dn.as_deref(), Some("CN=a,DC=x"));
+        assert_eq!(out[0].old_dn.as_ref().map(Dn::as_str), Some("CN=a,DC=x"));
         assert!(out[0].attributes["title"].is_null());
         let mut delete = entry(Change::Delete, "CN=b,DC=x", &[]);
         delete.anchor = Some("g".to_owned());
@@ -283,9 +290,9 @@ mod tests {
     #[test]
     fn renaming_back_is_no_rename() {
         let mut there = entry(Change::Modify, "CN=b,DC=x", &[]);
-        there.old_dn = Some("CN=a,DC=x".to_owned());
+        there.old_dn = Some(Dn::parse("CN=a,DC=x").unwrap());
         let mut back = entry(Change::Modify, "CN=a,DC=x", &[]);
-        back.old_dn = Some("CN=b,DC=x".to_owned());
+        back.old_dn = Some(Dn::parse("CN=b,DC=x").unwrap());
         let out = coalesce([there, back]);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].old_dn, None);
@@ -314,7 +321,7 @@ mod tests {
             values("Member", ValueOp::Remove, &["CN=c"]),
         ];
         let mut rename = entry(Change::Modify, "CN=h,DC=x", &[]);
-        rename.old_dn = Some("CN=g,DC=x".to_owned());
+        rename.old_dn = Some(Dn::parse("CN=g,DC=x").unwrap());
         rename.object_type = String::new();
         let out = coalesce([add.clone(), modify, rename]);
         assert_eq!(out.len(), 1);

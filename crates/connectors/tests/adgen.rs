@@ -64,7 +64,7 @@ fn the_output_parses_into_the_expected_objects() {
         CONTAINERS + 500 + BUILTIN_USERS + 60 + BUILTIN_GROUPS
     );
 
-    let dns: HashSet<String> = all.iter().map(|e| e.dn.to_lowercase()).collect();
+    let dns: HashSet<String> = all.iter().map(|e| e.dn.as_str().to_lowercase()).collect();
     assert_eq!(dns.len(), all.len(), "DNs are unique");
     let anchors: HashSet<_> = all.iter().filter_map(|e| e.anchor.clone()).collect();
     assert_eq!(
@@ -146,8 +146,11 @@ fn the_output_parses_into_the_expected_objects() {
     ] {
         assert!(critical.contains(&dn), "{dn} is critical");
     }
-    assert!(users.iter().any(|u| u.dn.starts_with("CN=MSOL_")));
-    let victims: Vec<_> = users.iter().filter(|u| u.dn.contains(r"\0ACNF:")).collect();
+    assert!(users.iter().any(|u| u.dn.as_str().starts_with("CN=MSOL_")));
+    let victims: Vec<_> = users
+        .iter()
+        .filter(|u| u.dn.as_str().contains(r"\0ACNF:"))
+        .collect();
     assert_eq!(victims.len(), 1);
     assert!(
         text(victims[0], "sAMAccountName")
@@ -160,7 +163,7 @@ fn the_output_parses_into_the_expected_objects() {
     let position: HashMap<String, usize> = all
         .iter()
         .enumerate()
-        .map(|(i, e)| (e.dn.to_lowercase(), i))
+        .map(|(i, e)| (e.dn.as_str().to_lowercase(), i))
         .collect();
     let managed = users
         .iter()
@@ -199,7 +202,7 @@ fn the_output_parses_into_the_expected_objects() {
     );
     let everyone = groups
         .iter()
-        .find(|g| g.dn.starts_with("CN=All Employees,"))
+        .find(|g| g.dn.as_str().starts_with("CN=All Employees,"))
         .unwrap();
     assert_eq!(everyone.attributes["member"].values().len(), 500);
     assert!(

@@ -10,6 +10,7 @@
 )]
 
 use std::path::Path;
+use syncrules_lang::dn::Dn;
 
 use syncrules_connector::{
     Change, Connector, ConnectorError, ExportChange, ExportOp, ExportResult, FailureClass,
@@ -50,7 +51,7 @@ fn change(op: ExportOp, dn: &str, attrs: &[(&str, Value)]) -> ExportChange {
     ExportChange {
         retry: false,
         op,
-        dn: dn.to_owned(),
+        dn: Dn::parse(dn).unwrap(),
         old_dn: None,
         anchor: None,
         object_type: "user".to_owned(),
@@ -131,7 +132,7 @@ async fn exports_are_read_back_by_the_confirming_import() {
     let entry = find(&batch.entries, &jane);
     assert_eq!(entry.change, Change::Present);
     assert_eq!(
-        entry.dn,
+        entry.dn.as_str(),
         "CN=Jane Doe,OU=Users,DC=contoso,DC=onmicrosoft,DC=com"
     );
     assert_eq!(entry.object_type, "user");
@@ -176,7 +177,7 @@ async fn updates_renames_and_deletes(compacting: bool) {
 
     let mut by_anchor = change(
         ExportOp::Update,
-        "ignored when the anchor is known",
+        "CN=Ignored when the anchor is known,DC=x",
         &[("jobTitle", "CTO".into()), ("proxyAddresses", Value::Null)],
     );
     by_anchor.anchor = Some(jane.clone());
@@ -185,7 +186,7 @@ async fn updates_renames_and_deletes(compacting: bool) {
         "CN=Jane Roe,OU=Users,DC=contoso,DC=onmicrosoft,DC=com",
         &[("displayName", "Jane Roe".into())],
     );
-    rename.old_dn = Some(dn.to_owned());
+    rename.old_dn = Some(Dn::parse(dn).unwrap());
     let results = target
         .export(&[
             change(
@@ -211,7 +212,7 @@ async fn updates_renames_and_deletes(compacting: bool) {
     let batch = target.full_import().await.unwrap();
     let entry = find(&batch.entries, &jane);
     assert_eq!(
-        entry.dn,
+        entry.dn.as_str(),
         "CN=Jane Roe,OU=Users,DC=contoso,DC=onmicrosoft,DC=com"
     );
     assert_eq!(entry.attributes["jobTitle"], Value::from("CTO"));
@@ -354,7 +355,7 @@ async fn delta_imports_return_the_changes_since_the_watermark(compacting: bool) 
     assert_eq!(modify.attributes["jobTitle"], Value::from("y"));
     assert_eq!(modify.attributes["displayName"], Value::Null);
     assert_eq!(
-        batch.entries[2].dn,
+        batch.entries[2].dn.as_str(),
         "CN=B,OU=Users,DC=contoso,DC=onmicrosoft,DC=com"
     );
 
@@ -382,7 +383,7 @@ async fn invalid_adds_are_invalid_values() {
     let dir = tempfile::tempdir().unwrap();
     let mut target = FileTarget::new("Entra", dir.path());
     let mut nameless = user("A", "a@contoso.com", &[]);
-    nameless.dn = " ".to_owned();
+    nameless.dn = Dn::default();
     let mut typeless = user("B", "b@contoso.com", &[]);
     typeless.object_type = String::new();
     let results = target.export(&[nameless, typeless]).await.unwrap();

@@ -14,6 +14,7 @@ use file_target_common::{anchor, change, change_of, copy_folder, dn, files, find
 use syncrules_connector::{Connector, ConnectorError, ExportOp};
 use syncrules_connectors::FileTarget;
 use syncrules_lang::Value;
+use syncrules_lang::dn::Dn;
 
 #[tokio::test]
 async fn a_torn_last_journal_line_is_ignored_and_cut_off() {
@@ -47,7 +48,7 @@ async fn a_torn_last_journal_line_is_ignored_and_cut_off() {
     let mut target = FileTarget::new("Entra", dir.path());
     let batch = target.full_import().await.unwrap();
     assert_eq!(batch.entries.len(), 3);
-    assert_eq!(find(&batch.entries, &c).unwrap().dn, dn("C"));
+    assert_eq!(find(&batch.entries, &c).unwrap().dn.as_str(), dn("C"));
     assert!(batch.watermark.unwrap().ends_with(":3"));
 }
 
@@ -76,7 +77,7 @@ async fn cut_everywhere(compacted: bool) {
     let before = std::fs::metadata(&path).unwrap().len();
     assert_eq!(before == 0, compacted);
     let mut rename = change_of(ExportOp::Rename, &b, &[]);
-    rename.dn = dn("B2");
+    rename.dn = Dn::parse(&dn("B2")).unwrap();
     let results = target
         .export(&[
             change_of(ExportOp::Update, &a, &[("jobTitle", "CTO".into())]),
@@ -114,12 +115,15 @@ async fn cut_everywhere(compacted: bool) {
         // Applied in order: a later change only with every earlier one.
         let applied = [
             title == Some(&Value::from("CTO")),
-            *b_dn == dn("B2"),
+            b_dn.as_str() == dn("B2"),
             !c_there,
             d_entry.is_some(),
         ];
         assert!(title.is_none() || applied[0], "cut at {cut}: {title:?}");
-        assert!(*b_dn == dn("B") || applied[1], "cut at {cut}: {b_dn}");
+        assert!(
+            b_dn.as_str() == dn("B") || applied[1],
+            "cut at {cut}: {b_dn}"
+        );
         let count = applied.iter().take_while(|x| **x).count();
         assert!(
             applied[count..].iter().all(|x| !x),
@@ -205,7 +209,7 @@ async fn leftovers_of_interrupted_writes_are_removed_on_open() {
     let mut target = FileTarget::new("Entra", dir.path());
     let entries = target.full_import().await.unwrap().entries;
     assert_eq!(entries.len(), 2);
-    assert_eq!(find(&entries, &a).unwrap().dn, dn("A"));
+    assert_eq!(find(&entries, &a).unwrap().dn.as_str(), dn("A"));
     assert_eq!(files(dir.path()), kept);
     let results = target
         .export(&[change(ExportOp::Delete, &dn("B"), &[])])

@@ -62,7 +62,7 @@ async fn a_folder_in_the_previous_layout_is_converted_on_first_open() {
     assert_eq!(batch.entries.len(), 2);
     let b = find(&batch.entries, "old-anchor-b").unwrap();
     assert_eq!(b.change, Change::Present);
-    assert_eq!(b.dn, dn("B"));
+    assert_eq!(b.dn.as_str(), dn("B"));
     assert_eq!(b.attributes["accountEnabled"], Value::Bool(true));
     // The change counter goes on.
     let mark = batch.watermark.unwrap();

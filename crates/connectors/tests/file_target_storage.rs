@@ -313,7 +313,7 @@ async fn other_unique_attributes_rebuild_the_value_index() {
     assert_eq!(failure(&results[0]), FailureClass::DuplicateAttribute);
     let entries = target.full_import().await.unwrap().entries;
     assert_eq!(entries.len(), 2);
-    assert!(entries.iter().any(|e| e.dn == dn("C")));
+    assert!(entries.iter().any(|e| e.dn.as_str() == dn("C")));
 }
 
 #[tokio::test]
@@ -339,5 +339,5 @@ async fn a_batch_larger_than_a_write_chunk_is_written_whole() {
     let mut target = FileTarget::new("Entra", dir.path());
     let entries = target.full_import().await.unwrap().entries;
     assert_eq!(entries.len(), 2_200);
-    assert_eq!(find(&entries, &last).unwrap().dn, dn("U2199"));
+    assert_eq!(find(&entries, &last).unwrap().dn.as_str(), dn("U2199"));
 }

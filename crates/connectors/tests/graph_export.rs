@@ -2,7 +2,7 @@
 //! a retried create, a duplicate UPN, an object mastered on premises, 401 handling,
 //! `$batch` limits, and a client secret that never shows.
 
-#![expect(clippy::panic, reason = "test setup fails loudly")]
+#![expect(clippy::panic, clippy::unwrap_used, reason = "test setup fails loudly")]
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
@@ -10,6 +10,7 @@ use syncrules_connector::{Connector, ExportChange, ExportOp, ExportResult, Failu
 use syncrules_connectors::graph::{GraphConnector, GraphSettings, Secret};
 use syncrules_graph_double::{Config, Fault, FaultRule, GraphDouble, Kind};
 use syncrules_lang::Value;
+use syncrules_lang::dn::Dn;
 
 const SECRET: &str = "connector-test-secret-9f3";
 
@@ -46,13 +47,14 @@ fn user(anchor: &str, upn: &str) -> ExportChange {
     .collect();
     ExportChange {
         op: ExportOp::Add,
-        dn: format!(
+        dn: Dn::parse(&format!(
             "CN={{{}}}",
             anchor
                 .bytes()
                 .map(|b| format!("{b:02X}"))
                 .collect::<String>()
-        ),
+        ))
+        .unwrap(),
         old_dn: None,
         anchor: None,
         object_type: "user".into(),

@@ -176,7 +176,11 @@ async fn dirsync_deltas_carry_every_kind_of_change() {
         .find(|e| e.anchor == anchor_of(&users[3]))
         .expect("delete");
     assert_eq!(del.change, Change::Delete);
-    assert!(d.entries.iter().any(|e| e.dn.starts_with("CN=new")));
+    assert!(
+        d.entries
+            .iter()
+            .any(|e| e.dn.as_str().starts_with("CN=new"))
+    );
     // Membership added.
     modify(
         server,

@@ -16,11 +16,12 @@ use ldap_common::{ad, search_dns, values};
 use syncrules_connector::{Connector, ExportChange, ExportOp, ExportResult, FailureClass};
 use syncrules_connectors::ldap::LdapConnector;
 use syncrules_lang::Value;
+use syncrules_lang::dn::Dn;
 
 fn change(op: ExportOp, dn: &str, attrs: &[(&str, Value)]) -> ExportChange {
     ExportChange {
         op,
-        dn: dn.to_owned(),
+        dn: Dn::parse(dn).unwrap(),
         old_dn: None,
         anchor: None,
         object_type: "user".to_owned(),
@@ -61,7 +62,7 @@ async fn exports_land_and_fail_per_object() {
     );
     retry_add.retry = true;
     let mut rename = change(ExportOp::Rename, &format!("CN=moved,{ou}"), &[]);
-    rename.old_dn = Some(users[2].clone());
+    rename.old_dn = Some(Dn::parse(&users[2]).unwrap());
     let changes = vec![
         change(
             ExportOp::Add,

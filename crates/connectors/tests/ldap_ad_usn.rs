@@ -41,7 +41,8 @@ async fn usn_deltas_carry_every_kind_of_change() {
         entries
             .iter()
             .filter(|e| {
-                e.dn.to_ascii_lowercase()
+                e.dn.as_str()
+                    .to_ascii_lowercase()
                     .ends_with(&ou.to_ascii_lowercase())
                     || full.entries.iter().any(|f| f.anchor == e.anchor)
             })
@@ -100,7 +101,7 @@ async fn usn_deltas_carry_every_kind_of_change() {
     }
     assert!(
         e.iter()
-            .any(|x| x.dn.eq_ignore_ascii_case(&added) && x.change == Change::Add),
+            .any(|x| x.dn.as_str().eq_ignore_ascii_case(&added) && x.change == Change::Add),
         "{e:?}"
     );
     // Moved back in: whole again, the same anchor; a membership added.
@@ -120,7 +121,7 @@ async fn usn_deltas_carry_every_kind_of_change() {
     let moved = anchored(&b, &anchor(&users[2]));
     assert_eq!(moved.len(), 1, "{b:?}");
     assert_eq!(moved[0].change, Change::Add);
-    assert!(moved[0].dn.eq_ignore_ascii_case(&users[2]));
+    assert!(moved[0].dn.as_str().eq_ignore_ascii_case(&users[2]));
     let g = anchored(&b, &anchor(&group));
     assert_eq!(g.len(), 1, "{b:?}");
     assert_eq!(

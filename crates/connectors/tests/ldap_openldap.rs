@@ -18,6 +18,7 @@ use syncrules_connector::{
 };
 use syncrules_connectors::ldap::{LdapConnector, LdapSettings, Secret};
 use syncrules_lang::Value;
+use syncrules_lang::dn::Dn;
 
 #[tokio::test]
 async fn openldap_full_import_and_export() {
@@ -54,7 +55,7 @@ async fn openldap_full_import_and_export() {
     let p0 = batch
         .entries
         .iter()
-        .find(|e| e.dn == format!("uid=p0,{people}"))
+        .find(|e| e.dn.as_str() == format!("uid=p0,{people}"))
         .expect("p0");
     assert_eq!(p0.anchor.as_deref().map(str::len), Some(36), "entryUUID");
     assert_eq!(p0.object_type, "inetOrgPerson");
@@ -80,7 +81,7 @@ async fn openldap_full_import_and_export() {
         .export(&[
             ExportChange {
                 op: ExportOp::Update,
-                dn: format!("uid=p0,{people}"),
+                dn: Dn::parse(&format!("uid=p0,{people}")).unwrap(),
                 old_dn: None,
                 anchor: None,
                 object_type: "inetOrgPerson".to_owned(),
@@ -91,7 +92,7 @@ async fn openldap_full_import_and_export() {
             },
             ExportChange {
                 op: ExportOp::Delete,
-                dn: format!("uid=nobody,{people}"),
+                dn: Dn::parse(&format!("uid=nobody,{people}")).unwrap(),
                 old_dn: None,
                 anchor: None,
                 object_type: "inetOrgPerson".to_owned(),
@@ -153,7 +154,7 @@ async fn content_sync_deltas_carry_every_kind_of_change() {
     let anchor = |dn: &str| {
         full.entries
             .iter()
-            .find(|e| e.dn == dn)
+            .find(|e| e.dn.as_str() == dn)
             .unwrap_or_else(|| panic!("{dn} imported"))
             .anchor
             .clone()
@@ -192,7 +193,11 @@ async fn content_sync_deltas_carry_every_kind_of_change() {
     let renamed = format!("uid=p1b,{people}");
     let p1 = anchored(e, &anchor(&dn(1)));
     assert_eq!(p1.len(), 1, "{e:?}");
-    assert_eq!(p1[0].dn, renamed, "the anchor stays across a rename");
+    assert_eq!(
+        p1[0].dn.as_str(),
+        renamed,
+        "the anchor stays across a rename"
+    );
     for gone in [dn(2), dn(3)] {
         let g = anchored(e, &anchor(&gone));
         assert_eq!(g.len(), 1, "{gone}: {e:?}");
@@ -210,7 +215,8 @@ async fn content_sync_deltas_carry_every_kind_of_change() {
     expected.sort();
     assert_eq!(members, expected);
     assert!(
-        e.iter().any(|x| x.dn == dn(5) && x.change == Change::Add),
+        e.iter()
+            .any(|x| x.dn.as_str() == dn(5) && x.change == Change::Add),
         "{e:?}"
     );
     // Moved back into the containers: it arrives whole, the same anchor.

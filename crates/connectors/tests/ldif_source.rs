@@ -9,6 +9,7 @@
 )]
 
 use std::path::{Path, PathBuf};
+use syncrules_lang::dn::Dn;
 
 use indexmap::IndexMap;
 use syncrules_connector::{
@@ -36,7 +37,7 @@ fn read(name: &str) -> String {
 fn by_dn<'a>(entries: &'a [ImportEntry], dn: &str) -> &'a ImportEntry {
     entries
         .iter()
-        .find(|e| e.dn.eq_ignore_ascii_case(dn))
+        .find(|e| e.dn.as_str().eq_ignore_ascii_case(dn))
         .unwrap_or_else(|| panic!("no entry `{dn}`"))
 }
 
@@ -98,7 +99,10 @@ async fn full_import_reads_every_object_typed() {
         Value::Bool(true)
     );
 
-    let victim = entries.iter().find(|e| e.dn.contains(r"\0ACNF:")).unwrap();
+    let victim = entries
+        .iter()
+        .find(|e| e.dn.as_str().contains(r"\0ACNF:"))
+        .unwrap();
     assert!(matches!(&victim.attributes["cn"], Value::Str(s) if s.contains("\nCNF:")));
 
     let staff = by_dn(
@@ -145,7 +149,7 @@ async fn delta_imports_continue_after_the_consumed_records() {
     let changes: Vec<_> = first
         .entries
         .iter()
-        .map(|e| (e.change, e.dn.clone()))
+        .map(|e| (e.change, e.dn.to_string()))
         .collect();
     assert_eq!(
         changes,
@@ -201,7 +205,11 @@ async fn delta_imports_continue_after_the_consumed_records() {
     assert_eq!(second.entries.len(), 3);
     let alex = &second.entries[0];
     assert_eq!(
-        (alex.change, alex.dn.as_str(), alex.old_dn.as_deref()),
+        (
+            alex.change,
+            alex.dn.as_str(),
+            alex.old_dn.as_ref().map(Dn::as_str)
+        ),
         (
             Change::Modify,
             "CN=Alex Doe,OU=Corp,DC=contoso,DC=com",
@@ -229,7 +237,11 @@ async fn delta_imports_continue_after_the_consumed_records() {
     // A full import now shows the directory with every change applied.
     let now = source.full_import().await.unwrap();
     assert_eq!(now.entries.len(), 20);
-    assert!(now.entries.iter().all(|e| e.dn != employee("Priya Patel")));
+    assert!(
+        now.entries
+            .iter()
+            .all(|e| e.dn.as_str() != employee("Priya Patel"))
+    );
     by_dn(&now.entries, "CN=Alex Doe,OU=Corp,DC=contoso,DC=com");
     assert_eq!(now.watermark, second.watermark);
 }
@@ -249,8 +261,8 @@ async fn one_delta_over_several_changes_of_an_object_folds_them() {
     let batch = source.delta_import(&mark).await.unwrap();
     assert_eq!(batch.entries.len(), 1);
     let entry = &batch.entries[0];
-    assert_eq!(entry.dn, employee("Jane Roe"));
-    assert_eq!(entry.old_dn.as_deref(), Some(jane.as_str()));
+    assert_eq!(entry.dn.as_str(), employee("Jane Roe"));
+    assert_eq!(entry.old_dn.as_ref().map(Dn::as_str), Some(jane.as_str()));
     assert_eq!(
         entry.attributes.keys().collect::<Vec<_>>(),
         ["title", "cn", "sn"]
@@ -355,7 +367,7 @@ async fn export_is_refused() {
     let change = ExportChange {
         retry: false,
         op: ExportOp::Update,
-        dn: employee("Jane Doe"),
+        dn: Dn::parse(&employee("Jane Doe")).unwrap(),
         old_dn: None,
         anchor: None,
         object_type: "user".to_owned(),
@@ -470,7 +482,7 @@ async fn delta_imports_applied_by_the_engine_hold_what_a_full_import_holds() {
     let changes: Vec<_> = batch
         .entries
         .iter()
-        .map(|e| (e.change, e.dn.clone()))
+        .map(|e| (e.change, e.dn.to_string()))
         .collect();
     assert_eq!(
         changes,
@@ -494,7 +506,7 @@ async fn delta_imports_applied_by_the_engine_hold_what_a_full_import_holds() {
     assert!(mei.value_changes.is_empty());
     let johnny = &batch.entries[2];
     assert_eq!(
-        johnny.old_dn.as_deref(),
+        johnny.old_dn.as_ref().map(Dn::as_str),
         Some(employee("John Smith").as_str())
     );
     assert!(johnny.attributes.is_empty());
@@ -792,7 +804,7 @@ async fn exports_are_appended_whole_and_read_back() {
     let guid = ExportChange {
         retry: false,
         op: ExportOp::Update,
-        dn: john.clone(),
+        dn: Dn::parse(&john).unwrap(),
         old_dn: None,
         anchor: None,
         object_type: "user".to_owned(),
@@ -824,4 +836,29 @@ async fn exports_are_appended_whole_and_read_back() {
         "{results:?}"
     );
     assert_eq!(std::fs::read(&delta).unwrap(), before);
+}
+
+#[tokio::test]
+async fn a_record_whose_dn_does_not_parse_is_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad-dn.ldif");
+    std::fs::write(
+        &path,
+        "dn: CN=Good,DC=x\nobjectClass: user\n\ndn: CN=Bad\\4,DC=x\nobjectClass: user\n",
+    )
+    .unwrap();
+    let err = LdifSource::new("AD", &path)
+        .full_import()
+        .await
+        .unwrap_err();
+    let ConnectorError::Data { message, .. } = &err else {
+        panic!("data error expected, got {err:?}")
+    };
+    assert!(
+        message.ends_with(
+            "bad-dn.ldif:4: `CN=Bad\\4,DC=x` is not a valid DN: \
+             the escape at byte 6 is neither a special character nor two hex digits"
+        ),
+        "{message}"
+    );
 }

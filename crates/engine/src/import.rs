@@ -40,8 +40,8 @@ fn find(space: &ConnectorSpace, e: &ImportEntry) -> Option<CsId> {
         .as_ref()
         .and_then(|a| space.by_anchor.get(a).copied())
         .or_else(|| {
-            let dn = e.old_dn.as_deref().unwrap_or(&e.dn);
-            space.find_dn(dn).map(|o| o.id)
+            let dn = e.old_dn.as_ref().unwrap_or(&e.dn);
+            space.find_dn(dn.as_str()).map(|o| o.id)
         })
 }
 
@@ -161,7 +161,7 @@ fn too_many_values(e: &ImportEntry, max: usize) -> Option<ImportError> {
         )
         .find(|(_, n)| *n > max)?;
     Some(ImportError {
-        dn: Some(e.dn.clone()),
+        dn: Some(e.dn.to_string()),
         message: format!(
             "`{}` holds {} values, over the limit of {max} (values-per-attribute in sync.yaml): the object was not imported",
             over.0, over.1
@@ -225,7 +225,7 @@ pub fn apply_with_progress(
             // A delete known by anchor alone (no DN): a directory that reports deletes by
             // identifier (RFC 4533's syncIdSet, objects moved out of scope) reports objects
             // this space never held too; those are nothing to do.
-            (Change::Delete, None) if e.dn.is_empty() => {}
+            (Change::Delete, None) if e.dn.is_root() => {}
             (Change::Delete, None) => {
                 if !full {
                     report.errors.push(ImportError {
@@ -233,7 +233,7 @@ pub fn apply_with_progress(
                             "`{}`: no such object to delete; the change was skipped",
                             e.dn
                         ),
-                        dn: Some(e.dn),
+                        dn: Some(e.dn.into_string()),
                     });
                 }
             }
@@ -245,7 +245,7 @@ pub fn apply_with_progress(
                         "`{}`: no such object to modify; the change was skipped",
                         e.dn
                     ),
-                    dn: Some(e.dn),
+                    dn: Some(e.dn.into_string()),
                 });
             }
             // A change to an object the space does not hold yet: taken as an add.
@@ -257,7 +257,7 @@ pub fn apply_with_progress(
                     .collect();
                 apply_values(&mut attributes, e.value_changes);
                 let id = space.insert(CsObject {
-                    dn: e.dn,
+                    dn: e.dn.into_string(),
                     anchor: e.anchor,
                     object_type: e.object_type,
                     attributes,
@@ -273,9 +273,9 @@ pub fn apply_with_progress(
                 if space
                     .objects
                     .get(&id)
-                    .is_some_and(|o| !dn::same(&o.dn, &e.dn))
+                    .is_some_and(|o| !dn::same(&o.dn, e.dn.as_str()))
                 {
-                    space.rename(id, &e.dn);
+                    space.rename(id, e.dn.as_str());
                     if let Some(o) = space.objects.get_mut(&id) {
                         mark(o, PendingImport::Update);
                     }

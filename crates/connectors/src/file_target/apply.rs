@@ -44,13 +44,13 @@ impl Store {
     }
 
     fn add(&mut self, change: &ExportChange) -> Result<ExportResult, StoreError> {
-        if change.dn.trim().is_empty() || change.object_type.trim().is_empty() {
+        if change.dn.is_root() || change.object_type.trim().is_empty() {
             return Ok(failed(
                 FailureClass::InvalidValue,
                 "a new object needs a dn and an object type".to_owned(),
             ));
         }
-        if let Some(existing) = self.anchor_by_dn(&change.dn)? {
+        if let Some(existing) = self.anchor_by_dn(change.dn.as_str())? {
             // An add sent again after a run was killed once it was applied: the object is
             // the one added then; bring it to these attributes and report its anchor.
             if change.retry
@@ -110,7 +110,7 @@ impl Store {
         let mut next = current.clone();
         let old_dn = (rename && current.dn != change.dn).then(|| current.dn.clone());
         if old_dn.is_some() {
-            let holder = self.anchor_by_dn(&change.dn)?;
+            let holder = self.anchor_by_dn(change.dn.as_str())?;
             if holder.is_some_and(|h| h != anchor) {
                 return Ok(failed(
                     FailureClass::Other,
@@ -145,7 +145,7 @@ impl Store {
     }
 
     fn delete(&mut self, change: &ExportChange) -> Result<ExportResult, StoreError> {
-        let Some((anchor, gone)) = self.find(change, &change.dn)? else {
+        let Some((anchor, gone)) = self.find(change, change.dn.as_str())? else {
             // A delete sent again after a run was killed once it was applied: done.
             if change.retry {
                 return Ok(ExportResult::Done { anchor: None });
@@ -179,7 +179,7 @@ impl Store {
                 if let Some(holder) = holder.filter(|h| Some(h) != anchor) {
                     let dn = self
                         .object(&holder)?
-                        .map_or_else(|| "another object".to_owned(), |o| o.dn);
+                        .map_or_else(|| "another object".to_owned(), |o| o.dn.into_string());
                     return Ok(Some(format!(
                         "the `{name}` value `{v}` is already used by `{dn}`"
                     )));

@@ -4,6 +4,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
 use syncrules_connector::{Change, ImportEntry};
 use syncrules_lang::Value;
+use syncrules_lang::dn::Dn;
 use syncrules_lang::json::{from_typed, to_typed};
 
 use super::error::LineError;
@@ -77,11 +78,11 @@ pub(super) fn entry_json(entry: &ImportEntry, seq: Option<u64>) -> Json {
         };
         object.insert("change".to_owned(), json!(change));
         if let Some(old) = &entry.old_dn {
-            object.insert("old_dn".to_owned(), json!(old));
+            object.insert("old_dn".to_owned(), json!(old.as_str()));
         }
     }
     object.insert("anchor".to_owned(), json!(entry.anchor));
-    object.insert("dn".to_owned(), json!(entry.dn));
+    object.insert("dn".to_owned(), json!(entry.dn.as_str()));
     object.insert("object_type".to_owned(), json!(entry.object_type));
     object.insert("attributes".to_owned(), Json::Object(attributes));
     Json::Object(object)
@@ -134,6 +135,11 @@ pub(super) fn change_from_json(json: &Json) -> Result<(u64, ImportEntry), LineEr
     Ok((seq, entry))
 }
 
+/// The DN in field `key`.
+fn parse_dn(key: &'static str, text: &str) -> Result<Dn, LineError> {
+    Dn::parse(text).map_err(|error| LineError::Dn { key, error })
+}
+
 /// An entry read from JSON.
 pub(super) fn entry_from_json(j: &Json, change: Change) -> Result<ImportEntry, LineError> {
     let text = |key: &'static str| {
@@ -163,8 +169,12 @@ pub(super) fn entry_from_json(j: &Json, change: Change) -> Result<ImportEntry, L
     Ok(ImportEntry {
         value_changes: Vec::new(),
         change,
-        dn: text("dn")?,
-        old_dn: j.get("old_dn").and_then(Json::as_str).map(str::to_owned),
+        dn: parse_dn("dn", &text("dn")?)?,
+        old_dn: j
+            .get("old_dn")
+            .and_then(Json::as_str)
+            .map(|t| parse_dn("old_dn", t))
+            .transpose()?,
         anchor: j.get("anchor").and_then(Json::as_str).map(str::to_owned),
         object_type: text("object_type")?,
         attributes,
@@ -193,8 +203,8 @@ mod tests {
         let entry = ImportEntry {
             value_changes: Vec::new(),
             change: Change::Modify,
-            dn: "CN=b\nc".to_owned(),
-            old_dn: Some("CN=a".to_owned()),
+            dn: Dn::parse("CN=b\nc").unwrap(),
+            old_dn: Some(Dn::parse("CN=a").unwrap()),
             anchor: Some(anchor_for(3)),
             object_type: "user".to_owned(),
             attributes: [("title".to_owned(), Value::Null)].into_iter().collect(),

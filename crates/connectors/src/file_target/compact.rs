@@ -75,7 +75,7 @@ impl Compaction<'_> {
         };
         let mut collect = |anchor: &str, entry: &ImportEntry, dn: bool, values: bool| {
             if dn {
-                new_dns.push((dn_key(&entry.dn), anchor.to_owned()));
+                new_dns.push((dn_key(entry.dn.as_str()), anchor.to_owned()));
             }
             if values {
                 for key in unique_keys(self.unique, &entry.attributes) {

@@ -53,6 +53,14 @@ pub(super) enum LineError {
         /// The field.
         key: &'static str,
     },
+    /// A field that must be a DN does not parse as one.
+    #[error("`{key}` is not a valid DN: {error}")]
+    Dn {
+        /// The field.
+        key: &'static str,
+        /// Why.
+        error: syncrules_lang::dn::DnError,
+    },
     /// A logged change's `change` is none of the three.
     #[error("`change` must be `add`, `modify` or `delete`")]
     Change,

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use indexmap::IndexMap;
 use syncrules_connector::{Change, ImportEntry};
 use syncrules_lang::Value;
+use syncrules_lang::dn::Dn;
 
 use super::codec::{key_attribute, unique_key};
 use crate::ldif::dn_key;
@@ -19,7 +20,7 @@ pub(super) struct Pending {
     /// Added by the journal (not in the snapshot): `attributes` are all it has.
     pub added: bool,
     /// Its DN when added or renamed.
-    pub dn: Option<String>,
+    pub dn: Option<Dn>,
     /// Its type when added.
     pub object_type: Option<String>,
     /// The attributes replaced (a null removed one), or every attribute of an added object.
@@ -37,7 +38,7 @@ impl Pending {
             _ => ImportEntry {
                 value_changes: Vec::new(),
                 change: Change::Present,
-                dn: String::new(),
+                dn: Dn::default(),
                 old_dn: None,
                 anchor: Some(anchor.to_owned()),
                 object_type: self.object_type.clone().unwrap_or_default(),
@@ -103,7 +104,7 @@ impl Overlay {
                     object_type: Some(entry.object_type.clone()),
                     ..Pending::default()
                 };
-                self.by_dn.insert(dn_key(&entry.dn), anchor.clone());
+                self.by_dn.insert(dn_key(entry.dn.as_str()), anchor.clone());
                 for (name, value) in &entry.attributes {
                     self.set(&anchor, &mut pending, name, value);
                 }
@@ -112,10 +113,10 @@ impl Overlay {
             Change::Modify => {
                 let mut pending = self.pending.shift_remove(&anchor).unwrap_or_default();
                 if let Some(old) = &entry.old_dn {
-                    let before = pending.dn.as_deref().unwrap_or(old);
+                    let before = pending.dn.as_ref().unwrap_or(old).as_str();
                     self.unset_dn(&anchor, before);
                     pending.dn = Some(entry.dn.clone());
-                    self.by_dn.insert(dn_key(&entry.dn), anchor.clone());
+                    self.by_dn.insert(dn_key(entry.dn.as_str()), anchor.clone());
                 }
                 for (name, value) in &entry.attributes {
                     self.set(&anchor, &mut pending, name, value);
@@ -125,7 +126,7 @@ impl Overlay {
             Change::Delete => {
                 self.growth -= 1;
                 let mut pending = self.pending.shift_remove(&anchor).unwrap_or_default();
-                self.unset_dn(&anchor, pending.dn.as_deref().unwrap_or(&entry.dn));
+                self.unset_dn(&anchor, pending.dn.as_ref().unwrap_or(&entry.dn).as_str());
                 let names: Vec<String> = pending.attributes.keys().cloned().collect();
                 for name in names {
                     self.set(&anchor, &mut pending, &name, &Value::Null);

@@ -122,7 +122,7 @@ impl GraphConnector {
                 continue;
             };
             if p.id.is_none() && c.op != ExportOp::Add {
-                p.id = self.id_of_dn(&c.dn).await?.map(|(_, id)| id);
+                p.id = self.id_of_dn(c.dn.as_str()).await?.map(|(_, id)| id);
             }
             match (c.op, p.id.clone()) {
                 (ExportOp::Add, _) => {
@@ -143,7 +143,7 @@ impl GraphConnector {
                     // A removed alias keeps the made-up nickname Graph requires.
                     if body.get("mailNickname").is_some_and(Json::is_null) {
                         let anchor = anchor_of(&c.attributes)
-                            .or_else(|| map::anchor_of_dn(&c.dn))
+                            .or_else(|| map::anchor_of_dn(c.dn.as_str()))
                             .unwrap_or_else(|| id.clone());
                         body.insert("mailNickname".into(), json!(map::derived_nickname(&anchor)));
                     }
@@ -170,7 +170,7 @@ impl GraphConnector {
             .filter_map(|c| {
                 changes
                     .get(c.change)
-                    .map(|x| (syncrules_lang::dn::DnKey::new(&x.dn), c.change))
+                    .map(|x| (syncrules_lang::dn::DnKey::new(x.dn.as_str()), c.change))
             })
             .collect();
         let mut refs = self.plan_refs(changes, &progress, &creating).await?;
@@ -228,7 +228,7 @@ impl GraphConnector {
         p: &mut Progress,
     ) -> Option<Call> {
         body.retain(|_, v| !v.is_null());
-        let anchor = anchor_of(&c.attributes).or_else(|| map::anchor_of_dn(&c.dn));
+        let anchor = anchor_of(&c.attributes).or_else(|| map::anchor_of_dn(c.dn.as_str()));
         let nickname = anchor
             .as_deref()
             .map(map::derived_nickname)
@@ -310,7 +310,7 @@ impl GraphConnector {
                 What::Create if a.ok() => {
                     if let Some(id) = a.body.get("id").and_then(Json::as_str) {
                         p.id = Some(id.to_owned());
-                        self.ids.learn(kind, &c.dn, id);
+                        self.ids.learn(kind, c.dn.as_str(), id);
                     }
                 }
                 What::Create if classify(&a) == FailureClass::DuplicateAttribute => {
@@ -339,7 +339,7 @@ impl GraphConnector {
     ) -> Result<Option<Call>, ConnectorError> {
         let anchor_prop = self.anchor_prop(kind);
         let select = format!("id,userPrincipalName,onPremisesSyncEnabled,{anchor_prop}");
-        let anchor = anchor_of(&c.attributes).or_else(|| map::anchor_of_dn(&c.dn));
+        let anchor = anchor_of(&c.attributes).or_else(|| map::anchor_of_dn(c.dn.as_str()));
         let mut found = None;
         if let Some(anchor) = &anchor {
             found = self.find_by(kind, &anchor_prop, anchor, &select).await?;
@@ -363,7 +363,7 @@ impl GraphConnector {
             return Ok(None);
         };
         p.id = Some(id.clone());
-        self.ids.learn(kind, &c.dn, &id);
+        self.ids.learn(kind, c.dn.as_str(), &id);
         let mut body = p.create_body.take().unwrap_or_default();
         body.remove("passwordProfile");
         Ok(Some(Call::new(

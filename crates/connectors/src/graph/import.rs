@@ -4,8 +4,11 @@
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
-use syncrules_connector::{Change, ConnectorError, ImportBatch, ImportEntry, ValueChange, ValueOp};
+use syncrules_connector::{
+    Change, ConnectorError, ImportBatch, ImportEntry, ImportError, ValueChange, ValueOp,
+};
 use syncrules_lang::Value;
+use syncrules_lang::dn::Dn;
 
 use super::GraphConnector;
 use super::map::{self, Kind, Registered};
@@ -142,9 +145,13 @@ impl GraphConnector {
             }
         }
         let mut entries = Vec::new();
+        let mut errors = Vec::new();
         for (kind, round) in [(Kind::User, &users), (Kind::Group, &groups)] {
             for (id, seen) in &round.objects {
-                entries.push(self.entry(kind, id, seen, full, &exts).await?);
+                match self.entry(kind, id, seen, full, &exts).await? {
+                    Ok(entry) => entries.push(entry),
+                    Err(error) => errors.push(error),
+                }
             }
         }
         // Owners are not in delta rounds: read apart.
@@ -154,7 +161,7 @@ impl GraphConnector {
         Ok(ImportBatch {
             entries,
             watermark: Some(format!("{WATERMARK}{watermark}")),
-            errors: Vec::new(),
+            errors,
         })
     }
 
@@ -202,13 +209,23 @@ impl GraphConnector {
         seen: &Seen,
         full: bool,
         exts: &[Registered],
-    ) -> Result<ImportEntry, ConnectorError> {
+    ) -> Result<Result<ImportEntry, ImportError>, ConnectorError> {
         let dn = match self.ids.dn(id) {
             Some(dn) => dn.clone(),
             None => self
                 .dn_of_id(id)
                 .await?
                 .unwrap_or_else(|| map::dn_for(kind, None, id)),
+        };
+        // The object's error, not the import's: the rest goes on.
+        let dn = match Dn::from_string(dn) {
+            Ok(dn) => dn,
+            Err(e) => {
+                return Ok(Err(ImportError {
+                    dn: None,
+                    message: format!("object `{id}`: its DN is not valid: {e}"),
+                }));
+            }
         };
         let mut entry = ImportEntry {
             change: if full {
@@ -225,7 +242,7 @@ impl GraphConnector {
         };
         if seen.removed {
             entry.change = Change::Delete;
-            return Ok(entry);
+            return Ok(Ok(entry));
         }
         let mut attrs = map::attributes_of(kind, &seen.props, exts);
         if let Some(m) = &seen.manager {
@@ -266,7 +283,7 @@ impl GraphConnector {
             }
         }
         entry.attributes = attrs;
-        Ok(entry)
+        Ok(Ok(entry))
     }
 }
 

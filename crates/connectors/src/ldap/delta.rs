@@ -13,6 +13,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use indexmap::IndexMap;
 use ldap3::{Ldap, Scope, SearchEntry};
 use syncrules_connector::{Change, ImportBatch, ImportEntry};
+use syncrules_lang::dn::Dn;
 
 use super::search::Found;
 use super::{DeltaMethod, LdapConnector, LdapFailure, LdapSettings, dirsync, syncrepl, usn};
@@ -124,11 +125,11 @@ pub(crate) fn guid_anchor(found: &Found) -> Option<String> {
 }
 
 /// An entry with no attributes: a delete, or a modify filled in by the caller. A delete
-/// with an empty `dn` is known by anchor alone.
-pub(crate) fn bare(change: Change, dn: &str, anchor: Option<String>) -> ImportEntry {
+/// with the root DN is known by anchor alone.
+pub(crate) fn bare(change: Change, dn: Dn, anchor: Option<String>) -> ImportEntry {
     ImportEntry {
         change,
-        dn: dn.to_owned(),
+        dn,
         old_dn: None,
         anchor,
         object_type: String::new(),

@@ -8,7 +8,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use ldap3::controls::RawControl;
 use ldap3::{Ldap, Scope, SearchEntry};
-use syncrules_connector::{Change, ImportBatch, ValueChange, ValueOp};
+use syncrules_connector::{Change, ImportBatch, ImportError, ValueChange, ValueOp};
+use syncrules_lang::dn::Dn;
 
 use super::delta::{attributes_tag, bare, guid_anchor, is_true, plain_attributes};
 use super::search::{Found, parse_range};
@@ -201,20 +202,32 @@ impl LdapConnector {
             // Deletes by anchor alone: DirSync reports the whole domain's tombstones and
             // moves, and those of objects never in scope are nothing to do.
             if is_true(&f, "isDeleted") {
-                batch.entries.push(bare(Change::Delete, "", anchor));
+                batch
+                    .entries
+                    .push(bare(Change::Delete, Dn::default(), anchor));
                 continue;
             }
             if !self.settings.in_scope(&f.dn) {
                 // Renamed or moved (a new `name`) out of scope, and not just created there.
                 if f.get("name").is_some() && f.get("objectClass").is_none() {
-                    batch.entries.push(bare(Change::Delete, "", anchor));
+                    batch
+                        .entries
+                        .push(bare(Change::Delete, Dn::default(), anchor));
                 }
                 continue;
             }
             if let Some(changes) = value_changes(&f, self) {
-                let mut e = bare(Change::Modify, &f.dn, anchor);
-                e.value_changes = changes;
-                batch.entries.push(e);
+                match Dn::parse(&f.dn) {
+                    Ok(dn) => {
+                        let mut e = bare(Change::Modify, dn, anchor);
+                        e.value_changes = changes;
+                        batch.entries.push(e);
+                    }
+                    Err(e) => batch.errors.push(ImportError {
+                        dn: Some(f.dn.clone()),
+                        message: format!("`{}` is not a valid DN: {e}", f.dn),
+                    }),
+                }
                 continue;
             }
             // Anything else: the object as it is now, read whole.

@@ -4,6 +4,7 @@
 //! whole export fails as unavailable.
 
 use std::collections::HashSet;
+use syncrules_lang::dn::Dn;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -192,30 +193,36 @@ async fn apply(
                     HashSet::from([c.object_type.clone().into_bytes()]),
                 ));
             }
-            let res = ldap.add(&c.dn, attrs).await.map_err(|e| unavailable(&e))?;
+            let res = ldap
+                .add(c.dn.as_str(), attrs)
+                .await
+                .map_err(|e| unavailable(&e))?;
             if res.rc == 68 && c.retry {
                 // A retried add whose object exists: the first attempt landed; bring it up to date.
-                update(ldap, settings, &c.dn, &c.attributes).await?;
+                update(ldap, settings, c.dn.as_str(), &c.attributes).await?;
             } else {
-                check(res, &c.dn)?;
+                check(res, c.dn.as_str())?;
             }
-            anchor(ldap, &c.dn).await
+            anchor(ldap, c.dn.as_str()).await
         }
         ExportOp::Update => {
-            update(ldap, settings, &c.dn, &c.attributes).await?;
+            update(ldap, settings, c.dn.as_str(), &c.attributes).await?;
             Ok(None)
         }
         ExportOp::Delete => {
-            let res = ldap.delete(&c.dn).await.map_err(|e| unavailable(&e))?;
+            let res = ldap
+                .delete(c.dn.as_str())
+                .await
+                .map_err(|e| unavailable(&e))?;
             if res.rc == 32 && c.retry {
                 return Ok(None);
             }
-            check(res, &c.dn)?;
+            check(res, c.dn.as_str())?;
             Ok(None)
         }
         ExportOp::Rename => {
-            let old = c.old_dn.as_deref().unwrap_or(&c.dn);
-            let (rdn, parent) = split_rdn(&c.dn);
+            let old = c.old_dn.as_ref().map(Dn::as_str).unwrap_or(c.dn.as_str());
+            let (rdn, parent) = split_rdn(c.dn.as_str());
             let moved = dn_key(parent) != dn_key(parent_dn(old));
             let res = ldap
                 .modifydn(old, rdn, true, moved.then_some(parent))
@@ -224,7 +231,7 @@ async fn apply(
             if !(res.rc == 32 && c.retry) {
                 check(res, old)?;
             }
-            update(ldap, settings, &c.dn, &c.attributes).await?;
+            update(ldap, settings, c.dn.as_str(), &c.attributes).await?;
             Ok(None)
         }
     }

@@ -21,6 +21,7 @@ use ldap3::controls::{
 };
 use ldap3::{Ldap, ResultEntry, Scope, SearchEntry};
 use syncrules_connector::{Change, ImportBatch};
+use syncrules_lang::dn::Dn;
 
 use super::delta::{attributes_tag, bare, plain_attributes};
 use super::search::Found;
@@ -244,7 +245,9 @@ impl LdapConnector {
             ..ImportBatch::default()
         };
         for uuid in r.deleted {
-            batch.entries.push(bare(Change::Delete, "", Some(uuid)));
+            batch
+                .entries
+                .push(bare(Change::Delete, Dn::default(), Some(uuid)));
         }
         for f in r.changed {
             // Moved or renamed out of the containers (or changed there): a delete by anchor,
@@ -257,7 +260,7 @@ impl LdapConnector {
             {
                 batch
                     .entries
-                    .push(bare(Change::Delete, "", Some(anchor.to_owned())));
+                    .push(bare(Change::Delete, Dn::default(), Some(anchor.to_owned())));
             }
         }
         Ok(Some(batch))

@@ -14,6 +14,7 @@
 use ldap3::controls::RawControl;
 use ldap3::{Ldap, Scope, SearchEntry};
 use syncrules_connector::{Change, ImportBatch};
+use syncrules_lang::dn::Dn;
 
 use super::delta::{RootDse, attributes_tag, bare, guid_anchor, root_dse};
 use super::search;
@@ -113,7 +114,9 @@ impl LdapConnector {
             if !self.push_typed(&f, Change::Add, &mut batch)
                 && let Some(anchor) = guid_anchor(&f)
             {
-                batch.entries.push(bare(Change::Delete, "", Some(anchor)));
+                batch
+                    .entries
+                    .push(bare(Change::Delete, Dn::default(), Some(anchor)));
             }
         }
         // Tombstones, by anchor: their DNs are mangled and their classes stripped.
@@ -135,7 +138,9 @@ impl LdapConnector {
         .await?;
         for f in deleted {
             if let Some(anchor) = guid_anchor(&f) {
-                batch.entries.push(bare(Change::Delete, "", Some(anchor)));
+                batch
+                    .entries
+                    .push(bare(Change::Delete, Dn::default(), Some(anchor)));
             }
         }
         let _ = ldap.unbind().await;

@@ -138,12 +138,13 @@ mod tests {
     use syncrules_lang::Value;
 
     use super::*;
+    use syncrules_lang::dn::Dn;
 
     fn update(dn: &str) -> ExportChange {
         ExportChange {
             retry: false,
             op: ExportOp::Update,
-            dn: dn.to_owned(),
+            dn: Dn::parse(dn).unwrap(),
             old_dn: None,
             anchor: None,
             object_type: "user".to_owned(),

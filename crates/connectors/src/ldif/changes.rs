@@ -36,7 +36,7 @@ pub fn change_entry(
 ) -> Result<ImportEntry, RecordError> {
     let mut entry = ImportEntry {
         change: Change::Modify,
-        dn: record.dn.clone(),
+        dn: RecordError::dn(record.line, &record.dn)?,
         old_dn: None,
         anchor: None,
         object_type: String::new(),
@@ -119,12 +119,13 @@ fn rename(
         .as_deref()
         .unwrap_or_else(|| parent_dn(&record.dn))
         .trim();
-    entry.dn = if parent.is_empty() {
+    let dn = if parent.is_empty() {
         new_rdn.trim().to_owned()
     } else {
         format!("{},{parent}", new_rdn.trim())
     };
-    entry.old_dn = Some(record.dn.clone());
+    entry.dn = RecordError::dn(record.line, &dn)?;
+    entry.old_dn = Some(RecordError::dn(record.line, &record.dn)?);
     let old = rdn_parts(split_rdn(&record.dn).0);
     let Some((attr, value)) = rdn_parts(new_rdn) else {
         return Ok(());

@@ -1,4 +1,5 @@
 use std::path::Path;
+use syncrules_lang::dn::Dn;
 
 use syncrules_connector::{Change, ValueChange, ValueOp};
 use syncrules_lang::Value;
@@ -90,16 +91,16 @@ fn renames_set_the_new_dn_and_the_naming_value() {
         "dn: CN=Doe\\, Alex,OU=Staff,DC=x\nchangetype: modrdn\nnewrdn: CN=Alex Doe\n\
          deleteoldrdn: 1\nnewsuperior: OU=Leavers,DC=x\n",
     );
-    assert_eq!(moved.dn, "CN=Alex Doe,OU=Leavers,DC=x");
+    assert_eq!(moved.dn.as_str(), "CN=Alex Doe,OU=Leavers,DC=x");
     assert_eq!(
-        moved.old_dn.as_deref(),
+        moved.old_dn.as_ref().map(Dn::as_str),
         Some("CN=Doe\\, Alex,OU=Staff,DC=x")
     );
     assert_eq!(moved.attributes["cn"], Value::from("Alex Doe"));
     assert!(moved.value_changes.is_empty());
 
     let kept = entry("dn: CN=a,OU=Staff,DC=x\nchangetype: moddn\nnewrdn: CN=b\ndeleteoldrdn: 0\n");
-    assert_eq!(kept.dn, "CN=b,OU=Staff,DC=x");
+    assert_eq!(kept.dn.as_str(), "CN=b,OU=Staff,DC=x");
     assert!(kept.attributes.is_empty());
     assert_eq!(
         kept.value_changes,
@@ -116,10 +117,10 @@ fn renames_set_the_new_dn_and_the_naming_value() {
     );
 
     let top = entry("dn: DC=x\nchangetype: modrdn\nnewrdn: DC=y\ndeleteoldrdn: 1\n");
-    assert_eq!(top.dn, "DC=y");
+    assert_eq!(top.dn.as_str(), "DC=y");
     let multi =
         entry("dn: CN=a+UID=b,DC=x\nchangetype: modrdn\nnewrdn: CN=c+UID=d\ndeleteoldrdn: 1\n");
-    assert_eq!(multi.dn, "CN=c+UID=d,DC=x");
+    assert_eq!(multi.dn.as_str(), "CN=c+UID=d,DC=x");
     assert!(multi.attributes.is_empty() && multi.value_changes.is_empty());
 }
 

@@ -46,7 +46,7 @@ pub fn entry_from_record(
     Ok(ImportEntry {
         value_changes: Vec::new(),
         change,
-        dn: record.dn.clone(),
+        dn: RecordError::dn(record.line, &record.dn)?,
         old_dn: None,
         anchor: anchor(&attributes),
         object_type,

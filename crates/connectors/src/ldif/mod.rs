@@ -44,6 +44,8 @@ mod write;
 
 use std::path::PathBuf;
 
+use syncrules_lang::dn::Dn;
+
 pub use changelog::{LogPart, TornRecord, continues_a_record, read_log};
 pub use changes::change_entry;
 pub(crate) use dn::dn_key;
@@ -85,6 +87,13 @@ impl RecordError {
             line,
             message: message.into(),
         }
+    }
+
+    /// The DN `text` of the record at `line`, parsed; a DN that does not parse is the
+    /// record's error.
+    pub fn dn(line: usize, text: &str) -> Result<Dn, RecordError> {
+        Dn::parse(text)
+            .map_err(|e| RecordError::new(line, format!("`{text}` is not a valid DN: {e}")))
     }
 
     /// The same error located in a file.

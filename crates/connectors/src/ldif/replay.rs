@@ -4,6 +4,7 @@
 use indexmap::IndexMap;
 use syncrules_connector::{Change, ImportEntry};
 use syncrules_lang::Value;
+use syncrules_lang::dn::Dn;
 
 use super::dn::{dn_key, parent_dn, rdn_parts, split_rdn};
 use super::entry::{entry_from_record, from_values, get_ignore_case, object_type};
@@ -96,13 +97,14 @@ impl Snapshot {
                 let mut object = self.objects.get(&key).cloned().ok_or_else(missing)?;
                 let parent = new_superior
                     .as_deref()
-                    .unwrap_or_else(|| parent_dn(&object.dn));
+                    .unwrap_or_else(|| parent_dn(object.dn.as_str()));
                 let new_dn = if parent.trim().is_empty() {
                     new_rdn.trim().to_owned()
                 } else {
                     format!("{},{}", new_rdn.trim(), parent.trim())
                 };
                 let new_key = dn_key(&new_dn);
+                let new_dn = RecordError::dn(record.line, &new_dn)?;
                 if new_key != key && self.objects.contains_key(&new_key) {
                     return Err(RecordError::new(
                         record.line,
@@ -110,7 +112,7 @@ impl Snapshot {
                     ));
                 }
                 let mut touched = Vec::new();
-                let old_rdn = rdn_parts(split_rdn(&object.dn).0);
+                let old_rdn = rdn_parts(split_rdn(object.dn.as_str()).0);
                 if let Some((attr, value)) = old_rdn.filter(|_| *delete_old_rdn) {
                     let name = stored_name(&object.attributes, attr);
                     let mut values = current(&object.attributes, &name);
@@ -220,7 +222,7 @@ fn modify(
 }
 
 /// The delta entry of a changed object: each touched attribute's values, null when gone.
-fn changed(object: &ImportEntry, touched: &[String], old_dn: Option<String>) -> ImportEntry {
+fn changed(object: &ImportEntry, touched: &[String], old_dn: Option<Dn>) -> ImportEntry {
     ImportEntry {
         value_changes: Vec::new(),
         change: Change::Modify,

@@ -2,6 +2,7 @@
 //! lines folded at 76 columns.
 
 use std::io::{self, Write};
+use syncrules_lang::dn::Dn;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -207,13 +208,18 @@ pub fn records_from_entry(entry: &ImportEntry) -> Vec<LdifRecord> {
         kind,
     };
     match entry.change {
-        Change::Present => vec![record(&entry.dn, RecordKind::Content(attrs()))],
-        Change::Add => vec![record(&entry.dn, RecordKind::Add(attrs()))],
-        Change::Delete => vec![record(&entry.dn, RecordKind::Delete)],
+        Change::Present => vec![record(entry.dn.as_str(), RecordKind::Content(attrs()))],
+        Change::Add => vec![record(entry.dn.as_str(), RecordKind::Add(attrs()))],
+        Change::Delete => vec![record(entry.dn.as_str(), RecordKind::Delete)],
         Change::Modify => {
             let mut records = Vec::new();
-            if let Some(old) = entry.old_dn.as_deref().filter(|o| *o != entry.dn) {
-                let (new_rdn, new_parent) = split_rdn(&entry.dn);
+            if let Some(old) = entry
+                .old_dn
+                .as_ref()
+                .map(Dn::as_str)
+                .filter(|o| *o != entry.dn.as_str())
+            {
+                let (new_rdn, new_parent) = split_rdn(entry.dn.as_str());
                 let moved = dn_key(split_rdn(old).1) != dn_key(new_parent);
                 records.push(record(
                     old,
@@ -238,7 +244,7 @@ pub fn records_from_entry(entry: &ImportEntry) -> Vec<LdifRecord> {
                 })
                 .collect();
             if records.is_empty() || !mods.is_empty() {
-                records.push(record(&entry.dn, RecordKind::Modify(mods)));
+                records.push(record(entry.dn.as_str(), RecordKind::Modify(mods)));
             }
             records
         }

@@ -33,7 +33,7 @@ fn user() -> ImportEntry {
     ImportEntry {
         value_changes: Vec::new(),
         change: Change::Present,
-        dn: "CN=José Núñez,OU=Users,DC=contoso,DC=com".to_owned(),
+        dn: Dn::parse("CN=José Núñez,OU=Users,DC=contoso,DC=com").unwrap(),
         old_dn: None,
         anchor: Some("EBAQEBAQEBAQEBAQEBAQEA==".to_owned()),
         object_type: "user".to_owned(),
@@ -92,7 +92,7 @@ fn delta_entries_become_change_records_that_replay_to_the_same_entries() {
     let mut rename = ImportEntry {
         value_changes: Vec::new(),
         change: Change::Modify,
-        dn: "CN=Jose Nunez,OU=Leavers,DC=contoso,DC=com".to_owned(),
+        dn: Dn::parse("CN=Jose Nunez,OU=Leavers,DC=contoso,DC=com").unwrap(),
         old_dn: Some(base.dn.clone()),
         anchor: base.anchor.clone(),
         object_type: "user".to_owned(),
@@ -143,7 +143,7 @@ fn entries_without_object_class_get_their_type() {
     let entry = ImportEntry {
         value_changes: Vec::new(),
         change: Change::Add,
-        dn: "CN=a,DC=x".to_owned(),
+        dn: Dn::parse("CN=a,DC=x").unwrap(),
         old_dn: None,
         anchor: None,
         object_type: "contact".to_owned(),

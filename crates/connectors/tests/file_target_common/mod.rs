@@ -3,6 +3,7 @@
 #![allow(dead_code, reason = "each test file uses some of the helpers, not all")]
 
 use std::path::{Path, PathBuf};
+use syncrules_lang::dn::Dn;
 
 use syncrules_connector::{ExportChange, ExportOp, ExportResult, FailureClass, ImportEntry};
 use syncrules_lang::Value;
@@ -12,7 +13,7 @@ pub fn change(op: ExportOp, dn: &str, attrs: &[(&str, Value)]) -> ExportChange {
     ExportChange {
         retry: false,
         op,
-        dn: dn.to_owned(),
+        dn: Dn::parse(dn).unwrap(),
         old_dn: None,
         anchor: None,
         object_type: "user".to_owned(),

@@ -57,7 +57,7 @@ pub fn seed(server: &Server, label: &str, n: usize) -> (String, Vec<String>, Str
 pub fn by_dn<'a>(entries: &'a [ImportEntry], dn: &str) -> &'a ImportEntry {
     entries
         .iter()
-        .find(|e| e.dn.eq_ignore_ascii_case(dn))
+        .find(|e| e.dn.as_str().eq_ignore_ascii_case(dn))
         .unwrap_or_else(|| {
             panic!(
                 "no entry {dn} in {:?}",

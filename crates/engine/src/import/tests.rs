@@ -1,9 +1,10 @@
 use super::*;
+use syncrules_lang::dn::Dn;
 
 fn entry(change: Change, dn: &str, attributes: IndexMap<String, Value>) -> ImportEntry {
     ImportEntry {
         change,
-        dn: dn.to_owned(),
+        dn: Dn::parse(dn).unwrap(),
         old_dn: None,
         anchor: None,
         object_type: "group".to_owned(),

@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 
-use crate::connector::{ExportChange, ExportOp, ExportResult};
+use syncrules_lang::dn::Dn;
+
+use crate::connector::{ExportChange, ExportOp, ExportResult, FailureClass};
 use crate::model::{ConnectorSpace, CsId, ExportError};
 use crate::store::Dirty;
 use crate::sync::ObjectError;
@@ -40,22 +42,49 @@ impl Engine {
             Some(store) => store.reader()?.in_doubt(name)?.into_iter().collect(),
             None => HashSet::new(),
         };
-        let changes: Vec<ExportChange> = pending
-            .iter()
-            .filter_map(|id| space.objects.get(id))
-            .filter_map(|o| {
-                let p = o.pending_export.as_ref()?;
-                Some(ExportChange {
-                    op: p.op,
-                    dn: o.dn.clone(),
-                    old_dn: p.old_dn.clone(),
-                    anchor: o.anchor.clone(),
-                    object_type: o.object_type.clone(),
-                    attributes: p.attributes.clone(),
-                    retry: in_doubt.contains(&o.id),
-                })
-            })
-            .collect();
+        // A DN that an outbound rule computed and that does not parse is that object's
+        // export error: it is never handed to the connector.
+        let mut ids: Vec<CsId> = Vec::with_capacity(pending.len());
+        let mut changes: Vec<ExportChange> = Vec::with_capacity(pending.len());
+        let mut invalid: Vec<(CsId, String)> = Vec::new();
+        for o in pending.iter().filter_map(|id| space.objects.get(id)) {
+            let Some(p) = o.pending_export.as_ref() else {
+                continue;
+            };
+            let parsed = Dn::parse(&o.dn).and_then(|dn| {
+                let old_dn = p.old_dn.as_deref().map(Dn::parse).transpose()?;
+                Ok((dn, old_dn))
+            });
+            match parsed {
+                Ok((dn, old_dn)) => {
+                    ids.push(o.id);
+                    changes.push(ExportChange {
+                        op: p.op,
+                        dn,
+                        old_dn,
+                        anchor: o.anchor.clone(),
+                        object_type: o.object_type.clone(),
+                        attributes: p.attributes.clone(),
+                        retry: in_doubt.contains(&o.id),
+                    });
+                }
+                Err(e) => invalid.push((o.id, format!("not a valid DN: {e}"))),
+            }
+        }
+        if !invalid.is_empty() {
+            let mut changed = Dirty::default();
+            let space = self.state.space(name);
+            for (id, message) in invalid {
+                report.objects += 1;
+                changed.cs(name, id);
+                let class = FailureClass::InvalidValue;
+                record_failure(space, name, id, class, &message, &mut report);
+            }
+            match &self.store {
+                Some(store) => store.commit(&mut self.state, &changed, &self.join_keys)?,
+                None => report.changed.merge(changed),
+            }
+        }
         if changes.is_empty() {
             return Ok(report);
         }
@@ -68,7 +97,7 @@ impl Engine {
         // marked as possibly applied; and a long export shows its progress.
         let size = connector.export_batch().clamp(1, EXPORT_BATCH_MAX);
         let mut done = 0;
-        for (ids, chunk) in pending.chunks(size).zip(changes.chunks(size)) {
+        for (ids, chunk) in ids.chunks(size).zip(changes.chunks(size)) {
             if let Some(store) = &self.store {
                 store.journal(name, ids)?;
             }
@@ -147,19 +176,7 @@ fn apply_results<'a>(
                 }
             }
             ExportResult::Failed { class, message } => {
-                if let Some(o) = space.objects.get_mut(id) {
-                    o.export_error = Some(ExportError {
-                        class: class.as_str().to_owned(),
-                        message: message.clone(),
-                    });
-                    report.errors.push(ObjectError {
-                        connector: name.to_owned(),
-                        object: o.dn.clone(),
-                        rule: None,
-                        message: format!("{}: {message}", class.as_str()),
-                        flow: None,
-                    });
-                }
+                record_failure(space, name, *id, class, &message, report);
             }
             ExportResult::Retry { message } => {
                 report
@@ -167,5 +184,29 @@ fn apply_results<'a>(
                     .push(format!("{}: will retry: {message}", change.dn));
             }
         }
+    }
+}
+
+/// Records a failed export as the object's export error and the step's error.
+fn record_failure(
+    space: &mut ConnectorSpace,
+    name: &str,
+    id: CsId,
+    class: FailureClass,
+    message: &str,
+    report: &mut StepReport,
+) {
+    if let Some(o) = space.objects.get_mut(&id) {
+        o.export_error = Some(ExportError {
+            class: class.as_str().to_owned(),
+            message: message.to_owned(),
+        });
+        report.errors.push(ObjectError {
+            connector: name.to_owned(),
+            object: o.dn.clone(),
+            rule: None,
+            message: format!("{}: {message}", class.as_str()),
+            flow: None,
+        });
     }
 }

@@ -204,7 +204,11 @@ impl Engine {
                     .as_deref()
                     .and_then(|a| loader.cs_anchor(&mut self.state, name, a));
                 if found.is_none() {
-                    loader.cs_dn(&mut self.state, name, e.old_dn.as_deref().unwrap_or(&e.dn));
+                    loader.cs_dn(
+                        &mut self.state,
+                        name,
+                        e.old_dn.as_ref().unwrap_or(&e.dn).as_str(),
+                    );
                 }
             }
         }

@@ -4,6 +4,7 @@
 #![expect(clippy::unwrap_used, reason = "test setup fails loudly")]
 
 use std::path::PathBuf;
+use syncrules_lang::dn::Dn;
 
 use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
@@ -50,7 +51,7 @@ pub fn entry(
     ImportEntry {
         value_changes: Vec::new(),
         change,
-        dn: dn.to_owned(),
+        dn: Dn::parse(dn).unwrap(),
         old_dn: None,
         anchor: (!anchor.is_empty()).then(|| anchor.to_owned()),
         object_type: ty.to_owned(),

@@ -68,9 +68,9 @@ impl Connector for Dying {
                 (_, Some(a), _) => a,
                 (_, None, _) => c.anchor.clone().unwrap_or_default(),
             };
-            let e = objects
-                .entry(anchor.clone())
-                .or_insert_with(|| entry(Change::Present, &c.dn, &anchor, &c.object_type, &[]));
+            let e = objects.entry(anchor.clone()).or_insert_with(|| {
+                entry(Change::Present, c.dn.as_str(), &anchor, &c.object_type, &[])
+            });
             for (k, v) in &c.attributes {
                 e.attributes.insert(k.clone(), v.clone());
             }

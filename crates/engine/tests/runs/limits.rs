@@ -111,3 +111,34 @@ async fn the_deletion_threshold_as_a_percentage() {
     assert!(stopped);
     assert_eq!(target.objects.lock().unwrap().len(), 8);
 }
+
+#[tokio::test]
+async fn an_outbound_dn_that_does_not_parse_is_that_objects_export_error() {
+    // The outbound rule names objects "CN=<objectGUID>,OU=cloud": a backslash not followed
+    // by two hex digits or a special character makes the DN invalid.
+    let (source, target) = connected([user("a", "g1"), user("b", r"bad\4"), user("c", "g3")]);
+    let mut e = engine(&source, &target, options());
+    let reports = run(&mut e, Cycle::Initial).await;
+    let export = reports
+        .iter()
+        .find(|r| r.step == "export" && r.connector == "cloud")
+        .unwrap();
+    assert_eq!(export.status, Status::CompletedWithErrors);
+    assert_eq!(export.adds, 2);
+    assert_eq!(export.errors.len(), 1, "{:?}", export.errors);
+    let error = &export.errors[0];
+    assert_eq!(error.object, r"CN=bad\4,OU=cloud");
+    assert!(
+        error.message.starts_with("invalid-value: not a valid DN: "),
+        "{}",
+        error.message
+    );
+    let exported: Vec<String> = target
+        .exports
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, dn)| dn.clone())
+        .collect();
+    assert_eq!(exported, ["CN=g1,OU=cloud", "CN=g3,OU=cloud"]);
+}

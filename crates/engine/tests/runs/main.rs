@@ -94,7 +94,7 @@ impl Connector for Target {
         let mut objects = self.objects.lock().unwrap();
         let mut out = Vec::new();
         for c in changes {
-            self.exports.lock().unwrap().push((c.op, c.dn.clone()));
+            self.exports.lock().unwrap().push((c.op, c.dn.to_string()));
             let anchor = c
                 .anchor
                 .clone()
@@ -105,7 +105,7 @@ impl Connector for Target {
                 }
                 _ => {
                     let e = objects.entry(anchor.clone()).or_insert_with(|| {
-                        entry(Change::Present, &c.dn, &anchor, &c.object_type, &[])
+                        entry(Change::Present, c.dn.as_str(), &anchor, &c.object_type, &[])
                     });
                     e.dn.clone_from(&c.dn);
                     for (k, v) in &c.attributes {

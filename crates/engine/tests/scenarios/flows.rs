@@ -37,7 +37,7 @@ fn precedence_with_null_authoritative_null_and_ignore_this_flow() {
             &mut state,
             &plan,
             "hr",
-            vec![obj("w", "w", "worker", &w)],
+            vec![obj("CN=w", "w", "worker", &w)],
             true,
         );
         import_and_sync(
@@ -97,7 +97,7 @@ fn merge_types_union_contributions() {
             &plan,
             "hr",
             vec![obj(
-                "w",
+                "CN=w",
                 "w",
                 "worker",
                 &[

@@ -56,19 +56,19 @@ fn join_groups_are_tried_in_order_and_need_exactly_one_match() {
         "hr",
         vec![
             obj(
-                "w1",
+                "CN=w1",
                 "w1",
                 "worker",
                 &[("id", "1".into()), ("mail", "a@x".into())],
             ),
             obj(
-                "w2",
+                "CN=w2",
                 "w2",
                 "worker",
                 &[("id", "2".into()), ("mail", "b@x".into())],
             ),
             obj(
-                "w3",
+                "CN=w3",
                 "w3",
                 "worker",
                 &[("id", "2".into()), ("mail", "c@x".into())],
@@ -206,7 +206,7 @@ fn provision_sticky_join_and_join_lifecycles() {
         &mut state,
         &plan,
         "hr",
-        vec![obj("w", "w", "worker", &[("guid", "g1".into())])],
+        vec![obj("CN=w", "w", "worker", &[("guid", "g1".into())])],
         true,
     );
     import_and_sync(

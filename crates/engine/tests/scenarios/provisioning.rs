@@ -6,6 +6,7 @@ use crate::{FLOWS, provision_person, user};
 use syncrules_engine::connector::{Change, ExportOp};
 use syncrules_engine::model::State;
 use syncrules_lang::Value;
+use syncrules_lang::dn::Dn;
 
 fn cloud_rules(extra_scope: &str) -> Vec<String> {
     vec![
@@ -84,7 +85,7 @@ fn renames_flow_through() {
     // AD renames the object: same anchor, new DN and cn.
     let mut renamed = user("a2", "g1", &[]);
     renamed.change = Change::Modify;
-    renamed.old_dn = Some("CN=a,DC=x".into());
+    renamed.old_dn = Some(Dn::parse("CN=a,DC=x").unwrap());
     let r = import_and_sync(&mut state, &plan, "ad", vec![renamed], false);
     assert_eq!(r.visited, 1);
     assert_eq!(state.spaces["ad"].objects.len(), 1);

@@ -5,6 +5,7 @@ use crate::{FLOWS, user};
 use syncrules_engine::connector::Change;
 use syncrules_engine::model::State;
 use syncrules_lang::Value;
+use syncrules_lang::dn::Dn;
 
 #[test]
 fn references_follow_renames_and_deletes() {
@@ -48,7 +49,7 @@ fn references_follow_renames_and_deletes() {
     // a is renamed; the directory has not rewritten the group's member value yet.
     let mut renamed = user("a2", "g1", &[]);
     renamed.change = Change::Modify;
-    renamed.old_dn = Some("CN=a,DC=x".into());
+    renamed.old_dn = Some(Dn::parse("CN=a,DC=x").unwrap());
     import_and_sync(&mut state, &plan, "ad", vec![renamed], false);
     let mut touched_group = group(&["CN=a,DC=x", "CN=b,DC=x"]);
     touched_group.change = Change::Modify;

@@ -140,6 +140,11 @@ impl Dn {
         &self.text
     }
 
+    /// The text as given, without copying it.
+    pub fn into_string(self) -> String {
+        self.text
+    }
+
     /// The first RDN (the object's own name); `None` for the root DN.
     pub fn rdn(&self) -> Option<Rdn<'_>> {
         self.rdns().next()
@@ -183,6 +188,19 @@ impl PartialEq for Dn {
 }
 
 impl Eq for Dn {}
+
+/// Ordered by [key](Dn::key), as equality is: a map of DNs keeps `CN=a` and `cn=A` as one.
+impl Ord for Dn {
+    fn cmp(&self, other: &Dn) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+impl PartialOrd for Dn {
+    fn partial_cmp(&self, other: &Dn) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl Hash for Dn {
     fn hash<H: Hasher>(&self, state: &mut H) {

@@ -13,7 +13,7 @@ const BLOCKS: [usize; 5] = [7, 333, 4096, 65_536, 8 << 20];
 type Outcome = Result<(Vec<ImportEntry>, Vec<String>), String>;
 
 fn sorted(mut entries: Vec<ImportEntry>) -> Vec<ImportEntry> {
-    entries.sort_by_key(|e| e.dn.to_ascii_lowercase());
+    entries.sort_by_key(|e| e.dn.as_str().to_ascii_lowercase());
     entries
 }
 
@@ -114,9 +114,13 @@ fn change_records_in_both_files_are_replayed_in_order() {
     let (entries, errors) = assert_same(&base, Some(delta.as_bytes())).unwrap();
     // The second delete of `b` is that record's error; the torn final record is reported.
     assert_eq!(errors.len(), 2, "{errors:?}");
-    assert!(entries.iter().all(|e| e.dn != b));
-    assert!(entries.iter().any(|e| e.dn.starts_with("CN=Renamed,")));
-    assert!(!entries.iter().any(|e| e.dn.contains("New One")));
+    assert!(entries.iter().all(|e| e.dn.as_str() != b));
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.dn.as_str().starts_with("CN=Renamed,"))
+    );
+    assert!(!entries.iter().any(|e| e.dn.as_str().contains("New One")));
 }
 
 #[test]
