@@ -180,7 +180,8 @@ fn forest_seed(seed: u64, index: usize) -> u64 {
 
 impl Forests {
     /// Writes into `dir` (created if missing) each forest's base file, its delta file when it
-    /// has change records, and [`MANIFEST_FILE`]; returns the paths written.
+    /// has change records, and [`MANIFEST_FILE`]; returns the paths written. A delta file has
+    /// no `version: 1` line, so it may be appended as is to an LDIF connector's delta file.
     pub fn write_to(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
         std::fs::create_dir_all(dir)?;
         let mut written = Vec::new();
@@ -188,7 +189,7 @@ impl Forests {
         for forest in &self.forests {
             let path = dir.join(forest.base_file());
             let comment = base_comment(forest.domain, users, groups, seed);
-            write_records(&comment, &forest.base, std::fs::File::create(&path)?)?;
+            write_records(true, &comment, &forest.base, std::fs::File::create(&path)?)?;
             written.push(path);
             if !forest.delta.is_empty() {
                 let path = dir.join(forest.delta_file());
@@ -196,7 +197,12 @@ impl Forests {
                     "syncrules gen: {} changes after the base file, seed {seed}",
                     forest.domain.fqdn
                 );
-                write_records(&comment, &forest.delta, std::fs::File::create(&path)?)?;
+                write_records(
+                    false,
+                    &comment,
+                    &forest.delta,
+                    std::fs::File::create(&path)?,
+                )?;
                 written.push(path);
             }
         }

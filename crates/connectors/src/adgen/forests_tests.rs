@@ -300,14 +300,15 @@ fn overlaps_are_what_the_manifest_says() {
     assert!(dns.into_iter().all(|dn| users.insert(dn.clone())));
 }
 
+/// The files concatenated (a delta file appends to its base file as is), parsed and applied.
 fn replay(dir: &Path, files: &[&str]) -> Snapshot {
     let mut snapshot = Snapshot::new(AttributeTyping::default());
-    for file in files {
-        let path = dir.join(file);
-        let text = std::fs::read_to_string(&path).unwrap();
-        for record in parse(&text, &path).unwrap() {
-            snapshot.apply(&record).unwrap();
-        }
+    let text: String = files
+        .iter()
+        .map(|file| std::fs::read_to_string(dir.join(file)).unwrap())
+        .collect();
+    for record in parse(&text, dir).unwrap() {
+        snapshot.apply(&record).unwrap();
     }
     snapshot
 }

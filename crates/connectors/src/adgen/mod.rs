@@ -84,7 +84,7 @@ pub fn generate(users: usize, groups: usize, seed: u64) -> Generator {
 /// then the records.
 pub fn write_ldif(users: usize, groups: usize, seed: u64, out: impl Write) -> io::Result<()> {
     let comment = base_comment(&CONTOSO, users, groups, seed);
-    write_records(&comment, generate(users, groups, seed), out)
+    write_records(true, &comment, generate(users, groups, seed), out)
 }
 
 /// The comment at the top of a forest's base file.
@@ -95,15 +95,17 @@ fn base_comment(forest: &Domain, users: usize, groups: usize, seed: u64) -> Stri
     )
 }
 
-/// `version: 1`, the comment, then the records.
-fn write_records<R>(comment: &str, records: R, out: impl Write) -> io::Result<()>
+/// `version: 1` when `version`, the comment, then the records.
+fn write_records<R>(version: bool, comment: &str, records: R, out: impl Write) -> io::Result<()>
 where
     R: IntoIterator,
     R::Item: std::borrow::Borrow<LdifRecord>,
 {
     use std::borrow::Borrow as _;
     let mut writer = LdifWriter::new(io::BufWriter::new(out));
-    writer.write_version()?;
+    if version {
+        writer.write_version()?;
+    }
     writer.write_comment(comment)?;
     for record in records {
         writer.write_record(record.borrow())?;
