@@ -50,8 +50,8 @@ const FORESTS_HELP: &str = "\
 Several forests (--forests N --out-dir DIR): forest i is named contoso.com, fabrikam.com,
 tailspintoys.com, ... with its own domain SID, GUIDs and names; --users and --groups are per
 forest. Files: DIR/<domain>.ldif per forest (contoso.com.ldif, ...), DIR/<domain>-delta.ldif
-(changes to import after it; no version: line, so it appends as is to sync.yaml's delta:
-file) where a forest has any, and
+(changes to import after it; no version: line, so it can be sync.yaml's delta: file or be
+appended as is to it) where a forest has any, and
 DIR/forests.json, the manifest. Forest 1 without overlaps is exactly what --out writes for the
 same flags. Overlaps between forest 1 and forest 2, never sharing a user, each listed with
 DNs and anchors in forests.json:

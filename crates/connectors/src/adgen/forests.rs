@@ -181,7 +181,8 @@ fn forest_seed(seed: u64, index: usize) -> u64 {
 impl Forests {
     /// Writes into `dir` (created if missing) each forest's base file, its delta file when it
     /// has change records, and [`MANIFEST_FILE`]; returns the paths written. A delta file has
-    /// no `version: 1` line, so it may be appended as is to an LDIF connector's delta file.
+    /// no `version: 1` line and starts and ends with a blank line, so it may be appended as
+    /// is to an LDIF connector's delta file (or be that file).
     pub fn write_to(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
         std::fs::create_dir_all(dir)?;
         let mut written = Vec::new();
@@ -197,12 +198,10 @@ impl Forests {
                     "syncrules gen: {} changes after the base file, seed {seed}",
                     forest.domain.fqdn
                 );
-                write_records(
-                    false,
-                    &comment,
-                    &forest.delta,
-                    std::fs::File::create(&path)?,
-                )?;
+                let mut bytes = b"\n".to_vec();
+                write_records(false, &comment, &forest.delta, &mut bytes)?;
+                bytes.push(b'\n');
+                std::fs::write(&path, bytes)?;
                 written.push(path);
             }
         }

@@ -325,6 +325,25 @@ fn the_files_parse_and_the_deltas_apply() {
     assert_eq!(manifest["forests"][1]["delta"], "fabrikam.com-delta.ldif");
     assert_eq!(manifest["migrated"].as_array().unwrap().len(), 2);
 
+    // A delta file is a change log the LDIF connector reads whole, alone or appended to
+    // another one.
+    for forest in &all.forests {
+        let path = dir.path().join(forest.delta_file());
+        let bytes = std::fs::read(&path).unwrap();
+        let log = crate::ldif::read_log(&bytes, &path, 1).unwrap();
+        assert!(log.torn.is_none());
+        let shape = |records: &[LdifRecord]| -> Vec<(String, &'static str)> {
+            records
+                .iter()
+                .map(|r| (r.dn.clone(), r.kind.name()))
+                .collect()
+        };
+        assert_eq!(shape(&log.records), shape(&forest.delta));
+        assert_eq!(log.complete, bytes.len());
+        let twice = [&bytes[..], &bytes[..]].concat();
+        let log = crate::ldif::read_log(&twice, &path, 1).unwrap();
+        assert_eq!(log.records.len(), 2 * forest.delta.len());
+    }
     let one = replay(dir.path(), &["contoso.com.ldif", "contoso.com-delta.ldif"]);
     let two = replay(
         dir.path(),
