@@ -81,6 +81,83 @@ fn gen_is_deterministic_for_a_seed() {
 }
 
 #[test]
+fn gen_writes_one_file_per_forest_and_a_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let generate = |extra: &[&str]| {
+        let mut args = vec!["gen", "--users", "80", "--groups", "6", "--seed", "5"];
+        args.extend_from_slice(extra);
+        syncrules(&args)
+    };
+    let single = dir.join("single.ldif");
+    let o = generate(&["--out", single.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = dir.join("forests");
+    let o = generate(&[
+        "--forests",
+        "2",
+        "--migrated",
+        "2",
+        "--account-resource",
+        "2",
+        "--duplicates",
+        "2",
+        "--cross-forest-members",
+        "2",
+        "--out-dir",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "contoso.com-delta.ldif",
+            "contoso.com.ldif",
+            "fabrikam.com-delta.ldif",
+            "fabrikam.com.ldif",
+            "forests.json"
+        ]
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("forests.json")).unwrap()).unwrap();
+    assert_eq!(manifest["forests"][1]["domain"], "fabrikam.com");
+    for key in ["migrated", "account_resource", "duplicates"] {
+        assert_eq!(manifest[key].as_array().unwrap().len(), 2, "{key}");
+    }
+    let fabrikam = text(&std::fs::read(out.join("fabrikam.com.ldif")).unwrap());
+    assert!(fabrikam.contains("\nmsExchRecipientTypeDetails: 2\n"));
+    assert!(fabrikam.contains("\nmsExchMasterAccountSid:: "));
+    assert!(fabrikam.contains("CN=ForeignSecurityPrincipals,DC=fabrikam,DC=com"));
+    // A migrated user comes back in fabrikam carrying its contoso anchor.
+    let delta = text(&std::fs::read(out.join("fabrikam.com-delta.ldif")).unwrap());
+    for m in manifest["migrated"].as_array().unwrap() {
+        let anchor = m["source_anchor"].as_str().unwrap();
+        assert_eq!(m["from"]["anchor"], anchor);
+        assert!(delta.contains(&format!("\nmS-DS-ConsistencyGuid:: {anchor}\n")));
+    }
+
+    // One forest in a folder is the one file, byte for byte.
+    let one = dir.join("one");
+    let o = generate(&["--forests", "1", "--out-dir", one.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(
+        std::fs::read(one.join("contoso.com.ldif")).unwrap(),
+        std::fs::read(&single).unwrap()
+    );
+    // Overlaps need two forests; --out is one forest.
+    let o = generate(&["--migrated", "1", "--out-dir", one.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("need --forests 2"));
+    let o = generate(&["--forests", "2", "--out", single.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+}
+
+#[test]
 fn preview_reports_every_pending_export_as_json() {
     let dir = sample("preview", "");
     let o = syncrules(&["preview", "--config", &config(&dir), "--format", "json"]);

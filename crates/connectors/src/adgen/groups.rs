@@ -5,13 +5,15 @@ use rand::seq::{SliceRandom, index};
 use syncrules_lang::dn::DnKey;
 
 use super::names::{self, ascii_fold};
-use super::{DOMAIN_DN, DOMAIN_FQDN, Generator, TENANT_DOMAIN, sid_bytes};
+use super::{Generator, TENANT_DOMAIN, sid_bytes};
 use crate::ldif::{Attr, LdifRecord, escape_rdn_value};
 
 /// `groupType` of a global security group.
 const GLOBAL_SECURITY: i64 = -2_147_483_646;
 /// `groupType` of a universal security group.
 const UNIVERSAL_SECURITY: i64 = -2_147_483_640;
+/// `groupType` of a domain-local security group.
+const DOMAIN_LOCAL_SECURITY: i64 = -2_147_483_644;
 /// `groupType` of a (global) distribution group.
 const DISTRIBUTION: i64 = 2;
 
@@ -53,7 +55,7 @@ impl Generator {
             extra: vec![critical()],
         };
         for spec in [admins, users] {
-            let dn = format!("CN={},CN=Users,{DOMAIN_DN}", spec.name);
+            let dn = format!("CN={},CN=Users,{}", spec.name, self.dn);
             self.taken_names.insert(spec.name.to_lowercase());
             let attrs = self.group_attrs(spec);
             self.push(dn, attrs);
@@ -69,7 +71,7 @@ impl Generator {
                 name: "All Employees".to_owned(),
                 group_type: DISTRIBUTION,
                 rid: self.next_rid(),
-                description: "Every employee of Contoso".to_owned(),
+                description: format!("Every employee of {}", self.forest.name),
                 members: self.user_dns.clone(),
                 mail: Some(alias),
                 managed_by: None,
@@ -79,11 +81,40 @@ impl Generator {
             self.random_group(index)
         };
         let dn = format!(
-            "CN={},OU=Groups,OU=Corp,{DOMAIN_DN}",
-            escape_rdn_value(&spec.name)
+            "CN={},OU=Groups,OU=Corp,{}",
+            escape_rdn_value(&spec.name),
+            self.dn
         );
         self.taken_dns.insert(DnKey::new(&dn));
         self.group_dns.push(dn.clone());
+        LdifRecord::content(dn, self.group_attrs(spec))
+    }
+
+    /// A domain-local security group in `OU=Groups,OU=Corp` holding `members` (the kind of
+    /// group that may hold foreign security principals).
+    pub(super) fn domain_local_group(
+        &mut self,
+        name: &str,
+        description: String,
+        members: Vec<String>,
+    ) -> LdifRecord {
+        let name = Self::unique_name(&mut self.taken_names, name, "-", 64);
+        let spec = GroupSpec {
+            name,
+            group_type: DOMAIN_LOCAL_SECURITY,
+            rid: self.next_rid(),
+            description,
+            members,
+            mail: None,
+            managed_by: None,
+            extra: Vec::new(),
+        };
+        let dn = format!(
+            "CN={},OU=Groups,OU=Corp,{}",
+            escape_rdn_value(&spec.name),
+            self.dn
+        );
+        self.taken_dns.insert(DnKey::new(&dn));
         LdifRecord::content(dn, self.group_attrs(spec))
     }
 
@@ -167,8 +198,11 @@ impl Generator {
             "objectSid",
             sid_bytes(self.domain, Some(spec.rid)),
         ));
-        // SAM_GROUP_OBJECT for security groups, SAM_NON_SECURITY_GROUP_OBJECT otherwise.
-        let sam_type = if spec.group_type < 0 {
+        // SAM_ALIAS_OBJECT for domain-local security groups, SAM_GROUP_OBJECT for other
+        // security groups, SAM_NON_SECURITY_GROUP_OBJECT otherwise.
+        let sam_type = if spec.group_type == DOMAIN_LOCAL_SECURITY {
+            "536870912"
+        } else if spec.group_type < 0 {
             "268435456"
         } else {
             "268435457"
@@ -176,12 +210,10 @@ impl Generator {
         attrs.push(Attr::new("sAMAccountName", spec.name));
         attrs.push(Attr::new("sAMAccountType", sam_type));
         if let Some(alias) = spec.mail {
-            attrs.push(Attr::new("mail", format!("{alias}@{DOMAIN_FQDN}")));
+            let fqdn = self.forest.fqdn;
+            attrs.push(Attr::new("mail", format!("{alias}@{fqdn}")));
             attrs.push(Attr::new("mailNickname", alias.clone()));
-            attrs.push(Attr::new(
-                "proxyAddresses",
-                format!("SMTP:{alias}@{DOMAIN_FQDN}"),
-            ));
+            attrs.push(Attr::new("proxyAddresses", format!("SMTP:{alias}@{fqdn}")));
             attrs.push(Attr::new(
                 "proxyAddresses",
                 format!("smtp:{alias}@{TENANT_DOMAIN}"),

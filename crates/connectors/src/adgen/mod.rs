@@ -24,13 +24,27 @@
 //!   mail-enabled) groups of random users, a quarter of them also holding earlier groups
 //!   (nesting without cycles).
 //!
+//! Several forests ([`generate_forests`], `syncrules gen --forests N`): forest `i` is the same
+//! kind of directory in its own domain ([`Domain::nth`]: contoso.com, fabrikam.com, ...), with
+//! its own domain SID, GUIDs, account names and mail local parts; forest 1 is the one-forest
+//! directory above. The overlaps between forest 1 and forest 2 (migrated users,
+//! account-resource pairs, duplicates, cross-forest group members) are described by
+//! [`Overlaps`] and written to `forests.json`.
+//!
 //! Not loadable as is into a real domain controller: `objectGUID`, `objectSid` and
 //! `whenCreated` are system attributes there. Same seed and sizes, same output (with this
 //! build's `rand`).
 
+mod domain;
+mod forests;
+#[cfg(test)]
+mod forests_tests;
+mod fsp;
 mod groups;
 mod ids;
+mod manifest;
 mod names;
+mod overlap;
 mod people;
 
 use std::collections::{HashSet, VecDeque};
@@ -40,13 +54,18 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use syncrules_lang::dn::DnKey;
 
+pub use domain::{CONTOSO, Domain, MAX_FORESTS};
+pub use forests::{Forest, Forests, ForestsError, ForestsSpec, MANIFEST_FILE, generate_forests};
 pub use ids::{filetime, generalized_time, guid_string, sid_bytes, sid_string};
+pub use manifest::{
+    AccountResource, CrossForestGroup, Duplicate, ForeignMember, Migration, ObjectRef, Overlaps,
+};
 
 use crate::ldif::{Attr, LdifRecord, LdifWriter};
 
-/// The domain's DN.
+/// The one-forest directory's (forest 1's) domain DN.
 pub const DOMAIN_DN: &str = "DC=contoso,DC=com";
-/// The domain's DNS name, the suffix of every `userPrincipalName`.
+/// The one-forest directory's (forest 1's) DNS name, the suffix of its `userPrincipalName`s.
 pub const DOMAIN_FQDN: &str = "contoso.com";
 /// The tenant's routing domain, in secondary `proxyAddresses`.
 pub const TENANT_DOMAIN: &str = "contoso.mail.onmicrosoft.com";
@@ -64,15 +83,43 @@ pub fn generate(users: usize, groups: usize, seed: u64) -> Generator {
 /// Writes [`generate`]'s records as LDIF: `version: 1`, a comment naming the sizes and seed,
 /// then the records.
 pub fn write_ldif(users: usize, groups: usize, seed: u64, out: impl Write) -> io::Result<()> {
+    let comment = base_comment(&CONTOSO, users, groups, seed);
+    write_records(true, &comment, generate(users, groups, seed), out)
+}
+
+/// The comment at the top of a forest's base file.
+fn base_comment(forest: &Domain, users: usize, groups: usize, seed: u64) -> String {
+    format!(
+        "syncrules gen: {}, {users} users, {groups} groups, seed {seed}",
+        forest.fqdn
+    )
+}
+
+/// `version: 1` when `version`, the comment, then the records.
+fn write_records<R>(version: bool, comment: &str, records: R, out: impl Write) -> io::Result<()>
+where
+    R: IntoIterator,
+    R::Item: std::borrow::Borrow<LdifRecord>,
+{
+    use std::borrow::Borrow as _;
     let mut writer = LdifWriter::new(io::BufWriter::new(out));
-    writer.write_version()?;
-    writer.write_comment(&format!(
-        "syncrules gen: {DOMAIN_FQDN}, {users} users, {groups} groups, seed {seed}"
-    ))?;
-    for record in generate(users, groups, seed) {
-        writer.write_record(&record)?;
+    if version {
+        writer.write_version()?;
+    }
+    writer.write_comment(comment)?;
+    for record in records {
+        writer.write_record(record.borrow())?;
     }
     writer.into_inner()?.flush()
+}
+
+/// The account names and mail local parts already used, lowercase: a forest's generator
+/// avoids those of the forests before it, so that no two forests' users share a routing
+/// address in the one tenant unless an overlap says so.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Taken {
+    names: HashSet<String>,
+    mail: HashSet<String>,
 }
 
 /// The iterator [`generate`] returns.
@@ -84,6 +131,8 @@ pub struct Generator {
     pending: VecDeque<LdifRecord>,
     next_user: usize,
     next_group: usize,
+    forest: &'static Domain,
+    dn: String,
     domain: [u32; 3],
     next_rid: u32,
     given_names: Vec<&'static str>,
@@ -117,6 +166,18 @@ impl Iterator for Generator {
 
 impl Generator {
     fn new(users: usize, groups: usize, seed: u64) -> Self {
+        Self::in_domain(&CONTOSO, users, groups, seed, Taken::default())
+    }
+
+    /// A generator of `forest`'s directory whose account names and mail local parts avoid
+    /// `taken` (those of the forests before it).
+    pub(super) fn in_domain(
+        forest: &'static Domain,
+        users: usize,
+        groups: usize,
+        seed: u64,
+        taken: Taken,
+    ) -> Self {
         let mut rng = StdRng::seed_from_u64(seed);
         let domain = [rng.gen_range(1 << 28..u32::MAX), rng.r#gen(), rng.r#gen()];
         let mut generator = Generator {
@@ -126,6 +187,8 @@ impl Generator {
             pending: VecDeque::new(),
             next_user: 0,
             next_group: 0,
+            forest,
+            dn: forest.dn(),
             domain,
             next_rid: 1103,
             given_names: names::GIVEN_NAMES.split_whitespace().collect(),
@@ -133,8 +196,8 @@ impl Generator {
             user_dns: Vec::with_capacity(users),
             group_dns: Vec::with_capacity(groups),
             taken_dns: HashSet::new(),
-            taken_names: HashSet::new(),
-            taken_mail: HashSet::new(),
+            taken_names: taken.names,
+            taken_mail: taken.mail,
             first_user: None,
         };
         generator.prelude();
@@ -145,10 +208,10 @@ impl Generator {
     fn prelude(&mut self) {
         let domain_sid = sid_bytes(self.domain, None);
         let mut attrs = self.base(&["top", "domain", "domainDNS"], "Domain-DNS", 5);
-        attrs.push(Attr::new("dc", "contoso"));
+        attrs.push(Attr::new("dc", self.forest.label));
         attrs.push(Attr::binary("objectSid", domain_sid));
         attrs.push(Attr::new("isCriticalSystemObject", "TRUE"));
-        self.push(DOMAIN_DN.to_owned(), attrs);
+        self.push(self.dn.clone(), attrs);
 
         let mut attrs = self.base(&["top", "container"], "Container", 4);
         attrs.push(Attr::new("cn", "Users"));
@@ -158,11 +221,12 @@ impl Generator {
         ));
         attrs.push(Attr::new("isCriticalSystemObject", "TRUE"));
         attrs.push(Attr::new("showInAdvancedViewOnly", "FALSE"));
-        self.push(format!("CN=Users,{DOMAIN_DN}"), attrs);
+        self.push(format!("CN=Users,{}", self.dn), attrs);
 
-        let corp = format!("OU=Corp,{DOMAIN_DN}");
+        let corp = format!("OU=Corp,{}", self.dn);
         let employees = format!("OU=Employees,{corp}");
-        self.ou(&corp, "Corp", "Contoso corporate objects");
+        let description = format!("{} corporate objects", self.forest.name);
+        self.ou(&corp, "Corp", &description);
         self.ou(&employees, "Employees", "Employee accounts by site");
         for site in names::SITES {
             let dn = format!("OU={},{employees}", crate::ldif::escape_rdn_value(site.ou));
@@ -182,7 +246,20 @@ impl Generator {
         self.builtin_accounts();
     }
 
-    fn ou(&mut self, dn: &str, name: &str, description: &str) {
+    /// The account names and mail local parts this forest has used.
+    pub(super) fn taken(&self) -> Taken {
+        Taken {
+            names: self.taken_names.clone(),
+            mail: self.taken_mail.clone(),
+        }
+    }
+
+    /// The domain SID as text (`S-1-5-21-a-b-c`).
+    pub(super) fn domain_sid(&self) -> String {
+        sid_string(&sid_bytes(self.domain, None)).unwrap_or_default()
+    }
+
+    pub(super) fn ou(&mut self, dn: &str, name: &str, description: &str) {
         let mut attrs = self.base(&["top", "organizationalUnit"], "Organizational-Unit", 4);
         attrs.push(Attr::new("ou", name));
         attrs.push(Attr::new("description", description));
@@ -195,7 +272,7 @@ impl Generator {
     }
 
     /// [`Generator::base`] and the object's GUID.
-    fn base_with_guid(
+    pub(super) fn base_with_guid(
         &mut self,
         classes: &[&str],
         category: &str,
@@ -212,7 +289,7 @@ impl Generator {
         attrs.push(Attr::binary("objectGUID", guid.to_vec()));
         attrs.push(Attr::new(
             "objectCategory",
-            format!("CN={category},CN=Schema,CN=Configuration,{DOMAIN_DN}"),
+            format!("CN={category},CN=Schema,CN=Configuration,{}", self.dn),
         ));
         (attrs, guid)
     }
@@ -222,11 +299,11 @@ impl Generator {
         self.pending.push_back(LdifRecord::content(dn, attrs));
     }
 
-    fn guid(&mut self) -> [u8; 16] {
+    pub(super) fn guid(&mut self) -> [u8; 16] {
         self.rng.r#gen()
     }
 
-    fn next_rid(&mut self) -> u32 {
+    pub(super) fn next_rid(&mut self) -> u32 {
         self.next_rid += 1;
         self.next_rid - 1
     }

@@ -5,14 +5,14 @@ use rand::seq::SliceRandom;
 use syncrules_lang::dn::DnKey;
 
 use super::names::{self, Site, ascii_fold};
-use super::{DOMAIN_DN, DOMAIN_FQDN, Generator, TENANT_DOMAIN, filetime, guid_string, sid_bytes};
+use super::{Generator, TENANT_DOMAIN, filetime, guid_string, sid_bytes};
 use crate::ldif::{Attr, LdifRecord, escape_rdn_value};
 
 /// `accountExpires` of an account that never expires.
-const NEVER: i64 = i64::MAX;
+pub(super) const NEVER: i64 = i64::MAX;
 /// `sAMAccountType` of a user account (`SAM_USER_OBJECT`).
-const SAM_USER_OBJECT: &str = "805306368";
-const USER_CLASSES: &[&str] = &["top", "person", "organizationalPerson", "user"];
+pub(super) const SAM_USER_OBJECT: &str = "805306368";
+pub(super) const USER_CLASSES: &[&str] = &["top", "person", "organizationalPerson", "user"];
 
 /// What the replication conflict victim copies from the first user.
 #[derive(Clone, Debug)]
@@ -23,14 +23,16 @@ pub(super) struct FirstUser {
     site: &'static Site,
 }
 
-fn site_dn(site: &Site) -> String {
-    format!(
-        "OU={},OU=Employees,OU=Corp,{DOMAIN_DN}",
-        escape_rdn_value(site.ou)
-    )
-}
-
 impl Generator {
+    /// The DN of `site`'s OU in this domain.
+    pub(super) fn site_dn(&self, site: &Site) -> String {
+        format!(
+            "OU={},OU=Employees,OU=Corp,{}",
+            escape_rdn_value(site.ou),
+            self.dn
+        )
+    }
+
     /// Administrator, Guest, krbtgt, the `MSOL_` account, then Domain Admins and Domain Users.
     pub(super) fn builtin_accounts(&mut self) {
         let admin = self.builtin_user(
@@ -86,7 +88,7 @@ impl Generator {
         description: &str,
         extra: &[(&str, &str)],
     ) -> String {
-        let dn = format!("CN={name},CN=Users,{DOMAIN_DN}");
+        let dn = format!("CN={name},CN=Users,{}", self.dn);
         let mut attrs = self.base(USER_CLASSES, "Person", 4);
         attrs.push(Attr::new("cn", name));
         attrs.push(Attr::new("description", description));
@@ -126,7 +128,7 @@ impl Generator {
         let site = names::SITES
             .choose(&mut self.rng)
             .unwrap_or(&names::SITES_FALLBACK);
-        let ou = site_dn(site);
+        let ou = self.site_dn(site);
         let full = format!("{given} {surname}");
         let (cn, dn) = self.free_cn(&full, &ou);
         if index == 0 {
@@ -155,7 +157,7 @@ impl Generator {
         if self.rng.gen_bool(0.97) {
             attrs.push(Attr::new(
                 "userPrincipalName",
-                format!("{local}@{DOMAIN_FQDN}"),
+                format!("{local}@{}", self.forest.fqdn),
             ));
         }
         if self.rng.gen_bool(0.92) {
@@ -167,7 +169,7 @@ impl Generator {
     }
 
     /// The first free `CN=<name>[ n]` in `ou`, and its DN.
-    fn free_cn(&mut self, name: &str, ou: &str) -> (String, String) {
+    pub(super) fn free_cn(&mut self, name: &str, ou: &str) -> (String, String) {
         let mut n = 1;
         loop {
             let cn = if n == 1 {
@@ -212,12 +214,10 @@ impl Generator {
 
     /// A mailbox in Exchange Online: mail, proxy addresses, routing address.
     fn mailbox(&mut self, attrs: &mut Vec<Attr>, local: &str, sam: &str) {
-        attrs.push(Attr::new("mail", format!("{local}@{DOMAIN_FQDN}")));
+        let fqdn = self.forest.fqdn;
+        attrs.push(Attr::new("mail", format!("{local}@{fqdn}")));
         attrs.push(Attr::new("mailNickname", sam));
-        attrs.push(Attr::new(
-            "proxyAddresses",
-            format!("SMTP:{local}@{DOMAIN_FQDN}"),
-        ));
+        attrs.push(Attr::new("proxyAddresses", format!("SMTP:{local}@{fqdn}")));
         attrs.push(Attr::new(
             "proxyAddresses",
             format!("smtp:{sam}@{TENANT_DOMAIN}"),
@@ -225,7 +225,7 @@ impl Generator {
         if self.rng.gen_bool(0.2) {
             attrs.push(Attr::new(
                 "proxyAddresses",
-                format!("smtp:{local}@fabrikam.com"),
+                format!("smtp:{local}@{}", self.forest.alias_domain),
             ));
         }
         attrs.push(Attr::new(
@@ -248,7 +248,7 @@ impl Generator {
             .unwrap_or("Associate");
         attrs.push(Attr::new("department", department));
         attrs.push(Attr::new("title", title));
-        attrs.push(Attr::new("company", "Contoso Ltd."));
+        attrs.push(Attr::new("company", self.forest.company));
         attrs.push(Attr::new("l", site.city));
         attrs.push(Attr::new("c", site.c));
         attrs.push(Attr::new("co", site.co));
@@ -272,7 +272,7 @@ impl Generator {
     fn conflict_victim(&mut self, first: &FirstUser) -> LdifRecord {
         let (mut attrs, guid) = self.base_with_guid(USER_CLASSES, "Person", 4);
         let cn = format!("{}\nCNF:{}", first.cn, guid_string(&guid));
-        let dn = format!("CN={},{}", escape_rdn_value(&cn), site_dn(first.site));
+        let dn = format!("CN={},{}", escape_rdn_value(&cn), self.site_dn(first.site));
         self.taken_dns.insert(DnKey::new(&dn));
         let sam = format!("$DUPLICATE-{:x}", self.next_rid);
         self.person(&mut attrs, &cn, first.given, first.surname, &sam);
