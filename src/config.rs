@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use syncrules_engine::run::{DEFAULT_DELETION_COUNT, DEFAULT_DELETION_PERCENT};
 use syncrules_lang::diag::Diagnostic;
-use syncrules_lang::rules::RuleSet;
+use syncrules_lang::rules::{Instance, Instances, Report, RuleSet, UserMatching, load_rule_set};
 use syncrules_lang::span::Span;
 
 /// The most values one attribute of an imported object may hold, unless
@@ -120,6 +120,12 @@ pub struct SyncConfig {
     /// The most values one attribute of an imported object may hold: an object over it is
     /// that object's import error, and is not imported (`values-per-attribute`).
     pub values_per_attribute: usize,
+    /// The connectors that take a template's rules (`rules:` and `parameters:`), in
+    /// file order.
+    pub instances: Vec<Instance>,
+    /// How users in several connectors become one person (`user-matching:`), and where
+    /// it is written; `None` when not written, which is `once`.
+    pub user_matching: Option<UserMatching>,
     /// Where the values are written.
     pub spans: Spans,
     /// The file read (empty for [`SyncConfig::parse`]).
@@ -257,6 +263,51 @@ impl SyncConfig {
         } else {
             Err(invalid(missing))
         }
+    }
+
+    /// The rule set this configuration runs: the rule files below `paths` (its `rules`
+    /// folder when empty), the templates instantiated for its connectors and its user
+    /// matching applied ([`syncrules_lang::rules::instantiate`]). Findings, those about
+    /// this file included (located in it), go to `report`.
+    pub fn load_rule_set(&self, paths: &[PathBuf], report: &mut Report) -> RuleSet {
+        let paths = if paths.is_empty() {
+            std::slice::from_ref(&self.rules)
+        } else {
+            paths
+        };
+        let mut set = load_rule_set(paths, report);
+        report.add_source(&self.path, &self.text);
+        let connectors = self.instances_of(&set);
+        let instances = Instances {
+            file: &self.path,
+            connectors: &connectors,
+            matching: self.user_matching.as_ref(),
+        };
+        syncrules_lang::rules::instantiate(&mut set, &instances, report);
+        set
+    }
+
+    /// The template instances of this configuration over `set`, in file order: those
+    /// written (`rules:`), and each connector without `rules:` named as a template of
+    /// `set`, which takes that template with the template's own parameters (so a
+    /// single-forest `sync.yaml` naming its connector as the rules do needs no `rules:`).
+    fn instances_of(&self, set: &RuleSet) -> Vec<Instance> {
+        let mut out = Vec::with_capacity(self.connectors.len());
+        for name in self.connectors.keys() {
+            if let Some(written) = self.instances.iter().find(|i| &i.connector == name) {
+                out.push(written.clone());
+            } else if let Some(decl) = set.config.connectors.get(name).filter(|d| d.template) {
+                let span = self.spans.connectors.get(name).copied().unwrap_or_default();
+                out.push(Instance {
+                    connector: name.clone(),
+                    template: name.clone(),
+                    parameters: decl.parameters.clone(),
+                    name_span: span,
+                    template_span: span,
+                });
+            }
+        }
+        out
     }
 
     /// W0601: the connectors no rule of `set` names. They would be imported and never

@@ -19,6 +19,7 @@ pub(crate) const KEYS: &[&str] = &[
     "deletion-threshold",
     "error-limit",
     "values-per-attribute",
+    "user-matching",
 ];
 /// The keys of `deletion-threshold`.
 pub(crate) const THRESHOLD_KEYS: &[&str] = &["count", "percent"];
@@ -49,9 +50,13 @@ pub(crate) fn parse(text_: &str) -> Result<SyncConfig, Vec<Diagnostic>> {
     let state = f
         .required("state", "sync.yaml", at, &mut errors)
         .and_then(|n| text("state", n, &mut errors));
+    let mut instances = Vec::new();
     let connectors = f
         .required("connectors", "sync.yaml", at, &mut errors)
-        .and_then(|n| connectors(n, &mut spans, &mut errors));
+        .and_then(|n| connectors(n, &mut spans, &mut instances, &mut errors));
+    let user_matching = f
+        .get("user-matching")
+        .and_then(|(_, n)| crate::config_templates::user_matching(n, &mut errors));
     let threshold = match f.get("deletion-threshold") {
         Some((_, Node::Scalar(s))) if plain_null(s) => Some(Threshold::default()),
         Some((_, n)) => threshold(n, &mut errors),
@@ -79,6 +84,8 @@ pub(crate) fn parse(text_: &str) -> Result<SyncConfig, Vec<Diagnostic>> {
                 deletion_threshold: Some(threshold),
                 error_limit,
                 values_per_attribute,
+                instances,
+                user_matching,
                 spans,
                 path: PathBuf::new(),
                 text: String::new(),
@@ -134,6 +141,7 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
 fn connectors(
     node: &Node,
     spans: &mut Spans,
+    instances: &mut Vec<syncrules_lang::rules::Instance>,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<IndexMap<String, ConnectorConfig>> {
     let Node::Map(entries, span) = node else {
@@ -161,7 +169,7 @@ fn connectors(
     let mut out = IndexMap::new();
     let mut ok = true;
     for (name, settings) in entries {
-        match connector(name, settings, spans, errors) {
+        match connector(name, settings, spans, instances, errors) {
             Some(c) => {
                 spans.connectors.insert(name.value.clone(), name.span);
                 out.insert(name.value.clone(), c);
@@ -176,14 +184,16 @@ fn connector(
     name: &Scalar,
     node: &Node,
     spans: &mut Spans,
+    instances: &mut Vec<syncrules_lang::rules::Instance>,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<ConnectorConfig> {
     let what = format!("connector `{}`", name.value);
     let mut f = Fields::new(node, &what, errors)?;
+    instances.extend(crate::config_templates::instance(name, &mut f, errors));
     let ty = f
         .required("type", &what, name.span, errors)
         .and_then(|n| text("type", n, errors))?;
-    let Some((kind, keys)) = CONNECTOR_TYPES
+    let Some((kind, type_keys)) = CONNECTOR_TYPES
         .iter()
         .find(|(t, _)| *t == ty.value.trim())
         .copied()
@@ -200,6 +210,7 @@ fn connector(
         });
         return None;
     };
+    let keys = &[type_keys, crate::config_templates::TEMPLATE_KEYS].concat();
     if kind == "ldap" {
         let ldap = crate::config_ldap::parse(&mut f, &what, name.span, errors);
         f.finish(keys, "a `ldap` connector", errors);

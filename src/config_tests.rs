@@ -2,6 +2,7 @@
 
 use super::*;
 use syncrules_lang::diag::line_col;
+use syncrules_lang::rules::Matching;
 
 const GOOD: &str = "rules: r
 state: s
@@ -300,5 +301,58 @@ fn a_missing_graph_secret_names_the_key_never_a_value() {
             "`secret-env`: the environment variable `SYNCRULES_TEST_GRAPH_SECRET_UNSET` is not set"
         ),
         "{text}"
+    );
+}
+
+#[test]
+fn template_instances_and_user_matching_are_read_in_file_order() {
+    let text = "rules: r
+state: s
+connectors:
+  b.com:
+    type: ldif
+    path: b.ldif
+    rules: active-directory
+    parameters: {Domain.FQDN: b.com, Domain.LDAP: 'DC=b,DC=com'}
+  a.com:
+    type: ldif
+    path: a.ldif
+    rules: active-directory
+  entra: {type: file, path: entra}
+user-matching: {attribute: employeeID}
+";
+    let c = SyncConfig::parse(text).unwrap();
+    let names: Vec<&str> = c.instances.iter().map(|i| i.connector.as_str()).collect();
+    assert_eq!(names, ["b.com", "a.com"]);
+    assert_eq!(c.instances[0].parameters["Domain.LDAP"], "DC=b,DC=com");
+    assert_eq!(
+        &text[c.instances[0].template_span.start as usize
+            ..c.instances[0].template_span.end as usize],
+        "active-directory"
+    );
+    assert_eq!(
+        c.user_matching.map(|m| m.option),
+        Some(Matching::Attribute("employeeID".to_owned()))
+    );
+    let mail = SyncConfig::parse(&GOOD.replace("connectors:", "user-matching: mail\nconnectors:"))
+        .unwrap();
+    assert_eq!(mail.user_matching.map(|m| m.option), Some(Matching::Mail));
+}
+
+#[test]
+fn a_wrong_user_matching_or_parameters_without_rules_is_located() {
+    let text = GOOD.replace("connectors:", "user-matching: mial\nconnectors:");
+    assert_eq!(
+        errors(&text),
+        ["3:16 E0612 unknown user-matching option `mial`"]
+    );
+    assert_eq!(help(&text), ["did you mean `mail`?"]);
+    let text = GOOD.replace(
+        "    delta: contoso-delta.ldif\n",
+        "    parameters: {Domain.FQDN: x}\n",
+    );
+    assert_eq!(
+        errors(&text),
+        ["7:5 E0602 connector `contoso.com` has `parameters` but no `rules`"]
     );
 }

@@ -44,6 +44,7 @@ pub mod config_graph;
 pub mod config_ldap;
 mod config_parse;
 mod config_secret;
+mod config_templates;
 pub mod connect;
 mod error;
 mod preflight;

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::Error;
+use crate::config::SyncConfig;
 use crate::lang::rules::{Plan, Report, RuleSet, lint, load_rule_set};
 
 /// Rules that load and check, with their compiled plan.
@@ -25,6 +26,30 @@ impl Rules {
         let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_owned()).collect();
         let (rules, report) = Rules::check(&paths, false);
         rules.ok_or_else(|| Error::Rules(Box::new(report)))
+    }
+
+    /// Loads the rule set of a configuration as a run uses it: its `rules` folder, the
+    /// templates instantiated for its connectors (`rules:` and `parameters:` in
+    /// `sync.yaml`) and its `user-matching` applied; checks and compiles it as
+    /// [`Rules::load`] does. Errors about `sync.yaml` are among the findings.
+    ///
+    /// ```
+    /// let config = syncrules::SyncConfig::load("examples/contoso/sync.yaml".as_ref())?;
+    /// let rules = syncrules::Rules::from_config(&config)?;
+    /// assert!(rules.set().rules.iter().any(|r| r.connector == "contoso.com"));
+    /// # Ok::<(), syncrules::Error>(())
+    /// ```
+    pub fn from_config(config: &SyncConfig) -> Result<Rules, Error> {
+        Rules::load_for(config, &[] as &[&Path])
+    }
+
+    /// [`Rules::from_config`] with other rule files or folders than the configuration's
+    /// (a rule set under review), instantiated for its connectors.
+    pub fn load_for<P: AsRef<Path>>(config: &SyncConfig, paths: &[P]) -> Result<Rules, Error> {
+        let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_owned()).collect();
+        let mut report = Report::default();
+        let set = config.load_rule_set(&paths, &mut report);
+        Rules::from_loaded(set, report)
     }
 
     /// Checks a rule set already loaded ([`load_rule_set`], its findings in `report`) as

@@ -135,7 +135,7 @@ impl SessionBuilder {
 /// use syncrules::{Cycle, Rules, Session, SyncConfig};
 ///
 /// let config = SyncConfig::load("examples/contoso/sync.yaml".as_ref())?;
-/// let rules = Rules::load(&[&config.rules])?;
+/// let rules = Rules::from_config(&config)?;
 /// let mut session = Session::from_config(&config, rules)?.open()?;
 /// let report = session.run(Cycle::Delta)?;
 /// println!("{} steps, {} object errors", report.steps.len(), report.errors().count());

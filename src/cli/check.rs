@@ -39,7 +39,10 @@ fn check_with(
     deny_warnings: bool,
 ) -> (Option<Plan>, Report, usize) {
     let mut report = Report::default();
-    let set = load_rule_set(paths, &mut report);
+    let set = match config {
+        Some(c) => c.load_rule_set(paths, &mut report),
+        None => load_rule_set(paths, &mut report),
+    };
     let (set, plan, report) = Rules::checked(set, report, deny_warnings, |set, _, report| {
         if let Some(config) = config {
             let unseen = super::config::warnings(config, set, report);

@@ -7,7 +7,7 @@ use std::path::Path;
 use syncrules::connectors::observed::ldif_files_attribute_names;
 use syncrules::lang::Diagnostic;
 use syncrules::lang::rules::lint::{ObservedAttributes, reads_never_observed};
-use syncrules::lang::rules::{Report, RuleSet, load_rule_set};
+use syncrules::lang::rules::{Report, RuleSet};
 
 pub use syncrules::config::ConnectorConfig;
 
@@ -52,7 +52,7 @@ impl SyncConfig {
             }
         };
         let mut report = Report::default();
-        let set = load_rule_set(std::slice::from_ref(&config.rules), &mut report);
+        let set = config.load_rule_set(&[], &mut report);
         let loaded = report.clone();
         // A rule set that does not load is reported by the check that follows; its
         // findings are not repeated here.

@@ -45,10 +45,10 @@ pub enum ImpactFormat {
     Markdown,
 }
 
-/// A rule set, checked as `syncrules check` does; its findings are printed when there are
-/// errors.
-fn rules_of(path: &Path, what: &str) -> Result<Rules, ExitCode> {
-    checked(Rules::load(&[path]), what)
+/// A rule set, instantiated for the configuration's connectors and checked as `syncrules
+/// check` does; its findings are printed when there are errors.
+fn rules_of(config: &SyncConfig, path: &Path, what: &str) -> Result<Rules, ExitCode> {
+    checked(Rules::load_for(config, &[path]), what)
 }
 
 /// A rule set's check, its findings printed when there are errors.
@@ -156,10 +156,10 @@ pub fn run(args: &ImpactArgs) -> ExitCode {
     };
     // The configuration's rules were read with it; other new rules are read now.
     let new = match &args.rules {
-        Some(path) => rules_of(path, "new"),
+        Some(path) => rules_of(&config, path, "new"),
         None => checked(Rules::from_loaded(set, loaded), "new"),
     };
-    let (base, new) = match (rules_of(&base_path, "base"), new) {
+    let (base, new) = match (rules_of(&config, &base_path, "base"), new) {
         (Ok(b), Ok(n)) => (b, n),
         (Err(code), _) | (_, Err(code)) => return code,
     };

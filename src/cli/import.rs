@@ -135,6 +135,7 @@ fn adsync_ps(file: &Path, out: &Path) -> ExitCode {
                 schema: None,
                 object_types: Vec::new(),
                 parameters: IndexMap::new(),
+                template: false,
             });
             let cs_type = match r.direction {
                 syncrules::lang::rules::Direction::Inbound => &r.source,

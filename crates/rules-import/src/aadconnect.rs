@@ -147,6 +147,7 @@ pub fn import_aadconnect(export_dir: &Path) -> Result<Imported, ImportError> {
                 schema: Some(schema),
                 object_types: Vec::new(),
                 parameters,
+                template: false,
             },
         );
         read.insert(file);
@@ -197,6 +198,7 @@ pub fn import_aadconnect(export_dir: &Path) -> Result<Imported, ImportError> {
                 schema: None,
                 object_types: types,
                 parameters: IndexMap::new(),
+                template: false,
             },
         );
     }

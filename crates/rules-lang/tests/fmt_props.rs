@@ -144,6 +144,7 @@ fn plan_listing(rule: &Rule) -> Option<String> {
             schema: None,
             object_types: Vec::new(),
             parameters: IndexMap::from([("Domain.FQDN".to_owned(), "contoso.com".to_owned())]),
+            template: false,
         },
     );
     let set = RuleSet {

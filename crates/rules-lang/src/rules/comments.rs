@@ -117,6 +117,13 @@ fn anchors(root: &Node) -> Vec<(CommentAnchor, usize)> {
                     out.push((CommentAnchor::Flow(i), f.span().start as usize));
                 }
             }
+            "matching" => {
+                if let Node::Map(options, _) = value {
+                    for (i, (option, _)) in options.iter().enumerate() {
+                        out.push((CommentAnchor::Matching(i), option.span.start as usize));
+                    }
+                }
+            }
             "scope" | "join" => {
                 for (g, group) in items(value).iter().enumerate() {
                     for (c, clause) in items(group).iter().enumerate() {

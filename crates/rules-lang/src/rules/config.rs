@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 use super::emit::{flow_scalar, key_colon, scalar};
-use super::fields::{Fields, integer, list, one_of, scalar as scalar_value, text};
+use super::fields::{Fields, boolean, integer, list, one_of, scalar as scalar_value, text};
 use super::limits::{LIMITS_KEY, Limits};
 use super::model::Spellings;
 use super::yaml::{self, Node};
@@ -58,8 +58,12 @@ pub struct ConnectorDecl {
     pub schema: Option<PathBuf>,
     /// Object types, used when there is no schema.
     pub object_types: Vec<String>,
-    /// Parameter values (`Domain.FQDN`, ...).
+    /// Parameter values (`Domain.FQDN`, ...); for a template, the example values it is
+    /// checked with alone.
     pub parameters: IndexMap<String, String>,
+    /// A template (`template: true`): its rules are instantiated once per `sync.yaml`
+    /// connector that names it in `rules:` (see [`crate::rules::instance`]).
+    pub template: bool,
 }
 
 /// The declarations of a rule set.
@@ -172,6 +176,10 @@ fn connector(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<ConnectorDecl>
         .get("object-types")
         .map(|(_, v)| strings("object-types", v, errors))
         .unwrap_or_default();
+    let template = match f.get("template") {
+        Some((_, v)) => take(errors, boolean("template", v)).unwrap_or(false),
+        None => false,
+    };
     let mut parameters = IndexMap::new();
     if let Some((_, p)) = f.get("parameters") {
         match p {
@@ -190,7 +198,14 @@ fn connector(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<ConnectorDecl>
         }
     }
     f.finish(
-        &["kind", "id", "schema", "object-types", "parameters"],
+        &[
+            "kind",
+            "template",
+            "id",
+            "schema",
+            "object-types",
+            "parameters",
+        ],
         errors,
     );
     Some(ConnectorDecl {
@@ -199,6 +214,7 @@ fn connector(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<ConnectorDecl>
         schema,
         object_types,
         parameters,
+        template,
     })
 }
 
@@ -231,6 +247,9 @@ pub fn emit_config(config: &Config) -> String {
                 .find(|(k, _, _)| *k == c.kind)
                 .map_or("file", |(_, s, _)| s);
             let _ = writeln!(out, "    kind: {kind}");
+            if c.template {
+                out.push_str("    template: true\n");
+            }
             if let Some(id) = &c.id {
                 let _ = writeln!(out, "    id: {}", scalar(id, "      "));
             }

@@ -103,6 +103,28 @@ pub fn emit_rule(rule: &Rule) -> String {
             }
         }
     }
+    if !rule.matching.is_empty() {
+        key(&mut out, "matching");
+        out.push_str("matching:\n");
+        for (o, (option, groups)) in rule.matching.iter().enumerate() {
+            c(&mut out, CommentAnchor::Matching(o), "  ");
+            let _ = writeln!(out, "{}", key_colon(option, "  "));
+            for group in groups {
+                for (i, cond) in group.iter().enumerate() {
+                    let dash = if i == 0 { "    - - " } else { "      - " };
+                    let _ = writeln!(out, "{dash}source: {}", scalar(&cond.source, "          "));
+                    let _ = writeln!(
+                        out,
+                        "        target: {}",
+                        scalar(&cond.target, "          ")
+                    );
+                    if cond.case_sensitive {
+                        out.push_str("        case-sensitive: true\n");
+                    }
+                }
+            }
+        }
+    }
     if !rule.flows.is_empty() {
         key(&mut out, "flows");
         out.push_str("flows:\n");

@@ -3,8 +3,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use indexmap::IndexMap;
+
 use super::comments::collect_comments;
 use super::fields::{Fields, boolean, integer, list, one_of, scalar, text};
+use super::instance::MATCHING_OPTIONS;
 use super::limits::Limits;
 use super::model::{
     DIRECTIONS, Flow, FlowSource, FlowSpans, JoinCondition, LINK_TYPES, LinkType, MERGE_TYPES,
@@ -84,6 +87,7 @@ fn read_rule(root: &Node, spans: &mut RuleSpans, errors: &mut Vec<Diagnostic>) -
     let vendor = key(&mut f, errors, "vendor", false);
     let scope = key(&mut f, errors, "scope", false);
     let join = key(&mut f, errors, "join", false);
+    let matching = key(&mut f, errors, "matching", false);
     let flows = key(&mut f, errors, "flows", false);
     f.finish(RULE_KEYS, errors);
 
@@ -100,6 +104,7 @@ fn read_rule(root: &Node, spans: &mut RuleSpans, errors: &mut Vec<Diagnostic>) -
         ("vendor", vendor),
         ("scope", scope),
         ("join", join),
+        ("matching", matching),
         ("flows", flows),
     ] {
         if let Some(v) = v {
@@ -146,6 +151,10 @@ fn read_rule(root: &Node, spans: &mut RuleSpans, errors: &mut Vec<Diagnostic>) -
         Some(j) => read_groups(j, "join", errors, &mut spans.join, read_condition),
         None => Some(Vec::new()),
     };
+    let matching = match matching {
+        Some(m) => read_matching(m, errors),
+        None => Some(IndexMap::new()),
+    };
     let flows = match flows {
         Some(fl) => read_flows(fl, errors, &mut spans.flows),
         None => Some(Vec::new()),
@@ -163,9 +172,52 @@ fn read_rule(root: &Node, spans: &mut RuleSpans, errors: &mut Vec<Diagnostic>) -
         vendor: vendor?,
         scope: scope?,
         join: join?,
+        matching: matching?,
         flows: flows?,
         origin: None,
     })
+}
+
+/// `matching:`: option name → join groups, written as `join:` is.
+fn read_matching(
+    node: &Node,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<IndexMap<String, Vec<Vec<JoinCondition>>>> {
+    let Node::Map(entries, _) = node else {
+        errors.push(Diagnostic::error(
+            "E0312",
+            node.span(),
+            "`matching` must map user-matching options to join groups",
+        ));
+        return None;
+    };
+    let mut out = IndexMap::new();
+    let mut ok = true;
+    for (option, groups) in entries {
+        if !MATCHING_OPTIONS.contains(&option.value.as_str()) {
+            let d = Diagnostic::error(
+                "E0312",
+                option.span,
+                format!("unknown user-matching option `{}`", option.value),
+            );
+            errors.push(
+                match crate::diag::closest(&option.value, MATCHING_OPTIONS.iter().copied()) {
+                    Some(n) => d.with_help(format!("did you mean `{n}`?")),
+                    None => d.with_help(format!("the options are {}", MATCHING_OPTIONS.join(", "))),
+                },
+            );
+            ok = false;
+            continue;
+        }
+        let mut spans = Vec::new();
+        match read_groups(groups, "matching", errors, &mut spans, read_condition) {
+            Some(g) => {
+                out.insert(option.value.clone(), g);
+            }
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
 }
 
 fn read_vendor(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<Vendor> {

@@ -28,6 +28,7 @@ pub mod config;
 pub mod diff;
 mod emit;
 mod fields;
+pub mod instance;
 pub mod limits;
 pub mod lint;
 mod load;
@@ -39,6 +40,7 @@ pub mod yaml;
 
 pub use config::{Config, ConnectorDecl, ConnectorKind, MetaverseDecl, emit_config, load_config};
 pub use emit::emit_rule;
+pub use instance::{Instance, Instances, Matching, UserMatching, instantiate};
 pub use limits::Limits;
 pub use load::{load_rule, load_rule_within};
 pub use model::*;

@@ -262,6 +262,10 @@ pub struct Rule {
     pub scope: Vec<Vec<ScopeClause>>,
     /// Groups tried in order, AND of conditions.
     pub join: Vec<Vec<JoinCondition>>,
+    /// Join groups offered per user-matching option (`mail`, `account-resource`, ...):
+    /// the option `sync.yaml` selects appends its groups after [`Rule::join`] when the
+    /// rule set is instantiated.
+    pub matching: IndexMap<String, Vec<Vec<JoinCondition>>>,
     /// Attribute flows.
     pub flows: Vec<Flow>,
     /// Where the rule was read from, if it was read from a file.
@@ -292,6 +296,8 @@ pub struct RuleSpans {
     pub scope: Vec<Vec<Span>>,
     /// Join conditions, by group and condition.
     pub join: Vec<Vec<Span>>,
+    /// Each `matching` option's name.
+    pub matching: IndexMap<String, Span>,
     /// Flows.
     pub flows: Vec<FlowSpans>,
 }
@@ -320,6 +326,8 @@ pub enum CommentAnchor {
     Clause(usize, usize),
     /// Before a join condition.
     Condition(usize, usize),
+    /// Before a user-matching option under `matching`.
+    Matching(usize),
     /// Before a flow.
     Flow(usize),
     /// After everything.
@@ -343,6 +351,7 @@ pub const RULE_KEYS: &[&str] = &[
     "vendor",
     "scope",
     "join",
+    "matching",
     "flows",
 ];
 
@@ -369,6 +378,7 @@ impl Rule {
             vendor: None,
             scope: Vec::new(),
             join: Vec::new(),
+            matching: IndexMap::new(),
             flows: Vec::new(),
             origin: None,
         }

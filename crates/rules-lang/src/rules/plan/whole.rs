@@ -12,19 +12,24 @@ use crate::rules::report::Report;
 use crate::rules::set::RuleSet;
 
 pub(super) fn unique_names_and_precedences(set: &RuleSet, report: &mut Report) {
-    let mut names: HashMap<&str, &Rule> = HashMap::new();
+    // A rule's identity is its name and connector: a template's instances keep the name
+    // their rule has, as Entra Connect keeps one name per connector.
+    let mut names: HashMap<(&str, &str), &Rule> = HashMap::new();
     for rule in &set.rules {
-        if let Some(first) = names.insert(&rule.name, rule) {
+        if let Some(first) = names.insert((&rule.name, &rule.connector), rule) {
             let (file, span) = rule.at("name");
             report.push(
                 &file,
                 Diagnostic::error(
                     "E0404",
                     span,
-                    format!("a rule named `{}` already exists", rule.name),
+                    format!(
+                        "a rule named `{}` already exists for connector `{}`",
+                        rule.name, rule.connector
+                    ),
                 )
                 .with_help(format!(
-                    "rule names are unique; the other is in {}",
+                    "rule names are unique per connector; the other is in {}",
                     first.file().display()
                 )),
             );
