@@ -76,6 +76,7 @@ fn bench(c: &mut Criterion) {
     let ctx = SyncContext {
         plan: &plan,
         now: now(),
+        deletion_window: None,
     };
 
     let mut group = c.benchmark_group("sync");

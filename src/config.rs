@@ -120,6 +120,10 @@ pub struct SyncConfig {
     /// The most values one attribute of an imported object may hold: an object over it is
     /// that object's import error, and is not imported (`values-per-attribute`).
     pub values_per_attribute: usize,
+    /// How long a metaverse object whose last source object went away is held before it
+    /// is deleted (`deletion-window: 3d`); `None` (not written, or `0`) deletes it in the
+    /// same sync.
+    pub deletion_window: Option<std::time::Duration>,
     /// The connectors that take a template's rules (`rules:` and `parameters:`), in
     /// file order.
     pub instances: Vec<Instance>,

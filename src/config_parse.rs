@@ -20,6 +20,7 @@ pub(crate) const KEYS: &[&str] = &[
     "error-limit",
     "values-per-attribute",
     "user-matching",
+    "deletion-window",
 ];
 /// The keys of `deletion-threshold`.
 pub(crate) const THRESHOLD_KEYS: &[&str] = &["count", "percent"];
@@ -70,6 +71,9 @@ pub(crate) fn parse(text_: &str) -> Result<SyncConfig, Vec<Diagnostic>> {
         Some((_, n)) => whole("values-per-attribute", n, 1, &mut errors),
         None => Some(crate::config::DEFAULT_VALUES_PER_ATTRIBUTE),
     };
+    let deletion_window = f
+        .get("deletion-window")
+        .and_then(|(_, n)| window(n, &mut errors));
     f.finish(KEYS, "sync.yaml", &mut errors);
     match (rules, state, connectors, threshold, error_limit) {
         (Some(rules), Some(state), Some(connectors), Some(threshold), Some(error_limit))
@@ -84,6 +88,7 @@ pub(crate) fn parse(text_: &str) -> Result<SyncConfig, Vec<Diagnostic>> {
                 deletion_threshold: Some(threshold),
                 error_limit,
                 values_per_attribute,
+                deletion_window,
                 instances,
                 user_matching,
                 spans,
@@ -263,4 +268,38 @@ fn threshold(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<Threshold> {
         count: count?,
         percent: percent?,
     })
+}
+
+/// `deletion-window`: a duration (`3d`, `12h`, `90min`, `1w`); `0` is no window.
+fn window(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<std::time::Duration> {
+    let Node::Scalar(s) = node else {
+        errors.push(Diagnostic::error(
+            "E0603",
+            node.span(),
+            format!(
+                "`deletion-window` must be a duration such as `3d`, found {}",
+                node.kind()
+            ),
+        ));
+        return None;
+    };
+    let text = s.value.trim();
+    if text == "0" || plain_null(s) {
+        return None;
+    }
+    match humantime::parse_duration(text) {
+        Ok(d) if d.is_zero() => None,
+        Ok(d) => Some(d),
+        Err(e) => {
+            errors.push(
+                Diagnostic::error(
+                    "E0603",
+                    s.span,
+                    format!("`deletion-window` must be a duration, found `{text}`: {e}"),
+                )
+                .with_help("write a number and a unit: `3d`, `12h`, `90min`, `1w`; `0` for none"),
+            );
+            None
+        }
+    }
 }

@@ -283,6 +283,7 @@ impl Session {
         SyncContext {
             plan: &self.engine.plan,
             now: self.engine.options.now,
+            deletion_window: self.engine.options.deletion_window,
         }
     }
 }

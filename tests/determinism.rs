@@ -26,7 +26,11 @@ fn parallel_full_sync_is_deterministic() {
     let now = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
         .unwrap()
         .with_timezone(&Utc);
-    let ctx = SyncContext { plan: &plan, now };
+    let ctx = SyncContext {
+        plan: &plan,
+        now,
+        deletion_window: None,
+    };
     let run = || {
         let mut state = State::default();
         apply(

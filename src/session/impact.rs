@@ -71,6 +71,7 @@ impl Session {
         let ctx = SyncContext {
             plan: &self.engine.plan,
             now: self.engine.options.now,
+            deletion_window: self.engine.options.deletion_window,
         };
         let names = self.connector_names();
         let impact = impact(

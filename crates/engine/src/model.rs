@@ -429,6 +429,11 @@ pub struct State {
     /// Metaverse objects with references that could not be exported yet (the referenced
     /// object is not in the target connector): every sync processes them again.
     pub outbound_retry: BTreeSet<MvId>,
+    /// Metaverse objects whose last source object went away, held (not deleted) since
+    /// this time for the deletion window: an object that joins one within the window (a
+    /// user migrated to another forest, its anchor in mS-DS-ConsistencyGuid) keeps its
+    /// identity, and the target objects are never deleted and added again.
+    pub held: BTreeMap<MvId, chrono::DateTime<chrono::Utc>>,
 }
 
 impl State {

@@ -212,6 +212,7 @@ fn imported_value_reads_only_confirmed_values() {
     let ctx = syncrules_engine::sync::SyncContext {
         plan: &plan,
         now: now(),
+        deletion_window: None,
     };
     syncrules_engine::sync::sync_connector(&mut state, &ctx, "cloud", true);
     assert!(state.spaces["cloud"].objects[&id].link.is_some());

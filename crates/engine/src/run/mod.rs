@@ -302,6 +302,7 @@ impl Engine {
                 let ctx = SyncContext {
                     plan: &self.plan,
                     now: self.options.now,
+                    deletion_window: self.options.deletion_window,
                 };
                 let loader = match &self.store {
                     Some(store) => Some(Loader::new(store.reader()?)),
@@ -317,8 +318,15 @@ impl Engine {
                 if full && self.is_last_sync(&name) {
                     self.state.plan_fingerprint = Some(self.plan.fingerprint.clone());
                 }
+                let held = r.held;
                 let mut report = sync_report(step, r, self.options.error_limit);
                 report.notes = notes;
+                if held > 0 {
+                    report.notes.push(format!(
+                        "{held} metaverse objects lost their last source and are held for the deletion window: an object joining one keeps its identity; {} held in all",
+                        self.state.held.len()
+                    ));
+                }
                 if !full && !self.state.outbound_retry.is_empty() {
                     report.notes.push(format!(
                         "{} metaverse objects wait for referenced objects to be exported and were synced outbound again",

@@ -172,6 +172,9 @@ pub struct Options {
     pub staging: bool,
     /// The time `Now()` returns.
     pub now: chrono::DateTime<chrono::Utc>,
+    /// How long a metaverse object whose last source object went away is held before it
+    /// is deleted (`None`: deleted in the same sync). See [`crate::model::State::held`].
+    pub deletion_window: Option<std::time::Duration>,
     /// The most values one attribute of an imported object may hold: an entry over it is
     /// that object's import error and is skipped (default 1,000,000).
     pub values_per_attribute: usize,
@@ -200,6 +203,7 @@ impl Default for Options {
             error_limit: 5000,
             staging: false,
             now: chrono::Utc::now(),
+            deletion_window: None,
             values_per_attribute: 1_000_000,
         }
     }

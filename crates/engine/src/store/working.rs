@@ -294,7 +294,14 @@ impl<'s> Loader<'s> {
                 self.mv_closure(state, mv);
             }
         }
-        let retry: Vec<MvId> = state.outbound_retry.iter().copied().collect();
+        // The objects waiting for references, and the held ones (their window may end in
+        // this step, and deleting them stages their target objects' deletes).
+        let retry: Vec<MvId> = state
+            .outbound_retry
+            .iter()
+            .chain(state.held.keys())
+            .copied()
+            .collect();
         for mv in retry {
             self.mv_closure(state, mv);
         }

@@ -9,6 +9,7 @@
 
 pub(crate) mod desired;
 pub mod eval;
+mod hold;
 pub(crate) mod inbound;
 mod index;
 pub(crate) mod outbound;
@@ -94,6 +95,9 @@ pub struct SyncReport {
     pub disconnected: usize,
     /// Metaverse objects deleted.
     pub deleted: usize,
+    /// Metaverse objects that lost their last source in this step and are held for the
+    /// deletion window instead of deleted.
+    pub held: usize,
     /// Metaverse objects whose attributes changed.
     pub mv_updated: usize,
     /// Objects that failed.
@@ -125,8 +129,11 @@ pub(crate) fn rule_kinds(plan: &Plan) -> HashMap<String, (Direction, LinkType)> 
 pub struct SyncContext<'a> {
     /// The plan.
     pub plan: &'a Plan,
-    /// The time `Now()` returns.
+    /// The time `Now()` returns, and the time this sync runs at.
     pub now: DateTime<Utc>,
+    /// How long a metaverse object that lost its last source is held before it is
+    /// deleted; `None` deletes it at once.
+    pub deletion_window: Option<std::time::Duration>,
 }
 
 /// Runs a sync step over one connector's objects; `full` visits every object.
@@ -235,10 +242,18 @@ pub(crate) fn finish(
             .get(&mv)
             .is_some_and(|m| !m.anchored_by.is_empty());
         if keeps {
+            if state.held.remove(&mv).is_some() {
+                report.changed.meta = true;
+            }
             alive.push(mv);
-        } else if state.metaverse.objects.contains_key(&mv) {
+        } else if state.metaverse.objects.contains_key(&mv) && !hold::holds(state, ctx, mv, report)
+        {
             inbound::delete_mv(state, index, mv, report);
         }
+    }
+    for mv in hold::expired(state, ctx, report) {
+        changed.insert(mv);
+        inbound::delete_mv(state, index, mv, report);
     }
     let shared: &State = state;
     let computed: Vec<(MvId, Result<Option<recompute::Recomputed>, ObjectError>)> = alive

@@ -85,7 +85,11 @@ pub fn import_and_sync(
         },
         full,
     );
-    let ctx = SyncContext { plan, now: now() };
+    let ctx = SyncContext {
+        plan,
+        now: now(),
+        deletion_window: None,
+    };
     sync_connector(state, &ctx, connector, full)
 }
 

@@ -5,6 +5,7 @@
 mod common;
 
 mod flows;
+mod forests;
 mod joins;
 mod provisioning;
 mod references;

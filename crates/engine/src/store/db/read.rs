@@ -150,6 +150,10 @@ impl Reader<'_> {
                 })
                 .ok_or_else(|| corrupt("meta/outbound_retry".into(), "not a list of ids"))?;
         }
+        if let Some(j) = self.store.read_meta_value(&meta, "held")? {
+            state.held = held(&j)
+                .ok_or_else(|| corrupt("meta/held".into(), "not a list of [id, time] pairs"))?;
+        }
         if let Some(j) = self.store.read_meta_value(&meta, "plan_fingerprint")? {
             state.plan_fingerprint = match j {
                 serde_json::Value::Null => None,
@@ -357,4 +361,20 @@ impl Reader<'_> {
         }
         Ok(out)
     }
+}
+
+/// The held metaverse objects, `[[id, seconds since 1970], ...]`; `None` when malformed.
+fn held(
+    j: &serde_json::Value,
+) -> Option<std::collections::BTreeMap<MvId, chrono::DateTime<chrono::Utc>>> {
+    j.as_array()?
+        .iter()
+        .map(|pair| {
+            let [id, since] = pair.as_array()?.as_slice() else {
+                return None;
+            };
+            let since = chrono::DateTime::from_timestamp(since.as_i64()?, 0)?;
+            Some((MvId::new(id.as_u64()?), since))
+        })
+        .collect()
 }

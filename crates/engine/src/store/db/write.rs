@@ -398,6 +398,16 @@ impl Store {
                         .collect::<Vec<u64>>(),
                 ),
             ),
+            (
+                "held",
+                serde_json::Value::from(
+                    state
+                        .held
+                        .iter()
+                        .map(|(id, since)| serde_json::json!([id.get(), since.timestamp()]))
+                        .collect::<Vec<_>>(),
+                ),
+            ),
             ("join_keys", join.to_json()),
         ];
         for (key, j) in entries {

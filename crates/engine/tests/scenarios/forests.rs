@@ -1,0 +1,350 @@
+//! Two forests into one tenant with the default rules instantiated for both: the deletion
+//! window keeps a migrated user one person, in either order, and ends in a delete when
+//! nothing joins; account-resource pairs become one person.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "scenario setup fails loudly"
+)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use indexmap::IndexMap;
+use syncrules_engine::connector::{Change, ExportOp, ImportBatch, ImportEntry};
+use syncrules_engine::import::apply;
+use syncrules_engine::model::{MvId, State};
+use syncrules_engine::sync::{SyncContext, SyncReport, sync_connector};
+use syncrules_lang::Value;
+use syncrules_lang::rules::{
+    Instance, Instances, Matching, Plan, Report, UserMatching, instantiate, load_rule_set,
+};
+use syncrules_lang::span::Span;
+
+use crate::common::*;
+
+const ENTRA: &str = "contoso.onmicrosoft.com";
+const DAY: Duration = Duration::from_secs(24 * 3600);
+
+/// The default rules for contoso.com (the template's namesake) and fabrikam.com.
+fn two_forests(matching: Option<Matching>) -> Plan {
+    let rules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    let mut report = Report::default();
+    let mut set = load_rule_set(&[rules], &mut report);
+    let contoso = set.config.connectors["contoso.com"].parameters.clone();
+    let fabrikam: IndexMap<String, String> = contoso
+        .iter()
+        .map(|(k, v)| {
+            let v = v
+                .replace("contoso", "fabrikam")
+                .replace("CONTOSO", "FABRIKAM");
+            (k.clone(), v)
+        })
+        .collect();
+    let instance = |name: &str, parameters| Instance {
+        connector: name.to_owned(),
+        template: "contoso.com".to_owned(),
+        parameters,
+        name_span: Span::default(),
+        template_span: Span::default(),
+    };
+    let connectors = [
+        instance("contoso.com", contoso),
+        instance("fabrikam.com", fabrikam),
+    ];
+    let matching = matching.map(|option| UserMatching {
+        option,
+        span: Span::default(),
+    });
+    let instances = Instances {
+        file: Path::new("sync.yaml"),
+        connectors: &connectors,
+        matching: matching.as_ref(),
+    };
+    instantiate(&mut set, &instances, &mut report);
+    let plan = Plan::build(&set, &mut report);
+    assert_eq!(report.errors(), 0, "{}", report.render());
+    plan.unwrap()
+}
+
+/// Imports `entries` into `connector` (a delta unless `full`) and syncs it at `at`.
+fn step(
+    state: &mut State,
+    plan: &Plan,
+    connector: &str,
+    entries: Vec<ImportEntry>,
+    at: DateTime<Utc>,
+    window: Option<Duration>,
+) -> SyncReport {
+    apply(
+        state.space(connector),
+        ImportBatch {
+            errors: Vec::new(),
+            entries,
+            watermark: None,
+        },
+        false,
+    );
+    let ctx = SyncContext {
+        plan,
+        now: at,
+        deletion_window: window,
+    };
+    let report = sync_connector(state, &ctx, connector, false);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    report
+}
+
+/// A user of `domain`: `guid` its objectGUID byte, `consistency` its
+/// mS-DS-ConsistencyGuid byte if set.
+fn user(domain: &str, cn: &str, guid: u8, consistency: Option<u8>) -> ImportEntry {
+    let dc = domain.split('.').next().unwrap_or(domain);
+    let mut attrs = vec![
+        ("cn", Value::from(cn)),
+        ("sAMAccountName", Value::from(cn.to_lowercase())),
+        (
+            "userPrincipalName",
+            Value::from(format!("{}@{domain}", cn.to_lowercase())),
+        ),
+        ("objectGUID", Value::bin([guid; 16])),
+        ("userAccountControl", Value::Num(512)),
+        (
+            "objectSid",
+            Value::bin([1, 1, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, guid, 0, 0, 0]),
+        ),
+    ];
+    if let Some(c) = consistency {
+        attrs.push(("mS-DS-ConsistencyGuid", Value::bin([c; 16])));
+    }
+    entry(
+        Change::Present,
+        &format!("CN={cn},OU=Users,DC={dc},DC=com"),
+        &format!("{dc}-{guid}"),
+        "user",
+        &attrs,
+    )
+}
+
+/// `entry` as a delete.
+fn gone(mut entry: ImportEntry) -> ImportEntry {
+    entry.change = Change::Delete;
+    entry.attributes.clear();
+    entry
+}
+
+/// The metaverse person whose sourceAnchorBinary is `[byte; 16]`.
+fn person(state: &State, byte: u8) -> Option<MvId> {
+    let want = Value::bin([byte; 16]);
+    state
+        .metaverse
+        .objects
+        .values()
+        .find(|m| m.attributes.get("sourceAnchorBinary") == Some(&want))
+        .map(|m| m.id)
+}
+
+/// The Entra pending exports' operations.
+fn entra_ops(state: &State) -> Vec<ExportOp> {
+    pending(state, ENTRA)
+        .into_iter()
+        .map(|(op, _)| op)
+        .collect()
+}
+
+/// Ada in contoso, provisioned to Entra; the run's start time.
+fn start(plan: &Plan, window: Option<Duration>) -> (State, DateTime<Utc>) {
+    let t0 = now();
+    let mut state = State::default();
+    step(
+        &mut state,
+        plan,
+        "contoso.com",
+        vec![user("contoso.com", "Ada", 1, None)],
+        t0,
+        window,
+    );
+    step(&mut state, plan, ENTRA, Vec::new(), t0, window);
+    assert_eq!(entra_ops(&state), [ExportOp::Add]);
+    (state, t0)
+}
+
+#[test]
+fn a_user_deleted_in_one_forest_and_created_in_another_a_day_later_stays_one_person() {
+    let plan = two_forests(None);
+    let window = Some(3 * DAY);
+    let (mut state, t0) = start(&plan, window);
+    let ada = person(&state, 1).unwrap();
+
+    let r = step(
+        &mut state,
+        &plan,
+        "contoso.com",
+        vec![gone(user("contoso.com", "Ada", 1, None))],
+        t0,
+        window,
+    );
+    assert_eq!((r.held, r.deleted), (1, 0));
+    assert_eq!(state.held.get(&ada), Some(&t0));
+    // Held: the person and its Entra object stay; nothing is staged as a delete.
+    assert!(state.metaverse.objects.contains_key(&ada));
+    assert!(!entra_ops(&state).contains(&ExportOp::Delete));
+
+    // A day later, fabrikam's copy carries Ada's anchor in mS-DS-ConsistencyGuid.
+    let t1 = t0 + chrono::Duration::days(1);
+    let r = step(
+        &mut state,
+        &plan,
+        "fabrikam.com",
+        vec![user("fabrikam.com", "Ada", 2, Some(1))],
+        t1,
+        window,
+    );
+    assert_eq!((r.joined, r.projected, r.deleted), (1, 0, 0));
+    assert_eq!(person(&state, 1), Some(ada));
+    assert!(state.held.is_empty());
+    let upn = &state.metaverse.objects[&ada].attributes["userPrincipalName"];
+    assert_eq!(upn, &Value::from("ada@fabrikam.com"));
+    step(&mut state, &plan, ENTRA, Vec::new(), t1, window);
+    assert_eq!(entra_ops(&state), [ExportOp::Add]);
+    assert_eq!(state.metaverse.objects.len(), 1);
+}
+
+#[test]
+fn the_new_forest_first_then_the_delete_keeps_the_person_without_a_window() {
+    let plan = two_forests(None);
+    let (mut state, t0) = start(&plan, None);
+    let ada = person(&state, 1).unwrap();
+    step(
+        &mut state,
+        &plan,
+        "fabrikam.com",
+        vec![user("fabrikam.com", "Ada", 2, Some(1))],
+        t0,
+        None,
+    );
+    let r = step(
+        &mut state,
+        &plan,
+        "contoso.com",
+        vec![gone(user("contoso.com", "Ada", 1, None))],
+        t0,
+        None,
+    );
+    assert_eq!((r.held, r.deleted), (0, 0));
+    assert_eq!(person(&state, 1), Some(ada));
+    step(&mut state, &plan, ENTRA, Vec::new(), t0, None);
+    assert_eq!(entra_ops(&state), [ExportOp::Add]);
+}
+
+#[test]
+fn a_held_person_nothing_joins_is_deleted_by_the_first_sync_after_the_window() {
+    let plan = two_forests(None);
+    let window = Some(3 * DAY);
+    let (mut state, t0) = start(&plan, window);
+    let ada = person(&state, 1).unwrap();
+    step(
+        &mut state,
+        &plan,
+        "contoso.com",
+        vec![gone(user("contoso.com", "Ada", 1, None))],
+        t0,
+        window,
+    );
+    // Still within the window: any sync leaves it held.
+    let r = step(
+        &mut state,
+        &plan,
+        "fabrikam.com",
+        Vec::new(),
+        t0 + chrono::Duration::days(2),
+        window,
+    );
+    assert_eq!(r.deleted, 0);
+    assert!(state.metaverse.objects.contains_key(&ada));
+    // After it: the next sync, of any connector, deletes it as it would have at once.
+    let r = step(
+        &mut state,
+        &plan,
+        "fabrikam.com",
+        Vec::new(),
+        t0 + chrono::Duration::days(3),
+        window,
+    );
+    assert_eq!(r.deleted, 1);
+    assert!(state.held.is_empty());
+    assert!(!state.metaverse.objects.contains_key(&ada));
+    // Never exported, its Entra object is dropped rather than deleted.
+    assert!(entra_ops(&state).is_empty());
+}
+
+#[test]
+fn without_a_window_the_person_is_deleted_in_the_same_sync() {
+    let plan = two_forests(None);
+    let (mut state, t0) = start(&plan, None);
+    let r = step(
+        &mut state,
+        &plan,
+        "contoso.com",
+        vec![gone(user("contoso.com", "Ada", 1, None))],
+        t0,
+        None,
+    );
+    assert_eq!((r.held, r.deleted), (0, 1));
+    assert!(state.metaverse.objects.is_empty());
+}
+
+#[test]
+fn an_account_and_its_linked_mailbox_become_one_person_in_either_order() {
+    let plan = two_forests(Some(Matching::AccountResource));
+    // The account forest is the one listed second: the enabled account must still sign
+    // in, whatever the precedence order of the forests.
+    let account = user("fabrikam.com", "Bo", 1, None);
+    let sid = account.attributes["objectSid"].clone();
+    let mut shadow = user("contoso.com", "Bo", 2, None);
+    shadow
+        .attributes
+        .insert("userAccountControl".into(), Value::Num(514));
+    shadow
+        .attributes
+        .insert("msExchRecipientTypeDetails".into(), Value::Num(2));
+    shadow
+        .attributes
+        .insert("msExchMasterAccountSid".into(), sid);
+    shadow
+        .attributes
+        .insert("mail".into(), Value::from("bo.mailbox@contoso.com"));
+    shadow.attributes.shift_remove("userPrincipalName");
+    for shadow_first in [false, true] {
+        let mut state = State::default();
+        let order = if shadow_first {
+            [
+                ("contoso.com", shadow.clone()),
+                ("fabrikam.com", account.clone()),
+            ]
+        } else {
+            [
+                ("fabrikam.com", account.clone()),
+                ("contoso.com", shadow.clone()),
+            ]
+        };
+        for (connector, e) in order {
+            step(&mut state, &plan, connector, vec![e], now(), None);
+        }
+        assert_eq!(
+            state.metaverse.objects.len(),
+            1,
+            "shadow first: {shadow_first}"
+        );
+        let m = state.metaverse.objects.values().next().unwrap();
+        let get = |a: &str| m.attributes.get(a).cloned().unwrap_or(Value::Null);
+        // The account signs in; the shadow brings the mailbox.
+        assert_eq!(get("userPrincipalName"), Value::from("bo@fabrikam.com"));
+        assert_eq!(get("accountEnabled"), Value::Bool(true));
+        assert_eq!(get("sourceAnchorBinary"), Value::bin([1; 16]));
+        assert_eq!(get("sourceAnchor"), Value::from("AQEBAQEBAQEBAQEBAQEBAQ=="));
+        assert_eq!(get("mail"), Value::from("bo.mailbox@contoso.com"));
+        assert!(m.links.contains_key("contoso.com") && m.links.contains_key("fabrikam.com"));
+    }
+}
