@@ -186,6 +186,21 @@ pub enum ExportResult {
         /// The directory's message (never holding a secret).
         message: String,
     },
+    /// Failed for good: a value that must be unique (a UPN, a proxy address) is held by
+    /// another object, which the directory names. The engine reports both objects, as
+    /// Entra ID reports both sides of an AttributeValueMustBeUnique conflict; a directory
+    /// that does not say who holds the value answers [`ExportResult::Failed`] with
+    /// [`FailureClass::DuplicateAttribute`].
+    Duplicate {
+        /// The attribute whose value is taken.
+        attribute: String,
+        /// The value, as text.
+        value: String,
+        /// The object holding it.
+        holder: Dn,
+        /// The directory's message.
+        message: String,
+    },
     /// Failed for now; the next export tries again.
     Retry {
         /// Why.

@@ -89,6 +89,7 @@ fn anchor(result: &ExportResult) -> String {
 fn failure(result: &ExportResult) -> FailureClass {
     match result {
         ExportResult::Failed { class, .. } => *class,
+        ExportResult::Duplicate { .. } => FailureClass::DuplicateAttribute,
         other => panic!("a failure expected, got {other:?}"),
     }
 }
@@ -243,9 +244,24 @@ async fn unique_values_are_enforced_ignoring_case(compacting: bool) {
         .unwrap();
     let jane = anchor(&results[0]);
     assert_eq!(failure(&results[1]), FailureClass::DuplicateAttribute);
-    let ExportResult::Failed { message, .. } = &results[2] else {
-        panic!("failure expected")
+    let ExportResult::Duplicate {
+        attribute,
+        value,
+        holder,
+        message,
+    } = &results[2]
+    else {
+        panic!("a duplicate expected, got {:?}", results[2])
     };
+    // Who holds the value, for the engine to report both objects.
+    assert_eq!(
+        (attribute.as_str(), value.as_str(), holder.as_str()),
+        (
+            "proxyAddresses",
+            "smtp:Jane@contoso.com",
+            "CN=Jane Doe,OU=Users,DC=contoso,DC=onmicrosoft,DC=com"
+        )
+    );
     assert_eq!(
         message,
         "the `proxyAddresses` value `smtp:Jane@contoso.com` is already used by \

@@ -76,8 +76,8 @@ impl Store {
         }
         let mut attributes = IndexMap::new();
         set_attributes(&mut attributes, &change.attributes);
-        if let Some(message) = self.duplicate(None, &attributes)? {
-            return Ok(failed(FailureClass::DuplicateAttribute, message));
+        if let Some(duplicate) = self.duplicate(None, &attributes)? {
+            return Ok(duplicate);
         }
         let anchor = anchor_for(self.next_id);
         self.log(ImportEntry {
@@ -129,8 +129,8 @@ impl Store {
                 )
             })
             .collect();
-        if let Some(message) = self.duplicate(Some(&anchor), &changed)? {
-            return Ok(failed(FailureClass::DuplicateAttribute, message));
+        if let Some(duplicate) = self.duplicate(Some(&anchor), &changed)? {
+            return Ok(duplicate);
         }
         self.log(ImportEntry {
             value_changes: Vec::new(),
@@ -169,7 +169,7 @@ impl Store {
         &self,
         anchor: Option<&String>,
         attributes: &IndexMap<String, Value>,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<ExportResult>, StoreError> {
         for (name, value) in attributes {
             if !self.overlay.unique.contains(&name.to_ascii_lowercase()) {
                 continue;
@@ -177,12 +177,17 @@ impl Store {
             for v in value.values() {
                 let holder = self.holder(&unique_key(name, v))?;
                 if let Some(holder) = holder.filter(|h| Some(h) != anchor) {
-                    let dn = self
-                        .object(&holder)?
-                        .map_or_else(|| "another object".to_owned(), |o| o.dn.into_string());
-                    return Ok(Some(format!(
-                        "the `{name}` value `{v}` is already used by `{dn}`"
-                    )));
+                    let message =
+                        |dn: &str| format!("the `{name}` value `{v}` is already used by `{dn}`");
+                    return Ok(Some(match self.object(&holder)? {
+                        Some(o) => ExportResult::Duplicate {
+                            attribute: name.clone(),
+                            value: v.to_string(),
+                            message: message(o.dn.as_str()),
+                            holder: o.dn,
+                        },
+                        None => failed(FailureClass::DuplicateAttribute, message("another object")),
+                    }));
                 }
             }
         }

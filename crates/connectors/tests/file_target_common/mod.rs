@@ -60,6 +60,7 @@ pub fn anchor(result: &ExportResult) -> String {
 pub fn failure(result: &ExportResult) -> FailureClass {
     match result {
         ExportResult::Failed { class, .. } => *class,
+        ExportResult::Duplicate { .. } => FailureClass::DuplicateAttribute,
         other => panic!("a failure expected, got {other:?}"),
     }
 }

@@ -178,6 +178,28 @@ fn apply_results<'a>(
             ExportResult::Failed { class, message } => {
                 record_failure(space, name, *id, class, &message, report);
             }
+            ExportResult::Duplicate {
+                attribute,
+                value,
+                holder,
+                message,
+            } => {
+                let class = FailureClass::DuplicateAttribute;
+                record_failure(space, name, *id, class, &message, report);
+                // The other side of the conflict: the object already holding the value,
+                // so that both people behind it are found from the report.
+                report.errors.push(ObjectError {
+                    connector: name.to_owned(),
+                    object: holder.into_string(),
+                    rule: None,
+                    message: format!(
+                        "{}: holds the `{attribute}` value `{value}` that `{}` also needs, which was refused; change the value on one of them",
+                        class.as_str(),
+                        change.dn
+                    ),
+                    flow: None,
+                });
+            }
             ExportResult::Retry { message } => {
                 report
                     .notes
