@@ -157,6 +157,7 @@ fn adsync_ps(file: &Path, out: &Path) -> ExitCode {
         rules,
         schemas: Vec::new(),
         warnings,
+        forests: Vec::new(),
     };
     for w in &imported.warnings {
         eprintln!("warning: {w}");

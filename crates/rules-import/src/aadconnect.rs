@@ -215,6 +215,7 @@ pub fn import_aadconnect(export_dir: &Path) -> Result<Imported, ImportError> {
             .push(format!("{}: not imported", file.display()));
     }
     imported.warnings = sink.finish();
+    super::forests::share_rules(&mut imported);
     Ok(imported)
 }
 

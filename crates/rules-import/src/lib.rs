@@ -8,6 +8,7 @@ pub mod aadconnect;
 mod ad_params;
 pub mod adsync_ps;
 mod criteria;
+mod forests;
 mod mapping;
 mod rule;
 mod xml;
@@ -22,6 +23,7 @@ use indexmap::IndexMap;
 
 pub use aadconnect::import_aadconnect;
 pub use adsync_ps::{import_adsync_ps, normalize_guid};
+pub use forests::Forest;
 
 use syncrules_lang::rules::config::{CONFIG_FILE, Config, emit_config};
 use syncrules_lang::rules::emit_rule;
@@ -40,6 +42,9 @@ pub struct Imported {
     pub schemas: Vec<SchemaCopy>,
     /// Everything the export holds that the rule set does not, and every guess made.
     pub warnings: Vec<String>,
+    /// The Active Directory forests beyond the first when they share the out-of-box rules:
+    /// they take the template's rules in `sync.yaml` (written as `forests.sync.yaml`).
+    pub forests: Vec<Forest>,
 }
 
 /// A schema file an import copies into the rule-set directory.
@@ -230,6 +235,13 @@ pub fn write_rule_set(dir: &Path, imported: &Imported) -> Result<Vec<PathBuf>, I
     }
     for (rule, relative) in imported.rules.iter().zip(rule_paths(imported)) {
         put(&relative, Some(&emit_rule(rule)), None)?;
+    }
+    if !imported.forests.is_empty() {
+        put(
+            Path::new(forests::FORESTS_FILE),
+            Some(&forests::sync_yaml(&imported.forests)),
+            None,
+        )?;
     }
     Ok(written)
 }

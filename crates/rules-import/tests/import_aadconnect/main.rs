@@ -7,6 +7,7 @@
 
 mod connectors;
 mod counts;
+mod forests;
 mod rules;
 mod warnings;
 mod writing;
