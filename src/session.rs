@@ -203,7 +203,8 @@ impl Session {
     }
 
     /// A full cycle in staging mode over a state snapshot: every pending export and object
-    /// error, nothing written; with `object` (a DN or an anchor), only that object's and
+    /// error (with the values two objects would hold where a target keeps them unique),
+    /// nothing written; with `object` (a DN or an anchor), only that object's and
     /// those of the objects joined with it.
     pub async fn preview_async(&mut self, object: Option<&str>) -> Result<Preview, Error> {
         if self.engine.store.is_some() {
@@ -216,7 +217,20 @@ impl Session {
             .engine
             .run_cycle(Cycle::Initial, self.observer.clone(), &self.cancel)
             .await?;
-        let errors: Vec<_> = report.errors().cloned().collect();
+        let mut errors: Vec<_> = report.errors().cloned().collect();
+        // Values the targets keep unique that two objects would hold: the exports this
+        // preview stands for would be refused.
+        let unique: indexmap::IndexMap<String, Vec<String>> = self
+            .engine
+            .connectors
+            .iter()
+            .map(|(name, c)| (name.clone(), c.unique_attributes()))
+            .filter(|(_, u)| !u.is_empty())
+            .collect();
+        errors.extend(syncrules_engine::preview::conflicts(
+            &self.engine.state,
+            &unique,
+        ));
         Ok(syncrules_engine::preview::preview(
             &self.engine.state,
             &errors,

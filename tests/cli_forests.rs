@@ -201,6 +201,52 @@ fn two_forests_sync_into_one_tenant_with_one_rule_set() {
 }
 
 #[test]
+fn the_preview_reports_both_sides_of_each_duplicate_before_anything_is_refused() {
+    let dir = sample("preview");
+    let config = dir.join("sync.yaml");
+    let out = syncrules(&[
+        "preview",
+        "--config",
+        config.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let preview: Json = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = preview["errors"].as_array().unwrap();
+    let m = manifest(&dir);
+    let mut sides: Vec<&str> = Vec::new();
+    for d in m["duplicates"].as_array().unwrap() {
+        let upn = field(&d["first"], "userPrincipalName");
+        let mut named: Vec<&str> = errors
+            .iter()
+            .filter(|e| {
+                e["connector"] == "contoso.onmicrosoft.com"
+                    && e["message"].as_str().is_some_and(|t| {
+                        t.starts_with("duplicate-attribute") && t.contains(&format!("`{upn}`"))
+                    })
+            })
+            .map(|e| e["object"].as_str().unwrap())
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        assert_eq!(named.len(), 2, "{d}: {errors:?}");
+        sides.extend(named);
+    }
+    // Nothing else collides: the account-resource pairs and the migrated users are one
+    // person each, and the duplicates' other shared values (mail, proxy addresses) name
+    // the same objects.
+    for e in errors {
+        if e["message"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("duplicate-attribute"))
+        {
+            assert!(sides.contains(&e["object"].as_str().unwrap()), "{e}");
+        }
+    }
+}
+
+#[test]
 fn a_user_migrated_across_runs_stays_one_entra_user() {
     let dir = sample("migration");
     let out = run(&dir, &["--cycle", "initial", "--format", "json"]);

@@ -304,6 +304,14 @@ pub trait Connector: Send + Sync {
         None
     }
 
+    /// The attributes whose values the directory keeps unique across its objects, ignoring
+    /// case (Entra ID: `userPrincipalName`, `proxyAddresses`). A preview reports two
+    /// objects that would hold the same value, before an export is refused; none by
+    /// default.
+    fn unique_attributes(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Reads every object.
     async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError>;
 

@@ -2,7 +2,10 @@
 //! their values, and the object errors; as text for people and as the JSON of the CLI
 //! contract. `explain` says, for one object, why each value is what it is.
 
+mod conflicts;
 mod report;
+
+pub use conflicts::conflicts;
 
 use std::collections::HashSet;
 use std::fmt::Write as _;

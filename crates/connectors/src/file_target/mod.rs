@@ -246,6 +246,10 @@ impl Connector for FileTarget {
         &self.name
     }
 
+    fn unique_attributes(&self) -> Vec<String> {
+        self.unique.clone()
+    }
+
     async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
         if self.missing() {
             return Ok(ImportBatch {

@@ -223,6 +223,11 @@ impl Connector for GraphConnector {
         &self.name
     }
 
+    /// Entra ID's unique values (AttributeValueMustBeUnique).
+    fn unique_attributes(&self) -> Vec<String> {
+        vec!["userPrincipalName".to_owned(), "proxyAddresses".to_owned()]
+    }
+
     async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
         self.import(None).await
     }
