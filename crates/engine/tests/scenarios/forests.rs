@@ -348,3 +348,102 @@ fn an_account_and_its_linked_mailbox_become_one_person_in_either_order() {
         assert!(m.links.contains_key("contoso.com") && m.links.contains_key("fabrikam.com"));
     }
 }
+
+/// A foreign security principal in fabrikam standing for the contoso SID of `guid`.
+fn fsp(guid: u8) -> ImportEntry {
+    let sid = [1, 1, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, guid, 0, 0, 0];
+    entry(
+        Change::Present,
+        &format!("CN=S-1-5-21-{guid},CN=ForeignSecurityPrincipals,DC=fabrikam,DC=com"),
+        &format!("fsp-{guid}"),
+        "foreignSecurityPrincipal",
+        &[
+            ("cn", Value::from(format!("S-1-5-21-{guid}"))),
+            ("objectGUID", Value::bin([100 + guid; 16])),
+            ("objectSid", Value::bin(sid)),
+        ],
+    )
+}
+
+#[test]
+fn a_member_from_the_other_forest_resolves_and_one_filtered_or_unknown_is_dropped() {
+    let plan = two_forests(None);
+    let t0 = now();
+    let mut state = State::default();
+    // Ada is synced; MSOL_sync is a contoso account Entra Connect filters out.
+    let mut filtered = user("contoso.com", "MSOL_sync", 3, None);
+    filtered
+        .attributes
+        .insert("sAMAccountName".into(), Value::from("MSOL_sync"));
+    step(
+        &mut state,
+        &plan,
+        "contoso.com",
+        vec![user("contoso.com", "Ada", 1, None), filtered],
+        t0,
+        None,
+    );
+    let local = user("fabrikam.com", "Bea", 2, None);
+    let members = [
+        Value::reference(local.dn.as_str()),
+        Value::reference(fsp(1).dn.as_str()),
+        Value::reference(fsp(3).dn.as_str()),
+        // A SID no forest synchronizes.
+        Value::reference(fsp(9).dn.as_str()),
+    ];
+    let group = entry(
+        Change::Present,
+        "CN=Partners,OU=Groups,DC=fabrikam,DC=com",
+        "fabrikam-group",
+        "group",
+        &[
+            ("cn", Value::from("Partners")),
+            ("sAMAccountName", Value::from("Partners")),
+            ("objectGUID", Value::bin([50; 16])),
+            ("groupType", Value::Num(-2_147_483_644)),
+            ("member", Value::multi(members.to_vec())),
+        ],
+    );
+    step(
+        &mut state,
+        &plan,
+        "fabrikam.com",
+        vec![local, fsp(1), fsp(3), fsp(9), group],
+        t0,
+        None,
+    );
+    step(&mut state, &plan, ENTRA, Vec::new(), t0, None);
+    // The Entra objects of Ada and Bea, by their source anchors.
+    let entra = |byte: u8| {
+        let mv = person(&state, byte).unwrap();
+        let cs = state.metaverse.objects[&mv].links[ENTRA];
+        state.spaces[ENTRA].objects[&cs].dn.to_lowercase()
+    };
+    let space = &state.spaces[ENTRA];
+    let g = space
+        .objects
+        .values()
+        .find(|o| o.object_type == "group")
+        .unwrap();
+    let exported = &g.pending_export.as_ref().unwrap().attributes["member"];
+    let mut got: Vec<String> = exported
+        .values()
+        .iter()
+        .map(|v| match v {
+            Value::Ref(s) | Value::Str(s) => s.to_lowercase(),
+            other => panic!("a member that is not a reference: {other:?}"),
+        })
+        .collect();
+    got.sort();
+    let mut want = vec![entra(1), entra(2)];
+    want.sort();
+    assert_eq!(got, want);
+    // The filtered account's principal joined its person, which has no Entra object.
+    let msol = person(&state, 3).unwrap();
+    assert!(!state.metaverse.objects[&msol].links.contains_key(ENTRA));
+    assert!(
+        state.metaverse.objects[&msol]
+            .links
+            .contains_key("fabrikam.com")
+    );
+}
