@@ -186,6 +186,9 @@ impl Session {
     /// A step's object errors are in its report; an error here means a step could not
     /// run at all (the steps before it stay committed).
     pub async fn run_async(&mut self, cycle: Cycle) -> Result<CycleReport, Error> {
+        // `Now()` and the deletion window read the time the run starts, not the time the
+        // session was opened: a long-lived session runs many cycles.
+        self.engine.options.now = chrono::Utc::now();
         let mut report = self
             .engine
             .run_cycle(cycle, self.observer.clone(), &self.cancel)
@@ -213,6 +216,7 @@ impl Session {
             ));
         }
         self.engine.options.staging = true;
+        self.engine.options.now = chrono::Utc::now();
         let report = self
             .engine
             .run_cycle(Cycle::Initial, self.observer.clone(), &self.cancel)

@@ -183,6 +183,19 @@ fn shared(rules: &[Rule], ad: &[String]) -> Result<Shared, String> {
         }
         let mut kept = rule.clone();
         kept.precedence -= dropped;
+        // The fingerprint recorded at import covers the precedence: record the kept
+        // copy's own, so that W0101 does not take the renumbering for an edit.
+        if dropped > 0
+            && kept
+                .vendor
+                .as_ref()
+                .is_some_and(|v| v.fingerprint.is_some())
+        {
+            let stamp = syncrules_lang::rules::model::fingerprint(&kept);
+            if let Some(v) = kept.vendor.as_mut() {
+                v.fingerprint = Some(stamp);
+            }
+        }
         out.push(kept);
     }
     Ok(Shared { rules: out, order })
@@ -248,14 +261,16 @@ pub(crate) fn sync_yaml(forests: &[Forest]) -> String {
     let mut out = String::from(
         "# The Active Directory connectors of the export that take the shared rules. Add them\n\
          # under `connectors:` in sync.yaml, each with its `type` and where to read it\n\
-         # (`path` for an LDIF export, `url` and `base` for LDAP).\n\
+         # (`path` for an LDIF export, `url` and `base` for LDAP), in this order right\n\
+         # after the template's own connector: the order numbers the rules as the export\n\
+         # does, and decides which forest's contribution wins where precedence decides.\n\
          connectors:\n",
     );
     for f in forests {
         out.push_str(&format!(
             "  {}:\n    rules: {}\n",
             yaml_key(&f.connector),
-            f.template
+            yaml_key(&f.template)
         ));
         if !f.parameters.is_empty() {
             out.push_str("    parameters:\n");

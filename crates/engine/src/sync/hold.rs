@@ -21,6 +21,8 @@ pub(super) fn holds(
         state.held.remove(&mv);
         return false;
     };
+    // A held object flows nothing: not even the outbound retry of its references.
+    state.outbound_retry.remove(&mv);
     let since = match state.held.get(&mv) {
         Some(since) => *since,
         None => {

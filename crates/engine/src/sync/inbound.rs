@@ -1,8 +1,6 @@
 //! Inbound: a connector-space object's scope, join or projection, and the metaverse
 //! object's attributes recomputed from every joined object's in-scope rules.
 
-use std::collections::HashMap;
-
 use indexmap::IndexMap;
 use syncrules_lang::Value;
 use syncrules_lang::rules::plan::{GroupKey, PlannedRule};
@@ -64,7 +62,7 @@ pub(crate) fn rules_in_scope<'p>(
 pub(super) fn sync_object(
     state: &mut State,
     ctx: &SyncContext<'_>,
-    kinds: &HashMap<String, (Direction, LinkType)>,
+    kinds: &super::RuleKinds,
     index: &mut JoinIndex,
     connector: &str,
     id: CsId,
@@ -96,7 +94,7 @@ pub(super) fn sync_object(
             let keep = match cs
                 .link_rule
                 .as_deref()
-                .and_then(|r| kinds.get(r).map(|k| (r, k)))
+                .and_then(|r| kinds.get(connector).and_then(|m| m.get(r)).map(|k| (r, k)))
             {
                 Some((_, (Direction::Inbound, LinkType::StickyJoin))) => true,
                 Some((r, (Direction::Inbound, _))) => in_scope_rules.iter().any(|x| x.name == r),

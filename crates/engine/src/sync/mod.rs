@@ -113,16 +113,20 @@ pub(crate) struct Touched {
     pub created: BTreeSet<MvId>,
 }
 
-/// The rules of a plan by name: direction and link type.
-pub(crate) fn rule_kinds(plan: &Plan) -> HashMap<String, (Direction, LinkType)> {
-    plan.groups
-        .iter()
-        .flat_map(|(k, g)| {
-            g.rules
-                .iter()
-                .map(move |r| (r.name.clone(), (k.direction, r.link)))
-        })
-        .collect()
+/// The rules of a plan by connector and name (a template's copies share a name):
+/// direction and link type.
+pub(crate) type RuleKinds = HashMap<String, HashMap<String, (Direction, LinkType)>>;
+
+/// The [`RuleKinds`] of a plan.
+pub(crate) fn rule_kinds(plan: &Plan) -> RuleKinds {
+    let mut out = RuleKinds::new();
+    for (k, g) in &plan.groups {
+        let by_name = out.entry(k.connector.clone()).or_default();
+        for r in &g.rules {
+            by_name.insert(r.name.clone(), (k.direction, r.link));
+        }
+    }
+    out
 }
 
 /// Everything a sync step reads besides the state.

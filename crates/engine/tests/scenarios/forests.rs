@@ -447,3 +447,26 @@ fn a_member_from_the_other_forest_resolves_and_one_filtered_or_unknown_is_droppe
             .contains_key("fabrikam.com")
     );
 }
+
+#[test]
+fn an_account_without_user_account_control_yields_to_an_enabled_one_in_a_later_forest() {
+    // The same person, joined on mail: in contoso (listed first) without
+    // userAccountControl, in fabrikam enabled. The enabled account signs in.
+    let plan = two_forests(Some(Matching::Mail));
+    let mail = ("mail", Value::from("cy@contoso.com"));
+    let mut first = user("contoso.com", "Cy", 4, None);
+    first.attributes.shift_remove("userAccountControl");
+    first.attributes.insert(mail.0.into(), mail.1.clone());
+    let mut second = user("fabrikam.com", "Cy", 5, None);
+    second.attributes.insert(mail.0.into(), mail.1.clone());
+    let mut state = State::default();
+    step(&mut state, &plan, "contoso.com", vec![first], now(), None);
+    step(&mut state, &plan, "fabrikam.com", vec![second], now(), None);
+    assert_eq!(state.metaverse.objects.len(), 1);
+    let m = state.metaverse.objects.values().next().unwrap();
+    assert_eq!(
+        m.attributes.get("userPrincipalName"),
+        Some(&Value::from("cy@fabrikam.com"))
+    );
+    assert_eq!(m.attributes.get("accountEnabled"), Some(&Value::Bool(true)));
+}

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 use syncrules_import::{Imported, import_aadconnect, write_rule_set};
-use syncrules_lang::rules::{Instance, Instances, Report, RuleSet, instantiate};
+use syncrules_lang::rules::{Instance, Instances, Report, RuleSet, fingerprint, instantiate};
 use syncrules_lang::span::Span;
 
 use super::{AD, Failure, Outcome, corpus, fail, files, first, imported, read};
@@ -210,6 +210,13 @@ fn the_forests_share_one_copy_of_the_rules_that_instantiates_back_to_the_export(
     let mut want = written;
     want.sort();
     assert_eq!(got, want);
+    // Renumbered and instantiated defaults are not edited ones (W0101): each records the
+    // fingerprint of what it is.
+    for r in two.rules.iter().chain(&set.rules) {
+        if let Some(recorded) = r.vendor.as_ref().and_then(|v| v.fingerprint.as_deref()) {
+            assert_eq!(fingerprint(r), recorded, "`{}` of {}", r.name, r.connector);
+        }
+    }
 
     // Written out: the template, and the forests for sync.yaml.
     let out = Temp(dir.0.join("out"));

@@ -120,8 +120,8 @@ pub struct Instances<'a> {
 /// rules become one rule per instance, the template declarations become one declaration
 /// per instance, rules bound to a template no connector takes are left out. Errors are
 /// reported located: E0610 (unknown template), E0611 (a parameter a template rule uses
-/// and the connector does not give), E0612 (a matching option no rule offers) in
-/// `sync.yaml`.
+/// and the connector does not give), E0612 (a matching option no rule offers), E0613 (an
+/// instance the rule set also declares as a connector of its own) in `sync.yaml`.
 pub fn instantiate(set: &mut RuleSet, instances: &Instances<'_>, report: &mut Report) {
     let templates: IndexMap<String, ConnectorDecl> = set
         .config
@@ -143,15 +143,27 @@ pub fn instantiate(set: &mut RuleSet, instances: &Instances<'_>, report: &mut Re
         }
     }
     missing_parameters(set, &by_template, instances.file, report);
+    if declared_twice(set, &templates, instances, report) {
+        return;
+    }
     let template_rules = std::mem::take(&mut set.rules);
     let mut copies: Vec<Copy> = Vec::with_capacity(template_rules.len());
     for rule in template_rules {
         let original = rule.precedence;
+        // A vendor default as imported (its fingerprint matches): it records its own
+        // fingerprint again once renumbered, and each copy its own, so that W0101
+        // ("edited since import") still means an edit, not a renumbering.
+        let restamp = rule
+            .vendor
+            .as_ref()
+            .and_then(|v| v.fingerprint.as_deref())
+            .is_some_and(|f| f == super::model::fingerprint(&rule));
         if !templates.contains_key(&rule.connector) {
             copies.push(Copy {
                 rule,
                 original,
                 index: 0,
+                restamp,
             });
             continue;
         }
@@ -164,6 +176,7 @@ pub fn instantiate(set: &mut RuleSet, instances: &Instances<'_>, report: &mut Re
                 },
                 original,
                 index: i64::try_from(i).unwrap_or(i64::MAX),
+                restamp,
             });
         }
     }
@@ -296,6 +309,12 @@ fn renumber(rules: Vec<Copy>) -> Vec<Rule> {
                 .original
                 .saturating_add(shift(c.original))
                 .saturating_add(c.index);
+            if c.restamp {
+                let stamp = super::model::fingerprint(&rule);
+                if let Some(v) = rule.vendor.as_mut() {
+                    v.fingerprint = Some(stamp);
+                }
+            }
             rule
         })
         .collect()
@@ -307,19 +326,25 @@ struct Copy {
     rule: Rule,
     original: i64,
     index: i64,
+    /// Record the rule's own fingerprint once renumbered (it was unedited).
+    restamp: bool,
 }
 
-/// Replaces the template declarations with one declaration per instance.
+/// Replaces the template declarations with one declaration per instance: every template
+/// goes first, so that an instance may take any template's name.
 fn declare_instances(
     set: &mut RuleSet,
     templates: &IndexMap<String, ConnectorDecl>,
     by_template: &IndexMap<&str, Vec<&Instance>>,
 ) {
-    for (name, decl) in templates {
-        // The template goes first: a connector may take the template's own name.
+    let mut removed = Vec::with_capacity(templates.len());
+    for name in templates.keys() {
         let span = set.config.connector_spans.shift_remove(name);
         let schema = set.connector_schemas.shift_remove(name);
         set.config.connectors.shift_remove(name);
+        removed.push((span, schema));
+    }
+    for ((name, decl), (span, schema)) in templates.iter().zip(removed) {
         for instance in by_template.get(name.as_str()).into_iter().flatten() {
             let declared = ConnectorDecl {
                 parameters: instance.parameters.clone(),
@@ -342,6 +367,40 @@ fn declare_instances(
             }
         }
     }
+}
+
+/// E0613 for an instance whose name the rule set declares as a connector of its own (not
+/// a template): which declaration's kind, schema and parameters apply would be a guess.
+fn declared_twice(
+    set: &RuleSet,
+    templates: &IndexMap<String, ConnectorDecl>,
+    instances: &Instances<'_>,
+    report: &mut Report,
+) -> bool {
+    let mut clash = false;
+    for instance in instances.connectors {
+        if templates.contains_key(&instance.connector)
+            || !set.config.connectors.contains_key(&instance.connector)
+        {
+            continue;
+        }
+        clash = true;
+        report.push(
+            instances.file,
+            Diagnostic::error(
+                "E0613",
+                instance.template_span,
+                format!(
+                    "connector `{}` takes template `{}`, but the rule set declares a connector `{}` of its own",
+                    instance.connector, instance.template, instance.connector
+                ),
+            )
+            .with_help(
+                "remove its declaration from syncrules.yaml (the template's applies), or remove `rules:` here",
+            ),
+        );
+    }
+    clash
 }
 
 /// Appends the selected option's join groups to every rule offering it; E0612 when no

@@ -302,3 +302,32 @@ fn matching_round_trips_through_the_canonical_writer() {
     assert_eq!(back.matching, r.matching);
     assert_eq!(crate::rules::emit_rule(&back), text);
 }
+
+#[test]
+fn an_instance_the_rule_set_declares_as_its_own_connector_is_an_error() {
+    let mut s = set(vec![rule("User Join", "active-directory", 100, JOIN)]);
+    let report = run(&mut s, &[instance("entra", Some("x.com"), 0)], None);
+    assert_eq!(codes(&report), ["E0613"]);
+    let f = &report.findings()[0];
+    assert_eq!(f.file, Path::new("sync.yaml"));
+    assert_eq!(f.diagnostic.span, Span::new(20, 36));
+}
+
+#[test]
+fn an_instance_may_take_the_name_of_another_template() {
+    let config = CONFIG.replace(
+        "  entra:\n",
+        "  other:\n    template: true\n    kind: active-directory\n    object-types: [user]\n  entra:\n",
+    );
+    let mut s = RuleSet {
+        config: load_config(&config).unwrap(),
+        rules: vec![rule("User Join", "active-directory", 100, JOIN)],
+        ..RuleSet::default()
+    };
+    // `other`, a template nobody takes, is the name of an instance of active-directory.
+    let report = run(&mut s, &[instance("other", Some("o.com"), 0)], None);
+    assert!(codes(&report).is_empty(), "{}", report.render());
+    assert!(s.config.connectors.contains_key("other"));
+    assert!(!s.config.connectors["other"].template);
+    assert_eq!(s.rules[0].connector, "other");
+}
