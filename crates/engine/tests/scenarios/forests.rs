@@ -470,3 +470,51 @@ fn an_account_without_user_account_control_yields_to_an_enabled_one_in_a_later_f
     );
     assert_eq!(m.attributes.get("accountEnabled"), Some(&Value::Bool(true)));
 }
+
+#[test]
+fn samaccountname_and_mailnickname_match_one_person_and_either_alone_does_not() {
+    let plan = two_forests(Some(Matching::SamAccountNameMailNickname));
+    let with = |mut e: ImportEntry, sam: &str, alias: &str| {
+        e.attributes
+            .insert("sAMAccountName".into(), Value::from(sam));
+        e.attributes
+            .insert("mailNickname".into(), Value::from(alias));
+        e
+    };
+    let mut state = State::default();
+    step(
+        &mut state,
+        &plan,
+        "contoso.com",
+        vec![
+            with(user("contoso.com", "Di", 6, None), "di", "di"),
+            with(user("contoso.com", "Ed", 7, None), "ed", "ed"),
+        ],
+        now(),
+        None,
+    );
+    step(
+        &mut state,
+        &plan,
+        "fabrikam.com",
+        vec![
+            // Both match Di; only the account name matches Ed.
+            with(user("fabrikam.com", "Di", 8, None), "di", "di"),
+            with(user("fabrikam.com", "Ed", 9, None), "ed", "edward"),
+        ],
+        now(),
+        None,
+    );
+    let di = person(&state, 6).unwrap();
+    assert!(
+        state.metaverse.objects[&di]
+            .links
+            .contains_key("fabrikam.com")
+    );
+    assert_eq!(person(&state, 8), None);
+    assert!(
+        person(&state, 9).is_some(),
+        "Ed of fabrikam is a person of its own"
+    );
+    assert_eq!(state.metaverse.objects.len(), 3);
+}

@@ -438,6 +438,29 @@ fn apply_matching(set: &mut RuleSet, instances: &Instances<'_>, report: &mut Rep
                 },
             );
         }
+        if let Matching::Attribute(attribute) = matching {
+            let flowed = set.rules.iter().any(|r| {
+                r.direction == super::model::Direction::Inbound
+                    && r.flows
+                        .iter()
+                        .any(|f| f.target.eq_ignore_ascii_case(attribute))
+            });
+            if !flowed {
+                report.push(
+                    instances.file,
+                    Diagnostic::error(
+                        "E0612",
+                        *span,
+                        format!(
+                            "no inbound rule flows `{attribute}` into the metaverse: matching users on it would never find one"
+                        ),
+                    )
+                    .with_help(format!(
+                        "flow it in the user rules (`target: {attribute}`), or match on another attribute"
+                    )),
+                );
+            }
+        }
         for rule in &mut set.rules {
             if let Some(groups) = rule.matching.get(option) {
                 let groups = groups.iter().map(|g| {

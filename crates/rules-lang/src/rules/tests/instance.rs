@@ -331,3 +331,29 @@ fn an_instance_may_take_the_name_of_another_template() {
     assert!(!s.config.connectors["other"].template);
     assert_eq!(s.rules[0].connector, "other");
 }
+
+#[test]
+fn matching_on_an_attribute_no_rule_flows_is_an_error() {
+    let mut s = set(vec![rule("User Join", "active-directory", 100, JOIN)]);
+    let chosen = Matching::Attribute("employeeID".to_owned());
+    let report = run(
+        &mut s,
+        &[instance("a.com", Some("a.com"), 0)],
+        Some(&chosen),
+    );
+    assert_eq!(codes(&report), ["E0612"]);
+    let message = &report.findings()[0].diagnostic.message;
+    assert!(message.contains("`employeeID`"), "{message}");
+    // Flowed, it is fine.
+    let flows = JOIN.replace(
+        "flows:\n",
+        "flows:\n  - target: employeeID\n    source: employeeID\n",
+    );
+    let mut s = set(vec![rule("User Join", "active-directory", 100, &flows)]);
+    let report = run(
+        &mut s,
+        &[instance("a.com", Some("a.com"), 0)],
+        Some(&chosen),
+    );
+    assert!(codes(&report).is_empty(), "{}", report.render());
+}
