@@ -114,10 +114,53 @@ fn two_forests_sync_into_one_tenant_with_one_rule_set() {
     let plan = text(&check.stdout);
     assert!(plan.contains("inbound fabrikam.com user"), "{plan}");
 
-    let out = run(&dir, &["--cycle", "initial", "--format", "json"]);
+    initial_cycle_keeps_the_overlaps(&dir);
+}
+
+#[test]
+fn a_larger_generated_pair_of_forests_keeps_every_overlap() {
+    // Twenty account-resource pairs among 500 users a forest: SIDs of one domain are close
+    // enough that a join comparing them loosely would take one for another.
+    let dir = std::env::temp_dir().join(format!("syncrules-forests-gen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_dir = dir.to_str().unwrap();
+    let gen_out = syncrules(&[
+        "gen",
+        "--users",
+        "500",
+        "--groups",
+        "25",
+        "--seed",
+        "11",
+        "--forests",
+        "2",
+        "--out-dir",
+        out_dir,
+        "--account-resource",
+        "20",
+        "--duplicates",
+        "5",
+        "--cross-forest-members",
+        "3",
+    ]);
+    assert!(gen_out.status.success(), "{}", text(&gen_out.stderr));
+    let config = std::fs::read_to_string(repo().join("examples/two-forests/sync.yaml"))
+        .unwrap()
+        .replace(
+            "rules: ../../rules",
+            &format!("rules: {}", repo().join("rules").display()),
+        );
+    std::fs::write(dir.join("sync.yaml"), config).unwrap();
+    initial_cycle_keeps_the_overlaps(&dir);
+}
+
+/// Runs the initial cycle in `dir` and checks each overlap the manifest lists.
+fn initial_cycle_keeps_the_overlaps(dir: &Path) {
+    let out = run(dir, &["--cycle", "initial", "--format", "json"]);
     let export = export_to_entra(&out);
-    let m = manifest(&dir);
-    let objects = entra(&dir);
+    let m = manifest(dir);
+    let objects = entra(dir);
 
     // Account-resource: one user, the account's anchor and sign-in, the shadow's mailbox.
     let pairs = m["account_resource"].as_array().unwrap();

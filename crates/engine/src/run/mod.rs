@@ -299,6 +299,21 @@ impl Engine {
                         None => "no sync has run with these rules yet: ran a full sync".to_owned(),
                     });
                 }
+                // A join index made with other keys (an older build's) is not searched by a
+                // delta sync: the full sync reads everything, and its commit indexes anew.
+                if !full && let Some(store) = &self.store {
+                    let stored = store.reader()?.join_keys()?;
+                    if stored
+                        .as_ref()
+                        .is_some_and(|k| k.format != self.join_keys.format)
+                    {
+                        full = true;
+                        notes.push(
+                            "the state's join index was made by an older build: ran a full sync, which indexes it anew"
+                                .to_owned(),
+                        );
+                    }
+                }
                 let ctx = SyncContext {
                     plan: &self.plan,
                     now: self.options.now,

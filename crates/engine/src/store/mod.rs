@@ -117,14 +117,31 @@ impl Dirty {
     }
 }
 
+/// How join index keys are made: 1 folded every value's text to lower case, 2 keeps bytes
+/// exact (their base64 is case-sensitive). A state indexed otherwise is indexed anew, and
+/// its next sync is a full one.
+pub const JOIN_KEY_FORMAT: u64 = 2;
+
 /// The attributes join rules search, whose values the store indexes: metaverse attributes
-/// of inbound joins, `(connector, attribute)` of outbound joins.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// of inbound joins, `(connector, attribute)` of outbound joins; and how the keys are made.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JoinKeys {
     /// Metaverse attributes.
     pub mv: BTreeSet<String>,
     /// Connector-space attributes by connector.
     pub cs: BTreeSet<(String, String)>,
+    /// The [`JOIN_KEY_FORMAT`] the keys were made with.
+    pub format: u64,
+}
+
+impl Default for JoinKeys {
+    fn default() -> Self {
+        JoinKeys {
+            mv: BTreeSet::new(),
+            cs: BTreeSet::new(),
+            format: JOIN_KEY_FORMAT,
+        }
+    }
 }
 
 impl JoinKeys {
@@ -147,7 +164,7 @@ impl JoinKeys {
     }
 
     pub(crate) fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({"mv": self.mv, "cs": self.cs.iter().map(|(c, a)| [c, a]).collect::<Vec<_>>()})
+        serde_json::json!({"mv": self.mv, "cs": self.cs.iter().map(|(c, a)| [c, a]).collect::<Vec<_>>(), "format": self.format})
     }
 
     pub(crate) fn from_json(j: &serde_json::Value) -> Option<Self> {
@@ -168,7 +185,12 @@ impl JoinKeys {
                 ))
             })
             .collect::<Option<BTreeSet<(String, String)>>>()?;
-        Some(JoinKeys { mv, cs })
+        // Written before the format was recorded: format 1.
+        let format = match j.get("format") {
+            None => 1,
+            Some(f) => f.as_u64()?,
+        };
+        Some(JoinKeys { mv, cs, format })
     }
 }
 

@@ -11,11 +11,17 @@ use syncrules_lang::rules::plan::Plan;
 use crate::model::{CsId, MvId, State};
 use crate::store::Loader;
 
-/// The keys a value is indexed by for join searches: each value's text, lowercased.
+/// The keys a value is indexed by for join searches: each value's text, lowercased, but
+/// bytes exactly. Their base64 text is case-sensitive: two SIDs of one domain can differ
+/// only in the case of one base64 letter, and folded they would be two candidates where
+/// there is one (see [`crate::store::JOIN_KEY_FORMAT`]).
 pub(crate) fn keys(v: &Value) -> Vec<String> {
     v.values()
         .iter()
-        .map(|x| x.to_string().to_lowercase())
+        .map(|x| match x {
+            Value::Bin(_) => x.to_string(),
+            _ => x.to_string().to_lowercase(),
+        })
         .collect()
 }
 

@@ -518,3 +518,37 @@ fn samaccountname_and_mailnickname_match_one_person_and_either_alone_does_not() 
     );
     assert_eq!(state.metaverse.objects.len(), 3);
 }
+
+#[test]
+fn binary_join_values_compare_exactly_not_by_their_base64_folded() {
+    // Two SIDs whose base64 differ only in the case of one letter ("AAAA..." and
+    // "aAAA..."): a linked mailbox naming the second joins that account, not both.
+    let plan = two_forests(Some(Matching::AccountResource));
+    let mut x = user("contoso.com", "Xu", 10, None);
+    x.attributes
+        .insert("objectSid".into(), Value::bin([0u8; 16]));
+    let mut y_sid = [0u8; 16];
+    y_sid[0] = 0x68;
+    let mut y = user("contoso.com", "Yu", 11, None);
+    y.attributes.insert("objectSid".into(), Value::bin(y_sid));
+    let mut shadow = user("fabrikam.com", "Yu", 12, None);
+    shadow
+        .attributes
+        .insert("userAccountControl".into(), Value::Num(514));
+    shadow
+        .attributes
+        .insert("msExchRecipientTypeDetails".into(), Value::Num(2));
+    shadow
+        .attributes
+        .insert("msExchMasterAccountSid".into(), Value::bin(y_sid));
+    let mut state = State::default();
+    step(&mut state, &plan, "contoso.com", vec![x, y], now(), None);
+    step(&mut state, &plan, "fabrikam.com", vec![shadow], now(), None);
+    let yu = person(&state, 11).unwrap();
+    assert!(
+        state.metaverse.objects[&yu]
+            .links
+            .contains_key("fabrikam.com")
+    );
+    assert_eq!(state.metaverse.objects.len(), 2);
+}

@@ -315,6 +315,16 @@ impl Reader<'_> {
         Ok(out)
     }
 
+    /// The join keys the stored index was made for (`None` before the first commit, or when
+    /// unreadable: then it is indexed anew).
+    pub fn join_keys(&self) -> Result<Option<super::super::JoinKeys>, StoreError> {
+        let meta = self.txn.open_table(META).map_err(|e| self.open(e))?;
+        Ok(self
+            .store
+            .read_meta_value(&meta, "join_keys")?
+            .and_then(|j| super::super::JoinKeys::from_json(&j)))
+    }
+
     /// The objects of a connector a delta sync visits.
     pub fn to_sync(&self, connector: &str) -> Result<Vec<CsId>, StoreError> {
         self.ids(TO_SYNC, connector)

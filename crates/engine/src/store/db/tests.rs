@@ -10,7 +10,7 @@ use crate::model::{
     ConnectorSpace, CsId, ExportError, MvId, MvObject, MvRef, PendingExport, PendingImport,
 };
 use crate::model::{CsObject, State};
-use crate::store::{Dirty, JoinKeys, StoreError};
+use crate::store::{Dirty, JOIN_KEY_FORMAT, JoinKeys, StoreError};
 use chrono::DateTime;
 
 mod atomic;
@@ -428,4 +428,75 @@ fn compacting_gives_freed_pages_back_and_keeps_the_state() {
     assert_eq!(store.load().unwrap(), state);
     drop(store);
     assert_eq!(Store::open(dir.path()).unwrap().load().unwrap(), state);
+}
+
+#[test]
+fn a_join_index_of_an_older_key_format_is_made_anew() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut state = State::default();
+    let mv = state.metaverse.create("person");
+    let sid = Value::bin([0x68, 0, 0, 0]);
+    if let Some(o) = state.metaverse.objects.get_mut(&mv) {
+        o.attributes = IndexMap::from([("objectSid".to_owned(), sid.clone())]);
+    }
+    let keys = |format| JoinKeys {
+        mv: BTreeSet::from(["objectSid".to_owned()]),
+        format,
+        ..JoinKeys::default()
+    };
+    // As an older build left it: format 1 recorded, its key folded to lower case.
+    store
+        .commit(&mut state.clone(), &Dirty::all(&state), &keys(1))
+        .unwrap();
+    {
+        let txn = store.db.begin_write().unwrap();
+        {
+            let mut t = txn.open_multimap_table(MV_JOIN).unwrap();
+            t.remove_all(("objectSid", sid.to_string().as_str()))
+                .unwrap();
+            t.insert(
+                ("objectSid", sid.to_string().to_lowercase().as_str()),
+                mv.get(),
+            )
+            .unwrap();
+        }
+        let legacy = serde_json::json!({"mv": ["objectSid"], "cs": []}).to_string();
+        txn.open_table(META)
+            .unwrap()
+            .insert("join_keys", legacy.as_bytes())
+            .unwrap();
+        txn.commit().unwrap();
+    }
+    let stored = store.reader().unwrap().join_keys().unwrap().unwrap();
+    assert_eq!(stored.format, 1);
+    assert!(
+        store
+            .reader()
+            .unwrap()
+            .mv_join("objectSid", &sid.to_string())
+            .unwrap()
+            .is_empty()
+    );
+
+    // The next commit, whatever else it changes, indexes everything with today's keys.
+    store
+        .commit(
+            &mut state.clone(),
+            &Dirty {
+                meta: true,
+                ..Dirty::default()
+            },
+            &keys(JOIN_KEY_FORMAT),
+        )
+        .unwrap();
+    let reader = store.reader().unwrap();
+    assert_eq!(reader.join_keys().unwrap().unwrap().format, JOIN_KEY_FORMAT);
+    assert_eq!(reader.mv_join("objectSid", &sid.to_string()).unwrap(), [mv]);
+    assert!(
+        reader
+            .mv_join("objectSid", &sid.to_string().to_lowercase())
+            .unwrap()
+            .is_empty()
+    );
 }
