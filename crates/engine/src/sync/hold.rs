@@ -43,7 +43,7 @@ pub(super) fn holds(
 
 /// The held objects whose window has ended (all of them when there is no window any
 /// more) and that nothing joined: they leave the held list and are to be deleted. An
-/// object the held list names that is gone or joined again just leaves the list.
+/// object joined again just leaves the list.
 pub(super) fn expired(
     state: &mut State,
     ctx: &SyncContext<'_>,
@@ -60,12 +60,14 @@ pub(super) fn expired(
         report.changed.meta = true;
     }
     for mv in ended {
+        // Not in memory: the working set could not read it; kept for the next sync rather
+        // than forgotten with its target objects. (A deleted object leaves the list when
+        // it is deleted.)
+        let Some(m) = state.metaverse.objects.get(&mv) else {
+            continue;
+        };
+        let unanchored = m.anchored_by.is_empty();
         state.held.remove(&mv);
-        let unanchored = state
-            .metaverse
-            .objects
-            .get(&mv)
-            .is_some_and(|m| m.anchored_by.is_empty());
         if unanchored {
             out.push(mv);
         }

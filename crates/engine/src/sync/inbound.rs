@@ -328,5 +328,8 @@ pub(super) fn delete_mv(
         }
     }
     state.outbound_retry.remove(&mv);
+    if state.held.remove(&mv).is_some() {
+        report.changed.meta = true;
+    }
     report.deleted += 1;
 }

@@ -552,3 +552,23 @@ fn binary_join_values_compare_exactly_not_by_their_base64_folded() {
     );
     assert_eq!(state.metaverse.objects.len(), 2);
 }
+
+#[test]
+fn a_disabled_inet_org_person_still_gets_its_sign_in_attributes() {
+    let plan = two_forests(None);
+    let mut io = user("contoso.com", "Fe", 13, None);
+    io.object_type = "inetOrgPerson".to_owned();
+    io.attributes
+        .insert("userAccountControl".into(), Value::Num(514));
+    let mut state = State::default();
+    step(&mut state, &plan, "contoso.com", vec![io], now(), None);
+    let m = &state.metaverse.objects[&person(&state, 13).unwrap()];
+    assert_eq!(
+        m.attributes.get("userPrincipalName"),
+        Some(&Value::from("fe@contoso.com"))
+    );
+    assert_eq!(
+        m.attributes.get("accountEnabled"),
+        Some(&Value::Bool(false))
+    );
+}
