@@ -15,7 +15,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{repo, report_step, run, syncrules, text};
+use common::{append_to, example_config, repo, report_step, run, syncrules, text};
 use serde_json::Value as Json;
 use syncrules_connectors::file_target::FileTarget;
 use syncrules_engine::connector::{Connector as _, ImportEntry};
@@ -38,13 +38,7 @@ fn sample(name: &str) -> PathBuf {
     for f in SAMPLE {
         std::fs::copy(from.join(f), dir.join(f)).unwrap();
     }
-    let config = std::fs::read_to_string(from.join("sync.yaml"))
-        .unwrap()
-        .replace(
-            "rules: ../../rules",
-            &format!("rules: {}", repo().join("rules").display()),
-        );
-    std::fs::write(dir.join("sync.yaml"), config).unwrap();
+    std::fs::write(dir.join("sync.yaml"), example_config("two-forests")).unwrap();
     dir
 }
 
@@ -89,15 +83,8 @@ fn field(o: &Json, key: &str) -> String {
 
 /// Appends a forest's generated changes to its connector's delta file.
 fn append_delta(dir: &Path, domain: &str, connector_delta: &str) {
-    use std::io::Write as _;
-    let changes = std::fs::read(dir.join(format!("{domain}-delta.ldif"))).unwrap();
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join(connector_delta))
-        .unwrap()
-        .write_all(&changes)
-        .unwrap();
+    let changes = std::fs::read_to_string(dir.join(format!("{domain}-delta.ldif"))).unwrap();
+    append_to(dir, connector_delta, &changes);
 }
 
 fn export_to_entra(out: &std::process::Output) -> Json {
@@ -145,13 +132,7 @@ fn a_larger_generated_pair_of_forests_keeps_every_overlap() {
         "3",
     ]);
     assert!(gen_out.status.success(), "{}", text(&gen_out.stderr));
-    let config = std::fs::read_to_string(repo().join("examples/two-forests/sync.yaml"))
-        .unwrap()
-        .replace(
-            "rules: ../../rules",
-            &format!("rules: {}", repo().join("rules").display()),
-        );
-    std::fs::write(dir.join("sync.yaml"), config).unwrap();
+    std::fs::write(dir.join("sync.yaml"), example_config("two-forests")).unwrap();
     initial_cycle_keeps_the_overlaps(&dir);
 }
 

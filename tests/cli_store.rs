@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-use common::{append, repo, sample_ldif, sample_with, syncrules};
+use common::{append, example_config, sample_ldif, sample_with, syncrules};
 
 use syncrules_connectors::file_target::FileTarget;
 use syncrules_engine::connector::Connector;
@@ -238,13 +238,7 @@ fn working_sets_and_the_whole_state_agree_on_a_generated_directory() {
             let dir = root.join(name);
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(dir.join("contoso.ldif"), &text).unwrap();
-            let config = std::fs::read_to_string(repo().join("examples/contoso/sync.yaml"))
-                .unwrap()
-                .replace(
-                    "rules: ../../rules",
-                    &format!("rules: {}", repo().join("rules").display()),
-                );
-            std::fs::write(dir.join("sync.yaml"), config).unwrap();
+            std::fs::write(dir.join("sync.yaml"), example_config("contoso")).unwrap();
             dir
         })
         .collect();

@@ -41,14 +41,19 @@ pub fn sample_with(kind: &str, name: &str, ldif: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("contoso.ldif"), ldif).unwrap();
-    let config = std::fs::read_to_string(repo().join("examples/contoso/sync.yaml"))
+    std::fs::write(dir.join("sync.yaml"), example_config("contoso")).unwrap();
+    dir
+}
+
+/// The `sync.yaml` of `examples/<name>` with the rules by absolute path, for a copy of the
+/// example in another folder.
+pub fn example_config(name: &str) -> String {
+    std::fs::read_to_string(repo().join(format!("examples/{name}/sync.yaml")))
         .unwrap()
         .replace(
             "rules: ../../rules",
             &format!("rules: {}", repo().join("rules").display()),
-        );
-    std::fs::write(dir.join("sync.yaml"), config).unwrap();
-    dir
+        )
 }
 
 /// `syncrules run --config DIR/sync.yaml` with `extra` arguments.
@@ -83,11 +88,16 @@ pub fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 /// Appends `what` to the sample's delta file.
 pub fn append(dir: &Path, what: &str) {
+    append_to(dir, "contoso-delta.ldif", what);
+}
+
+/// Appends `what` to the file `name` of `dir` (created when missing).
+pub fn append_to(dir: &Path, name: &str, what: &str) {
     use std::io::Write as _;
     std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(dir.join("contoso-delta.ldif"))
+        .open(dir.join(name))
         .unwrap()
         .write_all(what.as_bytes())
         .unwrap();

@@ -14,7 +14,6 @@ use syncrules_lang::rules::model::Rule;
 use syncrules_lang::rules::{
     ConnectorKind, Instance, Instances, Report, RuleSet, emit_rule, instantiate,
 };
-use syncrules_lang::span::Span;
 
 use super::Imported;
 
@@ -210,13 +209,7 @@ fn reproduces(
     forests: &[Forest],
     original: &[Rule],
 ) -> Result<(), String> {
-    let instance = |name: &str, parameters: IndexMap<String, String>| Instance {
-        connector: name.to_owned(),
-        template: template.to_owned(),
-        parameters,
-        name_span: Span::default(),
-        template_span: Span::default(),
-    };
+    let instance = |name: &str, parameters| Instance::new(name, template, parameters);
     let own = original_config
         .connectors
         .get(template)

@@ -76,6 +76,23 @@ pub fn import_and_sync(
     entries: Vec<ImportEntry>,
     full: bool,
 ) -> SyncReport {
+    let ctx = SyncContext {
+        plan,
+        now: now(),
+        deletion_window: None,
+    };
+    import_and_sync_in(state, &ctx, connector, entries, full)
+}
+
+/// [`import_and_sync`] with a sync context of the test's own (its time, its deletion
+/// window).
+pub fn import_and_sync_in(
+    state: &mut State,
+    ctx: &SyncContext<'_>,
+    connector: &str,
+    entries: Vec<ImportEntry>,
+    full: bool,
+) -> SyncReport {
     apply(
         state.space(connector),
         ImportBatch {
@@ -85,12 +102,7 @@ pub fn import_and_sync(
         },
         full,
     );
-    let ctx = SyncContext {
-        plan,
-        now: now(),
-        deletion_window: None,
-    };
-    sync_connector(state, &ctx, connector, full)
+    sync_connector(state, ctx, connector, full)
 }
 
 /// An AD user entry.

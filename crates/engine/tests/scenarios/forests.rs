@@ -13,10 +13,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
-use syncrules_engine::connector::{Change, ExportOp, ImportBatch, ImportEntry};
-use syncrules_engine::import::apply;
+use syncrules_engine::connector::{Change, ExportOp, ImportEntry};
 use syncrules_engine::model::{MvId, State};
-use syncrules_engine::sync::{SyncContext, SyncReport, sync_connector};
+use syncrules_engine::sync::{SyncContext, SyncReport};
 use syncrules_lang::Value;
 use syncrules_lang::rules::{
     Instance, Instances, Matching, Plan, Report, UserMatching, instantiate, load_rule_set,
@@ -43,13 +42,7 @@ fn two_forests(matching: Option<Matching>) -> Plan {
             (k.clone(), v)
         })
         .collect();
-    let instance = |name: &str, parameters| Instance {
-        connector: name.to_owned(),
-        template: "contoso.com".to_owned(),
-        parameters,
-        name_span: Span::default(),
-        template_span: Span::default(),
-    };
+    let instance = |name: &str, parameters| Instance::new(name, "contoso.com", parameters);
     let connectors = [
         instance("contoso.com", contoso),
         instance("fabrikam.com", fabrikam),
@@ -69,7 +62,7 @@ fn two_forests(matching: Option<Matching>) -> Plan {
     plan.unwrap()
 }
 
-/// Imports `entries` into `connector` (a delta unless `full`) and syncs it at `at`.
+/// Imports `entries` into `connector` as a delta and syncs it at `at`; no object fails.
 fn step(
     state: &mut State,
     plan: &Plan,
@@ -78,23 +71,36 @@ fn step(
     at: DateTime<Utc>,
     window: Option<Duration>,
 ) -> SyncReport {
-    apply(
-        state.space(connector),
-        ImportBatch {
-            errors: Vec::new(),
-            entries,
-            watermark: None,
-        },
-        false,
-    );
     let ctx = SyncContext {
         plan,
         now: at,
         deletion_window: window,
     };
-    let report = sync_connector(state, &ctx, connector, false);
+    let report = import_and_sync_in(state, &ctx, connector, entries, false);
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     report
+}
+
+/// Ada's contoso account is deleted, at `at`.
+fn ada_leaves_contoso(
+    state: &mut State,
+    plan: &Plan,
+    at: DateTime<Utc>,
+    window: Option<Duration>,
+) -> SyncReport {
+    let entries = vec![gone(user("contoso.com", "Ada", 1, None))];
+    step(state, plan, "contoso.com", entries, at, window)
+}
+
+/// Ada is created in fabrikam with her contoso anchor in mS-DS-ConsistencyGuid, at `at`.
+fn ada_arrives_in_fabrikam(
+    state: &mut State,
+    plan: &Plan,
+    at: DateTime<Utc>,
+    window: Option<Duration>,
+) -> SyncReport {
+    let entries = vec![user("fabrikam.com", "Ada", 2, Some(1))];
+    step(state, plan, "fabrikam.com", entries, at, window)
 }
 
 /// A user of `domain`: `guid` its objectGUID byte, `consistency` its
@@ -177,14 +183,7 @@ fn a_user_deleted_in_one_forest_and_created_in_another_a_day_later_stays_one_per
     let (mut state, t0) = start(&plan, window);
     let ada = person(&state, 1).unwrap();
 
-    let r = step(
-        &mut state,
-        &plan,
-        "contoso.com",
-        vec![gone(user("contoso.com", "Ada", 1, None))],
-        t0,
-        window,
-    );
+    let r = ada_leaves_contoso(&mut state, &plan, t0, window);
     assert_eq!((r.held, r.deleted), (1, 0));
     assert_eq!(state.held.get(&ada), Some(&t0));
     // Held: the person and its Entra object stay; nothing is staged as a delete.
@@ -193,14 +192,7 @@ fn a_user_deleted_in_one_forest_and_created_in_another_a_day_later_stays_one_per
 
     // A day later, fabrikam's copy carries Ada's anchor in mS-DS-ConsistencyGuid.
     let t1 = t0 + chrono::Duration::days(1);
-    let r = step(
-        &mut state,
-        &plan,
-        "fabrikam.com",
-        vec![user("fabrikam.com", "Ada", 2, Some(1))],
-        t1,
-        window,
-    );
+    let r = ada_arrives_in_fabrikam(&mut state, &plan, t1, window);
     assert_eq!((r.joined, r.projected, r.deleted), (1, 0, 0));
     assert_eq!(person(&state, 1), Some(ada));
     assert!(state.held.is_empty());
@@ -216,22 +208,8 @@ fn the_new_forest_first_then_the_delete_keeps_the_person_without_a_window() {
     let plan = two_forests(None);
     let (mut state, t0) = start(&plan, None);
     let ada = person(&state, 1).unwrap();
-    step(
-        &mut state,
-        &plan,
-        "fabrikam.com",
-        vec![user("fabrikam.com", "Ada", 2, Some(1))],
-        t0,
-        None,
-    );
-    let r = step(
-        &mut state,
-        &plan,
-        "contoso.com",
-        vec![gone(user("contoso.com", "Ada", 1, None))],
-        t0,
-        None,
-    );
+    ada_arrives_in_fabrikam(&mut state, &plan, t0, None);
+    let r = ada_leaves_contoso(&mut state, &plan, t0, None);
     assert_eq!((r.held, r.deleted), (0, 0));
     assert_eq!(person(&state, 1), Some(ada));
     step(&mut state, &plan, ENTRA, Vec::new(), t0, None);
@@ -244,14 +222,7 @@ fn a_held_person_nothing_joins_is_deleted_by_the_first_sync_after_the_window() {
     let window = Some(3 * DAY);
     let (mut state, t0) = start(&plan, window);
     let ada = person(&state, 1).unwrap();
-    step(
-        &mut state,
-        &plan,
-        "contoso.com",
-        vec![gone(user("contoso.com", "Ada", 1, None))],
-        t0,
-        window,
-    );
+    ada_leaves_contoso(&mut state, &plan, t0, window);
     // Still within the window: any sync leaves it held.
     let r = step(
         &mut state,
@@ -283,14 +254,7 @@ fn a_held_person_nothing_joins_is_deleted_by_the_first_sync_after_the_window() {
 fn without_a_window_the_person_is_deleted_in_the_same_sync() {
     let plan = two_forests(None);
     let (mut state, t0) = start(&plan, None);
-    let r = step(
-        &mut state,
-        &plan,
-        "contoso.com",
-        vec![gone(user("contoso.com", "Ada", 1, None))],
-        t0,
-        None,
-    );
+    let r = ada_leaves_contoso(&mut state, &plan, t0, None);
     assert_eq!((r.held, r.deleted), (0, 1));
     assert!(state.metaverse.objects.is_empty());
 }

@@ -6,10 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use indexmap::IndexMap;
 use syncrules_import::{Imported, import_aadconnect, write_rule_set};
 use syncrules_lang::rules::{Instance, Instances, Report, RuleSet, fingerprint, instantiate};
-use syncrules_lang::span::Span;
 
 use super::{AD, Failure, Outcome, corpus, fail, files, first, imported, read};
 
@@ -167,13 +165,7 @@ fn the_forests_share_one_copy_of_the_rules_that_instantiates_back_to_the_export(
     );
 
     // Instantiated for both forests: the export's rules, as scanned from its files.
-    let instance = |name: &str, parameters: IndexMap<String, String>| Instance {
-        connector: name.to_owned(),
-        template: AD.to_owned(),
-        parameters,
-        name_span: Span::default(),
-        template_span: Span::default(),
-    };
+    let instance = |name: &str, parameters| Instance::new(name, AD, parameters);
     let mut set = RuleSet {
         config: two.config.clone(),
         rules: two.rules.clone(),

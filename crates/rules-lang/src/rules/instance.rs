@@ -42,6 +42,23 @@ pub struct Instance {
     pub template_span: Span,
 }
 
+impl Instance {
+    /// An instance built in code (not read from a `sync.yaml`): its spans are empty.
+    pub fn new(
+        connector: impl Into<String>,
+        template: impl Into<String>,
+        parameters: IndexMap<String, String>,
+    ) -> Instance {
+        Instance {
+            connector: connector.into(),
+            template: template.into(),
+            parameters,
+            name_span: Span::default(),
+            template_span: Span::default(),
+        }
+    }
+}
+
 /// How users found in several connectors become one metaverse person (`user-matching:`),
 /// after Entra Connect's documented options.
 #[derive(Clone, Debug, PartialEq, Eq)]
