@@ -400,15 +400,25 @@ fn compacting_gives_freed_pages_back_and_keeps_the_state() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
     let mut state = State::default();
-    let ad = state.space("AD");
-    for id in 1..=2_000 {
-        ad.insert(CsObject {
-            attributes: IndexMap::from([("description".to_owned(), Value::from("x".repeat(400)))]),
-            ..sample_cs(CsId::new(id))
-        });
-    }
-    // Full rewrites, as initial cycles do: each commit writes new pages and frees the old.
-    for _ in 0..4 {
+    // Full rewrites, as initial cycles do: each commit writes new pages and frees the old
+    // (every object changes each time: an unchanged one is not written again).
+    for round in 0..4 {
+        let ad = state.space("AD");
+        for id in 1..=2_000 {
+            let attributes = IndexMap::from([(
+                "description".to_owned(),
+                Value::from(format!("{round}{}", "x".repeat(400))),
+            )]);
+            match ad.objects.get_mut(&CsId::new(id)) {
+                Some(o) => o.attributes = attributes,
+                None => {
+                    ad.insert(CsObject {
+                        attributes,
+                        ..sample_cs(CsId::new(id))
+                    });
+                }
+            }
+        }
         store
             .commit(
                 &mut state.clone(),

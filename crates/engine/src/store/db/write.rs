@@ -50,6 +50,41 @@ fn mv_join_rows(keys_of: &JoinKeys, o: &MvObject) -> BTreeSet<(String, String)> 
     rows
 }
 
+/// Sets `key` → `id` unless the table already holds exactly that.
+fn point(
+    table: &mut redb::Table<'_, (&str, &str), u64>,
+    key: (&str, &str),
+    id: u64,
+) -> Result<(), redb::StorageError> {
+    if table.get(key)?.map(|v| v.value()) != Some(id) {
+        table.insert(key, id)?;
+    }
+    Ok(())
+}
+
+/// Puts `key` in a work list or takes it out, writing only when that changes the list.
+fn mark(
+    table: &mut redb::Table<'_, (&str, u64), u8>,
+    key: (&str, u64),
+    on: bool,
+) -> Result<(), redb::StorageError> {
+    let there = table.get(key)?.is_some();
+    if on && !there {
+        table.insert(key, 1)?;
+    } else if !on && there {
+        table.remove(key)?;
+    }
+    Ok(())
+}
+
+/// Takes an object out of the export journal, if it is there.
+fn settle(
+    table: &mut redb::Table<'_, (&str, u64), u8>,
+    key: (&str, u64),
+) -> Result<(), redb::StorageError> {
+    mark(table, key, false)
+}
+
 impl Store {
     /// Records in the export journal, durably, that these objects' changes are about to be
     /// handed to `connector`.
@@ -158,13 +193,26 @@ impl Store {
         let mut delta: HashMap<&str, i64> = HashMap::new();
         for (connector, id) in &dirty.cs {
             let key = (connector.as_str(), id.get());
+            let new = state.spaces.get(connector).and_then(|s| s.objects.get(id));
+            let bytes = match new {
+                Some(o) => {
+                    Some(encode(connector, o).map_err(|m| corrupt(cs_key(connector, *id), m))?)
+                }
+                None => None,
+            };
             let old = match cs.get(key).map_err(|e| self.err("write", e))? {
+                // Marked but unchanged: its record and index rows are as stored.
+                Some(v) if bytes.as_deref() == Some(v.value()) => {
+                    if new.is_some_and(|o| o.pending_export.is_none()) {
+                        settle(&mut journal, key).map_err(|e| self.err("write", e))?;
+                    }
+                    continue;
+                }
                 Some(v) => Some(
                     decode_cs(*id, v.value()).map_err(|m| corrupt(cs_key(connector, *id), m))?,
                 ),
                 None => None,
             };
-            let new = state.spaces.get(connector).and_then(|s| s.objects.get(id));
             if let Some(o) = &old {
                 if let Some(a) = &o.anchor
                     && new.is_none_or(|n| n.anchor.as_ref() != Some(a))
@@ -191,59 +239,61 @@ impl Store {
                             .map_err(|e| self.err("write", e))?;
                     }
                 }
-                if !rebuild {
-                    for (attr, k) in cs_join_rows(join, connector, o) {
-                        cs_join
-                            .remove((key.0, attr.as_str(), k.as_str()), id.get())
-                            .map_err(|e| self.err("write", e))?;
-                    }
+            }
+            // Join rows: only the difference between the old object's and the new one's.
+            if !rebuild {
+                let old_rows = old
+                    .as_ref()
+                    .map(|o| cs_join_rows(join, connector, o))
+                    .unwrap_or_default();
+                let new_rows = new
+                    .map(|o| cs_join_rows(join, connector, o))
+                    .unwrap_or_default();
+                for (attr, k) in old_rows.difference(&new_rows) {
+                    cs_join
+                        .remove((key.0, attr.as_str(), k.as_str()), id.get())
+                        .map_err(|e| self.err("write", e))?;
+                }
+                for (attr, k) in new_rows.difference(&old_rows) {
+                    cs_join
+                        .insert((key.0, attr.as_str(), k.as_str()), id.get())
+                        .map_err(|e| self.err("write", e))?;
                 }
             }
-            match new {
-                Some(o) => {
-                    let bytes =
-                        encode(connector, o).map_err(|m| corrupt(cs_key(connector, *id), m))?;
+            match (new, bytes) {
+                (Some(o), Some(bytes)) => {
                     cs.insert(key, bytes.as_slice())
                         .map_err(|e| self.err("write", e))?;
+                    // Index rows are written when they differ from the stored ones: an
+                    // insert copies its page even when the value is the same.
                     if let Some(a) = &o.anchor {
-                        by_anchor
-                            .insert((key.0, a.as_str()), id.get())
+                        point(&mut by_anchor, (key.0, a.as_str()), id.get())
                             .map_err(|e| self.err("write", e))?;
                     }
-                    by_dn
-                        .insert(
-                            (key.0, syncrules_lang::dn::DnKey::new(&o.dn).as_str()),
-                            id.get(),
-                        )
+                    let dn = syncrules_lang::dn::DnKey::new(&o.dn);
+                    point(&mut by_dn, (key.0, dn.as_str()), id.get())
                         .map_err(|e| self.err("write", e))?;
-                    if o.pending_import.is_some() || o.unresolved {
-                        to_sync.insert(key, 1).map_err(|e| self.err("write", e))?;
-                    } else {
-                        to_sync.remove(key).map_err(|e| self.err("write", e))?;
-                    }
-                    if o.pending_export.is_some() {
-                        to_export.insert(key, 1).map_err(|e| self.err("write", e))?;
-                    } else {
-                        to_export.remove(key).map_err(|e| self.err("write", e))?;
+                    mark(
+                        &mut to_sync,
+                        key,
+                        o.pending_import.is_some() || o.unresolved,
+                    )
+                    .map_err(|e| self.err("write", e))?;
+                    mark(&mut to_export, key, o.pending_export.is_some())
+                        .map_err(|e| self.err("write", e))?;
+                    if o.pending_export.is_none() {
                         // Nothing left to send: whatever was in doubt is settled.
-                        journal.remove(key).map_err(|e| self.err("write", e))?;
-                    }
-                    if !rebuild {
-                        for (attr, k) in cs_join_rows(join, connector, o) {
-                            cs_join
-                                .insert((key.0, attr.as_str(), k.as_str()), id.get())
-                                .map_err(|e| self.err("write", e))?;
-                        }
+                        settle(&mut journal, key).map_err(|e| self.err("write", e))?;
                     }
                     if old.is_none() {
                         *delta.entry(key.0).or_default() += 1;
                     }
                 }
-                None => {
-                    journal.remove(key).map_err(|e| self.err("write", e))?;
+                _ => {
+                    settle(&mut journal, key).map_err(|e| self.err("write", e))?;
                     cs.remove(key).map_err(|e| self.err("write", e))?;
-                    to_sync.remove(key).map_err(|e| self.err("write", e))?;
-                    to_export.remove(key).map_err(|e| self.err("write", e))?;
+                    mark(&mut to_sync, key, false).map_err(|e| self.err("write", e))?;
+                    mark(&mut to_export, key, false).map_err(|e| self.err("write", e))?;
                     if old.is_some() {
                         *delta.entry(key.0).or_default() -= 1;
                     }
@@ -255,32 +305,37 @@ impl Store {
             .map_err(|e| self.err("open a table", e))?;
         let mut mv_delta: i64 = 0;
         for id in &dirty.mv {
+            let new = state.metaverse.objects.get(id);
+            let bytes = new.map(encode_mv);
             let old = match mv.get(id.get()).map_err(|e| self.err("write", e))? {
+                // Marked but unchanged.
+                Some(v) if bytes.as_deref() == Some(v.value()) => continue,
                 Some(v) => {
                     Some(decode_mv(*id, v.value()).map_err(|m| corrupt(format!("mv/{id}"), m))?)
                 }
                 None => None,
             };
-            if let Some(o) = &old
-                && !rebuild
-            {
-                for (attr, k) in mv_join_rows(join, o) {
+            if !rebuild {
+                let old_rows = old
+                    .as_ref()
+                    .map(|o| mv_join_rows(join, o))
+                    .unwrap_or_default();
+                let new_rows = new.map(|o| mv_join_rows(join, o)).unwrap_or_default();
+                for (attr, k) in old_rows.difference(&new_rows) {
                     mv_join
                         .remove((attr.as_str(), k.as_str()), id.get())
                         .map_err(|e| self.err("write", e))?;
                 }
-            }
-            match state.metaverse.objects.get(id) {
-                Some(o) => {
-                    mv.insert(id.get(), encode_mv(o).as_slice())
+                for (attr, k) in new_rows.difference(&old_rows) {
+                    mv_join
+                        .insert((attr.as_str(), k.as_str()), id.get())
                         .map_err(|e| self.err("write", e))?;
-                    if !rebuild {
-                        for (attr, k) in mv_join_rows(join, o) {
-                            mv_join
-                                .insert((attr.as_str(), k.as_str()), id.get())
-                                .map_err(|e| self.err("write", e))?;
-                        }
-                    }
+                }
+            }
+            match bytes {
+                Some(bytes) => {
+                    mv.insert(id.get(), bytes.as_slice())
+                        .map_err(|e| self.err("write", e))?;
                     if old.is_none() {
                         mv_delta += 1;
                     }
