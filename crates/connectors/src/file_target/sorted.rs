@@ -14,6 +14,19 @@ use super::error::{LineError, StoreError, data_error, io_error};
 /// How much a read brings in at once while looking for a line's end.
 const CHUNK: usize = 4096;
 
+/// One line in this many is sampled: a lookup reads at most this many lines.
+const SAMPLE_EVERY: usize = 32;
+
+/// The key and byte offset of every [`SAMPLE_EVERY`]th line of a sorted file, read once by
+/// a sequential pass at the first lookup (a few megabytes for a million rows): a lookup is
+/// then a search in memory and one read, where a binary search over the file's bytes took
+/// a read or two per step.
+#[derive(Debug, Default)]
+struct Samples {
+    keys: Vec<String>,
+    offsets: Vec<u64>,
+}
+
 /// One line of an index: its key and the rest of the array.
 #[derive(Debug)]
 pub(super) struct Row {
@@ -41,6 +54,7 @@ pub(super) struct SortedFile {
     path: PathBuf,
     file: Option<File>,
     len: u64,
+    samples: std::sync::OnceLock<Samples>,
 }
 
 impl SortedFile {
@@ -50,6 +64,7 @@ impl SortedFile {
             path,
             file: None,
             len: 0,
+            samples: std::sync::OnceLock::new(),
         }
     }
 
@@ -61,39 +76,74 @@ impl SortedFile {
             path,
             file: Some(file),
             len,
+            samples: std::sync::OnceLock::new(),
         })
     }
 
-    /// The row with this key, by binary search over the file's bytes.
+    /// The row with this key: a binary search over the sampled keys (see [`Samples`])
+    /// finds the stretch of [`SAMPLE_EVERY`] lines that may hold it, which is read in one
+    /// read and searched.
     pub fn find(&self, key: &str) -> Result<Option<Row>, StoreError> {
         let Some(file) = &self.file else {
             return Ok(None);
         };
-        let io = io_error(&self.path);
-        // Every line starting before `lo` has a smaller key; every line starting at or after
-        // `hi` a greater one. `lo` is always a line's start.
-        let (mut lo, mut hi) = (0, self.len);
+        let samples = self.samples(file)?;
+        let i = samples.keys.partition_point(|k| k.as_str() <= key);
+        let Some(from) = i.checked_sub(1).and_then(|j| samples.offsets.get(j)) else {
+            return Ok(None);
+        };
+        let to = samples.offsets.get(i).copied().unwrap_or(self.len);
+        let mut block = vec![0u8; usize::try_from(to - from).unwrap_or(0)];
+        read_exact_at(file, &mut block, *from).map_err(io_error(&self.path))?;
+        let lines: Vec<&[u8]> = block
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .collect();
+        let (mut lo, mut hi) = (0, lines.len());
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            let start = if mid == lo {
-                lo
-            } else {
-                next_line_start(file, mid).map_err(&io)?
-            };
-            if start >= hi {
-                // No line starts in [mid, hi): the candidates start in [lo, mid).
-                hi = mid;
-                continue;
-            }
-            let bytes = read_line_at(file, start).map_err(&io)?;
-            let row = parse_row(&bytes).map_err(|m| data_error(&self.path, None, m))?;
+            let Some(line) = lines.get(mid) else { break };
+            let row = parse_row(line).map_err(|m| data_error(&self.path, None, m))?;
             match row.key.as_str().cmp(key) {
                 Ordering::Equal => return Ok(Some(row)),
-                Ordering::Less => lo = start + bytes.len() as u64 + 1,
-                Ordering::Greater => hi = start,
+                Ordering::Less => lo = mid + 1,
+                Ordering::Greater => hi = mid,
             }
         }
         Ok(None)
+    }
+
+    /// The sampled keys, read at the first lookup.
+    fn samples(&self, file: &File) -> Result<&Samples, StoreError> {
+        if let Some(s) = self.samples.get() {
+            return Ok(s);
+        }
+        let mut reader = BufReader::new(file);
+        reader
+            .seek(SeekFrom::Start(0))
+            .map_err(io_error(&self.path))?;
+        let mut samples = Samples::default();
+        let (mut offset, mut n) = (0u64, 0usize);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let read = reader
+                .read_until(b'\n', &mut line)
+                .map_err(io_error(&self.path))?;
+            if read == 0 {
+                break;
+            }
+            if n.is_multiple_of(SAMPLE_EVERY) {
+                let content = line.strip_suffix(b"\n").unwrap_or(&line);
+                let row = parse_row(content)
+                    .map_err(|m| data_error(&self.path, Some(n as u64 + 1), m))?;
+                samples.keys.push(row.key);
+                samples.offsets.push(offset);
+            }
+            offset += read as u64;
+            n += 1;
+        }
+        Ok(self.samples.get_or_init(|| samples))
     }
 
     /// The file's path.
@@ -241,24 +291,11 @@ pub(super) fn read_line_at(file: &File, start: u64) -> std::io::Result<Vec<u8>> 
     }
 }
 
-/// The start of the first line starting at or after `at` (`at` > 0), or the file's end.
-fn next_line_start(file: &File, at: u64) -> std::io::Result<u64> {
+/// Fills `buf` from the file's bytes at `at`.
+fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
     let mut reader = file;
-    let from = at.saturating_sub(1);
-    reader.seek(SeekFrom::Start(from))?;
-    let mut buf = [0u8; CHUNK];
-    let mut offset = from;
-    loop {
-        let n = reader.read(&mut buf)?;
-        let chunk = buf.get(..n).unwrap_or_default();
-        if chunk.is_empty() {
-            return Ok(offset);
-        }
-        if let Some(end) = chunk.iter().position(|b| *b == b'\n') {
-            return Ok(offset + end as u64 + 1);
-        }
-        offset += n as u64;
-    }
+    reader.seek(SeekFrom::Start(at))?;
+    reader.read_exact(buf)
 }
 
 #[cfg(test)]
