@@ -17,6 +17,7 @@
 //!   percent: 10                # ... or this share of the connector's objects (from 3 on)
 //! error-limit: 5000
 //! values-per-attribute: 1000000   # optional: the most values of one imported attribute
+//! batch-size: 25000             # optional: objects a full sync holds in memory at a time
 //! ```
 //!
 //! Every error is located (`sync.yaml:LINE:COL`, the value underlined) and reported in file
@@ -48,6 +49,9 @@ use syncrules_lang::span::Span;
 /// `values-per-attribute` says otherwise: far above AD's largest groups in practice, far
 /// below what exhausts memory.
 pub const DEFAULT_VALUES_PER_ATTRIBUTE: usize = 1_000_000;
+
+/// The default `batch-size`.
+pub const DEFAULT_BATCH_SIZE: usize = syncrules_engine::run::DEFAULT_SYNC_BATCH;
 
 /// Object errors in one step that stop a run, unless `error-limit` says otherwise.
 pub const DEFAULT_ERROR_LIMIT: usize = 5000;
@@ -120,6 +124,9 @@ pub struct SyncConfig {
     /// The most values one attribute of an imported object may hold: an object over it is
     /// that object's import error, and is not imported (`values-per-attribute`).
     pub values_per_attribute: usize,
+    /// How many objects a full sync over the state visits, commits and drops from memory at
+    /// a time (`batch-size`): memory follows it, not the directory.
+    pub batch_size: usize,
     /// How long a metaverse object whose last source object went away is held before it
     /// is deleted (`deletion-window: 3d`); `None` (not written, or `0`) deletes it in the
     /// same sync.

@@ -19,6 +19,7 @@ pub(crate) const KEYS: &[&str] = &[
     "deletion-threshold",
     "error-limit",
     "values-per-attribute",
+    "batch-size",
     "user-matching",
     "deletion-window",
 ];
@@ -71,6 +72,10 @@ pub(crate) fn parse(text_: &str) -> Result<SyncConfig, Vec<Diagnostic>> {
         Some((_, n)) => whole("values-per-attribute", n, 1, &mut errors),
         None => Some(crate::config::DEFAULT_VALUES_PER_ATTRIBUTE),
     };
+    let batch_size = match f.get("batch-size") {
+        Some((_, n)) => whole("batch-size", n, 1, &mut errors),
+        None => Some(crate::config::DEFAULT_BATCH_SIZE),
+    };
     let deletion_window = f
         .get("deletion-window")
         .and_then(|(_, n)| window(n, &mut errors));
@@ -88,6 +93,7 @@ pub(crate) fn parse(text_: &str) -> Result<SyncConfig, Vec<Diagnostic>> {
                 deletion_threshold: Some(threshold),
                 error_limit,
                 values_per_attribute,
+                batch_size: batch_size.unwrap_or(crate::config::DEFAULT_BATCH_SIZE),
                 deletion_window,
                 instances,
                 user_matching,

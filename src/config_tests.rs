@@ -244,6 +244,18 @@ fn values_per_attribute_is_a_whole_number_of_one_or_more() {
     );
 }
 
+#[test]
+fn batch_size_is_a_whole_number_of_one_or_more() {
+    let ok = SyncConfig::parse(&format!("{GOOD}batch-size: 5000\n")).unwrap();
+    assert_eq!(ok.batch_size, 5_000);
+    assert_eq!(crate::connect::options(&ok, false, false).sync_batch, 5_000);
+    let default = SyncConfig::parse(GOOD).unwrap();
+    assert_eq!(default.batch_size, DEFAULT_BATCH_SIZE);
+    let bad = errors(&format!("{GOOD}batch-size: 0\n"));
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert!(bad[0].contains("`batch-size` must be 1 or more"), "{bad:?}");
+}
+
 const GRAPH: &str = "rules: r
 state: s
 connectors:

@@ -74,6 +74,7 @@ pub fn options(config: &SyncConfig, staging: bool, allow_deletes: bool) -> Optio
         allow_deletes,
         error_limit: config.error_limit,
         values_per_attribute: config.values_per_attribute,
+        sync_batch: config.batch_size,
         deletion_window: config.deletion_window,
         staging,
         ..Options::default()

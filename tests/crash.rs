@@ -2,6 +2,7 @@
 //! uninterrupted run leaves: nothing lost, nothing applied twice. The real binary is killed
 //! at evenly spread points of an initial cycle over a generated directory, then run again;
 //! both directories are then read back and compared with those of a run never killed.
+//! Full syncs run in batches of 200 objects, so kills fall between batches' commits too.
 
 #![expect(clippy::unwrap_used, reason = "test setup fails loudly")]
 
@@ -9,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use syncrules_connectors::file_target::FileTarget;
-use syncrules_connectors::ldif::LdifSource;
-use syncrules_engine::connector::{Connector, ImportEntry};
+mod common;
+
+use common::directories;
 
 const USERS: &str = "1500";
 const GROUPS: &str = "75";
@@ -34,7 +35,7 @@ fn setup(root: &Path, name: &str, ldif: &Path) -> PathBuf {
     std::fs::write(
         dir.join("sync.yaml"),
         format!(
-            "rules: {}\nstate: state\nconnectors:\n  contoso.com:\n    type: ldif\n    path: ad.ldif\n    delta: ad-delta.ldif\n  contoso.onmicrosoft.com:\n    type: file\n    path: entra\n",
+            "rules: {}\nstate: state\nconnectors:\n  contoso.com:\n    type: ldif\n    path: ad.ldif\n    delta: ad-delta.ldif\n  contoso.onmicrosoft.com:\n    type: file\n    path: entra\nbatch-size: 200\n",
             repo().join("rules").display()
         ),
     )
@@ -61,45 +62,6 @@ fn run_ok(dir: &Path, args: &[&str]) {
         dir.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-/// A directory's objects as comparable text, sorted by DN: type and attributes (anchors
-/// a target assigns are left out: they number objects in the order they were added).
-fn objects(entries: Vec<ImportEntry>) -> Vec<String> {
-    let mut out: Vec<String> = entries
-        .into_iter()
-        .map(|e| {
-            let mut attrs: Vec<String> = e
-                .attributes
-                .iter()
-                .map(|(k, v)| format!("{k}={v:?}"))
-                .collect();
-            attrs.sort();
-            format!(
-                "{}|{}|{}",
-                e.dn.as_str().to_ascii_lowercase(),
-                e.object_type,
-                attrs.join(";")
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-/// What the target folder and the source directory (base file and write-backs) hold.
-fn directories(dir: &Path) -> (Vec<String>, Vec<String>) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let mut entra = FileTarget::new("contoso.onmicrosoft.com", dir.join("entra"));
-        let mut ad = LdifSource::new("contoso.com", dir.join("ad.ldif"))
-            .with_delta(dir.join("ad-delta.ldif"));
-        let e = entra.full_import().await.unwrap().entries;
-        let a = ad.full_import().await.unwrap().entries;
-        (objects(e), objects(a))
-    })
 }
 
 #[test]

@@ -125,3 +125,48 @@ pub fn report_step(
         .cloned()
         .unwrap_or_else(|| panic!("no such step of {connector}: {report}"))
 }
+
+/// A directory's objects as comparable text, sorted by DN: type and attributes (anchors
+/// a target assigns are left out: they number objects in the order they were added).
+pub fn objects(entries: Vec<syncrules_engine::connector::ImportEntry>) -> Vec<String> {
+    let mut out: Vec<String> = entries
+        .into_iter()
+        .map(|e| {
+            let mut attrs: Vec<String> = e
+                .attributes
+                .iter()
+                .map(|(k, v)| format!("{k}={v:?}"))
+                .collect();
+            attrs.sort();
+            format!(
+                "{}|{}|{}",
+                e.dn.as_str().to_ascii_lowercase(),
+                e.object_type,
+                attrs.join(";")
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// What the target folder `entra` and the source directory (`ad.ldif` and its write-backs
+/// in `ad-delta.ldif`) of a run's folder hold, as [`objects`].
+pub fn directories(dir: &Path) -> (Vec<String>, Vec<String>) {
+    use syncrules_engine::connector::Connector as _;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut entra = syncrules_connectors::file_target::FileTarget::new(
+            "contoso.onmicrosoft.com",
+            dir.join("entra"),
+        );
+        let mut ad =
+            syncrules_connectors::ldif::LdifSource::new("contoso.com", dir.join("ad.ldif"))
+                .with_delta(dir.join("ad-delta.ldif"));
+        let e = entra.full_import().await.unwrap().entries;
+        let a = ad.full_import().await.unwrap().entries;
+        (objects(e), objects(a))
+    })
+}

@@ -198,7 +198,39 @@ pub fn apply_with_progress(
         ..ImportReport::default()
     };
     let mut seen: HashSet<CsId> = HashSet::new();
-    for e in batch.entries {
+    apply_entries(
+        space,
+        batch.entries,
+        full,
+        max_values,
+        tick,
+        &mut seen,
+        &mut report,
+    );
+    if full {
+        let gone: Vec<CsId> = space.objects.keys().copied().collect();
+        mark_gone(space, &gone, &seen, &mut report);
+    }
+    if batch.watermark.is_some() {
+        space.watermark = batch.watermark;
+    }
+    report
+}
+
+/// Applies entries (part of a batch) to a space, adding to `report` and to `seen`, the
+/// objects the entries name; `full` takes them as a full import's (a delete or a change of
+/// an object the space does not hold is not an error). `tick` is called with the entries
+/// read so far (`report.read`) every 1,024 entries.
+pub(crate) fn apply_entries(
+    space: &mut ConnectorSpace,
+    entries: impl IntoIterator<Item = ImportEntry>,
+    full: bool,
+    max_values: usize,
+    tick: &mut dyn FnMut(usize),
+    seen: &mut HashSet<CsId>,
+    report: &mut ImportReport,
+) {
+    for e in entries {
         let e = without_secrets(e);
         report.read += 1;
         if report.read.is_multiple_of(1024) {
@@ -322,7 +354,7 @@ pub fn apply_with_progress(
                 }
                 differs |= new_attrs != o.attributes;
                 o.attributes = new_attrs;
-                confirm(o, &mut report);
+                confirm(o, report);
                 if changed {
                     mark(o, PendingImport::Update);
                     report.updates += 1;
@@ -336,25 +368,28 @@ pub fn apply_with_progress(
             }
         }
     }
-    if full {
-        let gone: Vec<CsId> = space
-            .objects
-            .values()
-            .filter(|o| !(seen.contains(&o.id) || (o.provisioned && o.anchor.is_none())))
-            .map(|o| o.id)
-            .collect();
-        for id in gone {
-            if let Some(o) = space.objects.get_mut(&id) {
-                mark(o, PendingImport::Delete);
-                report.deletes += 1;
-                report.changed.push(id);
-            }
+}
+
+/// After a full import: marks deleted the objects among `ids` (in memory) that its entries
+/// did not name, but those provisioned and never exported (the directory cannot know them).
+pub(crate) fn mark_gone(
+    space: &mut ConnectorSpace,
+    ids: &[CsId],
+    seen: &HashSet<CsId>,
+    report: &mut ImportReport,
+) {
+    for id in ids {
+        if seen.contains(id) {
+            continue;
+        }
+        if let Some(o) = space.objects.get_mut(id)
+            && !(o.provisioned && o.anchor.is_none())
+        {
+            mark(o, PendingImport::Delete);
+            report.deletes += 1;
+            report.changed.push(*id);
         }
     }
-    if batch.watermark.is_some() {
-        space.watermark = batch.watermark;
-    }
-    report
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod import;
 pub mod model;
 pub mod preflight;
 pub mod preview;
+pub mod refs;
 pub mod run;
 pub mod store;
 pub mod sync;

@@ -434,11 +434,33 @@ pub struct State {
     /// user migrated to another forest, its anchor in mS-DS-ConsistencyGuid) keeps its
     /// identity, and the target objects are never deleted and added again.
     pub held: BTreeMap<MvId, chrono::DateTime<chrono::Utc>>,
+    /// What references need of objects a working set does not hold (see
+    /// [`crate::refs`]).
+    pub refs: crate::refs::RefTargets,
 }
 
 impl State {
     /// The connector space of a connector, created empty if new.
     pub fn space(&mut self, connector: &str) -> &mut ConnectorSpace {
         self.spaces.entry(connector.to_owned()).or_default()
+    }
+
+    /// Drops every object from memory, keeping what is not an object (watermarks, next ids,
+    /// stored counts, the retry and held lists, the plan fingerprint). For a working set
+    /// just committed to its store: what a step reads next comes from that commit. The
+    /// maps are replaced, not cleared, so their memory is given back.
+    pub fn evict(&mut self) {
+        for space in self.spaces.values_mut() {
+            space.objects = BTreeMap::new();
+            space.by_anchor = HashMap::new();
+            space.by_dn = DnIndex::default();
+            space.residency.complete = false;
+            space.residency.removed = std::collections::HashSet::new();
+        }
+        self.refs = crate::refs::RefTargets::default();
+        let mv = &mut self.metaverse;
+        mv.objects = BTreeMap::new();
+        mv.residency.complete = false;
+        mv.residency.removed = std::collections::HashSet::new();
     }
 }

@@ -9,13 +9,15 @@
 
 mod cycle;
 mod export;
+mod import_step;
 mod steps;
+mod sync_step;
 mod threshold;
 
 pub use cycle::{CancelToken, CycleReport, Event, Observer, StepOutcome};
 pub use steps::{
-    Cycle, DEFAULT_DELETION_COUNT, DEFAULT_DELETION_FLOOR, DEFAULT_DELETION_PERCENT, Options,
-    Progress, ProgressHook, Status, Step, StepReport,
+    Cycle, DEFAULT_DELETION_COUNT, DEFAULT_DELETION_FLOOR, DEFAULT_DELETION_PERCENT,
+    DEFAULT_SYNC_BATCH, Options, Progress, ProgressHook, Status, Step, StepReport,
 };
 
 use indexmap::IndexMap;
@@ -25,7 +27,7 @@ use crate::connector::{Connector, ConnectorError};
 use crate::import::{ImportReport, apply_with_progress};
 use crate::model::State;
 use crate::store::{Dirty, JoinKeys, Loader, Store, StoreError};
-use crate::sync::{ObjectError, SyncContext, SyncReport, sync_connector_with};
+use crate::sync::{ObjectError, SyncReport};
 
 /// Why a run could not go on.
 #[derive(Debug, thiserror::Error)]
@@ -176,7 +178,27 @@ impl Engine {
 
     /// Runs one step and, with a store, commits what it changed (a step's changes are
     /// stored whole or not at all).
+    ///
+    /// With a store, an import applies its entries, and a full sync (or a delta sync with
+    /// more objects to visit than a batch) visits the connector's objects, in batches of
+    /// [`Options::sync_batch`], committing each and keeping in memory only what one batch
+    /// touches (see [`Engine::sync_in_batches`] and [`Engine::import_in_batches`]).
     pub async fn run_and_commit(&mut self, step: &Step) -> Result<StepReport, RunError> {
+        if self.store.is_some() {
+            match step {
+                Step::FullSync(_) | Step::DeltaSync(_) => {
+                    let (full, notes) = self.sync_mode(step)?;
+                    if full || self.delta_in_batches(step)? {
+                        return self.sync_in_batches(step, full, notes);
+                    }
+                }
+                Step::FullImport(_) | Step::DeltaImport(_) => {
+                    let (batch, full, note) = self.fetch(step).await?;
+                    return self.import_in_batches(step, batch, full, note);
+                }
+                Step::Export(_) => {}
+            }
+        }
         let report = self.run_step(step).await?;
         if let Some(store) = &self.store {
             store.commit(&mut self.state, &report.changed, &self.join_keys)?;
@@ -198,19 +220,7 @@ impl Engine {
         if full {
             loader.reader().load_space(&mut self.state, name)?;
         } else {
-            for e in &batch.entries {
-                let found = e
-                    .anchor
-                    .as_deref()
-                    .and_then(|a| loader.cs_anchor(&mut self.state, name, a));
-                if found.is_none() {
-                    loader.cs_dn(
-                        &mut self.state,
-                        name,
-                        e.old_dn.as_ref().unwrap_or(&e.dn).as_str(),
-                    );
-                }
-            }
+            loader.entries(&mut self.state, name, &batch.entries);
         }
         loader.finish()?;
         Ok(())
@@ -241,39 +251,12 @@ impl Engine {
     /// Runs one step.
     pub async fn run_step(&mut self, step: &Step) -> Result<StepReport, RunError> {
         let name = step.connector().to_owned();
-        let connector = self
-            .connectors
-            .get_mut(&name)
-            .ok_or_else(|| RunError::UnknownConnector(name.clone()))?;
+        if !self.connectors.contains_key(&name) {
+            return Err(RunError::UnknownConnector(name));
+        }
         match step {
-            Step::FullImport(_) => {
-                let batch = connector.full_import().await?;
-                self.load_for_import(&name, &batch, true)?;
-                let total = batch.entries.len();
-                let hook = self.progress.as_deref();
-                let mut tick = |done| tell(hook, step, done, total);
-                let limit = self.options.values_per_attribute;
-                let r = apply_with_progress(self.state.space(&name), batch, true, limit, &mut tick);
-                Ok(import_report(step, r, self.options.error_limit))
-            }
-            Step::DeltaImport(_) => {
-                let watermark = self.state.space(&name).watermark.clone();
-                let (batch, full, note) = match watermark {
-                    Some(w) => match connector.delta_import(&w).await {
-                        Ok(b) => (b, false, None),
-                        Err(ConnectorError::WatermarkExpired { .. }) => (
-                            connector.full_import().await?,
-                            true,
-                            Some("the delta watermark expired: ran a full import".to_owned()),
-                        ),
-                        Err(e) => return Err(e.into()),
-                    },
-                    None => (
-                        connector.full_import().await?,
-                        true,
-                        Some("no watermark stored yet: ran a full import".to_owned()),
-                    ),
-                };
+            Step::FullImport(_) | Step::DeltaImport(_) => {
+                let (batch, full, note) = self.fetch(step).await?;
                 self.load_for_import(&name, &batch, full)?;
                 let total = batch.entries.len();
                 let hook = self.progress.as_deref();
@@ -284,72 +267,7 @@ impl Engine {
                 report.notes.extend(note);
                 Ok(report)
             }
-            Step::FullSync(_) | Step::DeltaSync(_) => {
-                let mut full = matches!(step, Step::FullSync(_));
-                let mut notes = Vec::new();
-                let changed =
-                    self.state.plan_fingerprint.as_deref() != Some(self.plan.fingerprint.as_str());
-                if !full && changed {
-                    full = true;
-                    notes.push(match &self.state.plan_fingerprint {
-                        Some(old) => format!(
-                            "the rules changed (plan {old} -> {}): ran a full sync",
-                            self.plan.fingerprint
-                        ),
-                        None => "no sync has run with these rules yet: ran a full sync".to_owned(),
-                    });
-                }
-                // A join index made with other keys (an older build's) is not searched by a
-                // delta sync: the full sync reads everything, and its commit indexes anew.
-                if !full && let Some(store) = &self.store {
-                    let stored = store.reader()?.join_keys()?;
-                    if stored
-                        .as_ref()
-                        .is_some_and(|k| k.format != self.join_keys.format)
-                    {
-                        full = true;
-                        notes.push(
-                            "the state's join index was made by an older build: ran a full sync, which indexes it anew"
-                                .to_owned(),
-                        );
-                    }
-                }
-                let ctx = SyncContext {
-                    plan: &self.plan,
-                    now: self.options.now,
-                    deletion_window: self.options.deletion_window,
-                };
-                let loader = match &self.store {
-                    Some(store) => Some(Loader::new(store.reader()?)),
-                    None => None,
-                };
-                let hook = self.progress.as_deref();
-                let tick = |done, total| tell(hook, step, done, total);
-                let r =
-                    sync_connector_with(&mut self.state, &ctx, &name, full, loader.as_ref(), &tick);
-                if let Some(l) = loader {
-                    l.finish()?;
-                }
-                if full && self.is_last_sync(&name) {
-                    self.state.plan_fingerprint = Some(self.plan.fingerprint.clone());
-                }
-                let held = r.held;
-                let mut report = sync_report(step, r, self.options.error_limit);
-                report.notes = notes;
-                if held > 0 {
-                    report.notes.push(format!(
-                        "{held} metaverse objects lost their last source and are held for the deletion window: an object joining one keeps its identity; {} held in all",
-                        self.state.held.len()
-                    ));
-                }
-                if !full && !self.state.outbound_retry.is_empty() {
-                    report.notes.push(format!(
-                        "{} metaverse objects wait for referenced objects to be exported and were synced outbound again",
-                        self.state.outbound_retry.len()
-                    ));
-                }
-                Ok(report)
-            }
+            Step::FullSync(_) | Step::DeltaSync(_) => self.sync_step(step, &name),
             Step::Export(_) => {
                 if let Some(store) = &self.store {
                     let loader = Loader::new(store.reader()?);

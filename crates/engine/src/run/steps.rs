@@ -178,7 +178,15 @@ pub struct Options {
     /// The most values one attribute of an imported object may hold: an entry over it is
     /// that object's import error and is skipped (default 1,000,000).
     pub values_per_attribute: usize,
+    /// How many connector-space objects a full sync over a store visits, commits and drops
+    /// from memory at a time (default [`DEFAULT_SYNC_BATCH`]).
+    pub sync_batch: usize,
 }
+
+/// The default [`Options::sync_batch`]: large enough that a batch's commit and its reads of
+/// shared objects (groups, their members) are paid rarely, small enough that a batch's
+/// working set stays a few hundred megabytes.
+pub const DEFAULT_SYNC_BATCH: usize = 25_000;
 
 /// The default deletion threshold as a count: Entra Connect's 500 objects.
 pub const DEFAULT_DELETION_COUNT: usize = 500;
@@ -205,6 +213,7 @@ impl Default for Options {
             now: chrono::Utc::now(),
             deletion_window: None,
             values_per_attribute: 1_000_000,
+            sync_batch: DEFAULT_SYNC_BATCH,
         }
     }
 }

@@ -43,6 +43,10 @@ pub(super) const BY_DN: TableDefinition<(&str, &str), u64> = TableDefinition::ne
 pub(super) const TO_SYNC: TableDefinition<(&str, u64), u8> = TableDefinition::new("to_sync");
 /// `(connector, id)` of objects with a pending export.
 pub(super) const TO_EXPORT: TableDefinition<(&str, u64), u8> = TableDefinition::new("to_export");
+/// Metaverse objects whose inbound half of a batched sync step is committed and whose
+/// recompute and outbound half is not yet: a run killed in between leaves them here, and
+/// the next sync processes them (see [`crate::run::Engine::run_and_commit`]).
+pub(super) const TO_RECOMPUTE: TableDefinition<u64, u8> = TableDefinition::new("to_recompute");
 /// The export journal: `(connector, id)` of changes handed to a connector whose results are
 /// not committed yet. A run killed meanwhile leaves them here, and the next export sends
 /// them again marked as possibly applied ([`crate::connector::ExportChange::retry`]).
@@ -257,6 +261,8 @@ impl Store {
             txn.open_table(TO_EXPORT)
                 .map_err(|e| self.err("open a table", e))?;
             txn.open_table(JOURNAL)
+                .map_err(|e| self.err("open a table", e))?;
+            txn.open_table(TO_RECOMPUTE)
                 .map_err(|e| self.err("open a table", e))?;
             txn.open_multimap_table(MV_JOIN)
                 .map_err(|e| self.err("open a table", e))?;

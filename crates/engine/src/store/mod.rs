@@ -27,6 +27,8 @@
 //! - `mv2`: key `id` → one [`MvObject`](crate::model::MvObject) record;
 //! - `by_anchor`, `by_dn`: `(connector, anchor or lowercased DN; a loaded row is keyed by its `DnKey`)` → id;
 //! - `to_sync`, `to_export`: the `(connector, id)` work lists of delta syncs and exports;
+//! - `to_recompute`: metaverse ids a batched sync killed between its halves left to
+//!   recompute (a table older files get when opened);
 //! - `mv_join`, `cs_join`: the values of the attributes join rules search → ids;
 //! - `meta`: `format`, `spaces` (connectors in order, each one's watermark, next id and
 //!   object count), `mv_next_id`, `mv_count`, `plan_fingerprint`, `outbound_retry`,
@@ -75,6 +77,11 @@ pub struct Dirty {
     pub meta: bool,
     /// Exports whose results this commit stores: their export-journal entries go.
     pub exported: BTreeSet<(String, CsId)>,
+    /// Metaverse objects a batched sync step must still recompute (its inbound half
+    /// touched them).
+    pub recompute: BTreeSet<MvId>,
+    /// Metaverse objects it has recomputed.
+    pub recomputed: BTreeSet<MvId>,
 }
 
 impl Dirty {
@@ -90,7 +97,12 @@ impl Dirty {
 
     /// True when nothing is marked.
     pub fn is_empty(&self) -> bool {
-        self.cs.is_empty() && self.mv.is_empty() && !self.meta && self.exported.is_empty()
+        self.cs.is_empty()
+            && self.mv.is_empty()
+            && !self.meta
+            && self.exported.is_empty()
+            && self.recompute.is_empty()
+            && self.recomputed.is_empty()
     }
 
     /// Adds what another set marks.
@@ -99,6 +111,8 @@ impl Dirty {
         self.mv.extend(other.mv);
         self.meta |= other.meta;
         self.exported.extend(other.exported);
+        self.recompute.extend(other.recompute);
+        self.recomputed.extend(other.recomputed);
     }
 
     /// Everything a state holds, with its meta: what a first save writes. Objects stored
@@ -112,7 +126,7 @@ impl Dirty {
                 .collect(),
             mv: state.metaverse.objects.keys().copied().collect(),
             meta: true,
-            exported: BTreeSet::new(),
+            ..Dirty::default()
         }
     }
 }

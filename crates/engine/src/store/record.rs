@@ -278,6 +278,60 @@ pub fn decode_cs(id: CsId, bytes: &[u8]) -> Decoded<CsObject> {
     })
 }
 
+/// What a reference needs of a connector-space record (its DN, link, and whether the
+/// directory refused it), read without building its attributes.
+pub fn decode_cs_target(bytes: &[u8]) -> Decoded<crate::refs::RefTarget> {
+    let mut r = Reader::open(bytes)?;
+    let dn = r.string()?;
+    let anchor = r.opt_string()?;
+    r.bytes()?;
+    r.skip_attrs()?;
+    r.skip_attrs()?;
+    r.byte()?;
+    let adding = match r.flag()? {
+        false => false,
+        true => {
+            let op = r.byte()?;
+            r.skip_attrs()?;
+            r.opt_string()?;
+            op == op_code(ExportOp::Add)
+        }
+    };
+    let failed = match r.flag()? {
+        false => false,
+        true => {
+            r.bytes()?;
+            r.bytes()?;
+            true
+        }
+    };
+    let link = match r.flag()? {
+        false => None,
+        true => Some(MvId::new(r.u()?)),
+    };
+    Ok(crate::refs::RefTarget {
+        dn,
+        link,
+        refused: anchor.is_none() && failed && adding,
+    })
+}
+
+/// The links of a metaverse record, read without building its attributes.
+pub fn decode_mv_links(bytes: &[u8]) -> Decoded<BTreeMap<String, CsId>> {
+    let mut r = Reader::open(bytes)?;
+    r.bytes()?;
+    r.skip_attrs()?;
+    let mut links = BTreeMap::new();
+    for _ in 0..r.len()? {
+        let c = r.string()?;
+        if links.last_key_value().is_some_and(|(last, _)| *last >= c) {
+            return Err(DecodeError::LinksOutOfOrder);
+        }
+        links.insert(c, CsId::new(r.u()?));
+    }
+    Ok(links)
+}
+
 /// A metaverse object as a record.
 pub fn encode_mv(o: &MvObject) -> Vec<u8> {
     let mut w = Writer::new();

@@ -211,15 +211,16 @@ impl<'s> Loader<'s> {
             None => return,
         };
         for r in refs {
-            self.mv_linked(state, r);
+            self.ref_mv(state, r);
         }
         for (c, cs) in links {
             self.cs_refs(state, &c, cs);
         }
     }
 
-    /// Makes resident the objects a connector-space object's references name, with the
-    /// metaverse objects they are joined to and those objects' joined objects.
+    /// Makes known what the references of a connector-space object need of the objects
+    /// they name: each one's link, and the DNs of the objects joined to its metaverse
+    /// object (see [`crate::refs`]; objects in memory are not read again).
     pub fn cs_refs(&self, state: &mut State, connector: &str, id: CsId) {
         let dns: Vec<String> = match state.spaces.get(connector).and_then(|s| s.objects.get(&id)) {
             Some(o) => o
@@ -235,16 +236,89 @@ impl<'s> Loader<'s> {
             None => return,
         };
         for dn in dns {
-            if let Some(target) = self.cs_dn(state, connector, &dn) {
-                let link = state
-                    .spaces
-                    .get(connector)
-                    .and_then(|s| s.objects.get(&target))
-                    .and_then(|o| o.link);
-                if let Some(mv) = link {
-                    self.mv_linked(state, mv);
-                }
+            if let Some(mv) = self.ref_dn(state, connector, &dn) {
+                self.ref_mv(state, mv);
             }
+        }
+    }
+
+    /// The link of the object of `connector` a reference (a DN) names, from memory or from
+    /// the store, making what references need of it known.
+    fn ref_dn(&self, state: &mut State, connector: &str, dn: &str) -> Option<MvId> {
+        let space = state.space(connector);
+        if let Some(o) = space.resolve_reference(dn) {
+            return o.link;
+        }
+        if space.residency.complete {
+            return None;
+        }
+        let key = DnKey::new(dn);
+        if state
+            .refs
+            .cs_by_dn
+            .get(connector)
+            .is_some_and(|m| m.contains_key(&key))
+        {
+            return state.reference_link(connector, dn);
+        }
+        let id = self.keep(self.reader.cs_by_dn(connector, dn)).flatten()?;
+        state
+            .refs
+            .cs_by_dn
+            .entry(connector.to_owned())
+            .or_default()
+            .insert(key, id);
+        self.ref_cs(state, connector, id);
+        state.reference_link(connector, dn)
+    }
+
+    /// Makes known what references need of connector-space object `id`.
+    fn ref_cs(&self, state: &mut State, connector: &str, id: CsId) {
+        let space = state.space(connector);
+        if space.objects.contains_key(&id)
+            || space.residency.complete
+            || space.residency.removed.contains(&id)
+            || state
+                .refs
+                .cs
+                .get(connector)
+                .is_some_and(|m| m.contains_key(&id))
+        {
+            return;
+        }
+        if let Some(t) = self.keep(self.reader.cs_target(connector, id)).flatten() {
+            state
+                .refs
+                .cs
+                .entry(connector.to_owned())
+                .or_default()
+                .insert(id, t);
+        }
+    }
+
+    /// Makes known the links of metaverse object `id` and the DNs of the objects they name:
+    /// what an outbound reference to it needs.
+    fn ref_mv(&self, state: &mut State, id: MvId) {
+        let links: Vec<(String, CsId)> = match state.metaverse.objects.get(&id) {
+            Some(m) => m.links.iter().map(|(c, i)| (c.clone(), *i)).collect(),
+            None => {
+                let mv = &state.metaverse;
+                if mv.residency.complete
+                    || mv.residency.removed.contains(&id)
+                    || state.refs.mv.contains_key(&id)
+                {
+                    return;
+                }
+                let Some(links) = self.keep(self.reader.mv_links(id)).flatten() else {
+                    return;
+                };
+                let out = links.iter().map(|(c, i)| (c.clone(), *i)).collect();
+                state.refs.mv.insert(id, links);
+                out
+            }
+        };
+        for (c, cs) in links {
+            self.ref_cs(state, &c, cs);
         }
     }
 
@@ -279,8 +353,66 @@ impl<'s> Loader<'s> {
         let ids = self
             .keep(self.reader.to_sync(connector))
             .unwrap_or_default();
+        self.visits(state, plan, connector, &ids);
+        self.waiting(state);
+        ids
+    }
+
+    /// Makes resident the closures of the metaverse objects waiting for references and of
+    /// the held ones (their window may end in this step, and deleting them stages their
+    /// target objects' deletes).
+    pub fn waiting(&self, state: &mut State) {
+        let retry: Vec<MvId> = state
+            .outbound_retry
+            .iter()
+            .chain(state.held.keys())
+            .copied()
+            .collect();
+        for mv in retry {
+            self.mv_closure(state, mv);
+        }
+    }
+
+    /// Makes resident what the inbound half of visiting objects `ids` of `connector` reads:
+    /// each object and the metaverse object it is joined to, and the groups the
+    /// connector's `is-member-of` scopes name (join candidates are read as searched).
+    pub fn inbound(&self, state: &mut State, plan: &Plan, connector: &str, ids: &[CsId]) {
         self.scope_groups(state, plan, connector);
-        for id in &ids {
+        for id in ids {
+            if !self.cs(state, connector, *id) {
+                continue;
+            }
+            let link = state
+                .spaces
+                .get(connector)
+                .and_then(|s| s.objects.get(id))
+                .and_then(|o| o.link);
+            if let Some(mv) = link {
+                self.mv(state, mv);
+            }
+        }
+    }
+
+    /// Makes resident what recomputing metaverse objects `ids` reads: their closures, and
+    /// the groups every connector's `is-member-of` scopes name.
+    pub fn outbound(&self, state: &mut State, plan: &Plan, ids: &[MvId]) {
+        let connectors: std::collections::BTreeSet<String> =
+            plan.groups.keys().map(|k| k.connector.clone()).collect();
+        for c in &connectors {
+            self.scope_groups(state, plan, c);
+        }
+        for id in ids {
+            self.mv_closure(state, *id);
+        }
+    }
+
+    /// Makes resident what visiting objects `ids` of `connector` reads: each object, the
+    /// objects its references name, its metaverse object's closure, and the groups the
+    /// connector's `is-member-of` scopes name (one batch of a full sync, or a delta sync's
+    /// objects).
+    pub fn visits(&self, state: &mut State, plan: &Plan, connector: &str, ids: &[CsId]) {
+        self.scope_groups(state, plan, connector);
+        for id in ids {
             if !self.cs(state, connector, *id) {
                 continue;
             }
@@ -294,18 +426,29 @@ impl<'s> Loader<'s> {
                 self.mv_closure(state, mv);
             }
         }
-        // The objects waiting for references, and the held ones (their window may end in
-        // this step, and deleting them stages their target objects' deletes).
-        let retry: Vec<MvId> = state
-            .outbound_retry
-            .iter()
-            .chain(state.held.keys())
-            .copied()
-            .collect();
-        for mv in retry {
-            self.mv_closure(state, mv);
+    }
+
+    /// Makes resident the objects import entries name: by anchor, else by DN (the old DN
+    /// of a rename).
+    pub fn entries(
+        &self,
+        state: &mut State,
+        connector: &str,
+        entries: &[crate::connector::ImportEntry],
+    ) {
+        for e in entries {
+            let found = e
+                .anchor
+                .as_deref()
+                .and_then(|a| self.cs_anchor(state, connector, a));
+            if found.is_none() {
+                self.cs_dn(
+                    state,
+                    connector,
+                    e.old_dn.as_ref().unwrap_or(&e.dn).as_str(),
+                );
+            }
         }
-        ids
     }
 
     /// Makes resident a connector's objects with a pending export.

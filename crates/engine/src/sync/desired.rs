@@ -13,7 +13,7 @@ use super::outbound::same;
 use super::resolve::{Contribution, Decision, by_precedence, contribute, decide};
 use super::{JoinIndex, ObjectError, SyncContext};
 use crate::connector::ExportOp;
-use crate::model::{CsId, CsObject, MvObject, MvRef, PendingExport, State};
+use crate::model::{CsId, MvObject, MvRef, PendingExport, State};
 
 /// One metaverse object flowing out to one connector object through some rules.
 pub(crate) struct Outflow<'a> {
@@ -102,16 +102,13 @@ pub(super) fn desired(
 fn to_target_refs(state: &State, connector: &str, v: Value, retry: &mut bool) -> Value {
     map_refs(v, |item| match MvRef::from_value(item).map(MvRef::id) {
         // A reference to a deleted object is dropped for good.
-        Some(id) if !state.metaverse.objects.contains_key(&id) => None,
         Some(id) => {
-            let dn = state
-                .metaverse
-                .objects
-                .get(&id)
-                .and_then(|t| t.links.get(connector))
-                .and_then(|cs| state.spaces.get(connector).and_then(|s| s.objects.get(cs)))
-                .filter(|o| !refused(o))
-                .map(|o| Value::reference(&o.dn));
+            let links = state.mv_links(id)?;
+            let dn = links
+                .get(connector)
+                .and_then(|cs| state.target_dn(connector, *cs))
+                .filter(|(_, refused)| !refused)
+                .map(|(dn, _)| Value::reference(dn));
             if dn.is_none() {
                 *retry = true;
             }
@@ -119,16 +116,6 @@ fn to_target_refs(state: &State, connector: &str, v: Value, retry: &mut bool) ->
         }
         None => Some(item.clone()),
     })
-}
-
-/// The directory refused to create the object: it has no anchor, and its add, still
-/// pending, failed.
-fn refused(o: &CsObject) -> bool {
-    o.anchor.is_none()
-        && o.export_error.is_some()
-        && o.pending_export
-            .as_ref()
-            .is_some_and(|p| p.op == ExportOp::Add)
 }
 
 /// Turns the desired attributes into the pending export of object `id` of `connector`.

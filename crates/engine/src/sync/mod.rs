@@ -189,8 +189,58 @@ pub fn sync_connector_with(
             .filter(|o| full || o.pending_import.is_some() || o.unresolved)
             .map(|o| o.id),
     );
+    let ids: Vec<CsId> = ids.into_iter().collect();
+    let (pass, _) = sync_pass(
+        state,
+        ctx,
+        connector,
+        &ids,
+        Pass {
+            full,
+            last: true,
+            loader,
+            created: BTreeSet::new(),
+        },
+        tick,
+    );
+    pass
+}
+
+/// How one pass of a sync step runs.
+pub(crate) struct Pass<'l> {
+    /// Visits every given object; otherwise only those with a pending import or an
+    /// unresolved reference.
+    pub full: bool,
+    /// The step's last pass: it also processes the metaverse objects waiting for
+    /// references and the held ones whose window ended.
+    pub last: bool,
+    /// Reads from the store what the pass touches.
+    pub loader: Option<&'l Loader<'l>>,
+    /// Metaverse objects an earlier pass of the step created: their apply-once flows
+    /// still apply, and their changes are not counted as updates.
+    pub created: BTreeSet<MvId>,
+}
+
+/// Visits objects `ids` of `connector` (those [`Pass::full`] selects), then recomputes
+/// and processes outbound every metaverse object they touched. `tick` is called with the
+/// objects visited and the objects to visit every 1,024 objects. Returns the report and the metaverse objects
+/// created, the earlier passes' included.
+pub(crate) fn sync_pass(
+    state: &mut State,
+    ctx: &SyncContext<'_>,
+    connector: &str,
+    ids: &[CsId],
+    pass: Pass<'_>,
+    tick: &dyn Fn(usize, usize),
+) -> (SyncReport, BTreeSet<MvId>) {
+    let mut report = SyncReport::default();
+    let Some(space) = state.spaces.get(connector) else {
+        return (report, pass.created);
+    };
+    let full = pass.full;
     let ids: Vec<CsId> = ids
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|id| {
             space
                 .objects
@@ -198,9 +248,12 @@ pub fn sync_connector_with(
                 .is_some_and(|o| full || o.pending_import.is_some() || o.unresolved)
         })
         .collect();
-    let mut index = JoinIndex::build(ctx.plan).with_loader(loader);
+    let mut index = JoinIndex::build(ctx.plan).with_loader(pass.loader);
     let kinds = rule_kinds(ctx.plan);
-    let mut touched = Touched::default();
+    let mut touched = Touched {
+        mv: BTreeSet::new(),
+        created: pass.created,
+    };
     let total = ids.len();
     for id in ids {
         report.visited += 1;
@@ -219,7 +272,89 @@ pub fn sync_connector_with(
             &mut report,
         );
     }
-    finish(state, ctx, &mut index, touched, &mut report);
+    let created = touched.created.clone();
+    finish(state, ctx, &mut index, touched, &mut report, pass.last);
+    (report, created)
+}
+
+/// The inbound half of a step over a store in batches: visits objects `ids` of
+/// `connector` (scope, join, project, disconnect) and recomputes nothing, as a one-pass
+/// step visits every object before it recomputes any. Returns the report (its `changed`
+/// holds the visited objects and the touched metaverse objects) and what was touched.
+pub(crate) fn inbound_pass(
+    state: &mut State,
+    ctx: &SyncContext<'_>,
+    connector: &str,
+    ids: &[CsId],
+    full: bool,
+    loader: &Loader<'_>,
+    tick: &dyn Fn(usize, usize),
+) -> (SyncReport, Touched) {
+    let mut report = SyncReport::default();
+    let mut touched = Touched::default();
+    let Some(space) = state.spaces.get(connector) else {
+        return (report, touched);
+    };
+    let ids: Vec<CsId> = ids
+        .iter()
+        .copied()
+        .filter(|id| {
+            space
+                .objects
+                .get(id)
+                .is_some_and(|o| full || o.pending_import.is_some() || o.unresolved)
+        })
+        .collect();
+    let mut index = JoinIndex::build(ctx.plan).with_loader(Some(loader));
+    let kinds = rule_kinds(ctx.plan);
+    let total = ids.len();
+    for id in ids {
+        report.visited += 1;
+        if report.visited.is_multiple_of(1024) {
+            tick(report.visited, total);
+        }
+        report.changed.cs(connector, id);
+        inbound::sync_object(
+            state,
+            ctx,
+            &kinds,
+            &mut index,
+            connector,
+            id,
+            &mut touched,
+            &mut report,
+        );
+    }
+    for mv in &touched.mv {
+        report.changed.mv(*mv);
+    }
+    report.changed.meta = true;
+    (report, touched)
+}
+
+/// The outbound half of a step over a store in batches: recomputes metaverse objects
+/// `mvs` (touched by the inbound half; `created` those it created), deletes the ones
+/// nothing keeps alive and processes them outbound; the `last` batch also processes the
+/// objects waiting for references and the held ones.
+pub(crate) fn finish_pass(
+    state: &mut State,
+    ctx: &SyncContext<'_>,
+    mvs: &[MvId],
+    created: &BTreeSet<MvId>,
+    loader: &Loader<'_>,
+    last: bool,
+) -> SyncReport {
+    let mut report = SyncReport::default();
+    let mut index = JoinIndex::build(ctx.plan).with_loader(Some(loader));
+    let touched = Touched {
+        mv: mvs.iter().copied().collect(),
+        created: mvs
+            .iter()
+            .copied()
+            .filter(|m| created.contains(m))
+            .collect(),
+    };
+    finish(state, ctx, &mut index, touched, &mut report, last);
     report
 }
 
@@ -233,6 +368,7 @@ pub(crate) fn finish(
     index: &mut JoinIndex,
     touched: Touched,
     report: &mut SyncReport,
+    last: bool,
 ) {
     use rayon::prelude::*;
     // Every metaverse object the step may change: the touched ones now, the ones processed
@@ -255,9 +391,11 @@ pub(crate) fn finish(
             inbound::delete_mv(state, index, mv, report);
         }
     }
-    for mv in hold::expired(state, ctx, report) {
-        changed.insert(mv);
-        inbound::delete_mv(state, index, mv, report);
+    if last {
+        for mv in hold::expired(state, ctx, report) {
+            changed.insert(mv);
+            inbound::delete_mv(state, index, mv, report);
+        }
     }
     let shared: &State = state;
     let computed: Vec<(MvId, Result<Option<recompute::Recomputed>, ObjectError>)> = alive
@@ -290,8 +428,10 @@ pub(crate) fn finish(
     }
     // Objects waiting for references from earlier steps, then every touched object; a
     // second pass picks up references to objects this pass provisioned.
-    let retry: Vec<MvId> = state.outbound_retry.iter().copied().collect();
-    outbound_ids.extend(retry);
+    if last {
+        let retry: Vec<MvId> = state.outbound_retry.iter().copied().collect();
+        outbound_ids.extend(retry);
+    }
     let ids: Vec<MvId> = outbound_ids.into_iter().collect();
     outbound::sync_all(state, ctx, index, &ids, report);
     let again: Vec<MvId> = ids

@@ -11,7 +11,7 @@ use super::eval::{View, flow_value, lookup, map_refs};
 use super::inbound::{cs_attr, dn_value, rules_in_scope};
 use super::resolve::{Contribution, Decision, by_precedence, contribute, decide};
 use super::{JoinIndex, ObjectError, SyncContext};
-use crate::model::{ConnectorSpace, CsId, CsObject, MvId, MvRef, State};
+use crate::model::{CsId, CsObject, MvId, MvRef, State};
 
 /// The value of `attr` as last confirmed by an import (`ImportedValue`).
 fn cs_imported<'a>(o: &'a CsObject, dn: &'a Value, attr: &str) -> &'a Value {
@@ -23,9 +23,9 @@ fn cs_imported<'a>(o: &'a CsObject, dn: &'a Value, attr: &str) -> &'a Value {
 }
 
 /// A connector-space reference (a DN) as a metaverse reference, if its target is joined.
-fn to_mv_refs(v: Value, space: &ConnectorSpace, unresolved: &mut bool) -> Value {
+fn to_mv_refs(v: Value, state: &State, connector: &str, unresolved: &mut bool) -> Value {
     map_refs(v, |item| match item {
-        Value::Ref(dn) => match space.resolve_reference(dn).and_then(|o| o.link) {
+        Value::Ref(dn) => match state.reference_link(connector, dn) {
             Some(mv) => Some(MvRef(mv).to_value()),
             None => {
                 *unresolved = true;
@@ -81,7 +81,7 @@ pub(crate) fn contributions(
                 }
                 let value = flow_value(&mut vm, flow, &view, &group.parameters, call)
                     .map_err(|e| super::flow_failed(conn, cs.dn.clone(), rule, flow, &e))?;
-                let value = to_mv_refs(value, space, &mut unresolved);
+                let value = to_mv_refs(value, state, conn, &mut unresolved);
                 contribute(&mut contributions, rule, flow, value);
             }
         }

@@ -8,6 +8,7 @@
 mod common;
 
 mod cycles;
+mod halves;
 mod journal;
 mod limits;
 

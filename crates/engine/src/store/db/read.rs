@@ -6,8 +6,8 @@ use redb::{ReadTransaction, ReadableTable};
 use super::super::StoreError;
 use super::super::record::{decode_cs, decode_mv};
 use super::{
-    BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT, TO_SYNC, corrupt,
-    cs_key,
+    BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT, TO_RECOMPUTE,
+    TO_SYNC, corrupt, cs_key,
 };
 use crate::model::{CsId, CsObject, MvId, MvObject, State};
 
@@ -278,6 +278,35 @@ impl Reader<'_> {
         }
     }
 
+    /// What a reference needs of one connector-space object (see [`crate::refs`]).
+    pub fn cs_target(
+        &self,
+        connector: &str,
+        id: CsId,
+    ) -> Result<Option<crate::refs::RefTarget>, StoreError> {
+        let table = self.txn.open_table(CS).map_err(|e| self.open(e))?;
+        match table.get((connector, id.get())).map_err(|e| self.read(e))? {
+            None => Ok(None),
+            Some(v) => crate::store::record::decode_cs_target(v.value())
+                .map(Some)
+                .map_err(|m| corrupt(cs_key(connector, id), m)),
+        }
+    }
+
+    /// The links of one metaverse object.
+    pub fn mv_links(
+        &self,
+        id: MvId,
+    ) -> Result<Option<std::collections::BTreeMap<String, CsId>>, StoreError> {
+        let table = self.txn.open_table(MV).map_err(|e| self.open(e))?;
+        match table.get(id.get()).map_err(|e| self.read(e))? {
+            None => Ok(None),
+            Some(v) => crate::store::record::decode_mv_links(v.value())
+                .map(Some)
+                .map_err(|m| corrupt(format!("mv/{id}"), m)),
+        }
+    }
+
     /// The object of a connector space with this DN (any case), or that had it before a
     /// rename.
     pub fn cs_by_dn(&self, connector: &str, dn: &str) -> Result<Option<CsId>, StoreError> {
@@ -303,6 +332,14 @@ impl Reader<'_> {
         def: redb::TableDefinition<(&str, u64), u8>,
         connector: &str,
     ) -> Result<Vec<CsId>, StoreError> {
+        self.ids_of(def, connector)
+    }
+
+    fn ids_of<V: redb::Value + 'static>(
+        &self,
+        def: redb::TableDefinition<(&str, u64), V>,
+        connector: &str,
+    ) -> Result<Vec<CsId>, StoreError> {
         let table = self.txn.open_table(def).map_err(|e| self.open(e))?;
         let mut out = Vec::new();
         for entry in table
@@ -323,6 +360,26 @@ impl Reader<'_> {
             .store
             .read_meta_value(&meta, "join_keys")?
             .and_then(|j| super::super::JoinKeys::from_json(&j)))
+    }
+
+    /// The ids of every object of a connector space, in order (what a full sync visits in
+    /// batches); the records are not decoded.
+    pub fn cs_ids(&self, connector: &str) -> Result<Vec<CsId>, StoreError> {
+        self.ids_of(CS, connector)
+    }
+
+    /// The metaverse objects a killed batched sync left to recompute.
+    pub fn to_recompute(&self) -> Result<Vec<MvId>, StoreError> {
+        let table = self
+            .txn
+            .open_table(TO_RECOMPUTE)
+            .map_err(|e| self.open(e))?;
+        let mut out = Vec::new();
+        for entry in table.iter().map_err(|e| self.read(e))? {
+            let (k, _) = entry.map_err(|e| self.read(e))?;
+            out.push(MvId::new(k.value()));
+        }
+        Ok(out)
     }
 
     /// The objects of a connector a delta sync visits.

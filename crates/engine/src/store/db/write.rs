@@ -8,8 +8,8 @@ use redb::{ReadableTable, WriteTransaction};
 use super::super::record::{decode_cs, decode_mv, encode_cs, encode_mv};
 use super::super::{Dirty, JoinKeys, StoreError};
 use super::{
-    BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT, TO_SYNC, corrupt,
-    cs_key,
+    BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT, TO_RECOMPUTE,
+    TO_SYNC, corrupt, cs_key,
 };
 use crate::model::{CsId, CsObject, MvId, MvObject, State};
 use crate::sync::join_keys as keys;
@@ -299,6 +299,19 @@ impl Store {
                     }
                 }
             }
+        }
+        let mut to_recompute = txn
+            .open_table(TO_RECOMPUTE)
+            .map_err(|e| self.err("open a table", e))?;
+        for id in &dirty.recompute {
+            to_recompute
+                .insert(id.get(), 1)
+                .map_err(|e| self.err("write", e))?;
+        }
+        for id in &dirty.recomputed {
+            to_recompute
+                .remove(id.get())
+                .map_err(|e| self.err("write", e))?;
         }
         let mut mv = txn
             .open_table(MV)

@@ -264,6 +264,43 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
+    /// Passes over a value without building it.
+    pub(super) fn skip_value(&mut self, depth: usize) -> Decoded<()> {
+        let at = self.pos;
+        match self.byte()? {
+            0 | 8 | 9 => {}
+            1 | 4 | 5 => {
+                self.bytes()?;
+            }
+            2 => {
+                self.u()?;
+            }
+            3 => {
+                self.flag()?;
+            }
+            6 => {
+                self.u()?;
+                self.u()?;
+            }
+            7 if depth == 0 => {
+                for _ in 0..self.len()? {
+                    self.skip_value(depth + 1)?;
+                }
+            }
+            tag => return Err(DecodeError::UnknownValueTag { tag, at }),
+        }
+        Ok(())
+    }
+
+    /// Passes over attributes without building them.
+    pub(super) fn skip_attrs(&mut self) -> Decoded<()> {
+        for _ in 0..self.len()? {
+            self.bytes()?;
+            self.skip_value(0)?;
+        }
+        Ok(())
+    }
+
     pub(super) fn end(&self) -> Decoded<()> {
         if self.pos == self.data.len() {
             Ok(())

@@ -192,3 +192,52 @@ fn decode_errors_read_as_before() {
         Err(DecodeError::Checksum)
     ));
 }
+
+#[test]
+fn what_references_need_is_read_without_the_attributes() {
+    let o = sample_cs();
+    let t = decode_cs_target(&encode_cs(&o)).unwrap();
+    assert_eq!((t.dn.as_str(), t.link), (o.dn.as_str(), o.link));
+    assert!(!t.refused, "a rename that failed is not a refused add");
+    // A refused add: no anchor, an add still pending, an export error.
+    let refused = CsObject {
+        anchor: None,
+        link: None,
+        pending_export: Some(PendingExport {
+            op: ExportOp::Add,
+            attributes: o.attributes.clone(),
+            old_dn: None,
+        }),
+        ..o.clone()
+    };
+    assert!(refused.refused());
+    let t = decode_cs_target(&encode_cs(&refused)).unwrap();
+    assert!(t.refused);
+    assert_eq!(t.link, None);
+    for unrefused in [
+        CsObject {
+            export_error: None,
+            ..refused.clone()
+        },
+        CsObject {
+            anchor: Some("a".into()),
+            ..refused.clone()
+        },
+        CsObject {
+            pending_export: None,
+            ..refused.clone()
+        },
+    ] {
+        let t = decode_cs_target(&encode_cs(&unrefused)).unwrap();
+        assert_eq!(t.refused, unrefused.refused());
+        assert!(!t.refused);
+    }
+    let m = sample_mv();
+    assert_eq!(decode_mv_links(&encode_mv(&m)).unwrap(), m.links);
+    // Damage is found as by the whole decoders.
+    let mut bytes = encode_mv(&m);
+    if let Some(b) = bytes.last_mut() {
+        *b ^= 1;
+    }
+    assert!(decode_mv_links(&bytes).is_err());
+}
