@@ -227,7 +227,8 @@ fn connectors(dir: &Path) -> Vec<Box<dyn Connector>> {
 
 /// The batched steps over a store against the one pass over a state in memory (the
 /// engine without a store, as an embedder may run it): the same directories and counts
-/// after the initial cycle, the confirming run and a run after changes.
+/// after the initial cycle, the confirming run, a run after changes, and an initial cycle
+/// that finds 70 users gone, which the deletion threshold stops with the same notes.
 #[test]
 fn batches_end_as_one_pass_in_memory_does() {
     let root = std::env::temp_dir().join(format!("syncrules-one-pass-{}", std::process::id()));
@@ -250,16 +251,30 @@ fn batches_end_as_one_pass_in_memory_does() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
+    // 70 users gone: over the deletion threshold's 10 %, counted over two export batches.
+    let users: Vec<&str> = base
+        .split("\n\n")
+        .filter(|r| r.contains("\nobjectClass: user\n"))
+        .skip(20)
+        .take(70)
+        .collect();
+    let mut fewer = base.clone();
+    for u in &users {
+        fewer = fewer.replace(&format!("{u}\n\n"), "");
+    }
     let mut state = State::default();
-    for (i, cycle) in [Cycle::Initial, Cycle::Delta, Cycle::Delta]
-        .into_iter()
-        .enumerate()
-    {
+    let cycles = [Cycle::Initial, Cycle::Delta, Cycle::Delta, Cycle::Initial];
+    for (i, cycle) in cycles.into_iter().enumerate() {
         if i == 2 {
             for dir in [&memory, &stored] {
                 let mut delta = std::fs::read_to_string(dir.join("ad-delta.ldif")).unwrap();
                 delta.push_str(&changes(&base));
                 std::fs::write(dir.join("ad-delta.ldif"), delta).unwrap();
+            }
+        }
+        if i == 3 {
+            for dir in [&memory, &stored] {
+                std::fs::write(dir.join("ad.ldif"), &fewer).unwrap();
             }
         }
         let cancel = CancelToken::new();
@@ -275,7 +290,22 @@ fn batches_end_as_one_pass_in_memory_does() {
             .unwrap();
         drop(batched);
         assert_eq!(summary(&a), summary(&b), "cycle {i}: the reports differ");
-        assert!(a.errors().next().is_none(), "{:?}", a.errors().next());
+        if i == 3 {
+            let export = &a
+                .steps
+                .iter()
+                .find(|s| s.report.step == "export")
+                .unwrap()
+                .report;
+            assert_eq!(export.deletes, 70, "{export:?}");
+            assert!(a.stopped(), "{:?}", summary(&a));
+            assert_eq!(
+                a.steps.iter().map(|s| &s.report.notes).collect::<Vec<_>>(),
+                b.steps.iter().map(|s| &s.report.notes).collect::<Vec<_>>()
+            );
+        } else {
+            assert!(a.errors().next().is_none(), "{:?}", a.errors().next());
+        }
         assert_eq!(directories(&memory), directories(&stored), "cycle {i}");
     }
     let _ = std::fs::remove_dir_all(&root);

@@ -16,7 +16,49 @@ use super::{Engine, RunError, Status, Step, StepReport};
 /// ([`Connector::export_batch`](crate::connector::Connector::export_batch)).
 const EXPORT_BATCH_MAX: usize = 100_000;
 
+/// The changes of objects `ids` of `space` with a pending export, in order, and the
+/// objects whose DN (computed by an outbound rule) does not parse: that object's export
+/// error, never handed to the connector. `in_doubt`: objects a killed run handed over
+/// without storing the results, sent again marked so that the connector makes them
+/// idempotent.
+fn prepare(
+    space: &ConnectorSpace,
+    ids: &[CsId],
+    in_doubt: &HashSet<CsId>,
+) -> (Vec<CsId>, Vec<ExportChange>, Vec<(CsId, String)>) {
+    let mut out_ids: Vec<CsId> = Vec::with_capacity(ids.len());
+    let mut changes: Vec<ExportChange> = Vec::with_capacity(ids.len());
+    let mut invalid: Vec<(CsId, String)> = Vec::new();
+    for o in ids.iter().filter_map(|id| space.objects.get(id)) {
+        let Some(p) = o.pending_export.as_ref() else {
+            continue;
+        };
+        let parsed = Dn::parse(&o.dn).and_then(|dn| {
+            let old_dn = p.old_dn.as_deref().map(Dn::parse).transpose()?;
+            Ok((dn, old_dn))
+        });
+        match parsed {
+            Ok((dn, old_dn)) => {
+                out_ids.push(o.id);
+                changes.push(ExportChange {
+                    op: p.op,
+                    dn,
+                    old_dn,
+                    anchor: o.anchor.clone(),
+                    object_type: o.object_type.clone(),
+                    attributes: p.attributes.clone(),
+                    retry: in_doubt.contains(&o.id),
+                });
+            }
+            Err(e) => invalid.push((o.id, format!("not a valid DN: {e}"))),
+        }
+    }
+    (out_ids, changes, invalid)
+}
+
 impl Engine {
+    /// The export step over the objects in memory (with a store, those with a pending
+    /// export, read in by the caller).
     pub(super) async fn export(&mut self, step: &Step, name: &str) -> Result<StepReport, RunError> {
         let mut report = StepReport::new(step);
         if self.options.staging {
@@ -36,41 +78,123 @@ impl Engine {
             report.notes = stop.notes;
             return Ok(report);
         }
-        // Changes a killed run handed over without storing their results: sent again,
-        // marked so that the connector makes them idempotent.
         let in_doubt: HashSet<CsId> = match &self.store {
             Some(store) => store.reader()?.in_doubt(name)?.into_iter().collect(),
             None => HashSet::new(),
         };
-        // A DN that an outbound rule computed and that does not parse is that object's
-        // export error: it is never handed to the connector.
-        let mut ids: Vec<CsId> = Vec::with_capacity(pending.len());
-        let mut changes: Vec<ExportChange> = Vec::with_capacity(pending.len());
-        let mut invalid: Vec<(CsId, String)> = Vec::new();
-        for o in pending.iter().filter_map(|id| space.objects.get(id)) {
-            let Some(p) = o.pending_export.as_ref() else {
-                continue;
-            };
-            let parsed = Dn::parse(&o.dn).and_then(|dn| {
-                let old_dn = p.old_dn.as_deref().map(Dn::parse).transpose()?;
-                Ok((dn, old_dn))
-            });
-            match parsed {
-                Ok((dn, old_dn)) => {
-                    ids.push(o.id);
-                    changes.push(ExportChange {
-                        op: p.op,
-                        dn,
-                        old_dn,
-                        anchor: o.anchor.clone(),
-                        object_type: o.object_type.clone(),
-                        attributes: p.attributes.clone(),
-                        retry: in_doubt.contains(&o.id),
-                    });
+        let (ids, changes, invalid) = prepare(self.state.space(name), &pending, &in_doubt);
+        let total = changes.len();
+        self.send(step, name, &ids, &changes, invalid, &mut report, (0, total))
+            .await?;
+        report.status = self.export_status(&report);
+        Ok(report)
+    }
+
+    /// The export step over a store, [`super::Options::sync_batch`] pending exports at a
+    /// time: the deletion threshold first counts every pending export (a batch at a time),
+    /// then each batch is read, sent and committed, and dropped from memory.
+    pub(super) async fn export_in_batches(
+        &mut self,
+        step: &Step,
+        name: &str,
+    ) -> Result<StepReport, RunError> {
+        let mut report = StepReport::new(step);
+        if self.options.staging {
+            report.status = Status::SkippedStaging;
+            return Ok(report);
+        }
+        let Some(store) = &self.store else {
+            return self.export(step, name).await;
+        };
+        let reader = store.reader()?;
+        let pending = reader.to_export(name)?;
+        let in_doubt: HashSet<CsId> = reader.in_doubt(name)?.into_iter().collect();
+        drop(reader);
+        let size = self.options.sync_batch.max(1);
+        // What the earlier steps left in memory is committed: start from nothing.
+        self.state.evict();
+        if !self.options.allow_deletes {
+            let mut tally = super::threshold::Tally::default();
+            for batch in pending.chunks(size) {
+                self.load(name, batch)?;
+                tally.add(self.state.space(name), batch);
+                // One batch stays in memory for the export that follows.
+                if pending.len() > size {
+                    self.state.evict();
                 }
-                Err(e) => invalid.push((o.id, format!("not a valid DN: {e}"))),
+            }
+            let stored = self.state.space(name).len();
+            if let Some(stop) = super::threshold::exceeded_by(&self.options, name, stored, &tally) {
+                report.status = Status::StoppedDeletionThreshold;
+                report.deletes = stop.deletes;
+                report.notes = stop.notes;
+                return Ok(report);
             }
         }
+        let total = pending.len();
+        let mut done = 0;
+        for batch in pending.chunks(size) {
+            self.load(name, batch)?;
+            let (ids, changes, invalid) = prepare(self.state.space(name), batch, &in_doubt);
+            done = self
+                .send(
+                    step,
+                    name,
+                    &ids,
+                    &changes,
+                    invalid,
+                    &mut report,
+                    (done, total),
+                )
+                .await?;
+            self.state.evict();
+        }
+        report.status = self.export_status(&report);
+        Ok(report)
+    }
+
+    /// Makes objects `ids` of `name` resident.
+    fn load(&mut self, name: &str, ids: &[CsId]) -> Result<(), RunError> {
+        if let Some(store) = &self.store {
+            let loader = crate::store::Loader::new(store.reader()?);
+            for id in ids {
+                loader.cs(&mut self.state, name, *id);
+            }
+            loader.finish()?;
+        }
+        Ok(())
+    }
+
+    fn export_status(&self, report: &StepReport) -> Status {
+        if report.errors.len() > self.options.error_limit {
+            Status::StoppedErrorLimit
+        } else if report.errors.is_empty() {
+            Status::Success
+        } else {
+            Status::CompletedWithErrors
+        }
+    }
+
+    /// Records the invalid DNs' errors, then hands `changes` to the connector in its
+    /// batches: each is journaled before the connector sees it and its results are
+    /// committed with the journal entries' removal, so a kill re-sends at most one batch,
+    /// marked as possibly applied. `progress` is the changes done before and in all; the
+    /// changes done after is returned.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the step, its connector, the batch and where it stands in the step"
+    )]
+    async fn send(
+        &mut self,
+        step: &Step,
+        name: &str,
+        ids: &[CsId],
+        changes: &[ExportChange],
+        invalid: Vec<(CsId, String)>,
+        report: &mut StepReport,
+        progress: (usize, usize),
+    ) -> Result<usize, RunError> {
+        let (mut done, total) = progress;
         if !invalid.is_empty() {
             let mut changed = Dirty::default();
             let space = self.state.space(name);
@@ -78,7 +202,7 @@ impl Engine {
                 report.objects += 1;
                 changed.cs(name, id);
                 let class = FailureClass::InvalidValue;
-                record_failure(space, name, id, class, &message, &mut report);
+                record_failure(space, name, id, class, &message, report);
             }
             match &self.store {
                 Some(store) => store.commit(&mut self.state, &changed, &self.join_keys)?,
@@ -86,17 +210,13 @@ impl Engine {
             }
         }
         if changes.is_empty() {
-            return Ok(report);
+            return Ok(done);
         }
         let connector = self
             .connectors
             .get_mut(name)
             .ok_or_else(|| RunError::UnknownConnector(name.to_owned()))?;
-        // In batches: each is journaled before the connector sees it and its results are
-        // committed with the journal entries' removal, so a kill re-sends at most one batch,
-        // marked as possibly applied; and a long export shows its progress.
         let size = connector.export_batch().clamp(1, EXPORT_BATCH_MAX);
-        let mut done = 0;
         for (ids, chunk) in ids.chunks(size).zip(changes.chunks(size)) {
             if let Some(store) = &self.store {
                 store.journal(name, ids)?;
@@ -107,7 +227,7 @@ impl Engine {
                 self.state.space(name),
                 name,
                 ids.iter().zip(chunk).zip(results),
-                &mut report,
+                report,
                 &mut changed,
             );
             changed.exported = ids.iter().map(|id| (name.to_owned(), *id)).collect();
@@ -121,18 +241,11 @@ impl Engine {
                     step: step.name(),
                     connector: name,
                     done,
-                    total: changes.len(),
+                    total,
                 });
             }
         }
-        report.status = if report.errors.len() > self.options.error_limit {
-            Status::StoppedErrorLimit
-        } else if report.errors.is_empty() {
-            Status::Success
-        } else {
-            Status::CompletedWithErrors
-        };
-        Ok(report)
+        Ok(done)
     }
 }
 

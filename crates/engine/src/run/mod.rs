@@ -179,10 +179,11 @@ impl Engine {
     /// Runs one step and, with a store, commits what it changed (a step's changes are
     /// stored whole or not at all).
     ///
-    /// With a store, an import applies its entries, and a full sync (or a delta sync with
-    /// more objects to visit than a batch) visits the connector's objects, in batches of
+    /// With a store, an import applies its entries, a full sync (or a delta sync with more
+    /// objects to visit than a batch) visits the connector's objects, and an export sends
+    /// the pending exports, in batches of
     /// [`Options::sync_batch`], committing each and keeping in memory only what one batch
-    /// touches (see [`Engine::sync_in_batches`] and [`Engine::import_in_batches`]).
+    /// touches.
     pub async fn run_and_commit(&mut self, step: &Step) -> Result<StepReport, RunError> {
         if self.store.is_some() {
             match step {
@@ -196,7 +197,9 @@ impl Engine {
                     let (batch, full, note) = self.fetch(step).await?;
                     return self.import_in_batches(step, batch, full, note);
                 }
-                Step::Export(_) => {}
+                Step::Export(_) => {
+                    return self.export_in_batches(step, step.connector()).await;
+                }
             }
         }
         let report = self.run_step(step).await?;

@@ -25,48 +25,77 @@ pub(super) struct Exceeded {
     pub(super) notes: Vec<String>,
 }
 
+/// What the threshold reads of a connector's pending exports, gathered a batch at a
+/// time: each delete's DN, object type and name, and the number of adds.
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    deletes: Vec<(String, String, Option<String>)>,
+    adds: usize,
+}
+
+impl Tally {
+    /// Counts the pending exports of objects `ids` of `space` (those in memory).
+    pub(super) fn add(&mut self, space: &ConnectorSpace, ids: &[CsId]) {
+        for o in ids.iter().filter_map(|id| space.objects.get(id)) {
+            match o.pending_export.as_ref().map(|p| p.op) {
+                Some(ExportOp::Delete) => {
+                    self.deletes
+                        .push((o.dn.clone(), o.object_type.clone(), name(o)))
+                }
+                Some(ExportOp::Add) => self.adds += 1,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A name a person recognises an object by.
+fn name(o: &CsObject) -> Option<String> {
+    NAMES
+        .iter()
+        .map(|a| o.current(a))
+        .find(|v| !v.is_null())
+        .map(ToString::to_string)
+}
+
 /// Whether the deletes among `pending` (objects of `space` with a pending export) stop the
-/// export to `connector`: at least [`Options::deletion_threshold`] of them, or at least
-/// [`Options::deletion_percent`] of the objects the directory holds (objects whose add is
-/// still pending are not in it yet) and at least [`Options::deletion_floor`]; never with
-/// [`Options::allow_deletes`].
+/// export to `connector` (see [`exceeded_by`]).
 pub(super) fn exceeded(
     options: &Options,
     connector: &str,
     space: &ConnectorSpace,
     pending: &[CsId],
 ) -> Option<Exceeded> {
+    let mut tally = Tally::default();
+    tally.add(space, pending);
+    exceeded_by(options, connector, space.len(), &tally)
+}
+
+/// Whether the pending deletes of a tally stop the export to `connector`, whose space
+/// holds `stored` objects: at least [`Options::deletion_threshold`] of them, or at least
+/// [`Options::deletion_percent`] of the objects the directory holds (objects whose add is
+/// still pending are not in it yet) and at least [`Options::deletion_floor`]; never with
+/// [`Options::allow_deletes`].
+pub(super) fn exceeded_by(
+    options: &Options,
+    connector: &str,
+    stored: usize,
+    tally: &Tally,
+) -> Option<Exceeded> {
     if options.allow_deletes {
         return None;
     }
-    let deleted: Vec<&CsObject> = pending
+    let deletes: Vec<(&str, &str)> = tally
+        .deletes
         .iter()
-        .filter_map(|id| space.objects.get(id))
-        .filter(|o| {
-            o.pending_export
-                .as_ref()
-                .is_some_and(|p| p.op == ExportOp::Delete)
-        })
-        .collect();
-    let deletes: Vec<(&str, &str)> = deleted
-        .iter()
-        .map(|o| (o.dn.as_str(), o.object_type.as_str()))
+        .map(|(dn, t, _)| (dn.as_str(), t.as_str()))
         .collect();
     if deletes.is_empty() {
         return None;
     }
     // The objects the directory holds: the connector space (all of it, not only the
     // working set in memory) less the objects still waiting for their first export.
-    let adds = space
-        .objects
-        .values()
-        .filter(|o| {
-            o.pending_export
-                .as_ref()
-                .is_some_and(|p| p.op == ExportOp::Add)
-        })
-        .count();
-    let held = space.len().saturating_sub(adds).max(deletes.len());
+    let held = stored.saturating_sub(tally.adds).max(deletes.len());
     let share = deletes.len() as f64 * 100.0 / held as f64;
     let over_count = deletes.len() >= options.deletion_threshold;
     let over_percent = deletes.len() >= options.deletion_floor
@@ -93,15 +122,10 @@ pub(super) fn exceeded(
         "by object type: {}",
         top(&counted(deletes.iter().map(|(_, t)| *t)))
     ));
-    let names: Vec<String> = deleted
+    let names: Vec<String> = tally
+        .deletes
         .iter()
-        .filter_map(|o| {
-            NAMES
-                .iter()
-                .map(|a| o.current(a))
-                .find(|v| !v.is_null())
-                .map(ToString::to_string)
-        })
+        .filter_map(|(_, _, n)| n.clone())
         .collect();
     if !names.is_empty() {
         let more = names.len().saturating_sub(TOP);
