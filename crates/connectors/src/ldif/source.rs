@@ -156,10 +156,13 @@ impl LdifSource {
         let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
         file.read_to_end(&mut bytes).map_err(unavailable)?;
         let records = parse_bytes(&bytes, &self.path).map_err(|e| self.data(&e))?;
+        // The text, then each record as it is applied, is given back: the file, its records
+        // and its entries are never all in memory at once.
+        drop(bytes);
         let mut snapshot = Snapshot::new(self.typing.clone());
-        for record in &records {
+        for record in records {
             snapshot
-                .apply(record)
+                .apply(&record)
                 .map_err(|e| self.data(&e.in_file(&self.path)))?;
         }
         Ok((snapshot, BaseStamp::of(&metadata)))
