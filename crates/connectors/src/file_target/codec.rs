@@ -1,6 +1,11 @@
 //! The JSON of objects and journal lines, unique-value keys and anchors.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json, json};
 use syncrules_connector::{Change, ImportEntry};
 use syncrules_lang::Value;
@@ -153,18 +158,7 @@ pub(super) fn entry_from_json(j: &Json, change: Change) -> Result<ImportEntry, L
     };
     let mut attributes = IndexMap::new();
     for (name, values) in attrs {
-        let Some(values) = values.as_array() else {
-            return Err(LineError::NotAnArray { name: name.clone() });
-        };
-        let mut scalars = Vec::with_capacity(values.len());
-        for v in values {
-            let value = from_typed(v).map_err(|error| LineError::Value {
-                name: name.clone(),
-                error,
-            })?;
-            scalars.extend(value.values().iter().cloned());
-        }
-        attributes.insert(name.clone(), crate::ldif::from_values(scalars));
+        attributes.insert(name.clone(), attribute_from_json(name, values)?);
     }
     Ok(ImportEntry {
         value_changes: Vec::new(),
@@ -179,6 +173,136 @@ pub(super) fn entry_from_json(j: &Json, change: Change) -> Result<ImportEntry, L
         object_type: text("object_type")?,
         attributes,
     })
+}
+
+/// One attribute's value from its array of typed values (empty: a null).
+fn attribute_from_json(name: &str, values: &Json) -> Result<Value, LineError> {
+    let Some(values) = values.as_array() else {
+        return Err(LineError::NotAnArray {
+            name: name.to_owned(),
+        });
+    };
+    let mut scalars = Vec::with_capacity(values.len());
+    for v in values {
+        let value = from_typed(v).map_err(|error| LineError::Value {
+            name: name.to_owned(),
+            error,
+        })?;
+        scalars.extend(value.values().iter().cloned());
+    }
+    Ok(crate::ldif::from_values(scalars))
+}
+
+/// A journal line read without its attribute values: the fields, and each attribute's
+/// array left as text (checked as JSON, not decoded). Replaying a journal reads lines this
+/// way and decodes a value only when it is needed (a unique attribute at once, the others
+/// when the object is read).
+#[derive(Debug, Deserialize)]
+pub(super) struct Head<'a> {
+    /// The change's number.
+    pub seq: u64,
+    /// `add`, `modify` or `delete`.
+    #[serde(borrow)]
+    pub change: Cow<'a, str>,
+    /// The DN before a rename.
+    #[serde(borrow, default)]
+    pub old_dn: Option<Cow<'a, str>>,
+    /// The object's anchor.
+    #[serde(borrow)]
+    pub anchor: Cow<'a, str>,
+    /// The DN.
+    #[serde(borrow)]
+    pub dn: Cow<'a, str>,
+    /// The object type.
+    #[serde(borrow)]
+    pub object_type: Cow<'a, str>,
+    /// Each attribute's array of typed values, as text, in name order.
+    #[serde(borrow)]
+    pub attributes: BTreeMap<Cow<'a, str>, &'a RawValue>,
+}
+
+/// What a [`Head`] says, checked: the change, its DNs parsed.
+#[derive(Debug)]
+pub(super) struct LightChange<'a> {
+    /// The change's number.
+    pub seq: u64,
+    /// Add, modify or delete.
+    pub change: Change,
+    /// The DN before a rename.
+    pub old_dn: Option<Dn>,
+    /// The DN.
+    pub dn: Dn,
+    /// The line's fields and undecoded attributes.
+    pub head: Head<'a>,
+}
+
+/// A journal line read as a [`LightChange`]: values are not decoded, but every attribute
+/// must be an array. On any fault the full reading's error is returned, so a damaged line
+/// is reported as [`change_from_line`] reports it.
+pub(super) fn light_change_from_line(bytes: &[u8]) -> Result<LightChange<'_>, LineError> {
+    let light = || -> Option<LightChange<'_>> {
+        let head: Head<'_> = serde_json::from_slice(bytes).ok()?;
+        let change = match head.change.as_ref() {
+            "add" => Change::Add,
+            "modify" => Change::Modify,
+            "delete" => Change::Delete,
+            _ => return None,
+        };
+        let arrays = head
+            .attributes
+            .values()
+            .all(|raw| raw.get().trim_start().starts_with('['));
+        if !arrays {
+            return None;
+        }
+        Some(LightChange {
+            seq: head.seq,
+            change,
+            old_dn: match &head.old_dn {
+                Some(old) => Some(Dn::parse(old).ok()?),
+                None => None,
+            },
+            dn: Dn::parse(&head.dn).ok()?,
+            head,
+        })
+    };
+    match light() {
+        Some(change) => Ok(change),
+        None => match change_from_line(bytes) {
+            Err(e) => Err(e),
+            // The full reading accepts what the light one does not (a field of another
+            // type it ignores): said as the light reading's own error.
+            Ok(_) => Err(serde_json::from_slice::<Head<'_>>(bytes)
+                .err()
+                .map_or(LineError::Change, LineError::Json)),
+        },
+    }
+}
+
+/// One attribute of a [`Head`], decoded.
+pub(super) fn raw_attribute(name: &str, raw: &RawValue) -> Result<Value, LineError> {
+    let json: Json = serde_json::from_str(raw.get())?;
+    attribute_from_json(name, &json)
+}
+
+/// Whether an attribute's text is the empty array (the attribute removed).
+pub(super) fn raw_is_empty(raw: &RawValue) -> bool {
+    let text = raw.get().trim();
+    text.strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .is_some_and(|inner| inner.trim().is_empty())
+}
+
+/// The number of a journal line, read without decoding the rest (which must still be JSON).
+pub(super) fn seq_of_line(bytes: &[u8]) -> Result<u64, LineError> {
+    #[derive(Deserialize)]
+    struct Seq {
+        seq: u64,
+    }
+    match serde_json::from_slice::<Seq>(bytes) {
+        Ok(s) => Ok(s.seq),
+        Err(_) => change_from_line(bytes).map(|(seq, _)| seq),
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use super::header::{
     Archived, Header, VERSION, anchors_file, dns_file, journal_file, snapshot_file, sync_dir,
     values_file,
 };
-use super::overlay::{Overlay, Pending};
+use super::overlay::{Lines, Overlay, Pending};
 use super::sorted::{Rows, SortedWriter};
 use super::store::Snapshot;
 use crate::ldif::dn_key;
@@ -32,6 +32,8 @@ pub(super) struct Compaction<'a> {
     pub snapshot: &'a Snapshot,
     /// The current journal's effect.
     pub overlay: &'a Overlay,
+    /// Reads the current journal's lines back, for the values the overlay keeps as lines.
+    pub lines: Lines<'a>,
     /// The number of the last change.
     pub seq: u64,
     /// The anchor counter.
@@ -119,7 +121,7 @@ impl Compaction<'_> {
                 // Changed by the journal but not in the snapshot: nothing to keep.
                 continue;
             }
-            if let Some(entry) = pending.apply(anchor, base) {
+            if let Some(entry) = pending.apply(anchor, base, self.lines)? {
                 collect(anchor, &entry, true, true);
                 write(anchor, &object_line(&entry))?;
             }

@@ -36,6 +36,25 @@ pub(super) fn open(dir: &Path, unique: &[String], limits: Limits) -> Result<Stor
     compact(store, unique)
 }
 
+/// The header and the current journal's last change, for a delta import that needs no
+/// more; `None` when the folder must be opened whole first (converted from the previous
+/// layout, or given new unique attributes).
+pub(super) fn history(
+    dir: &Path,
+    unique: &[String],
+) -> Result<Option<(Header, u64, u64)>, StoreError> {
+    remove_temp_files(dir)?;
+    let Some(header) = Header::read(dir)? else {
+        return Ok(None);
+    };
+    if header.unique != unique || header.version != VERSION {
+        return Ok(None);
+    }
+    collect_garbage(dir, &header)?;
+    let (seq, journal_len) = super::history::last_change(dir, &header)?;
+    Ok(Some((header, seq, journal_len)))
+}
+
 /// Compacts the store into the next generation and opens that.
 pub(super) fn compact(store: Store, unique: &[String]) -> Result<Store, StoreError> {
     let header = Compaction {
@@ -43,6 +62,7 @@ pub(super) fn compact(store: Store, unique: &[String]) -> Result<Store, StoreErr
         header: &store.header,
         snapshot: &store.snapshot,
         overlay: &store.overlay,
+        lines: &|span| store.journal_line(span),
         seq: store.seq,
         next_id: store.next_id,
         journal_entries: store.journal_entries,
@@ -81,6 +101,13 @@ fn migrate(
         header: &empty,
         snapshot: &Snapshot::open(dir, 0)?,
         overlay: &overlay,
+        // The converted objects are values, none a journal line.
+        lines: &|_| {
+            Err(StoreError::Data(format!(
+                "{}: no journal to read",
+                dir.display()
+            )))
+        },
         seq: old.seq,
         next_id: old.next_id,
         journal_entries: 0,

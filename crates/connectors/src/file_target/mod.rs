@@ -103,6 +103,7 @@ mod compact;
 mod error;
 mod folder;
 mod header;
+mod history;
 mod legacy;
 mod lock;
 mod overlay;
@@ -115,6 +116,7 @@ use syncrules_connector::{Connector, ConnectorError, ExportChange, ExportResult,
 
 use crate::coalesce;
 use error::StoreError;
+use history::History;
 use lock::FolderLock;
 use store::{Limits, Store};
 
@@ -286,15 +288,38 @@ impl Connector for FileTarget {
                 _ => Err(self.expired()),
             };
         }
-        let store = self.open()?;
+        // Without an open store, the history is read without replaying the journal.
+        let light = match self.store {
+            Some(_) => None,
+            None => {
+                if self.lock.is_none() {
+                    let lock = FolderLock::acquire(&self.dir).map_err(|e| self.error(e.into()))?;
+                    self.lock = Some(lock);
+                }
+                folder::history(&self.dir, &self.unique).map_err(|e| self.error(e))?
+            }
+        };
+        let (header, seq, journal_len) = match light {
+            Some(light) => light,
+            None => {
+                let store = self.open()?;
+                (store.header.clone(), store.seq, store.journal_len())
+            }
+        };
         // A watermark of the missing folder covers the history of a folder created since,
         // while its journals go back to its start.
-        let same = epoch == store.header.epoch || (epoch == NO_EPOCH && since == 0);
+        let same = epoch == header.epoch || (epoch == NO_EPOCH && since == 0);
         if !same {
             return Err(self.expired());
         }
-        let changes = store.changes_since(since);
-        let mark = watermark(&store.header.epoch, store.seq);
+        let history = History {
+            dir: &self.dir,
+            header: &header,
+            seq,
+            journal_len,
+        };
+        let changes = history.changes_since(since);
+        let mark = watermark(&header.epoch, seq);
         match changes {
             Ok(Some(changes)) => Ok(ImportBatch {
                 errors: Vec::new(),

@@ -2,17 +2,17 @@
 //! replayed into an [`Overlay`], and the appends of export batches.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 
 use syncrules_connector::ImportEntry;
 
-use super::codec::{change_from_line, entry_json, line, object_from_line};
+use super::codec::{entry_json, light_change_from_line, line, object_from_line};
 use super::error::{StoreError, data_error, io_error};
 use super::header::{
     Header, anchors_file, dns_file, journal_file, snapshot_file, sync_dir, values_file,
 };
-use super::overlay::Overlay;
+use super::overlay::{Overlay, Span};
 use super::sorted::{SortedFile, read_line_at};
 use crate::ldif::dn_key;
 
@@ -175,14 +175,24 @@ impl Store {
             line += 1;
             if !content.is_empty() {
                 let at = |m: &dyn std::fmt::Display| data_error(&path, Some(line), m);
-                let (seq, entry) = change_from_line(content).map_err(|m| at(&m))?;
-                if seq != store.seq + 1 {
+                let light = light_change_from_line(content).map_err(|m| at(&m))?;
+                if light.seq != store.seq + 1 {
                     return Err(at(&format!(
-                        "change {seq} does not follow change {}",
-                        store.seq
+                        "change {} does not follow change {}",
+                        light.seq, store.seq
                     )));
                 }
-                store.record(seq, &entry);
+                let span = Span {
+                    offset: store.journal_len,
+                    len: u32::try_from(content.len())
+                        .map_err(|_| at(&"the line is longer than 4 GiB"))?,
+                };
+                if matches!(light.change, syncrules_connector::Change::Add) {
+                    store.next_id += 1;
+                }
+                store.seq = light.seq;
+                store.journal_entries += 1;
+                store.overlay.replay(&light, span).map_err(|m| at(&m))?;
             }
             store.journal_len += read as u64;
         }
@@ -268,15 +278,26 @@ impl Store {
         self.journal_entries >= at.max(1)
     }
 
+    /// A line of the current journal, read back (it was replayed or written by this store).
+    pub fn journal_line(&self, span: Span) -> Result<Vec<u8>, StoreError> {
+        use std::os::unix::fs::FileExt as _;
+        let mut bytes = vec![0; span.len as usize];
+        self.journal
+            .read_exact_at(&mut bytes, span.offset)
+            .map_err(io_error(&self.journal_path))?;
+        Ok(bytes)
+    }
+
     /// The current version of an object.
     pub fn object(&self, anchor: &str) -> Result<Option<ImportEntry>, StoreError> {
+        let lines = |span| self.journal_line(span);
         match self.overlay.pending.get(anchor) {
             Some(p) if p.deleted => Ok(None),
-            Some(p) if p.added => Ok(p.apply(anchor, None)),
-            Some(p) => Ok(self
-                .snapshot
-                .object(anchor)?
-                .and_then(|base| p.apply(anchor, Some(base)))),
+            Some(p) if p.added => p.apply(anchor, None, &lines),
+            Some(p) => match self.snapshot.object(anchor)? {
+                Some(base) => p.apply(anchor, Some(base), &lines),
+                None => Ok(None),
+            },
             None => self.snapshot.object(anchor),
         }
     }
@@ -307,6 +328,7 @@ impl Store {
     /// Every object, as [`Change::Present`](syncrules_connector::Change) entries: the
     /// snapshot's in order with the journal applied, then those the journal added.
     pub fn all_objects(&self) -> Result<Vec<ImportEntry>, StoreError> {
+        let lines = |span| self.journal_line(span);
         let mut out = Vec::new();
         if self.snapshot.objects.is_some() {
             let path = &self.snapshot.objects_path;
@@ -328,71 +350,21 @@ impl Store {
                 let entry = object_from_line(content).map_err(|m| data_error(path, Some(n), m))?;
                 let anchor = entry.anchor.clone().unwrap_or_default();
                 match self.overlay.pending.get(&anchor) {
-                    Some(p) => out.extend(p.apply(&anchor, Some(entry))),
+                    Some(p) => out.extend(p.apply(&anchor, Some(entry), &lines)?),
                     None => out.push(entry),
                 }
             }
         }
         for (anchor, p) in &self.overlay.pending {
             if p.added {
-                out.extend(p.apply(anchor, None));
+                out.extend(p.apply(anchor, None, &lines)?);
             }
         }
         Ok(out)
     }
 
-    /// The logged changes after `since`, oldest first, from the kept journals and the
-    /// current one; `None` when they no longer hold every change after `since` (older than
-    /// [`Header::oldest_mark`], a journal removed or rewritten by hand).
-    pub fn changes_since(&self, since: u64) -> Result<Option<Vec<ImportEntry>>, StoreError> {
-        if since < self.header.oldest_mark() || since > self.seq {
-            return Ok(None);
-        }
-        let mut out = Vec::new();
-        let mut files: Vec<PathBuf> = self
-            .header
-            .journals
-            .iter()
-            .filter(|j| j.last > since)
-            .map(|j| journal_file(&self.dir, j.generation))
-            .collect();
-        if self.seq > since {
-            files.push(self.journal_path.clone());
-        }
-        let mut next = since + 1;
-        for path in files {
-            let file = match File::open(&path) {
-                Ok(file) => file,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-                Err(e) => return Err(io_error(&path)(e)),
-            };
-            // Of the current journal, only what this store wrote or replayed.
-            let reader = BufReader::new(file.take(self.journal_len_of(&path)));
-            for (i, line) in reader.split(b'\n').enumerate() {
-                let content = line.map_err(io_error(&path))?;
-                if content.is_empty() {
-                    continue;
-                }
-                let (seq, entry) = change_from_line(&content)
-                    .map_err(|m| data_error(&path, Some(i as u64 + 1), m))?;
-                if seq <= since {
-                    continue;
-                }
-                if seq != next {
-                    return Ok(None);
-                }
-                next += 1;
-                out.push(entry);
-            }
-        }
-        Ok((next == self.seq + 1).then_some(out))
-    }
-
-    fn journal_len_of(&self, path: &Path) -> u64 {
-        if path == self.journal_path {
-            self.journal_len
-        } else {
-            u64::MAX
-        }
+    /// The journal's length up to its last whole line.
+    pub fn journal_len(&self) -> u64 {
+        self.journal_len
     }
 }
