@@ -22,6 +22,7 @@ bin=$repo/target/release/syncrules
 # records changing displayName.
 changes() {
     awk -v n="$2" 'BEGIN { RS = ""; FS = "\n" }
+        done >= n { exit }
         /objectClass: user/ && /sAMAccountName/ && done < n {
             dn = ""
             for (i = 1; i <= NF; i++) {

@@ -331,4 +331,13 @@ pub trait Connector: Send + Sync {
         &mut self,
         changes: &[ExportChange],
     ) -> Result<Vec<ExportResult>, ConnectorError>;
+
+    /// Called once an export step has handed over its last batch (when it handed over
+    /// any): a connector that keeps work for the end of a step (the file target folding a
+    /// journal the step filled into its snapshot) does it here. Every change is already
+    /// written: a failure here loses none, and the step reports it as a note. Nothing by
+    /// default.
+    async fn end_export(&mut self) -> Result<(), ConnectorError> {
+        Ok(())
+    }
 }

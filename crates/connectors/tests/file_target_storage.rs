@@ -341,3 +341,33 @@ async fn a_batch_larger_than_a_write_chunk_is_written_whole() {
     assert_eq!(entries.len(), 2_200);
     assert_eq!(find(&entries, &last).unwrap().dn.as_str(), dn("U2199"));
 }
+
+#[tokio::test]
+async fn a_step_that_filled_the_journal_compacts_it_when_it_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    // Compaction due at 100 changes; a step's end settles a journal of 25 or more.
+    let mut target = FileTarget::new("Entra", dir.path()).with_compaction(100, 1_000);
+    let start = target.full_import().await.unwrap().watermark.unwrap();
+    let users: Vec<_> = (0..30)
+        .map(|i| user(&format!("U{i}"), &format!("u{i}@contoso.com")))
+        .collect();
+    target.export(&users).await.unwrap();
+    assert_eq!(header(dir.path())["generation"], 0);
+    let sorted = |mut entries: Vec<syncrules_connector::ImportEntry>| {
+        entries.sort_by(|a, b| a.anchor.cmp(&b.anchor));
+        entries
+    };
+    let before = sorted(target.full_import().await.unwrap().entries);
+    target.end_export().await.unwrap();
+    assert_eq!(header(dir.path())["generation"], 1);
+    assert_eq!(header(dir.path())["snapshot_seq"], 30);
+    assert!(sorted(target.full_import().await.unwrap().entries) == before);
+    // The changes stay readable by delta imports.
+    assert_eq!(target.delta_import(&start).await.unwrap().entries.len(), 30);
+
+    // A small step on it leaves the journal alone.
+    let results = target.export(&[user("V", "v@contoso.com")]).await.unwrap();
+    anchor(&results[0]);
+    target.end_export().await.unwrap();
+    assert_eq!(header(dir.path())["generation"], 1);
+}

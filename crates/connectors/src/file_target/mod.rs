@@ -361,4 +361,23 @@ impl Connector for FileTarget {
         }
         Ok(results)
     }
+
+    async fn end_export(&mut self) -> Result<(), ConnectorError> {
+        // A journal this step mostly filled is compacted now, at the end of a step that
+        // wrote many changes, rather than replayed by every later run.
+        let Some(store) = self.store.take() else {
+            return Ok(());
+        };
+        if !store.settle_due() {
+            self.store = Some(store);
+            return Ok(());
+        }
+        match folder::compact(store, &self.unique) {
+            Ok(store) => {
+                self.store = Some(store);
+                Ok(())
+            }
+            Err(e) => Err(self.error(e)),
+        }
+    }
 }

@@ -122,6 +122,8 @@ pub(super) struct Store {
     pub next_id: u64,
     /// Changes in the current journal.
     pub journal_entries: u64,
+    /// Changes this store wrote to the current journal.
+    pub written: u64,
     /// When to compact and what to keep.
     pub limits: Limits,
     journal: File,
@@ -151,6 +153,7 @@ impl Store {
             seq: header.snapshot_seq,
             next_id: header.next_id,
             journal_entries: 0,
+            written: 0,
             limits,
             snapshot,
             header,
@@ -229,6 +232,7 @@ impl Store {
         let seq = self.seq + 1;
         self.batch.extend(line(&entry_json(&entry, Some(seq))));
         self.record(seq, &entry);
+        self.written += 1;
         if self.batch.len() >= CHUNK {
             self.spill()?;
         }
@@ -264,6 +268,18 @@ impl Store {
         }
         self.journal_len += std::mem::take(&mut self.unsynced);
         Ok(())
+    }
+
+    /// Whether the journal should be compacted at the end of an export step: this store
+    /// wrote at least half of it and at least a twentieth as many changes as there are
+    /// objects (so the step cost more than a compaction will), and it holds at least a
+    /// quarter of `compact_min`. A step that filled the journal (an initial cycle's adds)
+    /// compacts it once, so later runs do not replay it; small steps leave it to grow until
+    /// [`Store::compaction_due`].
+    pub fn settle_due(&self) -> bool {
+        self.journal_entries >= (self.limits.compact_min / 4).max(1)
+            && self.written >= (self.live() / 20).max(1)
+            && self.written.saturating_mul(2) >= self.journal_entries
     }
 
     /// Whether the journal is due for compaction.

@@ -86,6 +86,7 @@ impl Engine {
         let total = changes.len();
         self.send(step, name, &ids, &changes, invalid, &mut report, (0, total))
             .await?;
+        self.end_export(name, total, &mut report).await;
         report.status = self.export_status(&report);
         Ok(report)
     }
@@ -149,8 +150,24 @@ impl Engine {
                 .await?;
             self.state.evict();
         }
+        self.end_export(name, total, &mut report).await;
         report.status = self.export_status(&report);
         Ok(report)
+    }
+
+    /// Tells the connector the step handed over its last batch, when it handed over any;
+    /// what fails then is a note (every change is written already).
+    async fn end_export(&mut self, name: &str, sent: usize, report: &mut StepReport) {
+        if sent == 0 {
+            return;
+        }
+        if let Some(connector) = self.connectors.get_mut(name)
+            && let Err(e) = connector.end_export().await
+        {
+            report
+                .notes
+                .push(format!("after the export, the connector reported: {e}"));
+        }
     }
 
     /// Makes objects `ids` of `name` resident.

@@ -109,3 +109,26 @@ async fn staging_exports_nothing_and_keeps_exports_pending() {
     assert!(target.objects.lock().unwrap().is_empty());
     assert_eq!(pending(&e.state, "cloud").len(), 1);
 }
+
+#[tokio::test]
+async fn a_connector_hears_when_an_export_step_ends_and_its_failure_is_a_note() {
+    for fails in [false, true] {
+        let (source, mut target) = connected([user("a", "g1"), user("b", "g2")]);
+        target.end_fails = fails;
+        let mut e = engine(&source, &target, options());
+        let reports = run(&mut e, Cycle::Initial).await;
+        // Once, after both adds were sent; the source, sent nothing, is not told.
+        assert_eq!(*target.ended.lock().unwrap(), [2]);
+        let export = &reports[4];
+        assert_eq!((export.step, export.adds), ("export", 2));
+        assert_eq!(export.status, Status::Success);
+        let noted = export
+            .notes
+            .iter()
+            .any(|n| n.contains("after the export") && n.contains("tidying failed"));
+        assert_eq!(noted, fails, "{:?}", export.notes);
+        // A step with nothing to send does not call it.
+        run(&mut e, Cycle::Delta).await;
+        assert_eq!(target.ended.lock().unwrap().len(), 1);
+    }
+}

@@ -71,6 +71,10 @@ struct Target {
     objects: Arc<Mutex<IndexMap<String, ImportEntry>>>,
     exports: Arc<Mutex<Vec<(ExportOp, String)>>>,
     mangle: Option<&'static str>,
+    /// The number of changes sent when each export step ended.
+    ended: Arc<Mutex<Vec<usize>>>,
+    /// The end of an export step fails.
+    end_fails: bool,
 }
 
 #[async_trait::async_trait]
@@ -128,6 +132,17 @@ impl Connector for Target {
             });
         }
         Ok(out)
+    }
+    async fn end_export(&mut self) -> Result<(), ConnectorError> {
+        let sent = self.exports.lock().unwrap().len();
+        self.ended.lock().unwrap().push(sent);
+        if self.end_fails {
+            return Err(ConnectorError::Unavailable {
+                connector: self.name.clone(),
+                message: "tidying failed".into(),
+            });
+        }
+        Ok(())
     }
 }
 
