@@ -250,7 +250,7 @@ fn outbound_traces(
         .collect();
     // An object not exported yet is being created: apply-once flows count.
     let creating = target.provisioned && target.anchor.is_none();
-    let mut retry = false;
+    let mut retry = crate::sync::waits::Waits::default();
     let out = Outflow {
         m,
         group,

@@ -429,6 +429,12 @@ pub struct State {
     /// Metaverse objects with references that could not be exported yet (the referenced
     /// object is not in the target connector): every sync processes them again.
     pub outbound_retry: BTreeSet<MvId>,
+    /// For objects of `outbound_retry`, the references they could not export: the
+    /// connector and the referenced metaverse object. A sync processes such an object again
+    /// only when one of them was touched, is gone, or now has an object in that connector.
+    /// An object of `outbound_retry` without an entry (it also waited for something else, or
+    /// the state predates this list) is processed by every sync.
+    pub outbound_waits: BTreeMap<MvId, BTreeSet<(String, MvId)>>,
     /// Metaverse objects whose last source object went away, held (not deleted) since
     /// this time for the deletion window: an object that joins one within the window (a
     /// user migrated to another forest, its anchor in mS-DS-ConsistencyGuid) keeps its

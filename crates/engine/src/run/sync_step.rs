@@ -162,7 +162,7 @@ impl Engine {
             let loader = Loader::new(store.reader()?);
             loader.outbound(state, plan, batch);
             if end {
-                loader.waiting(state);
+                loader.waiting(state, &batch.iter().copied().collect());
             }
             let mut r = finish_pass(state, &ctx, batch, &created, &loader, end);
             loader.finish()?;
@@ -210,7 +210,7 @@ impl Engine {
         }
         if !full && !self.state.outbound_retry.is_empty() {
             report.notes.push(format!(
-                "{} metaverse objects wait for referenced objects to be exported and were synced outbound again",
+                "{} metaverse objects wait for referenced objects to be exported: each is synced outbound again once one of those is touched, exported or gone",
                 self.state.outbound_retry.len()
             ));
         }

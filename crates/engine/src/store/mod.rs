@@ -31,7 +31,7 @@
 //!   recompute (a table older files get when opened);
 //! - `mv_join`, `cs_join`: the values of the attributes join rules search → ids;
 //! - `meta`: `format`, `spaces` (connectors in order, each one's watermark, next id and
-//!   object count), `mv_next_id`, `mv_count`, `plan_fingerprint`, `outbound_retry`,
+//!   object count), `mv_next_id`, `mv_count`, `plan_fingerprint`, `outbound_retry`, `outbound_waits`,
 //!   `held` (the metaverse objects in their deletion window, with the time each was held),
 //!   `join_keys`, as JSON: a few hundred bytes, plus a few bytes for each object waiting
 //!   for a reference or held, lists that are read and rewritten whole by every commit.

@@ -5,6 +5,7 @@
 //! may hold this step's changes) or removed it since it was read (the store's copy is stale
 //! until the commit). A connector space or metaverse marked complete is never asked for.
 
+use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use syncrules_lang::Value;
@@ -354,21 +355,40 @@ impl<'s> Loader<'s> {
             .keep(self.reader.to_sync(connector))
             .unwrap_or_default();
         self.visits(state, plan, connector, &ids);
-        self.waiting(state);
+        let touched: BTreeSet<MvId> = state
+            .spaces
+            .get(connector)
+            .map(|space| {
+                ids.iter()
+                    .filter_map(|id| space.objects.get(id).and_then(|o| o.link))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.waiting(state, &touched);
         ids
     }
 
-    /// Makes resident the closures of the metaverse objects waiting for references and of
-    /// the held ones (their window may end in this step, and deleting them stages their
-    /// target objects' deletes).
-    pub fn waiting(&self, state: &mut State) {
-        let retry: Vec<MvId> = state
-            .outbound_retry
-            .iter()
-            .chain(state.held.keys())
-            .copied()
-            .collect();
-        for mv in retry {
+    /// Makes resident the closures of the metaverse objects waiting for references whose
+    /// wait may be over (see [`crate::sync::waits`]; `touched` are the metaverse objects
+    /// this sync is known to touch) and of the held ones (their window may end in this
+    /// step, and deleting them stages their target objects' deletes).
+    pub fn waiting(&self, state: &mut State, touched: &BTreeSet<MvId>) {
+        let waiting: Vec<MvId> = state.outbound_retry.iter().copied().collect();
+        for mv in waiting {
+            let refs: Vec<MvId> = state
+                .outbound_waits
+                .get(&mv)
+                .map(|w| w.iter().map(|(_, r)| *r).collect())
+                .unwrap_or_default();
+            for r in refs {
+                self.ref_mv(state, r);
+            }
+            if crate::sync::waits::wait_over(state, mv, touched) {
+                self.mv_closure(state, mv);
+            }
+        }
+        let held: Vec<MvId> = state.held.keys().copied().collect();
+        for mv in held {
             self.mv_closure(state, mv);
         }
     }
@@ -396,7 +416,7 @@ impl<'s> Loader<'s> {
     /// Makes resident what recomputing metaverse objects `ids` reads: their closures, and
     /// the groups every connector's `is-member-of` scopes name.
     pub fn outbound(&self, state: &mut State, plan: &Plan, ids: &[MvId]) {
-        let connectors: std::collections::BTreeSet<String> =
+        let connectors: BTreeSet<String> =
             plan.groups.keys().map(|k| k.connector.clone()).collect();
         for c in &connectors {
             self.scope_groups(state, plan, c);

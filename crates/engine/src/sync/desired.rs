@@ -2,6 +2,7 @@
 //! precedence, metaverse references as the target connector's DNs, and the pending
 //! export that gets it there.
 
+use super::waits::Waits;
 use indexmap::IndexMap;
 use syncrules_lang::dn;
 use syncrules_lang::functions::CallCtx;
@@ -37,7 +38,7 @@ pub(crate) fn contributions(
     state: &State,
     ctx: &SyncContext<'_>,
     out: &Outflow<'_>,
-    retry: &mut bool,
+    retry: &mut Waits,
 ) -> Result<IndexMap<String, Vec<Contribution>>, ObjectError> {
     let Outflow {
         m,
@@ -78,7 +79,7 @@ pub(super) fn desired(
     state: &State,
     ctx: &SyncContext<'_>,
     out: &Outflow<'_>,
-    retry: &mut bool,
+    retry: &mut Waits,
 ) -> Result<IndexMap<String, Value>, ObjectError> {
     let contributions = contributions(state, ctx, out, retry)?;
     let mut out = IndexMap::new();
@@ -99,7 +100,7 @@ pub(super) fn desired(
 /// that object's own error; otherwise the import, which can never show the reference,
 /// would leave a difference that is exported again, and reported as an update, whenever
 /// the referring object is imported.
-fn to_target_refs(state: &State, connector: &str, v: Value, retry: &mut bool) -> Value {
+fn to_target_refs(state: &State, connector: &str, v: Value, retry: &mut Waits) -> Value {
     map_refs(v, |item| match MvRef::from_value(item).map(MvRef::id) {
         // A reference to a deleted object is dropped for good.
         Some(id) => {
@@ -110,7 +111,7 @@ fn to_target_refs(state: &State, connector: &str, v: Value, retry: &mut bool) ->
                 .filter(|(_, refused)| !refused)
                 .map(|(dn, _)| Value::reference(dn));
             if dn.is_none() {
-                *retry = true;
+                retry.refs.insert((connector.to_owned(), id));
             }
             dn
         }

@@ -23,6 +23,7 @@ pub(super) fn holds(
     };
     // A held object flows nothing: not even the outbound retry of its references.
     state.outbound_retry.remove(&mv);
+    state.outbound_waits.remove(&mv);
     let since = match state.held.get(&mv) {
         Some(since) => *since,
         None => {

@@ -328,6 +328,7 @@ pub(super) fn delete_mv(
         }
     }
     state.outbound_retry.remove(&mv);
+    state.outbound_waits.remove(&mv);
     if state.held.remove(&mv).is_some() {
         report.changed.meta = true;
     }

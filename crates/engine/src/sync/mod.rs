@@ -15,6 +15,7 @@ mod index;
 pub(crate) mod outbound;
 pub(crate) mod recompute;
 pub mod resolve;
+pub(crate) mod waits;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -429,7 +430,18 @@ pub(crate) fn finish(
     // Objects waiting for references from earlier steps, then every touched object; a
     // second pass picks up references to objects this pass provisioned.
     if last {
-        let retry: Vec<MvId> = state.outbound_retry.iter().copied().collect();
+        // Those whose wait may be over: a referenced object touched in this sync, gone,
+        // or now exported.
+        let retry: Vec<MvId> = state
+            .outbound_retry
+            .iter()
+            .copied()
+            .filter(|mv| {
+                // One a working set did not read stays waiting for the next sync.
+                state.metaverse.objects.contains_key(mv)
+                    && waits::wait_over(state, *mv, &outbound_ids)
+            })
+            .collect();
         outbound_ids.extend(retry);
     }
     let ids: Vec<MvId> = outbound_ids.into_iter().collect();

@@ -1,6 +1,7 @@
 //! Outbound: a metaverse object's rules per connector, its join or provisioning there,
 //! and the pending export that brings the connector object to what the rules say.
 
+use super::waits::Waits;
 use indexmap::IndexMap;
 use syncrules_lang::Value;
 use syncrules_lang::rules::plan::{PlannedRule, RuleGroup};
@@ -46,7 +47,7 @@ enum Intent {
 struct MvPlan {
     mv: MvId,
     intents: Vec<Intent>,
-    retry: bool,
+    retry: Waits,
 }
 
 /// Processes metaverse objects outbound: their intents are decided in parallel over the
@@ -107,7 +108,7 @@ fn plan_mv(state: &State, ctx: &SyncContext<'_>, index: &JoinIndex, mv: MvId) ->
     let mut plan = MvPlan {
         mv,
         intents: Vec::new(),
-        retry: false,
+        retry: Waits::default(),
     };
     let Some(m) = state.metaverse.objects.get(&mv) else {
         return plan;
@@ -171,7 +172,7 @@ impl<'a> Target<'a> {
         rules: &[&PlannedRule],
         current_dn: &str,
         creating: bool,
-        retry: &mut bool,
+        retry: &mut Waits,
     ) -> Result<IndexMap<String, Value>, ObjectError> {
         let out = Outflow {
             m: self.m,
@@ -185,7 +186,7 @@ impl<'a> Target<'a> {
     }
 }
 
-fn plan_linked(t: &Target<'_>, cs: CsId, retry: &mut bool) -> Result<Option<Intent>, ObjectError> {
+fn plan_linked(t: &Target<'_>, cs: CsId, retry: &mut Waits) -> Result<Option<Intent>, ObjectError> {
     let connector = t.connector;
     let Some(o) = t
         .state
@@ -212,7 +213,7 @@ fn plan_linked(t: &Target<'_>, cs: CsId, retry: &mut bool) -> Result<Option<Inte
 fn plan_unlinked(
     t: &Target<'_>,
     index: &JoinIndex,
-    retry: &mut bool,
+    retry: &mut Waits,
 ) -> Result<Option<Intent>, ObjectError> {
     let Target {
         state,
@@ -321,7 +322,7 @@ fn apply(state: &mut State, index: &mut JoinIndex, plan: MvPlan, report: &mut Sy
                         .is_some_and(|m| !m.links.contains_key(&connector));
                 if !free {
                     // Another object joined it in this pass: decide again next time.
-                    retry = true;
+                    retry.other = true;
                     continue;
                 }
                 link(state, &connector, cs, mv, &rule, false);
@@ -356,9 +357,15 @@ fn apply(state: &mut State, index: &mut JoinIndex, plan: MvPlan, report: &mut Sy
             }
         }
     }
-    if retry {
+    if retry.other || !retry.refs.is_empty() {
         state.outbound_retry.insert(mv);
+        if retry.other {
+            state.outbound_waits.remove(&mv);
+        } else {
+            state.outbound_waits.insert(mv, retry.refs);
+        }
     } else {
         state.outbound_retry.remove(&mv);
+        state.outbound_waits.remove(&mv);
     }
 }

@@ -1,6 +1,8 @@
 //! Reading the last committed state: everything at once (a full cycle, a preview), or one
 //! object, one index row, one work list at a time (a delta step's working set).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use redb::{ReadTransaction, ReadableTable};
 
 use super::super::StoreError;
@@ -150,6 +152,14 @@ impl Reader<'_> {
                 })
                 .ok_or_else(|| corrupt("meta/outbound_retry".into(), "not a list of ids"))?;
         }
+        if let Some(j) = self.store.read_meta_value(&meta, "outbound_waits")? {
+            state.outbound_waits = waits(&j).ok_or_else(|| {
+                corrupt(
+                    "meta/outbound_waits".into(),
+                    "not a list of [id, [[connector, id], ...]]",
+                )
+            })?;
+        }
         if let Some(j) = self.store.read_meta_value(&meta, "held")? {
             state.held = held(&j)
                 .ok_or_else(|| corrupt("meta/held".into(), "not a list of [id, time] pairs"))?;
@@ -294,10 +304,7 @@ impl Reader<'_> {
     }
 
     /// The links of one metaverse object.
-    pub fn mv_links(
-        &self,
-        id: MvId,
-    ) -> Result<Option<std::collections::BTreeMap<String, CsId>>, StoreError> {
+    pub fn mv_links(&self, id: MvId) -> Result<Option<BTreeMap<String, CsId>>, StoreError> {
         let table = self.txn.open_table(MV).map_err(|e| self.open(e))?;
         match table.get(id.get()).map_err(|e| self.read(e))? {
             None => Ok(None),
@@ -431,9 +438,7 @@ impl Reader<'_> {
 }
 
 /// The held metaverse objects, `[[id, seconds since 1970], ...]`; `None` when malformed.
-fn held(
-    j: &serde_json::Value,
-) -> Option<std::collections::BTreeMap<MvId, chrono::DateTime<chrono::Utc>>> {
+fn held(j: &serde_json::Value) -> Option<BTreeMap<MvId, chrono::DateTime<chrono::Utc>>> {
     j.as_array()?
         .iter()
         .map(|pair| {
@@ -442,6 +447,29 @@ fn held(
             };
             let since = chrono::DateTime::from_timestamp(since.as_i64()?, 0)?;
             Some((MvId::new(id.as_u64()?), since))
+        })
+        .collect()
+}
+
+/// The `outbound_waits` meta value: `[[id, [[connector, id], ...]], ...]`.
+fn waits(j: &serde_json::Value) -> Option<BTreeMap<MvId, BTreeSet<(String, MvId)>>> {
+    j.as_array()?
+        .iter()
+        .map(|entry| {
+            let [id, on] = entry.as_array()?.as_slice() else {
+                return None;
+            };
+            let on = on
+                .as_array()?
+                .iter()
+                .map(|pair| {
+                    let [c, r] = pair.as_array()?.as_slice() else {
+                        return None;
+                    };
+                    Some((c.as_str()?.to_owned(), MvId::new(r.as_u64()?)))
+                })
+                .collect::<Option<BTreeSet<_>>>()?;
+            Some((MvId::new(id.as_u64()?), on))
         })
         .collect()
 }

@@ -467,6 +467,22 @@ impl Store {
                 ),
             ),
             (
+                "outbound_waits",
+                serde_json::Value::from(
+                    state
+                        .outbound_waits
+                        .iter()
+                        .map(|(id, waits)| {
+                            let on: Vec<serde_json::Value> = waits
+                                .iter()
+                                .map(|(c, r)| serde_json::json!([c, r.get()]))
+                                .collect();
+                            serde_json::json!([id.get(), on])
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+            ),
+            (
                 "held",
                 serde_json::Value::from(
                     state
