@@ -24,9 +24,12 @@
 //!
 //! An export batch is applied in memory and appended to the journal (written in chunks of
 //! 8 MiB, flushed to disk once at its end): its cost follows the batch, not the directory.
-//! Opening the folder reads the header and replays the current journal; objects of the
-//! snapshot are found through the sorted indexes by binary search, never loaded all at once,
-//! except by a full import.
+//! Opening the folder for an export reads the header and replays the current journal,
+//! reading each line's fields but decoding only unique attributes' values (the others are
+//! read back from their line when the object is read); objects of the snapshot are found
+//! through the sorted indexes, never loaded all at once, except by a full import. A delta
+//! import opens nothing of the sort: it reads the journal's last line and the lines after
+//! its watermark, found from the end of the file (`history.rs`).
 //!
 //! Why this layout: a journal line is the unit of atomicity a crash can respect (a torn last
 //! line is the only damage an append can leave), the sorted snapshot is found into without
@@ -36,7 +39,9 @@
 //!
 //! Once the journal holds a quarter as many changes as there are objects (at least 10,000,
 //! at most 200,000; see [`FileTarget::with_compaction`]) the export that filled it compacts
-//! it: the
+//! it; so does the end of an export step that wrote most of the journal and at least a
+//! twentieth as many changes as there are objects (an initial cycle's adds), so later runs
+//! do not replay them. Compacting: the
 //! snapshot and the journal are merged into the next generation's files (unchanged objects
 //! copied line for line, memory following the journal), then `target.json` is replaced
 //! through a temporary file renamed over it, which is the commit point, and the old
