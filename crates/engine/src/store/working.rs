@@ -369,7 +369,7 @@ impl<'s> Loader<'s> {
     }
 
     /// Makes resident the closures of the metaverse objects waiting for references whose
-    /// wait may be over (see [`crate::sync::waits`]; `touched` are the metaverse objects
+    /// wait may be over (see `sync::waits`; `touched` are the metaverse objects
     /// this sync is known to touch) and of the held ones (their window may end in this
     /// step, and deleting them stages their target objects' deletes).
     pub fn waiting(&self, state: &mut State, touched: &BTreeSet<MvId>) {
