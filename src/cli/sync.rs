@@ -112,14 +112,26 @@ pub(super) fn progress_bars(builder: SessionBuilder) -> SessionBuilder {
             }
             Event::Progress(p) => {
                 if let Some(b) = slot.as_ref() {
-                    if b.length().is_none()
+                    // A step that does not know its total yet (a full import read a page
+                    // at a time) counts on the spinner, styled at its first tick.
+                    if p.total == 0 {
+                        if p.done <= 1024
+                            && let Ok(style) = indicatif::ProgressStyle::with_template(
+                                "{msg:36} {spinner} {human_pos} {per_sec}",
+                            )
+                        {
+                            b.set_style(style);
+                        }
+                    } else if b.length().is_none()
                         && let Ok(style) = indicatif::ProgressStyle::with_template(
                             "{msg:36} [{bar:30}] {human_pos}/{human_len} {per_sec} ETA {eta}",
                         )
                     {
                         b.set_style(style.progress_chars("=> "));
                     }
-                    b.set_length(p.total as u64);
+                    if p.total != 0 {
+                        b.set_length(p.total as u64);
+                    }
                     b.set_position(p.done as u64);
                 }
             }

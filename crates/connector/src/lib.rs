@@ -6,6 +6,8 @@
 //! The mapping between a directory's entries and these types is the connector's job and
 //! should be a pure function, tested on recorded fixtures; the I/O stays thin.
 
+use std::ops::ControlFlow;
+
 use indexmap::IndexMap;
 use syncrules_lang::Value;
 use syncrules_lang::dn::Dn;
@@ -314,6 +316,32 @@ pub trait Connector: Send + Sync {
 
     /// Reads every object.
     async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError>;
+
+    /// Reads every object as [`Connector::full_import`] does, handing the entries to `page`
+    /// a page of at most `page_size` at a time instead of returning them, so that a caller
+    /// applying and dropping each page never holds the whole directory. Returns the
+    /// import's watermark and errors (its `entries` are empty). When `page` answers
+    /// [`ControlFlow::Break`], the connector stops and returns what it has; the caller then
+    /// discards the import.
+    ///
+    /// By default this reads [`Connector::full_import`] and cuts its entries into pages: a
+    /// connector that can read its directory a part at a time (the LDIF source does)
+    /// overrides it so that it never holds every entry either.
+    async fn full_import_paged(
+        &mut self,
+        page_size: usize,
+        page: &mut (dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()> + Send),
+    ) -> Result<ImportBatch, ConnectorError> {
+        let mut batch = self.full_import().await?;
+        let mut entries = std::mem::take(&mut batch.entries).into_iter();
+        loop {
+            let chunk: Vec<ImportEntry> = entries.by_ref().take(page_size.max(1)).collect();
+            if chunk.is_empty() || page(chunk).is_break() {
+                break;
+            }
+        }
+        Ok(batch)
+    }
 
     /// Reads what changed since `watermark` (from the previous import's batch).
     async fn delta_import(&mut self, watermark: &str) -> Result<ImportBatch, ConnectorError>;

@@ -3,11 +3,12 @@
 
 use std::fs::File;
 use std::io::{Read as _, Seek as _, SeekFrom};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use syncrules_connector::{
     Change, Connector, ConnectorError, ExportChange, ExportResult, FailureClass, ImportBatch,
-    ImportError,
+    ImportEntry, ImportError,
 };
 use syncrules_lang::Schema;
 
@@ -18,6 +19,8 @@ use super::{AttributeTyping, LdifError, Snapshot, change_entry, parse_bytes};
 use crate::coalesce;
 
 mod stream;
+
+use stream::BLOCK;
 
 /// A connector over an LDIF base file and an optional append-only delta file. Without a
 /// delta file it is read-only; with one, exports are appended to it as change records, which
@@ -244,6 +247,19 @@ fn torn_error(part: &LogPart) -> Option<ImportError> {
     })
 }
 
+/// The watermark of a full import that read the base file stamped `base` and the delta
+/// file's `bytes`, of which `part` is what was read whole.
+fn full_watermark(base: BaseStamp, bytes: &[u8], part: &LogPart) -> Watermark {
+    let consumed = bytes.get(..part.complete).unwrap_or_default();
+    Watermark {
+        base,
+        offset: count(part.complete),
+        lines: count(part.lines),
+        records: count(part.records.len()),
+        tail: fnv1a(tail_of(consumed)),
+    }
+}
+
 /// A count as a watermark number.
 fn count(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
@@ -271,14 +287,7 @@ impl Connector for LdifSource {
             }
         }
         errors.extend(torn_error(&part));
-        let consumed = bytes.get(..part.complete).unwrap_or_default();
-        let watermark = Watermark {
-            base,
-            offset: count(part.complete),
-            lines: count(part.lines),
-            records: count(part.records.len()),
-            tail: fnv1a(tail_of(consumed)),
-        };
+        let watermark = full_watermark(base, &bytes, &part);
         let mut entries = snapshot.into_entries();
         for entry in &mut entries {
             entry.change = Change::Present;
@@ -287,6 +296,36 @@ impl Connector for LdifSource {
             errors,
             entries,
             watermark: Some(watermark.render()),
+        })
+    }
+
+    /// Streams the files as [`LdifSource::for_each_object`] does: memory holds a page of
+    /// entries, a block of the base file and the objects change records touch.
+    async fn full_import_paged(
+        &mut self,
+        page_size: usize,
+        page: &mut (dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()> + Send),
+    ) -> Result<ImportBatch, ConnectorError> {
+        let size = page_size.max(1);
+        let mut entries = Vec::with_capacity(size);
+        let mut stopped = false;
+        let (errors, watermark) = self.stream(BLOCK, |entry| {
+            if stopped {
+                return ControlFlow::Break(());
+            }
+            entries.push(entry);
+            if entries.len() >= size {
+                stopped = page(std::mem::take(&mut entries)).is_break();
+            }
+            ControlFlow::Continue(())
+        })?;
+        if !stopped && !entries.is_empty() {
+            let _ = page(entries);
+        }
+        Ok(ImportBatch {
+            entries: Vec::new(),
+            watermark: Some(watermark.render()),
+            errors,
         })
     }
 

@@ -2,9 +2,10 @@
 //! be read), and applying the entries over a store in batches with bounded memory.
 
 use std::collections::HashSet;
+use std::ops::ControlFlow;
 
 use super::{Engine, RunError, Step, StepReport, import_report, tell};
-use crate::connector::{ConnectorError, ImportBatch};
+use crate::connector::{ConnectorError, ImportBatch, ImportEntry};
 use crate::import::{ImportReport, apply_entries, mark_gone};
 use crate::store::{Dirty, Loader};
 
@@ -52,91 +53,80 @@ impl Engine {
         })
     }
 
-    /// Applies an import's entries [`super::Options::sync_batch`] at a time, each batch
-    /// reading the objects its entries name from the last commit, committed and dropped
-    /// from memory before the next; a full import then marks deleted, batch by batch, the
-    /// stored objects no entry named. The watermark is committed last, with the step's
-    /// end: a run killed in between reads the same entries again, and an entry applied
-    /// twice changes nothing the second time.
-    pub(super) fn import_in_batches(
-        &mut self,
-        step: &Step,
-        batch: ImportBatch,
-        full: bool,
-        note: Option<String>,
-    ) -> Result<StepReport, RunError> {
+    /// Runs an import step over the store: a delta import's entries are applied
+    /// [`super::Options::sync_batch`] at a time; a full import (asked for, or run because
+    /// the delta cannot be read) is read a page of that size at a time
+    /// ([`Connector::full_import_paged`](crate::connector::Connector::full_import_paged)), so
+    /// the directory is never whole in memory. Each batch reads the objects its entries name
+    /// from the last commit, and is committed and dropped from memory before the next; a
+    /// full import then marks deleted, batch by batch, the stored objects no entry named.
+    /// The watermark is committed last, with the step's end: a run killed in between reads
+    /// the same entries again, and an entry applied twice changes nothing the second time.
+    pub(super) async fn import_with_store(&mut self, step: &Step) -> Result<StepReport, RunError> {
         let name = step.connector().to_owned();
+        let watermark = self.state.space(&name).watermark.clone();
         let Engine {
             state,
             options,
             store: Some(store),
             join_keys,
             progress,
+            connectors,
             ..
         } = self
         else {
             return Err(RunError::UnknownConnector(name));
         };
-        let hook = progress.as_deref();
-        let size = options.sync_batch.max(1);
-        let total = batch.entries.len();
-        let watermark = batch.watermark;
-        let mut sum = ImportReport {
-            errors: batch.errors,
-            ..ImportReport::default()
-        };
-        let mut seen = HashSet::new();
+        let connector = connectors
+            .get_mut(&name)
+            .ok_or_else(|| RunError::UnknownConnector(name.clone()))?;
         // What the earlier steps left in memory is committed: start from nothing.
         state.evict();
-        let mut entries = batch.entries.into_iter();
-        loop {
-            let chunk: Vec<_> = entries.by_ref().take(size).collect();
-            if chunk.is_empty() {
-                break;
-            }
-            let loader = Loader::new(store.reader()?);
-            loader.entries(state, &name, &chunk);
-            loader.finish()?;
-            let mut part = ImportReport::default();
-            let before = sum.read;
-            let mut tick = |done| tell(hook, step, before + done, total);
-            let space = state.space(&name);
-            let limit = options.values_per_attribute;
-            apply_entries(space, chunk, full, limit, &mut tick, &mut seen, &mut part);
-            commit_part(store, state, &name, &mut part, join_keys)?;
-            absorb(&mut sum, part);
-        }
-        if full {
-            let unseen: Vec<_> = store
-                .reader()?
-                .cs_ids(&name)?
-                .into_iter()
-                .filter(|id| !seen.contains(id))
-                .collect();
-            for ids in unseen.chunks(size) {
-                let loader = Loader::new(store.reader()?);
-                for id in ids {
-                    loader.cs(state, &name, *id);
-                }
-                loader.finish()?;
-                let mut part = ImportReport::default();
-                mark_gone(state.space(&name), ids, &seen, &mut part);
-                commit_part(store, state, &name, &mut part, join_keys)?;
-                absorb(&mut sum, part);
-            }
-        }
-        if watermark.is_some() {
-            state.space(&name).watermark = watermark;
-        }
-        let end = Dirty {
-            meta: true,
-            ..Dirty::default()
+        let mut pager = Pager {
+            step,
+            state,
+            store,
+            join_keys,
+            hook: progress.as_deref(),
+            size: options.sync_batch.max(1),
+            limit: options.values_per_attribute,
+            full: false,
+            total: 0,
+            seen: HashSet::new(),
+            sum: ImportReport::default(),
         };
-        store.commit(state, &end, join_keys)?;
-        let mut report = import_report(step, sum, options.error_limit);
-        report.changed = Dirty::default();
-        report.notes.extend(note);
-        Ok(report)
+        let note = match (step, watermark) {
+            (Step::DeltaImport(_), Some(w)) => match connector.delta_import(&w).await {
+                Ok(batch) => {
+                    pager.total = batch.entries.len();
+                    pager.page(batch.entries)?;
+                    return pager.finish(batch.watermark, batch.errors, None, options);
+                }
+                Err(ConnectorError::WatermarkExpired { .. }) => {
+                    Some("the delta watermark expired: ran a full import".to_owned())
+                }
+                Err(e) => return Err(e.into()),
+            },
+            (Step::DeltaImport(_), None) => {
+                Some("no watermark stored yet: ran a full import".to_owned())
+            }
+            _ => None,
+        };
+        pager.full = true;
+        let mut failed = None;
+        let batch = connector
+            .full_import_paged(pager.size, &mut |entries| match pager.page(entries) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(e) => {
+                    failed = Some(e);
+                    ControlFlow::Break(())
+                }
+            })
+            .await?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        pager.finish(batch.watermark, batch.errors, note, options)
     }
 
     /// Whether a delta sync runs in batches: it has more objects to visit than a batch
@@ -172,4 +162,103 @@ fn commit_part(
     store.commit(state, &dirty, join_keys)?;
     state.evict();
     Ok(())
+}
+
+/// An import step over the store, applying entries a batch at a time.
+struct Pager<'a> {
+    step: &'a Step,
+    state: &'a mut crate::model::State,
+    store: &'a crate::store::Store,
+    join_keys: &'a crate::store::JoinKeys,
+    hook: Option<&'a super::ProgressHook>,
+    /// Entries applied and committed at once.
+    size: usize,
+    /// Values kept per attribute.
+    limit: usize,
+    /// A full import: stored objects no entry names are deleted at the end.
+    full: bool,
+    /// Entries the step has in all (0: not known, a full import read as it goes).
+    total: usize,
+    /// The objects the entries named.
+    seen: HashSet<crate::model::CsId>,
+    sum: ImportReport,
+}
+
+impl Pager<'_> {
+    /// Applies `entries`, a batch at a time, each committed and dropped from memory.
+    fn page(&mut self, entries: Vec<ImportEntry>) -> Result<(), RunError> {
+        let name = self.step.connector();
+        let mut entries = entries.into_iter();
+        loop {
+            let chunk: Vec<_> = entries.by_ref().take(self.size).collect();
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let loader = Loader::new(self.store.reader()?);
+            loader.entries(self.state, name, &chunk);
+            loader.finish()?;
+            let mut part = ImportReport::default();
+            let before = self.sum.read;
+            let (hook, step, total) = (self.hook, self.step, self.total);
+            let mut tick = |done| tell(hook, step, before + done, total);
+            let space = self.state.space(name);
+            apply_entries(
+                space,
+                chunk,
+                self.full,
+                self.limit,
+                &mut tick,
+                &mut self.seen,
+                &mut part,
+            );
+            commit_part(self.store, self.state, name, &mut part, self.join_keys)?;
+            absorb(&mut self.sum, part);
+        }
+    }
+
+    /// Ends the step: a full import deletes the stored objects no entry named; then the
+    /// watermark is committed. The connector's own errors come first in the report, as
+    /// they were read before the entries.
+    fn finish(
+        mut self,
+        watermark: Option<String>,
+        errors: Vec<crate::connector::ImportError>,
+        note: Option<String>,
+        options: &super::Options,
+    ) -> Result<StepReport, RunError> {
+        let name = self.step.connector();
+        if self.full {
+            let unseen: Vec<_> = self
+                .store
+                .reader()?
+                .cs_ids(name)?
+                .into_iter()
+                .filter(|id| !self.seen.contains(id))
+                .collect();
+            for ids in unseen.chunks(self.size) {
+                let loader = Loader::new(self.store.reader()?);
+                for id in ids {
+                    loader.cs(self.state, name, *id);
+                }
+                loader.finish()?;
+                let mut part = ImportReport::default();
+                mark_gone(self.state.space(name), ids, &self.seen, &mut part);
+                commit_part(self.store, self.state, name, &mut part, self.join_keys)?;
+                absorb(&mut self.sum, part);
+            }
+        }
+        if watermark.is_some() {
+            self.state.space(name).watermark = watermark;
+        }
+        let end = Dirty {
+            meta: true,
+            ..Dirty::default()
+        };
+        self.store.commit(self.state, &end, self.join_keys)?;
+        self.sum.errors.splice(0..0, errors);
+        let mut report = import_report(self.step, self.sum, options.error_limit);
+        report.changed = Dirty::default();
+        report.notes.extend(note);
+        Ok(report)
+    }
 }

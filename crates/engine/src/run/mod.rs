@@ -194,8 +194,7 @@ impl Engine {
                     }
                 }
                 Step::FullImport(_) | Step::DeltaImport(_) => {
-                    let (batch, full, note) = self.fetch(step).await?;
-                    return self.import_in_batches(step, batch, full, note);
+                    return self.import_with_store(step).await;
                 }
                 Step::Export(_) => {
                     return self.export_in_batches(step, step.connector()).await;

@@ -144,7 +144,8 @@ pub struct Progress<'a> {
     pub connector: &'a str,
     /// Objects done.
     pub done: usize,
-    /// Objects to do.
+    /// Objects to do; 0 while not known (a full import over a store reads its directory a
+    /// page at a time, and counts what it read).
     pub total: usize,
 }
 

@@ -12,15 +12,17 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::hash::{DefaultHasher, Hash as _, Hasher as _};
 use std::io::Read as _;
+use std::ops::ControlFlow;
 
 use syncrules_connector::{Change, ConnectorError, ImportEntry, ImportError};
 
 use super::super::dn::{dn_key, parent_dn};
+use super::super::watermark::Watermark;
 use super::super::{LdifRecord, RecordKind, Snapshot, entry_from_record, parse_from};
-use super::{LdifSource, read_log, record_error, torn_error};
+use super::{LdifSource, full_watermark, read_log, record_error, torn_error};
 
 /// The size of one read of the base file.
-const BLOCK: usize = 8 << 20;
+pub(super) const BLOCK: usize = 8 << 20;
 
 impl LdifSource {
     /// Every object of the directory now, as [`full_import`](syncrules_connector::Connector)
@@ -38,17 +40,25 @@ impl LdifSource {
     /// duplicate.
     pub fn for_each_object(
         &self,
-        each: impl FnMut(ImportEntry),
-    ) -> Result<Vec<ImportError>, ConnectorError> {
-        self.stream(BLOCK, each)
-    }
-
-    /// [`LdifSource::for_each_object`] reading `block` bytes at a time.
-    fn stream(
-        &self,
-        block: usize,
         mut each: impl FnMut(ImportEntry),
     ) -> Result<Vec<ImportError>, ConnectorError> {
+        let (errors, _) = self.stream(BLOCK, |entry| {
+            each(entry);
+            ControlFlow::Continue(())
+        })?;
+        Ok(errors)
+    }
+
+    /// [`LdifSource::for_each_object`] reading `block` bytes at a time, stopping when `each`
+    /// breaks; also returns the watermark a full import returns. The base file's stamp is
+    /// taken before its first byte is read: a file replaced meanwhile does not match it,
+    /// so the next delta import runs full again.
+    pub(super) fn stream(
+        &self,
+        block: usize,
+        mut each: impl FnMut(ImportEntry) -> ControlFlow<()>,
+    ) -> Result<(Vec<ImportError>, Watermark), ConnectorError> {
+        let base = self.base_stamp()?;
         let delta_bytes = self.delta_whole()?;
         let delta_path = self.delta_file();
         let delta = read_log(&delta_bytes, delta_path, 1).map_err(|e| self.data(&e))?;
@@ -60,12 +70,12 @@ impl LdifSource {
             for record in records.iter().filter(|r| !is_content(r)) {
                 touch(&mut touched, record);
             }
-            Ok(())
+            Ok::<(), ConnectorError>(())
         })?;
         let mut held = Snapshot::new(self.typing.clone());
         let mut seen: HashSet<u64> = HashSet::new();
         let in_base = |e: super::super::RecordError| self.data(&e.in_file(&self.path));
-        self.base_blocks(block, false, |records| {
+        let streamed: Result<(), Stop> = self.base_blocks(block, false, |records| {
             for record in records {
                 let key = dn_key(&record.dn);
                 if touched.contains(&key) || !is_content(&record) {
@@ -73,17 +83,24 @@ impl LdifSource {
                     continue;
                 }
                 if !seen.insert(hash(&key)) {
-                    return Err(in_base(super::super::RecordError::new(
+                    return Err(Stop::Failed(in_base(super::super::RecordError::new(
                         record.line,
                         format!("`{}` already exists", record.dn),
-                    )));
+                    ))));
                 }
                 let mut entry = entry_from_record(&record, &self.typing).map_err(in_base)?;
                 entry.change = Change::Present;
-                each(entry);
+                if each(entry).is_break() {
+                    return Err(Stop::Stopped);
+                }
             }
             Ok(())
-        })?;
+        });
+        match streamed {
+            Ok(()) => {}
+            Err(Stop::Stopped) => return Ok((Vec::new(), full_watermark(base, &[], &delta))),
+            Err(Stop::Failed(e)) => return Err(e),
+        }
         let mut errors = Vec::new();
         for record in &delta.records {
             if let Err(e) = held.apply(record) {
@@ -93,20 +110,22 @@ impl LdifSource {
         errors.extend(torn_error(&delta));
         for mut entry in held.into_entries() {
             entry.change = Change::Present;
-            each(entry);
+            if each(entry).is_break() {
+                break;
+            }
         }
-        Ok(errors)
+        Ok((errors, full_watermark(base, &delta_bytes, &delta)))
     }
 
     /// Hands the base file's records to `f`, a block at a time. With `changes_only`, a block
     /// that does not spell `changetype` (in any case) holds no change record and is skipped
     /// unparsed.
-    fn base_blocks(
+    fn base_blocks<E: From<ConnectorError>>(
         &self,
         block: usize,
         changes_only: bool,
-        mut f: impl FnMut(Vec<LdifRecord>) -> Result<(), ConnectorError>,
-    ) -> Result<(), ConnectorError> {
+        mut f: impl FnMut(Vec<LdifRecord>) -> Result<(), E>,
+    ) -> Result<(), E> {
         let unavailable = |e: std::io::Error| self.unavailable(&self.path, &e);
         let mut file = File::open(&self.path).map_err(unavailable)?;
         let mut buf: Vec<u8> = Vec::with_capacity(block.saturating_mul(2));
@@ -140,6 +159,20 @@ impl LdifSource {
                 return Ok(());
             }
         }
+    }
+}
+
+/// Why the second pass over the base file ended early.
+enum Stop {
+    /// The receiver had enough.
+    Stopped,
+    /// The file could not be read or parsed.
+    Failed(ConnectorError),
+}
+
+impl From<ConnectorError> for Stop {
+    fn from(e: ConnectorError) -> Self {
+        Stop::Failed(e)
     }
 }
 

@@ -1,3 +1,4 @@
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use syncrules_connector::{Connector as _, ConnectorError, ImportEntry};
@@ -33,12 +34,49 @@ fn full(source: &LdifSource) -> Outcome {
 fn streamed(source: &LdifSource, block: usize) -> Outcome {
     let mut entries = Vec::new();
     source
-        .stream(block, |e| entries.push(e))
-        .map(|errors| {
+        .stream(block, |e| {
+            entries.push(e);
+            ControlFlow::Continue(())
+        })
+        .map(|(errors, _)| {
             let errors = errors.into_iter().map(|e| e.message).collect();
             (sorted(entries), errors)
         })
         .map_err(|e: ConnectorError| e.to_string())
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+}
+
+/// A paged full import: its entries, errors and watermark, and the sizes of its pages.
+fn paged(source: &LdifSource, size: usize) -> (Outcome, Option<String>, Vec<usize>) {
+    let mut source = source.clone();
+    let mut entries = Vec::new();
+    let mut pages = Vec::new();
+    let batch = runtime().block_on(source.full_import_paged(size, &mut |page| {
+        pages.push(page.len());
+        entries.extend(page);
+        ControlFlow::Continue(())
+    }));
+    match batch {
+        Ok(b) => {
+            assert!(b.entries.is_empty());
+            let errors = b.errors.into_iter().map(|e| e.message).collect();
+            (Ok((sorted(entries), errors)), b.watermark, pages)
+        }
+        Err(e) => (Err(e.to_string()), None, pages),
+    }
+}
+
+fn watermark_of_full(source: &LdifSource) -> Option<String> {
+    let mut source = source.clone();
+    runtime()
+        .block_on(source.full_import())
+        .ok()
+        .and_then(|b| b.watermark)
 }
 
 fn generated() -> Vec<u8> {
@@ -71,6 +109,17 @@ fn assert_same(base: &[u8], delta: Option<&[u8]>) -> Outcome {
     let whole = full(&source);
     for block in BLOCKS {
         assert_eq!(streamed(&source, block), whole, "block size {block}");
+    }
+    for size in [1, 7, 1000] {
+        let (outcome, watermark, pages) = paged(&source, size);
+        assert_eq!(outcome, whole, "page size {size}");
+        if whole.is_ok() {
+            assert_eq!(watermark, watermark_of_full(&source), "page size {size}");
+            assert!(watermark.is_some());
+            let (last, full_pages) = pages.split_last().unwrap();
+            assert!(full_pages.iter().all(|&n| n == size), "{pages:?}");
+            assert!((1..=size).contains(last), "{pages:?}");
+        }
     }
     whole
 }
@@ -137,4 +186,21 @@ fn a_duplicate_dn_or_a_cut_record_in_the_base_file_is_the_same_error() {
     let cut = format!("{text}\ndn: CN=cut,DC=contoso,DC=com\ncn: cut\n");
     let error = assert_same(cut.as_bytes(), None).unwrap_err();
     assert!(error.contains("objectClass"), "{error}");
+}
+
+#[test]
+fn a_paged_import_stops_when_its_receiver_breaks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("base.ldif");
+    std::fs::write(&path, generated()).unwrap();
+    let mut source = LdifSource::new("ad", &path);
+    let mut pages = Vec::new();
+    let batch = runtime()
+        .block_on(source.full_import_paged(10, &mut |page| {
+            pages.push(page.len());
+            ControlFlow::Break(())
+        }))
+        .unwrap();
+    assert_eq!(pages, vec![10]);
+    assert!(batch.entries.is_empty());
 }
