@@ -2,6 +2,7 @@
 //! table definitions the reading and writing halves share.
 
 mod read;
+mod rows;
 mod write;
 
 use std::fmt;
@@ -15,17 +16,21 @@ use redb::{
 };
 
 use super::StoreError;
+use super::pack::Codec;
 use crate::model::CsId;
 
 pub use read::Reader;
+pub(crate) use write::EncodeCs;
 
 /// The state file's name inside the state directory.
 pub const FILE_NAME: &str = "state.redb";
 
-/// The layout version written to `meta/format`. 3: the DN index is keyed by the one DN
-/// key (`syncrules_lang::dn::DnKey`); layout 2 keyed it by the DN lowercased, and is
+/// The layout version written to `meta/format`. 4: records may be packed with a zstd
+/// dictionary the `dicts` table holds (see the `pack` module); a layout-3 state has no
+/// packed records, and becomes layout 4 when opened. 3: the DN index is keyed by the one
+/// DN key (`syncrules_lang::dn::DnKey`); layout 2 keyed it by the DN lowercased, and is
 /// converted when opened.
-const FORMAT: &str = "3";
+const FORMAT: &str = "4";
 
 /// Connector-space objects: `(connector, id)` → record.
 pub(super) const CS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("cs2");
@@ -59,6 +64,24 @@ pub(super) const MV_JOIN: MultimapTableDefinition<(&str, &str), u64> =
 pub(super) const CS_JOIN: MultimapTableDefinition<(&str, &str, &str), u64> =
     MultimapTableDefinition::new("cs_join");
 
+/// The dictionaries records are packed with: number → CRC-32 and zstd dictionary.
+pub(super) const DICTS: TableDefinition<u32, &[u8]> = TableDefinition::new("dicts");
+
+/// A dictionary as the `dicts` table holds it: a CRC-32 of it, then its bytes.
+pub(super) fn seal(dict: &[u8]) -> Vec<u8> {
+    let mut row = crc32fast::hash(dict).to_le_bytes().to_vec();
+    row.extend_from_slice(dict);
+    row
+}
+
+/// The dictionary of a `dicts` row, when its checksum matches.
+fn unseal(row: &[u8]) -> Option<&[u8]> {
+    let (crc, dict) = (row.get(..4)?, row.get(4..)?);
+    let mut want = [0u8; 4];
+    want.copy_from_slice(crc);
+    (u32::from_le_bytes(want) == crc32fast::hash(dict)).then_some(dict)
+}
+
 /// The page cache of an open state.
 const CACHE_BYTES: usize = 128 << 20;
 
@@ -69,6 +92,8 @@ const MAGIC: &[u8] = b"redb";
 pub struct Store {
     db: Database,
     path: PathBuf,
+    /// The dictionary records are packed with, once the state has one.
+    codec: std::sync::OnceLock<Codec>,
 }
 
 impl fmt::Debug for Store {
@@ -216,7 +241,11 @@ impl Store {
             Ok(Err(other)) => return Err(database(&path, "open the state", other)),
             Ok(Ok(db)) => db,
         };
-        let store = Store { db, path };
+        let store = Store {
+            db,
+            path,
+            codec: std::sync::OnceLock::new(),
+        };
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| store.init())) {
             Ok(r) => r?,
             Err(_) => {
@@ -268,6 +297,7 @@ impl Store {
                 .map_err(|e| self.err("open a table", e))?;
             txn.open_multimap_table(CS_JOIN)
                 .map_err(|e| self.err("open a table", e))?;
+            self.load_codec(&txn)?;
             let mut meta = txn
                 .open_table(META)
                 .map_err(|e| self.err("open a table", e))?;
@@ -282,6 +312,11 @@ impl Store {
                     Ok(())
                 }
                 Some(f) if f == FORMAT.as_bytes() => Ok(()),
+                Some(f) if f == b"3" => {
+                    meta.insert("format", FORMAT.as_bytes())
+                        .map_err(|e| self.err("write", e))?;
+                    Ok(())
+                }
                 Some(f) if f == b"2" => {
                     self.rekey_dn_index(&txn)?;
                     meta.insert("format", FORMAT.as_bytes())
@@ -300,6 +335,32 @@ impl Store {
             }
         })();
         self.finish(txn, result)
+    }
+
+    /// Reads the dictionary records are packed with, when the state has one.
+    fn load_codec(&self, txn: &WriteTransaction) -> Result<(), StoreError> {
+        let dicts = txn
+            .open_table(DICTS)
+            .map_err(|e| self.err("open a table", e))?;
+        let last = dicts.last().map_err(|e| self.err("read", e))?;
+        if let Some((number, row)) = last {
+            let number = number.value();
+            let codec = unseal(row.value())
+                .and_then(|dict| Codec::new(number, dict))
+                .ok_or_else(|| {
+                    corrupt(
+                        format!("dicts/{number}"),
+                        "the dictionary's checksum does not match: the file is damaged",
+                    )
+                })?;
+            let _ = self.codec.set(codec);
+        }
+        Ok(())
+    }
+
+    /// The dictionary records are packed with, once the state has one.
+    pub(super) fn codec(&self) -> Option<&Codec> {
+        self.codec.get()
     }
 
     /// Layout 2 to 3: the DN index's rows keyed again by the DN key. A lowercased DN has the

@@ -21,7 +21,7 @@
 //! as the [`Store`] is open, so two runs cannot share one state directory: the second
 //! [`Store::open`] fails with an error saying the state is in use.
 //!
-//! # Layout (version 2)
+//! # Layout (version 4)
 //!
 //! - `cs2`: key `(connector, id)` → one [`CsObject`](crate::model::CsObject) record;
 //! - `mv2`: key `id` → one [`MvObject`](crate::model::MvObject) record;
@@ -30,6 +30,8 @@
 //! - `to_recompute`: metaverse ids a batched sync killed between its halves left to
 //!   recompute (a table older files get when opened);
 //! - `mv_join`, `cs_join`: the values of the attributes join rules search → ids;
+//! - `dicts`: the zstd dictionary records are packed with, once a commit wrote enough
+//!   objects to train one (see the `pack` module);
 //! - `meta`: `format`, `spaces` (connectors in order, each one's watermark, next id and
 //!   object count), `mv_next_id`, `mv_count`, `plan_fingerprint`, `outbound_retry`, `outbound_waits`,
 //!   `held` (the metaverse objects in their deletion window, with the time each was held),
@@ -37,7 +39,8 @@
 //!   for a reference or held, lists that are read and rewritten whole by every commit.
 //!
 //! Records are a version byte, a CRC-32 and a compact binary body (see the `record`
-//! module). So a delta step reads the objects it touches by key and index — never the whole
+//! module), stored packed with the state's zstd dictionary once it has one (a quarter of
+//! the bytes). So a delta step reads the objects it touches by key and index — never the whole
 //! state — and a commit rewrites only their records and index rows (see the engine's
 //! working set, [`crate::run`]). A full cycle or a preview still reads everything
 //! ([`Store::load`]).
@@ -51,6 +54,7 @@
 //! damaged is ever overwritten or taken as a new state.
 
 mod db;
+mod pack;
 pub mod record;
 mod working;
 

@@ -77,6 +77,15 @@ pub enum DecodeError {
         /// Where it is.
         at: usize,
     },
+    /// A packed record whose dictionary the state does not hold.
+    #[error("a record packed with dictionary {number}, which the state does not hold")]
+    NoDictionary {
+        /// The dictionary the record names.
+        number: u32,
+    },
+    /// A packed record whose compressed frame does not unpack.
+    #[error("a packed record that does not unpack")]
+    Unpack,
     /// A length this machine cannot hold.
     #[error("a length out of range")]
     LengthOutOfRange,

@@ -1,12 +1,14 @@
 //! Reading the last committed state: everything at once (a full cycle, a preview), or one
 //! object, one index row, one work list at a time (a delta step's working set).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use redb::{ReadTransaction, ReadableTable};
 
 use super::super::StoreError;
-use super::super::record::{decode_cs, decode_mv};
+use super::super::pack::unpack;
+use super::super::record::{Decoded, decode_cs, decode_mv};
 use super::{
     BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT, TO_RECOMPUTE,
     TO_SYNC, corrupt, cs_key,
@@ -18,6 +20,13 @@ use crate::model::{CsId, CsObject, MvId, MvObject, State};
 pub struct Reader<'s> {
     store: &'s Store,
     txn: ReadTransaction,
+}
+
+impl Reader<'_> {
+    /// The plain record a stored value holds (see the `pack` module).
+    fn plain<'v>(&self, stored: &'v [u8]) -> Decoded<Cow<'v, [u8]>> {
+        unpack(stored, self.store.codec())
+    }
 }
 
 impl std::fmt::Debug for Reader<'_> {
@@ -220,7 +229,10 @@ impl Reader<'_> {
             if mv.objects.contains_key(&id) || mv.residency.removed.contains(&id) {
                 continue;
             }
-            let o = decode_mv(id, v.value()).map_err(|m| corrupt(format!("mv/{id}"), m))?;
+            let o = self
+                .plain(v.value())
+                .and_then(|b| decode_mv(id, &b))
+                .map_err(|m| corrupt(format!("mv/{id}"), m))?;
             mv.next_id = mv.next_id.max(id);
             mv.objects.insert(id, o);
         }
@@ -242,7 +254,10 @@ impl Reader<'_> {
             if space.objects.contains_key(&id) || space.residency.removed.contains(&id) {
                 continue;
             }
-            let o = decode_cs(id, v.value()).map_err(|m| corrupt(cs_key(connector, id), m))?;
+            let o = self
+                .plain(v.value())
+                .and_then(|b| decode_cs(id, &b))
+                .map_err(|m| corrupt(cs_key(connector, id), m))?;
             space.load(o);
         }
         for entry in self
@@ -271,7 +286,9 @@ impl Reader<'_> {
         let table = self.txn.open_table(CS).map_err(|e| self.open(e))?;
         match table.get((connector, id.get())).map_err(|e| self.read(e))? {
             None => Ok(None),
-            Some(v) => decode_cs(id, v.value())
+            Some(v) => self
+                .plain(v.value())
+                .and_then(|b| decode_cs(id, &b))
                 .map(Some)
                 .map_err(|m| corrupt(cs_key(connector, id), m)),
         }
@@ -282,7 +299,9 @@ impl Reader<'_> {
         let table = self.txn.open_table(MV).map_err(|e| self.open(e))?;
         match table.get(id.get()).map_err(|e| self.read(e))? {
             None => Ok(None),
-            Some(v) => decode_mv(id, v.value())
+            Some(v) => self
+                .plain(v.value())
+                .and_then(|b| decode_mv(id, &b))
                 .map(Some)
                 .map_err(|m| corrupt(format!("mv/{id}"), m)),
         }
@@ -297,7 +316,9 @@ impl Reader<'_> {
         let table = self.txn.open_table(CS).map_err(|e| self.open(e))?;
         match table.get((connector, id.get())).map_err(|e| self.read(e))? {
             None => Ok(None),
-            Some(v) => crate::store::record::decode_cs_target(v.value())
+            Some(v) => self
+                .plain(v.value())
+                .and_then(|b| crate::store::record::decode_cs_target(&b))
                 .map(Some)
                 .map_err(|m| corrupt(cs_key(connector, id), m)),
         }
@@ -308,7 +329,9 @@ impl Reader<'_> {
         let table = self.txn.open_table(MV).map_err(|e| self.open(e))?;
         match table.get(id.get()).map_err(|e| self.read(e))? {
             None => Ok(None),
-            Some(v) => crate::store::record::decode_mv_links(v.value())
+            Some(v) => self
+                .plain(v.value())
+                .and_then(|b| crate::store::record::decode_mv_links(&b))
                 .map(Some)
                 .map_err(|m| corrupt(format!("mv/{id}"), m)),
         }

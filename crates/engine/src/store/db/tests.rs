@@ -15,6 +15,7 @@ use chrono::DateTime;
 
 mod atomic;
 mod layout;
+mod packed;
 
 /// A connector-space object with every field set.
 pub(super) fn sample_cs(id: CsId) -> CsObject {

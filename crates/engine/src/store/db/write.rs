@@ -1,18 +1,19 @@
 //! Committing a step: the dirty objects' records and every index row they change, in one
 //! write transaction.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use redb::{ReadableTable, WriteTransaction};
 
+use super::super::pack::{Codec, is_packed, train_on, unpack};
 use super::super::record::{decode_cs, decode_mv, encode_cs, encode_mv};
 use super::super::{Dirty, JoinKeys, StoreError};
+use super::rows::{cs_join_rows, mark, mv_join_rows, point, settle};
 use super::{
-    BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT, TO_RECOMPUTE,
-    TO_SYNC, corrupt, cs_key,
+    BY_ANCHOR, BY_DN, CS, CS_JOIN, DICTS, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT,
+    TO_RECOMPUTE, TO_SYNC, corrupt, cs_key, seal,
 };
-use crate::model::{CsId, CsObject, MvId, MvObject, State};
-use crate::sync::join_keys as keys;
+use crate::model::{CsId, CsObject, State};
 
 /// Why an object cannot be encoded. The record encoder never fails; tests substitute an
 /// encoder that does, to see a commit fail halfway.
@@ -25,64 +26,12 @@ fn encode(_connector: &str, o: &CsObject) -> Result<Vec<u8>, EncodeError> {
     Ok(encode_cs(o))
 }
 
-/// The index rows of one connector-space object besides its DN and anchor.
-fn cs_join_rows(keys_of: &JoinKeys, connector: &str, o: &CsObject) -> BTreeSet<(String, String)> {
-    let mut rows = BTreeSet::new();
-    for (c, attr) in &keys_of.cs {
-        if c == connector {
-            for k in keys(o.current(attr)) {
-                rows.insert((attr.clone(), k));
-            }
-        }
+/// `plain` as it is stored: packed when the state has a dictionary.
+fn pack(codec: Option<&Codec>, plain: Vec<u8>) -> Vec<u8> {
+    match codec {
+        Some(c) => c.pack(plain),
+        None => plain,
     }
-    rows
-}
-
-fn mv_join_rows(keys_of: &JoinKeys, o: &MvObject) -> BTreeSet<(String, String)> {
-    let mut rows = BTreeSet::new();
-    for attr in &keys_of.mv {
-        if let Some(v) = o.attributes.get(attr) {
-            for k in keys(v) {
-                rows.insert((attr.clone(), k));
-            }
-        }
-    }
-    rows
-}
-
-/// Sets `key` → `id` unless the table already holds exactly that.
-fn point(
-    table: &mut redb::Table<'_, (&str, &str), u64>,
-    key: (&str, &str),
-    id: u64,
-) -> Result<(), redb::StorageError> {
-    if table.get(key)?.map(|v| v.value()) != Some(id) {
-        table.insert(key, id)?;
-    }
-    Ok(())
-}
-
-/// Puts `key` in a work list or takes it out, writing only when that changes the list.
-fn mark(
-    table: &mut redb::Table<'_, (&str, u64), u8>,
-    key: (&str, u64),
-    on: bool,
-) -> Result<(), redb::StorageError> {
-    let there = table.get(key)?.is_some();
-    if on && !there {
-        table.insert(key, 1)?;
-    } else if !on && there {
-        table.remove(key)?;
-    }
-    Ok(())
-}
-
-/// Takes an object out of the export journal, if it is there.
-fn settle(
-    table: &mut redb::Table<'_, (&str, u64), u8>,
-    key: (&str, u64),
-) -> Result<(), redb::StorageError> {
-    mark(table, key, false)
 }
 
 impl Store {
@@ -127,11 +76,18 @@ impl Store {
         if dirty.is_empty() {
             return Ok(());
         }
+        let trained = match self.codec() {
+            None => train_on(state, dirty, encode)?,
+            Some(_) => None,
+        };
         let txn = self.begin()?;
-        let result = self.write(&txn, state, dirty, join, encode);
+        let result = self.write(&txn, state, dirty, join, encode, trained.as_ref());
         match result {
             Ok(counts) => {
                 self.finish(txn, Ok(()))?;
+                if let Some((codec, _)) = trained {
+                    let _ = self.codec.set(codec);
+                }
                 for (name, n) in counts.cs {
                     if let Some(s) = state.spaces.get_mut(&name) {
                         s.residency.stored = n;
@@ -151,7 +107,18 @@ impl Store {
         dirty: &Dirty,
         join: &JoinKeys,
         encode: EncodeCs<'_>,
+        trained: Option<&(Codec, Vec<u8>)>,
     ) -> Result<Counts, StoreError> {
+        let codec = match trained {
+            Some((codec, dict)) => {
+                txn.open_table(DICTS)
+                    .map_err(|e| self.err("open a table", e))?
+                    .insert(codec.number(), seal(dict).as_slice())
+                    .map_err(|e| self.err("write", e))?;
+                Some(codec)
+            }
+            None => self.codec(),
+        };
         let stored_keys = read_join_keys(self, txn)?;
         let rebuild = stored_keys.as_ref() != Some(join);
         if rebuild {
@@ -201,18 +168,23 @@ impl Store {
                 None => None,
             };
             let old = match cs.get(key).map_err(|e| self.err("write", e))? {
-                // Marked but unchanged: its record and index rows are as stored.
-                Some(v) if bytes.as_deref() == Some(v.value()) => {
-                    if new.is_some_and(|o| o.pending_export.is_none()) {
-                        settle(&mut journal, key).map_err(|e| self.err("write", e))?;
+                Some(v) => {
+                    let stored = v.value();
+                    let plain =
+                        unpack(stored, codec).map_err(|m| corrupt(cs_key(connector, *id), m))?;
+                    // Marked but unchanged: its record and index rows are as stored (a
+                    // plain record is packed once the state has a dictionary).
+                    if bytes.as_deref() == Some(&*plain) && (codec.is_none() || is_packed(stored)) {
+                        if new.is_some_and(|o| o.pending_export.is_none()) {
+                            settle(&mut journal, key).map_err(|e| self.err("write", e))?;
+                        }
+                        continue;
                     }
-                    continue;
+                    Some(decode_cs(*id, &plain).map_err(|m| corrupt(cs_key(connector, *id), m))?)
                 }
-                Some(v) => Some(
-                    decode_cs(*id, v.value()).map_err(|m| corrupt(cs_key(connector, *id), m))?,
-                ),
                 None => None,
             };
+            let bytes = bytes.map(|b| pack(codec, b));
             if let Some(o) = &old {
                 if let Some(a) = &o.anchor
                     && new.is_none_or(|n| n.anchor.as_ref() != Some(a))
@@ -321,13 +293,19 @@ impl Store {
             let new = state.metaverse.objects.get(id);
             let bytes = new.map(encode_mv);
             let old = match mv.get(id.get()).map_err(|e| self.err("write", e))? {
-                // Marked but unchanged.
-                Some(v) if bytes.as_deref() == Some(v.value()) => continue,
                 Some(v) => {
-                    Some(decode_mv(*id, v.value()).map_err(|m| corrupt(format!("mv/{id}"), m))?)
+                    let stored = v.value();
+                    let plain =
+                        unpack(stored, codec).map_err(|m| corrupt(format!("mv/{id}"), m))?;
+                    // Marked but unchanged.
+                    if bytes.as_deref() == Some(&*plain) && (codec.is_none() || is_packed(stored)) {
+                        continue;
+                    }
+                    Some(decode_mv(*id, &plain).map_err(|m| corrupt(format!("mv/{id}"), m))?)
                 }
                 None => None,
             };
+            let bytes = bytes.map(|b| pack(codec, b));
             if !rebuild {
                 let old_rows = old
                     .as_ref()
@@ -362,28 +340,7 @@ impl Store {
             }
         }
         if rebuild {
-            for entry in cs.iter().map_err(|e| self.err("write", e))? {
-                let (k, v) = entry.map_err(|e| self.err("write", e))?;
-                let (connector, n) = k.value();
-                let id = CsId::new(n);
-                let o = decode_cs(id, v.value()).map_err(|m| corrupt(cs_key(connector, id), m))?;
-                for (attr, key) in cs_join_rows(join, connector, &o) {
-                    cs_join
-                        .insert((connector, attr.as_str(), key.as_str()), n)
-                        .map_err(|e| self.err("write", e))?;
-                }
-            }
-            for entry in mv.iter().map_err(|e| self.err("write", e))? {
-                let (k, v) = entry.map_err(|e| self.err("write", e))?;
-                let n = k.value();
-                let id = MvId::new(n);
-                let o = decode_mv(id, v.value()).map_err(|m| corrupt(format!("mv/{id}"), m))?;
-                for (attr, key) in mv_join_rows(join, &o) {
-                    mv_join
-                        .insert((attr.as_str(), key.as_str()), n)
-                        .map_err(|e| self.err("write", e))?;
-                }
-            }
+            self.index_anew(&cs, &mv, &mut cs_join, &mut mv_join, join, codec)?;
         }
         let counts = Counts {
             cs: state

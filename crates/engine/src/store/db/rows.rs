@@ -1,0 +1,120 @@
+//! The index rows a commit writes beside an object's record, and the small writes that
+//! touch a row only when it changes.
+
+use std::collections::BTreeSet;
+
+use redb::ReadableTable;
+
+use super::super::pack::{Codec, unpack};
+use super::super::record::{decode_cs, decode_mv};
+use super::super::{JoinKeys, StoreError};
+use super::{Store, corrupt, cs_key};
+use crate::model::{CsId, CsObject, MvId, MvObject};
+use crate::sync::join_keys as keys;
+
+/// The index rows of one connector-space object besides its DN and anchor.
+pub(super) fn cs_join_rows(
+    keys_of: &JoinKeys,
+    connector: &str,
+    o: &CsObject,
+) -> BTreeSet<(String, String)> {
+    let mut rows = BTreeSet::new();
+    for (c, attr) in &keys_of.cs {
+        if c == connector {
+            for k in keys(o.current(attr)) {
+                rows.insert((attr.clone(), k));
+            }
+        }
+    }
+    rows
+}
+
+/// The join index rows of one metaverse object.
+pub(super) fn mv_join_rows(keys_of: &JoinKeys, o: &MvObject) -> BTreeSet<(String, String)> {
+    let mut rows = BTreeSet::new();
+    for attr in &keys_of.mv {
+        if let Some(v) = o.attributes.get(attr) {
+            for k in keys(v) {
+                rows.insert((attr.clone(), k));
+            }
+        }
+    }
+    rows
+}
+
+/// Sets `key` → `id` unless the table already holds exactly that.
+pub(super) fn point(
+    table: &mut redb::Table<'_, (&str, &str), u64>,
+    key: (&str, &str),
+    id: u64,
+) -> Result<(), redb::StorageError> {
+    if table.get(key)?.map(|v| v.value()) != Some(id) {
+        table.insert(key, id)?;
+    }
+    Ok(())
+}
+
+/// Puts `key` in a work list or takes it out, writing only when that changes the list.
+pub(super) fn mark(
+    table: &mut redb::Table<'_, (&str, u64), u8>,
+    key: (&str, u64),
+    on: bool,
+) -> Result<(), redb::StorageError> {
+    let there = table.get(key)?.is_some();
+    if on && !there {
+        table.insert(key, 1)?;
+    } else if !on && there {
+        table.remove(key)?;
+    }
+    Ok(())
+}
+
+/// Takes an object out of the export journal, if it is there.
+pub(super) fn settle(
+    table: &mut redb::Table<'_, (&str, u64), u8>,
+    key: (&str, u64),
+) -> Result<(), redb::StorageError> {
+    mark(table, key, false)
+}
+
+impl Store {
+    /// Writes every object's join index rows anew (the rules search other attributes than
+    /// the stored rows were made for).
+    pub(super) fn index_anew(
+        &self,
+        cs: &redb::Table<'_, (&'static str, u64), &'static [u8]>,
+        mv: &redb::Table<'_, u64, &'static [u8]>,
+        cs_join: &mut redb::MultimapTable<'_, (&'static str, &'static str, &'static str), u64>,
+        mv_join: &mut redb::MultimapTable<'_, (&'static str, &'static str), u64>,
+        join: &JoinKeys,
+        codec: Option<&Codec>,
+    ) -> Result<(), StoreError> {
+        for entry in cs.iter().map_err(|e| self.err("write", e))? {
+            let (k, v) = entry.map_err(|e| self.err("write", e))?;
+            let (connector, n) = k.value();
+            let id = CsId::new(n);
+            let o = unpack(v.value(), codec)
+                .and_then(|b| decode_cs(id, &b))
+                .map_err(|m| corrupt(cs_key(connector, id), m))?;
+            for (attr, key) in cs_join_rows(join, connector, &o) {
+                cs_join
+                    .insert((connector, attr.as_str(), key.as_str()), n)
+                    .map_err(|e| self.err("write", e))?;
+            }
+        }
+        for entry in mv.iter().map_err(|e| self.err("write", e))? {
+            let (k, v) = entry.map_err(|e| self.err("write", e))?;
+            let n = k.value();
+            let id = MvId::new(n);
+            let o = unpack(v.value(), codec)
+                .and_then(|b| decode_mv(id, &b))
+                .map_err(|m| corrupt(format!("mv/{id}"), m))?;
+            for (attr, key) in mv_join_rows(join, &o) {
+                mv_join
+                    .insert((attr.as_str(), key.as_str()), n)
+                    .map_err(|e| self.err("write", e))?;
+            }
+        }
+        Ok(())
+    }
+}
