@@ -300,7 +300,8 @@ impl Connector for LdifSource {
     }
 
     /// Streams the files as [`LdifSource::for_each_object`] does: memory holds a page of
-    /// entries, a block of the base file and the objects change records touch.
+    /// entries, a block of the base file and the objects change records touch. The base
+    /// file is checked whole before the first page: a bad line hands over nothing.
     async fn full_import_paged(
         &mut self,
         page_size: usize,
@@ -309,7 +310,7 @@ impl Connector for LdifSource {
         let size = page_size.max(1);
         let mut entries = Vec::with_capacity(size);
         let mut stopped = false;
-        let (errors, watermark) = self.stream(BLOCK, |entry| {
+        let (errors, watermark) = self.stream(BLOCK, true, |entry| {
             if stopped {
                 return ControlFlow::Break(());
             }

@@ -42,7 +42,7 @@ impl LdifSource {
         &self,
         mut each: impl FnMut(ImportEntry),
     ) -> Result<Vec<ImportError>, ConnectorError> {
-        let (errors, _) = self.stream(BLOCK, |entry| {
+        let (errors, _) = self.stream(BLOCK, false, |entry| {
             each(entry);
             ControlFlow::Continue(())
         })?;
@@ -53,9 +53,15 @@ impl LdifSource {
     /// breaks; also returns the watermark a full import returns. The base file's stamp is
     /// taken before its first byte is read: a file replaced meanwhile does not match it,
     /// so the next delta import runs full again.
+    ///
+    /// With `checked`, the base file is read once more before any entry is handed over:
+    /// every record parsed and typed, duplicates found and the held objects replayed, so a
+    /// bad base file fails as a whole import fails — before `each` sees anything (a caller
+    /// committing what it is handed changes nothing). It costs a parse of the file.
     pub(super) fn stream(
         &self,
         block: usize,
+        checked: bool,
         mut each: impl FnMut(ImportEntry) -> ControlFlow<()>,
     ) -> Result<(Vec<ImportError>, Watermark), ConnectorError> {
         let base = self.base_stamp()?;
@@ -75,19 +81,27 @@ impl LdifSource {
         let mut held = Snapshot::new(self.typing.clone());
         let mut seen: HashSet<u64> = HashSet::new();
         let in_base = |e: super::super::RecordError| self.data(&e.in_file(&self.path));
+        if checked {
+            self.base_blocks(block, false, |records| {
+                for record in records {
+                    if let Some(record) = self.sort(record, &touched, &mut seen, &mut held)? {
+                        entry_from_record(&record, &self.typing).map_err(in_base)?;
+                    }
+                }
+                Ok::<(), ConnectorError>(())
+            })?;
+        }
         let streamed: Result<(), Stop> = self.base_blocks(block, false, |records| {
             for record in records {
-                let key = dn_key(&record.dn);
-                if touched.contains(&key) || !is_content(&record) {
-                    held.apply(&record).map_err(in_base)?;
+                let out = if checked {
+                    let untouched = is_content(&record) && !touched.contains(&dn_key(&record.dn));
+                    untouched.then_some(record)
+                } else {
+                    self.sort(record, &touched, &mut seen, &mut held)?
+                };
+                let Some(record) = out else {
                     continue;
-                }
-                if !seen.insert(hash(&key)) {
-                    return Err(Stop::Failed(in_base(super::super::RecordError::new(
-                        record.line,
-                        format!("`{}` already exists", record.dn),
-                    ))));
-                }
+                };
                 let mut entry = entry_from_record(&record, &self.typing).map_err(in_base)?;
                 entry.change = Change::Present;
                 if each(entry).is_break() {
@@ -115,6 +129,31 @@ impl LdifSource {
             }
         }
         Ok((errors, full_watermark(base, &delta_bytes, &delta)))
+    }
+
+    /// Replays a record that is a change, or that a change touches, into `held` (`None`);
+    /// gives back the others, the objects handed over as they are read, after checking
+    /// that their DN is new.
+    fn sort(
+        &self,
+        record: LdifRecord,
+        touched: &HashSet<String>,
+        seen: &mut HashSet<u64>,
+        held: &mut Snapshot,
+    ) -> Result<Option<LdifRecord>, ConnectorError> {
+        let in_base = |e: super::super::RecordError| self.data(&e.in_file(&self.path));
+        let key = dn_key(&record.dn);
+        if touched.contains(&key) || !is_content(&record) {
+            held.apply(&record).map_err(in_base)?;
+            return Ok(None);
+        }
+        if !seen.insert(hash(&key)) {
+            return Err(in_base(super::super::RecordError::new(
+                record.line,
+                format!("`{}` already exists", record.dn),
+            )));
+        }
+        Ok(Some(record))
     }
 
     /// Hands the base file's records to `f`, a block at a time. With `changes_only`, a block

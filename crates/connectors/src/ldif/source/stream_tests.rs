@@ -31,10 +31,10 @@ fn full(source: &LdifSource) -> Outcome {
         .map_err(|e| e.to_string())
 }
 
-fn streamed(source: &LdifSource, block: usize) -> Outcome {
+fn streamed(source: &LdifSource, block: usize, checked: bool) -> Outcome {
     let mut entries = Vec::new();
     source
-        .stream(block, |e| {
+        .stream(block, checked, |e| {
             entries.push(e);
             ControlFlow::Continue(())
         })
@@ -67,7 +67,10 @@ fn paged(source: &LdifSource, size: usize) -> (Outcome, Option<String>, Vec<usiz
             let errors = b.errors.into_iter().map(|e| e.message).collect();
             (Ok((sorted(entries), errors)), b.watermark, pages)
         }
-        Err(e) => (Err(e.to_string()), None, pages),
+        Err(e) => {
+            assert!(pages.is_empty(), "a failed import handed over {pages:?}");
+            (Err(e.to_string()), None, pages)
+        }
     }
 }
 
@@ -108,7 +111,10 @@ fn assert_same(base: &[u8], delta: Option<&[u8]>) -> Outcome {
     }
     let whole = full(&source);
     for block in BLOCKS {
-        assert_eq!(streamed(&source, block), whole, "block size {block}");
+        for checked in [false, true] {
+            let streamed = streamed(&source, block, checked);
+            assert_eq!(streamed, whole, "block size {block}, checked {checked}");
+        }
     }
     for size in [1, 7, 1000] {
         let (outcome, watermark, pages) = paged(&source, size);
@@ -186,6 +192,11 @@ fn a_duplicate_dn_or_a_cut_record_in_the_base_file_is_the_same_error() {
     let cut = format!("{text}\ndn: CN=cut,DC=contoso,DC=com\ncn: cut\n");
     let error = assert_same(cut.as_bytes(), None).unwrap_err();
     assert!(error.contains("objectClass"), "{error}");
+    // A change record at the end of the base file that does not apply.
+    let missing = format!(
+        "{text}\ndn: CN=nobody,DC=contoso,DC=com\nchangetype: modify\nreplace: cn\ncn: x\n-\n"
+    );
+    assert!(assert_same(missing.as_bytes(), None).is_err());
 }
 
 #[test]
