@@ -1,10 +1,10 @@
 //! Packing records for the file. Records are mostly attribute names and values that repeat
 //! from object to object, which a general compressor cannot see in one record of a kilobyte;
-//! a zstd dictionary trained on the records themselves can. So the first commit that writes
-//! [`TRAIN_MIN`] objects or more trains one on a sample of them and stores it with the
-//! state (table `dicts`), in the same transaction as the first records packed with it; from
-//! then on every record written is packed. A state that never wrote that many objects at
-//! once keeps plain records.
+//! a zstd dictionary trained on the records themselves can. So the first commit after which
+//! the state holds [`TRAIN_MIN`] objects or more trains one on a sample of records (its own,
+//! and plain ones of the state when it writes few) and stores it with the state (table
+//! `dicts`), in the same transaction as the first records packed with it; from then on
+//! every record written is packed. A smaller state keeps plain records.
 //!
 //! ```text
 //! stored  = plain | packed
@@ -137,18 +137,28 @@ impl Codec {
     }
 }
 
-/// A dictionary trained on the objects a commit writes, when they are [`TRAIN_MIN`] or
-/// more and zstd can train one; the commit stores it and packs its records with it.
+/// A dictionary trained on the objects a commit writes, once the state holds
+/// [`TRAIN_MIN`] objects or more with them and zstd can train one; the commit stores it and
+/// packs its records with it. A commit of fewer objects (small batches) adds plain records
+/// of the state, from `stored`, to its own.
 pub(crate) fn train_on(
     state: &State,
     dirty: &Dirty,
     encode: EncodeCs<'_>,
+    stored: impl FnOnce(usize) -> Result<Vec<Vec<u8>>, StoreError>,
 ) -> Result<Option<(Codec, Vec<u8>)>, StoreError> {
-    if dirty.cs.len() + dirty.mv.len() < TRAIN_MIN {
+    let writing = dirty.cs.len() + dirty.mv.len();
+    let held = state
+        .spaces
+        .values()
+        .map(|s| s.residency.stored)
+        .sum::<usize>()
+        + state.metaverse.residency.stored;
+    if writing == 0 || writing.saturating_add(held) < TRAIN_MIN {
         return Ok(None);
     }
     // A sample taken evenly across the commit's objects, of both kinds.
-    let step = (dirty.cs.len() + dirty.mv.len()).div_ceil(SAMPLES).max(1);
+    let step = writing.div_ceil(SAMPLES).max(1);
     let mut records = Vec::new();
     for (connector, id) in dirty.cs.iter().step_by(step) {
         if let Some(o) = state.spaces.get(connector).and_then(|s| s.objects.get(id)) {
@@ -163,6 +173,9 @@ pub(crate) fn train_on(
         if let Some(o) = state.metaverse.objects.get(id) {
             records.push(encode_mv(o));
         }
+    }
+    if records.len() < SAMPLES {
+        records.extend(stored(SAMPLES - records.len())?);
     }
     Ok(Codec::train(&records).and_then(|dict| Codec::new(1, &dict).map(|c| (c, dict))))
 }

@@ -77,7 +77,7 @@ impl Store {
             return Ok(());
         }
         let trained = match self.codec() {
-            None => train_on(state, dirty, encode)?,
+            None => train_on(state, dirty, encode, |n| self.plain_records(n))?,
             Some(_) => None,
         };
         let txn = self.begin()?;
@@ -98,6 +98,34 @@ impl Store {
             }
             Err(e) => self.finish(txn, Err(e)),
         }
+    }
+
+    /// Up to `n` plain records of the state, for training a dictionary: connector-space
+    /// records first, then metaverse ones, as stored.
+    fn plain_records(&self, n: usize) -> Result<Vec<Vec<u8>>, StoreError> {
+        let txn = self
+            .db
+            .begin_read()
+            .map_err(|e| self.err("start a transaction", e))?;
+        let mut out = Vec::new();
+        let cs = txn
+            .open_table(CS)
+            .map_err(|e| self.err("open a table", e))?;
+        for row in cs.iter().map_err(|e| self.err("read", e))?.take(n * 3 / 4) {
+            let (_, v) = row.map_err(|e| self.err("read", e))?;
+            out.push(v.value().to_vec());
+        }
+        let mv = txn
+            .open_table(MV)
+            .map_err(|e| self.err("open a table", e))?;
+        for row in mv.iter().map_err(|e| self.err("read", e))? {
+            if out.len() >= n {
+                break;
+            }
+            let (_, v) = row.map_err(|e| self.err("read", e))?;
+            out.push(v.value().to_vec());
+        }
+        Ok(out.into_iter().filter(|r| !is_packed(r)).collect())
     }
 
     fn write(

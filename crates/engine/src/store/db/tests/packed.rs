@@ -150,3 +150,46 @@ fn layout_3_is_opened_as_layout_4() {
         .unwrap();
     assert_eq!(format.value(), b"4");
 }
+
+#[test]
+fn small_commits_train_a_dictionary_once_the_state_is_large_enough() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut state = State::default();
+    let mut from = 0;
+    let mut layouts = Vec::new();
+    // Commits of 150 objects and their 150 metaverse objects.
+    while from < TRAIN_MIN as u64 * 2 {
+        let before = state.clone();
+        add_users(&mut state, from, 150);
+        let mut dirty = Dirty::default();
+        for (id, _) in state.spaces["AD"].objects.iter() {
+            if !before
+                .spaces
+                .get("AD")
+                .is_some_and(|s| s.objects.contains_key(id))
+            {
+                dirty.cs("AD", *id);
+            }
+        }
+        for id in state.metaverse.objects.keys() {
+            if !before.metaverse.objects.contains_key(id) {
+                dirty.mv.insert(*id);
+            }
+        }
+        store
+            .commit(&mut state, &dirty, &JoinKeys::default())
+            .unwrap();
+        layouts.push(stored_layouts(&store));
+        from += 150;
+    }
+    // Plain until the state and the commit hold 1,000 objects, then a dictionary and
+    // packed records beside the plain ones.
+    assert_eq!(layouts[0], (BTreeSet::from([2]), 0));
+    assert_eq!(layouts[1], (BTreeSet::from([2]), 0));
+    assert_eq!(layouts[3], (BTreeSet::from([2, PACKED]), 1), "{layouts:?}");
+    assert_eq!(layouts.last(), Some(&(BTreeSet::from([2, PACKED]), 1)));
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.load().unwrap(), state);
+}
