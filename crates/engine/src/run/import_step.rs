@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::ops::ControlFlow;
 
 use super::{Engine, RunError, Step, StepReport, import_report, tell};
-use crate::connector::{ConnectorError, ImportBatch, ImportEntry};
+use crate::connector::{Connector, ConnectorError, ImportBatch, ImportEntry};
 use crate::import::{ImportReport, apply_entries, mark_gone};
 use crate::store::{Dirty, Loader};
 
@@ -32,25 +32,12 @@ impl Engine {
             .connectors
             .get_mut(name)
             .ok_or_else(|| RunError::UnknownConnector(name.to_owned()))?;
-        if matches!(step, Step::FullImport(_)) {
-            return Ok((connector.full_import().await?, true, None));
-        }
-        Ok(match watermark {
-            Some(w) => match connector.delta_import(&w).await {
-                Ok(b) => (b, false, None),
-                Err(ConnectorError::WatermarkExpired { .. }) => (
-                    connector.full_import().await?,
-                    true,
-                    Some("the delta watermark expired: ran a full import".to_owned()),
-                ),
-                Err(e) => return Err(e.into()),
+        Ok(
+            match read_delta(connector.as_mut(), step, watermark).await? {
+                Delta::Read(batch) => (batch, false, None),
+                Delta::RunFull(note) => (connector.full_import().await?, true, note),
             },
-            None => (
-                connector.full_import().await?,
-                true,
-                Some("no watermark stored yet: ran a full import".to_owned()),
-            ),
-        })
+        )
     }
 
     /// Runs an import step over the store: a delta import's entries are applied
@@ -95,22 +82,13 @@ impl Engine {
             seen: HashSet::new(),
             sum: ImportReport::default(),
         };
-        let note = match (step, watermark) {
-            (Step::DeltaImport(_), Some(w)) => match connector.delta_import(&w).await {
-                Ok(batch) => {
-                    pager.total = batch.entries.len();
-                    pager.page(batch.entries)?;
-                    return pager.finish(batch.watermark, batch.errors, None, options);
-                }
-                Err(ConnectorError::WatermarkExpired { .. }) => {
-                    Some("the delta watermark expired: ran a full import".to_owned())
-                }
-                Err(e) => return Err(e.into()),
-            },
-            (Step::DeltaImport(_), None) => {
-                Some("no watermark stored yet: ran a full import".to_owned())
+        let note = match read_delta(connector.as_mut(), step, watermark).await? {
+            Delta::Read(batch) => {
+                pager.total = batch.entries.len();
+                pager.page(batch.entries)?;
+                return pager.finish(batch.watermark, batch.errors, None, options);
             }
-            _ => None,
+            Delta::RunFull(note) => note,
         };
         pager.full = true;
         let mut failed = None;
@@ -162,6 +140,36 @@ fn commit_part(
     store.commit(state, &dirty, join_keys)?;
     state.evict();
     Ok(())
+}
+
+/// What an import step reads: a delta import's entries, or a full import to run (with why,
+/// when the step asked for a delta).
+enum Delta {
+    Read(ImportBatch),
+    RunFull(Option<String>),
+}
+
+/// Reads a delta import when the step is one and the watermark allows it.
+async fn read_delta(
+    connector: &mut dyn Connector,
+    step: &Step,
+    watermark: Option<String>,
+) -> Result<Delta, RunError> {
+    if matches!(step, Step::FullImport(_)) {
+        return Ok(Delta::RunFull(None));
+    }
+    let Some(w) = watermark else {
+        return Ok(Delta::RunFull(Some(
+            "no watermark stored yet: ran a full import".to_owned(),
+        )));
+    };
+    match connector.delta_import(&w).await {
+        Ok(batch) => Ok(Delta::Read(batch)),
+        Err(ConnectorError::WatermarkExpired { .. }) => Ok(Delta::RunFull(Some(
+            "the delta watermark expired: ran a full import".to_owned(),
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// An import step over the store, applying entries a batch at a time.

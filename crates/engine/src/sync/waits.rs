@@ -60,6 +60,17 @@ mod tests {
         id
     }
 
+    /// Joins metaverse object `mv` to a new object of `connector` at `dn`.
+    fn join(state: &mut State, mv: MvId, connector: &str, dn: &str) {
+        let cs = state.space(connector).insert(CsObject {
+            dn: dn.into(),
+            ..CsObject::default()
+        });
+        if let Some(o) = state.metaverse.objects.get_mut(&mv) {
+            o.links.insert(connector.into(), cs);
+        }
+    }
+
     #[test]
     fn a_wait_is_over_when_the_referenced_object_is_touched_exported_or_gone() {
         let mut state = State::default();
@@ -75,30 +86,10 @@ mod tests {
         // ... unless this sync touches the member.
         assert!(wait_over(&state, group, &[member].into_iter().collect()));
         // An object in another connector changes nothing.
-        let ad = state.space("ad").insert(CsObject {
-            dn: "CN=m,DC=x".into(),
-            ..CsObject::default()
-        });
-        state
-            .metaverse
-            .objects
-            .get_mut(&member)
-            .unwrap()
-            .links
-            .insert("ad".into(), ad);
+        join(&mut state, member, "ad", "CN=m,DC=x");
         assert!(!wait_over(&state, group, &none));
         // Provisioned into the cloud: over.
-        let cloud = state.space("cloud").insert(CsObject {
-            dn: "CN=m,OU=cloud".into(),
-            ..CsObject::default()
-        });
-        state
-            .metaverse
-            .objects
-            .get_mut(&member)
-            .unwrap()
-            .links
-            .insert("cloud".into(), cloud);
+        join(&mut state, member, "cloud", "CN=m,OU=cloud");
         assert!(wait_over(&state, group, &none));
         // Gone: over too (the reference is dropped for good).
         state.metaverse.objects.remove(&member);
