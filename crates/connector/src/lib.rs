@@ -237,6 +237,22 @@ pub enum ConnectorError {
     },
 }
 
+/// Hands `entries` to `page` a page of at most `page_size` at a time, until `page` answers
+/// [`ControlFlow::Break`]: the paged imports' default, over an import read whole.
+pub fn hand_over(
+    entries: Vec<ImportEntry>,
+    page_size: usize,
+    page: &mut (dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()> + Send),
+) {
+    let mut entries = entries.into_iter();
+    loop {
+        let chunk: Vec<ImportEntry> = entries.by_ref().take(page_size.max(1)).collect();
+        if chunk.is_empty() || page(chunk).is_break() {
+            break;
+        }
+    }
+}
+
 /// A connected directory.
 ///
 /// A full import reports every object ([`Change::Present`]); a delta import reports what
@@ -333,18 +349,33 @@ pub trait Connector: Send + Sync {
         page: &mut (dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()> + Send),
     ) -> Result<ImportBatch, ConnectorError> {
         let mut batch = self.full_import().await?;
-        let mut entries = std::mem::take(&mut batch.entries).into_iter();
-        loop {
-            let chunk: Vec<ImportEntry> = entries.by_ref().take(page_size.max(1)).collect();
-            if chunk.is_empty() || page(chunk).is_break() {
-                break;
-            }
-        }
+        hand_over(std::mem::take(&mut batch.entries), page_size, page);
         Ok(batch)
     }
 
     /// Reads what changed since `watermark` (from the previous import's batch).
     async fn delta_import(&mut self, watermark: &str) -> Result<ImportBatch, ConnectorError>;
+
+    /// Reads what changed since `watermark` as [`Connector::delta_import`] does, handing
+    /// the entries to `page` a page of at most `page_size` at a time, as
+    /// [`Connector::full_import_paged`] does: a delta can be as large as the directory (the
+    /// run after an initial cycle confirms every export). Returns the new watermark and
+    /// the errors (its `entries` are empty). When the delta cannot be read
+    /// ([`ConnectorError::WatermarkExpired`]), pages may have been handed over already: the
+    /// caller then runs a full import, which supersedes them.
+    ///
+    /// By default this reads [`Connector::delta_import`] and cuts its entries into pages;
+    /// the file target overrides it to read its journal a page at a time.
+    async fn delta_import_paged(
+        &mut self,
+        watermark: &str,
+        page_size: usize,
+        page: &mut (dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()> + Send),
+    ) -> Result<ImportBatch, ConnectorError> {
+        let mut batch = self.delta_import(watermark).await?;
+        hand_over(std::mem::take(&mut batch.entries), page_size, page);
+        Ok(batch)
+    }
 
     /// Changes handed to [`Connector::export`] at once, at most (each batch is journaled
     /// first, so a killed run sends at most one batch again, marked as in doubt). A

@@ -3,7 +3,7 @@
 //!
 //! A delta import does not need the journal's effect on the snapshot, only its lines after
 //! the watermark: [`History::open`] reads the header and the current journal's last line
-//! (its number is the folder's last change), and [`History::changes_since`] finds the lines
+//! (its number is the folder's last change), and [`History::pages_since`] finds the lines
 //! after the watermark by counting lines back from the end, so a run that imports 1,000
 //! changes reads those 1,000 lines, not a journal of 200,000. Lines are numbered one after
 //! the other (`seq`), and each line read is checked against the number it must have; when
@@ -14,7 +14,11 @@ use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom};
 use std::os::unix::fs::FileExt as _;
 use std::path::{Path, PathBuf};
 
+use std::ops::ControlFlow;
+
 use syncrules_connector::ImportEntry;
+
+use crate::coalesce;
 
 use super::codec::{change_from_line, seq_of_line};
 use super::error::{StoreError, data_error, io_error};
@@ -101,73 +105,137 @@ fn read_at(file: &File, path: &Path, offset: u64, len: u64) -> Result<Vec<u8>, S
     Ok(bytes)
 }
 
+/// Where a delta's lines are read: the current journal from a line found from its end, or
+/// every kept journal from its start.
+#[derive(Clone, Copy, Debug)]
+enum Span {
+    Tail(u64),
+    All,
+}
+
+/// How a walk over a span ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Walk {
+    /// Every change after the watermark was read, in order (or the reader stopped).
+    Whole,
+    /// A number was not the one expected: the span does not hold every change.
+    Gap,
+}
+
 impl History<'_> {
-    /// The logged changes after `since`, oldest first, from the kept journals and the
-    /// current one; `None` when they no longer hold every change after `since` (older than
-    /// [`Header::oldest_mark`], a journal removed or rewritten by hand).
-    pub fn changes_since(&self, since: u64) -> Result<Option<Vec<ImportEntry>>, StoreError> {
+    /// Hands the changes after `since` to `page`, oldest first, a page of at most `size`
+    /// changes at a time, each folded by [`coalesce`] into one entry per object: a page
+    /// applied after the one before it has the effect of the changes in order. `Ok(false)`
+    /// when the journals no longer hold every change after `since` (older than
+    /// [`Header::oldest_mark`], a journal removed or rewritten by hand); nothing has been
+    /// handed over then. Changes that take more than one page have their line numbers
+    /// checked in a first pass before any is decoded, so that a gap found late does not
+    /// follow pages already handed over.
+    pub fn pages_since(
+        &self,
+        since: u64,
+        size: usize,
+        page: &mut dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()>,
+    ) -> Result<bool, StoreError> {
         if since < self.header.oldest_mark() || since > self.seq {
-            return Ok(None);
+            return Ok(false);
         }
         if since == self.seq {
-            return Ok(Some(Vec::new()));
+            return Ok(true);
         }
-        if since >= self.header.snapshot_seq
-            && let Some(changes) = self.tail(since)?
-        {
-            return Ok(Some(changes));
+        let size = size.max(1);
+        let one_page = self.seq - since <= u64::try_from(size).unwrap_or(u64::MAX);
+        let mut spans = Vec::new();
+        if since >= self.header.snapshot_seq {
+            spans.push(Span::Tail(self.tail_start(since)?));
         }
-        self.read_all(since)
-    }
-
-    /// The current journal's lines after `since`, found from its end; `None` when their
-    /// numbers are not the ones expected.
-    fn tail(&self, since: u64) -> Result<Option<Vec<ImportEntry>>, StoreError> {
-        let path = journal_file(self.dir, self.header.generation);
-        let mut file = File::open(&path).map_err(io_error(&path))?;
-        let start = lines_back(&file, &path, self.journal_len, self.seq - since)?;
-        file.seek(SeekFrom::Start(start)).map_err(io_error(&path))?;
-        let reader = BufReader::new(file.take(self.journal_len - start));
-        let mut out = Vec::new();
-        let mut next = since + 1;
-        for line in reader.split(b'\n') {
-            let content = line.map_err(io_error(&path))?;
-            let Ok((seq, entry)) = change_from_line(&content) else {
-                return Ok(None);
-            };
-            if seq != next {
-                return Ok(None);
+        spans.push(Span::All);
+        for span in spans {
+            if one_page {
+                let mut all = Vec::new();
+                if self.walk(since, span, true, &mut |e| {
+                    all.push(e);
+                    ControlFlow::Continue(())
+                })? == Walk::Whole
+                {
+                    let _ = page(coalesce(all));
+                    return Ok(true);
+                }
+                continue;
             }
-            next += 1;
-            out.push(entry);
+            if self.walk(since, span, false, &mut |_| ControlFlow::Continue(()))? == Walk::Gap {
+                continue;
+            }
+            let mut part = Vec::new();
+            let mut stopped = false;
+            let walked = self.walk(since, span, true, &mut |e| {
+                part.push(e);
+                if part.len() < size {
+                    return ControlFlow::Continue(());
+                }
+                let flow = page(coalesce(std::mem::take(&mut part)));
+                stopped = flow.is_break();
+                flow
+            })?;
+            if walked == Walk::Gap {
+                return Err(StoreError::Data(format!(
+                    "{}: the journal changed while it was read",
+                    self.dir.display()
+                )));
+            }
+            if !stopped && !part.is_empty() {
+                let _ = page(coalesce(part));
+            }
+            return Ok(true);
         }
-        Ok((next == self.seq + 1).then_some(out))
+        Ok(false)
     }
 
-    /// The changes after `since`, reading every kept journal after it from its start.
-    fn read_all(&self, since: u64) -> Result<Option<Vec<ImportEntry>>, StoreError> {
+    /// Where the current journal's lines after `since` start, counted back from its end.
+    fn tail_start(&self, since: u64) -> Result<u64, StoreError> {
+        let path = journal_file(self.dir, self.header.generation);
+        let file = File::open(&path).map_err(io_error(&path))?;
+        lines_back(&file, &path, self.journal_len, self.seq - since)
+    }
+
+    /// Reads the lines of `span` after `since`, checking that each has the next number, and
+    /// hands each change to `each` when `decode` (only the numbers are read otherwise).
+    fn walk(
+        &self,
+        since: u64,
+        span: Span,
+        decode: bool,
+        each: &mut dyn FnMut(ImportEntry) -> ControlFlow<()>,
+    ) -> Result<Walk, StoreError> {
         let current = journal_file(self.dir, self.header.generation);
-        let mut files: Vec<PathBuf> = self
-            .header
-            .journals
-            .iter()
-            .filter(|j| j.last > since)
-            .map(|j| journal_file(self.dir, j.generation))
-            .collect();
-        if self.journal_len > 0 {
-            files.push(current.clone());
-        }
-        let mut out = Vec::new();
+        let files: Vec<(PathBuf, u64)> = match span {
+            Span::Tail(start) => vec![(current, start)],
+            Span::All => {
+                let mut files: Vec<(PathBuf, u64)> = self
+                    .header
+                    .journals
+                    .iter()
+                    .filter(|j| j.last > since)
+                    .map(|j| (journal_file(self.dir, j.generation), 0))
+                    .collect();
+                if self.journal_len > 0 {
+                    files.push((current.clone(), 0));
+                }
+                files
+            }
+        };
+        let tail = matches!(span, Span::Tail(_));
         let mut next = since + 1;
-        for path in files {
-            let file = match File::open(&path) {
+        for (path, start) in files {
+            let mut file = match File::open(&path) {
                 Ok(file) => file,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Walk::Gap),
                 Err(e) => return Err(io_error(&path)(e)),
             };
+            file.seek(SeekFrom::Start(start)).map_err(io_error(&path))?;
             // Of the current journal, only its whole lines.
-            let len = if path == current {
-                self.journal_len
+            let len = if path == journal_file(self.dir, self.header.generation) {
+                self.journal_len.saturating_sub(start)
             } else {
                 u64::MAX
             };
@@ -178,18 +246,37 @@ impl History<'_> {
                     continue;
                 }
                 let at = |m| data_error(&path, Some(i as u64 + 1), m);
+                // A line the tail cannot read sends the reading to the whole journals;
+                // there, it is the folder's damage.
+                let seq = match seq_of_line(&content) {
+                    Ok(seq) => seq,
+                    Err(_) if tail => return Ok(Walk::Gap),
+                    Err(m) => return Err(at(m)),
+                };
                 // Lines before the watermark are skipped without decoding them.
-                if seq_of_line(&content).map_err(at)? <= since {
+                if seq <= since {
                     continue;
                 }
-                let (seq, entry) = change_from_line(&content).map_err(at)?;
                 if seq != next {
-                    return Ok(None);
+                    return Ok(Walk::Gap);
                 }
                 next += 1;
-                out.push(entry);
+                if decode {
+                    let entry = match change_from_line(&content) {
+                        Ok((_, entry)) => entry,
+                        Err(_) if tail => return Ok(Walk::Gap),
+                        Err(m) => return Err(at(m)),
+                    };
+                    if each(entry).is_break() {
+                        return Ok(Walk::Whole);
+                    }
+                }
             }
         }
-        Ok((next == self.seq + 1).then_some(out))
+        Ok(if next == self.seq + 1 {
+            Walk::Whole
+        } else {
+            Walk::Gap
+        })
     }
 }

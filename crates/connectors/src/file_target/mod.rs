@@ -96,7 +96,10 @@
 //! `file-target:2:<epoch>:<seq>`; `delta_import` reads the journals after the watermark's
 //! number, folded by [`coalesce`](crate::coalesce()) into one entry per object (the
 //! watermark of a missing folder, `file-target:2:none:0`, reads a folder created since from
-//! its start). Compaction
+//! its start). `delta_import_paged` hands the same changes over a page at a time, each page
+//! folded on its own (the run after an initial cycle confirms a million adds), having
+//! checked the lines' numbers first, so a gap in the journals expires the watermark before
+//! any page is handed over. Compaction
 //! keeps the numbering and the journals of at least the last 100,000 changes (or as many as
 //! there are objects): a watermark older than that, ahead of the folder's counter, of another
 //! epoch (the folder was emptied or replaced since) or of another format is
@@ -105,6 +108,7 @@
 mod apply;
 mod codec;
 mod compact;
+mod delta;
 mod error;
 mod folder;
 mod header;
@@ -115,13 +119,14 @@ mod overlay;
 mod sorted;
 mod store;
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
-use syncrules_connector::{Connector, ConnectorError, ExportChange, ExportResult, ImportBatch};
+use syncrules_connector::{
+    Connector, ConnectorError, ExportChange, ExportResult, ImportBatch, ImportEntry,
+};
 
-use crate::coalesce;
 use error::StoreError;
-use history::History;
 use lock::FolderLock;
 use store::{Limits, Store};
 
@@ -276,64 +281,22 @@ impl Connector for FileTarget {
     }
 
     async fn delta_import(&mut self, mark: &str) -> Result<ImportBatch, ConnectorError> {
-        let parsed = mark
-            .strip_prefix("file-target:2:")
-            .and_then(|rest| rest.split_once(':'))
-            .and_then(|(epoch, n)| Some((epoch.to_owned(), n.parse::<u64>().ok()?)));
-        let Some((epoch, since)) = parsed else {
-            return Err(self.expired());
-        };
-        if self.missing() {
-            return match (epoch.as_str(), since) {
-                (NO_EPOCH, 0) => Ok(ImportBatch {
-                    errors: Vec::new(),
-                    entries: Vec::new(),
-                    watermark: Some(mark.to_owned()),
-                }),
-                _ => Err(self.expired()),
-            };
-        }
-        // Without an open store, the history is read without replaying the journal.
-        let light = match self.store {
-            Some(_) => None,
-            None => {
-                if self.lock.is_none() {
-                    let lock = FolderLock::acquire(&self.dir).map_err(|e| self.error(e.into()))?;
-                    self.lock = Some(lock);
-                }
-                folder::history(&self.dir, &self.unique).map_err(|e| self.error(e))?
-            }
-        };
-        let (header, seq, journal_len) = match light {
-            Some(light) => light,
-            None => {
-                let store = self.open()?;
-                (store.header.clone(), store.seq, store.journal_len())
-            }
-        };
-        // A watermark of the missing folder covers the history of a folder created since,
-        // while its journals go back to its start.
-        let same = epoch == header.epoch || (epoch == NO_EPOCH && since == 0);
-        if !same {
-            return Err(self.expired());
-        }
-        let history = History {
-            dir: &self.dir,
-            header: &header,
-            seq,
-            journal_len,
-        };
-        let changes = history.changes_since(since);
-        let mark = watermark(&header.epoch, seq);
-        match changes {
-            Ok(Some(changes)) => Ok(ImportBatch {
-                errors: Vec::new(),
-                entries: coalesce(changes),
-                watermark: Some(mark),
-            }),
-            Ok(None) => Err(self.expired()),
-            Err(e) => Err(self.error(e)),
-        }
+        let mut entries = Vec::new();
+        let mut batch = self.read_delta(mark, usize::MAX, &mut |page| {
+            entries.extend(page);
+            ControlFlow::Continue(())
+        })?;
+        batch.entries = entries;
+        Ok(batch)
+    }
+
+    async fn delta_import_paged(
+        &mut self,
+        mark: &str,
+        page_size: usize,
+        page: &mut (dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()> + Send),
+    ) -> Result<ImportBatch, ConnectorError> {
+        self.read_delta(mark, page_size, page)
     }
 
     async fn export(

@@ -78,28 +78,37 @@ impl Engine {
             size: options.sync_batch.max(1),
             limit: options.values_per_attribute,
             full: false,
-            total: 0,
             seen: HashSet::new(),
             sum: ImportReport::default(),
         };
-        let note = match read_delta(connector.as_mut(), step, watermark).await? {
-            Delta::Read(batch) => {
-                pager.total = batch.entries.len();
-                pager.page(batch.entries)?;
-                return pager.finish(batch.watermark, batch.errors, None, options);
+        let note = match delta_mark(step, watermark) {
+            Ok(mark) => {
+                let mut failed = None;
+                let size = pager.size;
+                let read = connector
+                    .delta_import_paged(&mark, size, &mut feed(&mut pager, &mut failed))
+                    .await;
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                match read {
+                    Ok(batch) => return pager.finish(batch.watermark, batch.errors, None, options),
+                    Err(ConnectorError::WatermarkExpired { .. }) => {
+                        // Pages of the delta may be applied: the full import supersedes
+                        // them, and its objects alone count as seen.
+                        pager.seen.clear();
+                        Some(EXPIRED.to_owned())
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             }
-            Delta::RunFull(note) => note,
+            Err(note) => note,
         };
         pager.full = true;
         let mut failed = None;
+        let size = pager.size;
         let batch = connector
-            .full_import_paged(pager.size, &mut |entries| match pager.page(entries) {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(e) => {
-                    failed = Some(e);
-                    ControlFlow::Break(())
-                }
-            })
+            .full_import_paged(size, &mut feed(&mut pager, &mut failed))
             .await?;
         if let Some(e) = failed {
             return Err(e);
@@ -149,26 +158,49 @@ enum Delta {
     RunFull(Option<String>),
 }
 
+/// Why a delta import ran full when the connector could not read the delta.
+const EXPIRED: &str = "the delta watermark expired: ran a full import";
+
+/// The watermark a delta import reads from, when the step is one and a watermark is
+/// stored; otherwise the full import to run, with why when the step asked for a delta.
+fn delta_mark(step: &Step, watermark: Option<String>) -> Result<String, Option<String>> {
+    if matches!(step, Step::FullImport(_)) {
+        return Err(None);
+    }
+    watermark.ok_or_else(|| Some("no watermark stored yet: ran a full import".to_owned()))
+}
+
 /// Reads a delta import when the step is one and the watermark allows it.
 async fn read_delta(
     connector: &mut dyn Connector,
     step: &Step,
     watermark: Option<String>,
 ) -> Result<Delta, RunError> {
-    if matches!(step, Step::FullImport(_)) {
-        return Ok(Delta::RunFull(None));
-    }
-    let Some(w) = watermark else {
-        return Ok(Delta::RunFull(Some(
-            "no watermark stored yet: ran a full import".to_owned(),
-        )));
+    let mark = match delta_mark(step, watermark) {
+        Ok(mark) => mark,
+        Err(note) => return Ok(Delta::RunFull(note)),
     };
-    match connector.delta_import(&w).await {
+    match connector.delta_import(&mark).await {
         Ok(batch) => Ok(Delta::Read(batch)),
-        Err(ConnectorError::WatermarkExpired { .. }) => Ok(Delta::RunFull(Some(
-            "the delta watermark expired: ran a full import".to_owned(),
-        ))),
+        Err(ConnectorError::WatermarkExpired { .. }) => {
+            Ok(Delta::RunFull(Some(EXPIRED.to_owned())))
+        }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// A paged import's page handler: each page applied by the pager; the first failure is
+/// kept in `failed` and stops the import.
+fn feed<'p>(
+    pager: &'p mut Pager<'_>,
+    failed: &'p mut Option<RunError>,
+) -> impl FnMut(Vec<ImportEntry>) -> ControlFlow<()> + Send + 'p {
+    move |entries| match pager.page(entries) {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(e) => {
+            *failed = Some(e);
+            ControlFlow::Break(())
+        }
     }
 }
 
@@ -185,8 +217,6 @@ struct Pager<'a> {
     limit: usize,
     /// A full import: stored objects no entry names are deleted at the end.
     full: bool,
-    /// Entries the step has in all (0: not known, a full import read as it goes).
-    total: usize,
     /// The objects the entries named.
     seen: HashSet<crate::model::CsId>,
     sum: ImportReport,
@@ -207,8 +237,9 @@ impl Pager<'_> {
             loader.finish()?;
             let mut part = ImportReport::default();
             let before = self.sum.read;
-            let (hook, step, total) = (self.hook, self.step, self.total);
-            let mut tick = |done| tell(hook, step, before + done, total);
+            let (hook, step) = (self.hook, self.step);
+            // The total is not known: the connector hands pages over as it reads them.
+            let mut tick = |done| tell(hook, step, before + done, 0);
             let space = self.state.space(name);
             apply_entries(
                 space,

@@ -11,6 +11,7 @@ mod cycles;
 mod halves;
 mod journal;
 mod limits;
+mod paged;
 
 use std::sync::{Arc, Mutex};
 

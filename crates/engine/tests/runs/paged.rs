@@ -1,0 +1,96 @@
+//! A delta import read a page at a time that expires after handing pages over: the full
+//! import that follows supersedes those pages, so an object only they named, and the full
+//! listing does not, is deleted as any object a full import does not mention.
+
+use std::ops::ControlFlow;
+
+use syncrules_engine::connector::{
+    Change, Connector, ConnectorError, ExportChange, ExportResult, ImportBatch, ImportEntry,
+};
+use syncrules_engine::model::PendingImport;
+use syncrules_engine::run::{Cycle, Engine, Step};
+use syncrules_engine::store::Store;
+use syncrules_lang::Value;
+
+use crate::common::*;
+use crate::{Source, connected, options, rules, user};
+
+/// A source whose delta hands over one page, then finds its watermark expired.
+#[derive(Clone)]
+struct Lapsing {
+    inner: Source,
+    page: Vec<ImportEntry>,
+}
+
+#[async_trait::async_trait]
+impl Connector for Lapsing {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
+        self.inner.full_import().await
+    }
+    async fn delta_import(&mut self, w: &str) -> Result<ImportBatch, ConnectorError> {
+        self.inner.delta_import(w).await
+    }
+    async fn delta_import_paged(
+        &mut self,
+        _: &str,
+        _: usize,
+        page: &mut (dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()> + Send),
+    ) -> Result<ImportBatch, ConnectorError> {
+        let _ = page(self.page.clone());
+        Err(ConnectorError::WatermarkExpired {
+            connector: self.inner.name().to_owned(),
+        })
+    }
+    async fn export(
+        &mut self,
+        changes: &[ExportChange],
+    ) -> Result<Vec<ExportResult>, ConnectorError> {
+        self.inner.export(changes).await
+    }
+}
+
+#[tokio::test]
+async fn a_delta_expiring_after_a_page_is_superseded_by_the_full_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target) = connected([user("a", "g1"), user("b", "g2")]);
+    // The page: `a` modified. The directory, by the time of the full import: `b` only.
+    let mut modified = user("a", "g1");
+    modified.change = Change::Modify;
+    modified.attributes = [("cn".to_owned(), Value::from("a2"))].into_iter().collect();
+    let lapsing = Lapsing {
+        inner: source.clone(),
+        page: vec![modified],
+    };
+    let mut e = Engine::with_store(
+        scenario_plan(&rules()),
+        vec![Box::new(lapsing), Box::new(target.clone())],
+        Store::open(dir.path()).unwrap(),
+        options(),
+    )
+    .unwrap();
+    for step in e.cycle_steps(Cycle::Initial) {
+        e.run_and_commit(&step).await.unwrap();
+    }
+    *source.objects.lock().unwrap() = vec![user("b", "g2")];
+    let report = e
+        .run_and_commit(&Step::DeltaImport("ad".into()))
+        .await
+        .unwrap();
+    assert!(
+        report.notes.iter().any(|n| n.contains("expired")),
+        "{:?}",
+        report.notes
+    );
+    assert_eq!(report.deletes, 1, "{report:?}");
+    let reader = e.store.as_ref().unwrap().reader().unwrap();
+    let a = reader.cs_by_anchor("ad", "g1").unwrap().unwrap();
+    let a = reader.cs("ad", a).unwrap().unwrap();
+    assert_eq!(
+        a.pending_import,
+        Some(PendingImport::Delete),
+        "`a`, named only by the expired delta's page, is gone"
+    );
+}
