@@ -237,17 +237,39 @@ pub enum ConnectorError {
     },
 }
 
+/// A page of a paged import ([`Connector::full_import_paged`],
+/// [`Connector::delta_import_paged`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page {
+    /// The page's entries.
+    pub entries: Vec<ImportEntry>,
+    /// How many entries the whole import hands over, when the connector knows before the
+    /// end (a progress bar's total): exact when it read the import whole, at most that many
+    /// when it counted changes it folds, `None` while it reads as it goes.
+    pub total: Option<usize>,
+}
+
 /// Hands `entries` to `page` a page of at most `page_size` at a time, until `page` answers
-/// [`ControlFlow::Break`]: the paged imports' default, over an import read whole.
+/// [`ControlFlow::Break`]: the paged imports' default, over an import read whole (so each
+/// page tells the total).
 pub fn hand_over(
     entries: Vec<ImportEntry>,
     page_size: usize,
-    page: &mut (dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()> + Send),
+    page: &mut (dyn FnMut(Page) -> ControlFlow<()> + Send),
 ) {
+    let total = Some(entries.len());
     let mut entries = entries.into_iter();
     loop {
         let chunk: Vec<ImportEntry> = entries.by_ref().take(page_size.max(1)).collect();
-        if chunk.is_empty() || page(chunk).is_break() {
+        if chunk.is_empty() {
+            break;
+        }
+        if page(Page {
+            entries: chunk,
+            total,
+        })
+        .is_break()
+        {
             break;
         }
     }
@@ -346,7 +368,7 @@ pub trait Connector: Send + Sync {
     async fn full_import_paged(
         &mut self,
         page_size: usize,
-        page: &mut (dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()> + Send),
+        page: &mut (dyn FnMut(Page) -> ControlFlow<()> + Send),
     ) -> Result<ImportBatch, ConnectorError> {
         let mut batch = self.full_import().await?;
         hand_over(std::mem::take(&mut batch.entries), page_size, page);
@@ -370,7 +392,7 @@ pub trait Connector: Send + Sync {
         &mut self,
         watermark: &str,
         page_size: usize,
-        page: &mut (dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()> + Send),
+        page: &mut (dyn FnMut(Page) -> ControlFlow<()> + Send),
     ) -> Result<ImportBatch, ConnectorError> {
         let mut batch = self.delta_import(watermark).await?;
         hand_over(std::mem::take(&mut batch.entries), page_size, page);

@@ -90,7 +90,24 @@ async fn pages(
         })
         .await?;
     assert!(batch.entries.is_empty());
-    Ok((pages, batch.watermark.unwrap()))
+    let watermark = batch.watermark.unwrap();
+    // Every page tells the number of changes after `mark`, as the watermarks count them:
+    // at least the entries, which fold an object's changes into one.
+    let changes = seq(&watermark) - seq(mark);
+    for page in &pages {
+        assert_eq!(page.total, Some(changes as usize), "from {mark}");
+    }
+    let entries: usize = pages.iter().map(|p| p.entries.len()).sum();
+    assert!(
+        entries <= changes as usize,
+        "{entries} entries, {changes} changes"
+    );
+    Ok((pages.into_iter().map(|p| p.entries).collect(), watermark))
+}
+
+/// The change number a watermark (`file-target:2:<epoch>:<seq>`) ends with.
+fn seq(mark: &str) -> u64 {
+    mark.rsplit(':').next().unwrap().parse().unwrap()
 }
 
 #[tokio::test]

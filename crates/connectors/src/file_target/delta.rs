@@ -3,7 +3,7 @@
 
 use std::ops::ControlFlow;
 
-use syncrules_connector::{ConnectorError, ImportBatch, ImportEntry};
+use syncrules_connector::{ConnectorError, ImportBatch, Page};
 
 use super::history::History;
 use super::lock::FolderLock;
@@ -16,7 +16,7 @@ impl FileTarget {
         &mut self,
         mark: &str,
         page_size: usize,
-        page: &mut dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()>,
+        page: &mut dyn FnMut(Page) -> ControlFlow<()>,
     ) -> Result<ImportBatch, ConnectorError> {
         let parsed = mark
             .strip_prefix("file-target:2:")

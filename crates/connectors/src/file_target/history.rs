@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use std::ops::ControlFlow;
 
-use syncrules_connector::ImportEntry;
+use syncrules_connector::{ImportEntry, Page};
 
 use crate::coalesce;
 
@@ -135,7 +135,7 @@ impl History<'_> {
         &self,
         since: u64,
         size: usize,
-        page: &mut dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()>,
+        page: &mut dyn FnMut(Page) -> ControlFlow<()>,
     ) -> Result<bool, StoreError> {
         if since < self.header.oldest_mark() || since > self.seq {
             return Ok(false);
@@ -144,6 +144,10 @@ impl History<'_> {
             return Ok(true);
         }
         let size = size.max(1);
+        // Each page tells the number of changes: at most the entries, as folding joins an
+        // object's changes.
+        let total = usize::try_from(self.seq - since).ok();
+        let mut page = |entries| page(Page { entries, total });
         let one_page = self.seq - since <= u64::try_from(size).unwrap_or(u64::MAX);
         let mut spans = Vec::new();
         if since >= self.header.snapshot_seq {

@@ -123,7 +123,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use syncrules_connector::{
-    Connector, ConnectorError, ExportChange, ExportResult, ImportBatch, ImportEntry,
+    Connector, ConnectorError, ExportChange, ExportResult, ImportBatch, Page,
 };
 
 use error::StoreError;
@@ -283,7 +283,7 @@ impl Connector for FileTarget {
     async fn delta_import(&mut self, mark: &str) -> Result<ImportBatch, ConnectorError> {
         let mut entries = Vec::new();
         let mut batch = self.read_delta(mark, usize::MAX, &mut |page| {
-            entries.extend(page);
+            entries.extend(page.entries);
             ControlFlow::Continue(())
         })?;
         batch.entries = entries;
@@ -294,7 +294,7 @@ impl Connector for FileTarget {
         &mut self,
         mark: &str,
         page_size: usize,
-        page: &mut (dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()> + Send),
+        page: &mut (dyn FnMut(Page) -> ControlFlow<()> + Send),
     ) -> Result<ImportBatch, ConnectorError> {
         self.read_delta(mark, page_size, page)
     }

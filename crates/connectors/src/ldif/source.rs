@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use syncrules_connector::{
     Change, Connector, ConnectorError, ExportChange, ExportResult, FailureClass, ImportBatch,
-    ImportEntry, ImportError,
+    ImportError, Page,
 };
 use syncrules_lang::Schema;
 
@@ -305,7 +305,7 @@ impl Connector for LdifSource {
     async fn full_import_paged(
         &mut self,
         page_size: usize,
-        page: &mut (dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()> + Send),
+        page: &mut (dyn FnMut(Page) -> ControlFlow<()> + Send),
     ) -> Result<ImportBatch, ConnectorError> {
         let size = page_size.max(1);
         let mut entries = Vec::with_capacity(size);
@@ -316,12 +316,19 @@ impl Connector for LdifSource {
             }
             entries.push(entry);
             if entries.len() >= size {
-                stopped = page(std::mem::take(&mut entries)).is_break();
+                stopped = page(Page {
+                    entries: std::mem::take(&mut entries),
+                    total: None,
+                })
+                .is_break();
             }
             ControlFlow::Continue(())
         })?;
         if !stopped && !entries.is_empty() {
-            let _ = page(entries);
+            let _ = page(Page {
+                entries,
+                total: None,
+            });
         }
         Ok(ImportBatch {
             entries: Vec::new(),

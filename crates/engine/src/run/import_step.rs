@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::ops::ControlFlow;
 
 use super::{Engine, RunError, Step, StepReport, import_report, tell};
-use crate::connector::{Connector, ConnectorError, ImportBatch, ImportEntry};
+use crate::connector::{Connector, ConnectorError, ImportBatch, ImportEntry, Page};
 use crate::import::{ImportReport, apply_entries, mark_gone};
 use crate::store::{Dirty, Loader};
 
@@ -78,6 +78,7 @@ impl Engine {
             size: options.sync_batch.max(1),
             limit: options.values_per_attribute,
             full: false,
+            total: 0,
             seen: HashSet::new(),
             sum: ImportReport::default(),
         };
@@ -194,12 +195,15 @@ async fn read_delta(
 fn feed<'p>(
     pager: &'p mut Pager<'_>,
     failed: &'p mut Option<RunError>,
-) -> impl FnMut(Vec<ImportEntry>) -> ControlFlow<()> + Send + 'p {
-    move |entries| match pager.page(entries) {
-        Ok(()) => ControlFlow::Continue(()),
-        Err(e) => {
-            *failed = Some(e);
-            ControlFlow::Break(())
+) -> impl FnMut(Page) -> ControlFlow<()> + Send + 'p {
+    move |page| {
+        pager.total = page.total.unwrap_or(0);
+        match pager.page(page.entries) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                *failed = Some(e);
+                ControlFlow::Break(())
+            }
         }
     }
 }
@@ -217,6 +221,9 @@ struct Pager<'a> {
     limit: usize,
     /// A full import: stored objects no entry names are deleted at the end.
     full: bool,
+    /// Entries the step hands over in all, as the connector's pages tell it (0: not known,
+    /// an import read as it goes).
+    total: usize,
     /// The objects the entries named.
     seen: HashSet<crate::model::CsId>,
     sum: ImportReport,
@@ -237,9 +244,8 @@ impl Pager<'_> {
             loader.finish()?;
             let mut part = ImportReport::default();
             let before = self.sum.read;
-            let (hook, step) = (self.hook, self.step);
-            // The total is not known: the connector hands pages over as it reads them.
-            let mut tick = |done| tell(hook, step, before + done, 0);
+            let (hook, step, total) = (self.hook, self.step, self.total);
+            let mut tick = |done| tell(hook, step, before + done, total);
             let space = self.state.space(name);
             apply_entries(
                 space,

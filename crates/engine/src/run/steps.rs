@@ -144,8 +144,8 @@ pub struct Progress<'a> {
     pub connector: &'a str,
     /// Objects done.
     pub done: usize,
-    /// Objects to do; 0 while not known (a full import over a store reads its directory a
-    /// page at a time, and counts what it read).
+    /// Objects to do; 0 while not known (an import over a store is handed over a page at a
+    /// time, and counts what it read, unless the connector tells the total with each page).
     pub total: usize,
 }
 

@@ -3,12 +3,13 @@
 //! listing does not, is deleted as any object a full import does not mention.
 
 use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex};
 
 use syncrules_engine::connector::{
-    Change, Connector, ConnectorError, ExportChange, ExportResult, ImportBatch, ImportEntry,
+    Change, Connector, ConnectorError, ExportChange, ExportResult, ImportBatch, ImportEntry, Page,
 };
 use syncrules_engine::model::PendingImport;
-use syncrules_engine::run::{Cycle, Engine, Step};
+use syncrules_engine::run::{Cycle, Engine, Options, Step};
 use syncrules_engine::store::Store;
 use syncrules_lang::Value;
 
@@ -37,9 +38,12 @@ impl Connector for Lapsing {
         &mut self,
         _: &str,
         _: usize,
-        page: &mut (dyn FnMut(Vec<ImportEntry>) -> ControlFlow<()> + Send),
+        page: &mut (dyn FnMut(Page) -> ControlFlow<()> + Send),
     ) -> Result<ImportBatch, ConnectorError> {
-        let _ = page(self.page.clone());
+        let _ = page(Page {
+            entries: self.page.clone(),
+            total: None,
+        });
         Err(ConnectorError::WatermarkExpired {
             connector: self.inner.name().to_owned(),
         })
@@ -93,4 +97,42 @@ async fn a_delta_expiring_after_a_page_is_superseded_by_the_full_import() {
         Some(PendingImport::Delete),
         "`a`, named only by the expired delta's page, is gone"
     );
+}
+
+#[tokio::test]
+async fn a_paged_delta_tells_its_total_to_the_progress_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    // Progress is told every 1,024 entries: two pages of 1,100 and 1,000.
+    let users = (0..2100).map(|i| user(&format!("u{i}"), &format!("g{i}")));
+    let (source, target) = connected(users);
+    let mut e = Engine::with_store(
+        scenario_plan(&rules()),
+        vec![Box::new(source.clone()), Box::new(target.clone())],
+        Store::open(dir.path()).unwrap(),
+        Options {
+            sync_batch: 1100,
+            ..options()
+        },
+    )
+    .unwrap();
+    for step in e.cycle_steps(Cycle::Initial) {
+        e.run_and_commit(&step).await.unwrap();
+    }
+    let exported = target.objects.lock().unwrap().len();
+    assert_eq!(exported, 2100);
+    let told = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&told);
+    e.set_progress(Box::new(move |p| {
+        log.lock().unwrap().push((p.step, p.done, p.total));
+    }));
+    // The target's delta is read whole by the default paging, which tells its total.
+    e.run_and_commit(&Step::DeltaImport("cloud".into()))
+        .await
+        .unwrap();
+    let told = told.lock().unwrap();
+    assert!(!told.is_empty());
+    for (step, done, total) in told.iter() {
+        assert_eq!((*step, *total), ("delta-import", exported), "{told:?}");
+        assert!(*done <= *total, "{told:?}");
+    }
 }

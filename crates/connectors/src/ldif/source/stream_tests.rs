@@ -57,8 +57,10 @@ fn paged(source: &LdifSource, size: usize) -> (Outcome, Option<String>, Vec<usiz
     let mut entries = Vec::new();
     let mut pages = Vec::new();
     let batch = runtime().block_on(source.full_import_paged(size, &mut |page| {
-        pages.push(page.len());
-        entries.extend(page);
+        // Streamed: the total is not known while the file is read.
+        assert_eq!(page.total, None);
+        pages.push(page.entries.len());
+        entries.extend(page.entries);
         ControlFlow::Continue(())
     }));
     match batch {
@@ -208,7 +210,7 @@ fn a_paged_import_stops_when_its_receiver_breaks() {
     let mut pages = Vec::new();
     let batch = runtime()
         .block_on(source.full_import_paged(10, &mut |page| {
-            pages.push(page.len());
+            pages.push(page.entries.len());
             ControlFlow::Break(())
         }))
         .unwrap();
