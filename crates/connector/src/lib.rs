@@ -252,7 +252,7 @@ pub struct Page {
 /// Hands `entries` to `page` a page of at most `page_size` at a time, until `page` answers
 /// [`ControlFlow::Break`]: the paged imports' default, over an import read whole (so each
 /// page tells the total).
-pub fn hand_over(
+fn hand_over(
     entries: Vec<ImportEntry>,
     page_size: usize,
     page: &mut (dyn FnMut(Page) -> ControlFlow<()> + Send),

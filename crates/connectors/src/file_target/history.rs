@@ -155,19 +155,11 @@ impl History<'_> {
         }
         spans.push(Span::All);
         for span in spans {
-            if one_page {
-                let mut all = Vec::new();
-                if self.walk(since, span, true, &mut |e| {
-                    all.push(e);
-                    ControlFlow::Continue(())
-                })? == Walk::Whole
-                {
-                    let _ = page(coalesce(all));
-                    return Ok(true);
-                }
-                continue;
-            }
-            if self.walk(since, span, false, &mut |_| ControlFlow::Continue(()))? == Walk::Gap {
+            // A delta of one page is handed over only once read whole, so a gap needs no
+            // first pass: the next span is tried.
+            if !one_page
+                && self.walk(since, span, false, &mut |_| ControlFlow::Continue(()))? == Walk::Gap
+            {
                 continue;
             }
             let mut part = Vec::new();
@@ -181,11 +173,15 @@ impl History<'_> {
                 stopped = flow.is_break();
                 flow
             })?;
-            if walked == Walk::Gap {
-                return Err(StoreError::Data(format!(
-                    "{}: the journal changed while it was read",
-                    self.dir.display()
-                )));
+            match walked {
+                Walk::Gap if one_page => continue,
+                Walk::Gap => {
+                    return Err(StoreError::Data(format!(
+                        "{}: the journal changed while it was read",
+                        self.dir.display()
+                    )));
+                }
+                Walk::Whole => {}
             }
             if !stopped && !part.is_empty() {
                 let _ = page(coalesce(part));
@@ -211,38 +207,37 @@ impl History<'_> {
         decode: bool,
         each: &mut dyn FnMut(ImportEntry) -> ControlFlow<()>,
     ) -> Result<Walk, StoreError> {
-        let current = journal_file(self.dir, self.header.generation);
-        let files: Vec<(PathBuf, u64)> = match span {
-            Span::Tail(start) => vec![(current, start)],
+        // Each file with where its lines are read from, and, for the current journal, how
+        // far (its whole lines).
+        let current = |start: u64| {
+            let path = journal_file(self.dir, self.header.generation);
+            (path, start, self.journal_len.saturating_sub(start))
+        };
+        let files: Vec<(PathBuf, u64, u64)> = match span {
+            Span::Tail(start) => vec![current(start)],
             Span::All => {
-                let mut files: Vec<(PathBuf, u64)> = self
+                let mut files: Vec<(PathBuf, u64, u64)> = self
                     .header
                     .journals
                     .iter()
                     .filter(|j| j.last > since)
-                    .map(|j| (journal_file(self.dir, j.generation), 0))
+                    .map(|j| (journal_file(self.dir, j.generation), 0, u64::MAX))
                     .collect();
                 if self.journal_len > 0 {
-                    files.push((current.clone(), 0));
+                    files.push(current(0));
                 }
                 files
             }
         };
         let tail = matches!(span, Span::Tail(_));
         let mut next = since + 1;
-        for (path, start) in files {
+        for (path, start, len) in files {
             let mut file = match File::open(&path) {
                 Ok(file) => file,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Walk::Gap),
                 Err(e) => return Err(io_error(&path)(e)),
             };
             file.seek(SeekFrom::Start(start)).map_err(io_error(&path))?;
-            // Of the current journal, only its whole lines.
-            let len = if path == journal_file(self.dir, self.header.generation) {
-                self.journal_len.saturating_sub(start)
-            } else {
-                u64::MAX
-            };
             let reader = BufReader::new(file.take(len));
             for (i, line) in reader.split(b'\n').enumerate() {
                 let content = line.map_err(io_error(&path))?;

@@ -32,12 +32,25 @@ impl Engine {
             .connectors
             .get_mut(name)
             .ok_or_else(|| RunError::UnknownConnector(name.to_owned()))?;
-        Ok(
-            match read_delta(connector.as_mut(), step, watermark).await? {
-                Delta::Read(batch) => (batch, false, None),
-                Delta::RunFull(note) => (connector.full_import().await?, true, note),
+        let mut entries = Vec::new();
+        let read = read_delta(
+            connector.as_mut(),
+            step,
+            watermark,
+            usize::MAX,
+            &mut |page| {
+                entries.extend(page.entries);
+                ControlFlow::Continue(())
             },
         )
+        .await?;
+        Ok(match read {
+            Ok(mut batch) => {
+                batch.entries = entries;
+                (batch, false, None)
+            }
+            Err(note) => (connector.full_import().await?, true, note),
+        })
     }
 
     /// Runs an import step over the store: a delta import's entries are applied
@@ -82,32 +95,28 @@ impl Engine {
             seen: HashSet::new(),
             sum: ImportReport::default(),
         };
-        let note = match delta_mark(step, watermark) {
-            Ok(mark) => {
-                let mut failed = None;
-                let size = pager.size;
-                let read = connector
-                    .delta_import_paged(&mark, size, &mut feed(&mut pager, &mut failed))
-                    .await;
-                if let Some(e) = failed {
-                    return Err(e);
-                }
-                match read {
-                    Ok(batch) => return pager.finish(batch.watermark, batch.errors, None, options),
-                    Err(ConnectorError::WatermarkExpired { .. }) => {
-                        // Pages of the delta may be applied: the full import supersedes
-                        // them, and its objects alone count as seen.
-                        pager.seen.clear();
-                        Some(EXPIRED.to_owned())
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            Err(note) => note,
-        };
-        pager.full = true;
         let mut failed = None;
         let size = pager.size;
+        let read = read_delta(
+            connector.as_mut(),
+            step,
+            watermark,
+            size,
+            &mut feed(&mut pager, &mut failed),
+        )
+        .await;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let note = match read? {
+            Ok(batch) => return pager.finish(batch.watermark, batch.errors, None, options),
+            Err(note) => note,
+        };
+        // Pages of an expired delta may be applied: the full import supersedes them, and
+        // its objects alone count as seen.
+        pager.seen.clear();
+        pager.full = true;
+        let mut failed = None;
         let batch = connector
             .full_import_paged(size, &mut feed(&mut pager, &mut failed))
             .await?;
@@ -152,40 +161,30 @@ fn commit_part(
     Ok(())
 }
 
-/// What an import step reads: a delta import's entries, or a full import to run (with why,
-/// when the step asked for a delta).
-enum Delta {
-    Read(ImportBatch),
-    RunFull(Option<String>),
-}
-
-/// Why a delta import ran full when the connector could not read the delta.
-const EXPIRED: &str = "the delta watermark expired: ran a full import";
-
-/// The watermark a delta import reads from, when the step is one and a watermark is
-/// stored; otherwise the full import to run, with why when the step asked for a delta.
-fn delta_mark(step: &Step, watermark: Option<String>) -> Result<String, Option<String>> {
-    if matches!(step, Step::FullImport(_)) {
-        return Err(None);
-    }
-    watermark.ok_or_else(|| Some("no watermark stored yet: ran a full import".to_owned()))
-}
-
-/// Reads a delta import when the step is one and the watermark allows it.
+/// Reads a delta import a page at a time when the step is one and the watermark allows
+/// it: the import's batch (watermark and errors), or else the full import to run, with why
+/// when the step asked for a delta. Pages of a delta whose watermark expires midway may
+/// have been handed over.
 async fn read_delta(
     connector: &mut dyn Connector,
     step: &Step,
     watermark: Option<String>,
-) -> Result<Delta, RunError> {
-    let mark = match delta_mark(step, watermark) {
-        Ok(mark) => mark,
-        Err(note) => return Ok(Delta::RunFull(note)),
+    page_size: usize,
+    page: &mut (dyn FnMut(Page) -> ControlFlow<()> + Send),
+) -> Result<Result<ImportBatch, Option<String>>, RunError> {
+    if matches!(step, Step::FullImport(_)) {
+        return Ok(Err(None));
+    }
+    let Some(mark) = watermark else {
+        return Ok(Err(Some(
+            "no watermark stored yet: ran a full import".to_owned(),
+        )));
     };
-    match connector.delta_import(&mark).await {
-        Ok(batch) => Ok(Delta::Read(batch)),
-        Err(ConnectorError::WatermarkExpired { .. }) => {
-            Ok(Delta::RunFull(Some(EXPIRED.to_owned())))
-        }
+    match connector.delta_import_paged(&mark, page_size, page).await {
+        Ok(batch) => Ok(Ok(batch)),
+        Err(ConnectorError::WatermarkExpired { .. }) => Ok(Err(Some(
+            "the delta watermark expired: ran a full import".to_owned(),
+        ))),
         Err(e) => Err(e.into()),
     }
 }
