@@ -32,14 +32,10 @@ impl DnKey {
     /// to the end, empty RDNs skipped, an RDN without `=` read as a value of no type), so
     /// every string has a key, and a DN that parses has the same key as [`Dn::key`](super::Dn::key).
     pub fn new(dn: &str) -> DnKey {
-        let mut key = String::with_capacity(dn.len());
-        for rdn in super::rdns(dn) {
-            if !key.is_empty() {
-                key.push(',');
-            }
-            push_rdn(&mut key, rdn);
+        if let Some(key) = plain_key(dn) {
+            return DnKey(key);
         }
-        DnKey(key)
+        DnKey(general_key(dn))
     }
 
     /// The key as text: a DN in canonical form.
@@ -51,6 +47,48 @@ impl DnKey {
     pub fn into_string(self) -> String {
         self.0
     }
+}
+
+/// The key of any DN text: each RDN read, unescaped, lowercased and written canonically.
+pub(super) fn general_key(dn: &str) -> String {
+    let mut key = String::with_capacity(dn.len());
+    for rdn in super::rdns(dn) {
+        if !key.is_empty() {
+            key.push(',');
+        }
+        push_rdn(&mut key, rdn);
+    }
+    key
+}
+
+/// The key of a DN that needs no unescaping, reordering or escaping, which is most DNs a
+/// directory holds (`CN=John Doe,OU=Users,DC=contoso,DC=com`), in one pass and one
+/// allocation: ASCII only, no character an escape, a quote, a multi-valued RDN or a
+/// control character would need (`\ " + # ; < >`), and every RDN one `type=value` with
+/// neither side blank. Then the key is each RDN's type and value, trimmed of spaces and
+/// lowercased. `None` for any other text, which [`general_key`] reads.
+pub(super) fn plain_key(dn: &str) -> Option<String> {
+    let plain = dn.bytes().all(|b| {
+        (b' '..=b'~').contains(&b) && !matches!(b, b'\\' | b'"' | b'+' | b'#' | b';' | b'<' | b'>')
+    });
+    if !plain {
+        return None;
+    }
+    let mut key = String::with_capacity(dn.len());
+    for rdn in dn.split(',') {
+        let (ty, value) = rdn.split_once('=')?;
+        let (ty, value) = (ty.trim_matches(' '), value.trim_matches(' '));
+        if ty.is_empty() || value.is_empty() || value.contains('=') {
+            return None;
+        }
+        if !key.is_empty() {
+            key.push(',');
+        }
+        key.extend(ty.chars().map(|c| c.to_ascii_lowercase()));
+        key.push('=');
+        key.extend(value.chars().map(|c| c.to_ascii_lowercase()));
+    }
+    Some(key)
 }
 
 /// Appends one RDN's canonical form: its attribute-value pairs, sorted, joined by `+`.

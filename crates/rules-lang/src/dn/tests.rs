@@ -190,3 +190,40 @@ proptest! {
         prop_assert_eq!(same(&a, &b), DnKey::new(&a) == DnKey::new(&b));
     }
 }
+
+proptest! {
+    /// The one-pass key of plain DNs is the key every DN gets: on texts of the characters
+    /// that matter (separators, spaces, escapes, quotes, a tab, a non-ASCII letter) and on
+    /// well-formed DNs, which are mostly plain.
+    #[test]
+    fn plain_keys_are_the_general_keys(
+        any_text in "[abAB =,\\\\\"+#;<>\t0-9é.-]{0,16}",
+        dn in " ?(cn|CN|ou|l) ?= ?[aAz0 ._-]{1,4}( ?, ?(ou|OU|dc) ?= ?[aAb (),']{1,4}){0,3} ?",
+    ) {
+        for text in [&any_text, &dn] {
+            if let Some(fast) = key::plain_key(text) {
+                prop_assert_eq!(fast, key::general_key(text));
+            }
+        }
+    }
+}
+
+#[test]
+fn plain_keys_cover_directory_dns_and_leave_the_rest() {
+    let dn = "CN=John Doe ,OU=Users, DC=contoso,DC=com";
+    assert_eq!(
+        key::plain_key(dn).as_deref(),
+        Some("cn=john doe,ou=users,dc=contoso,dc=com")
+    );
+    assert_eq!(key::plain_key(dn), Some(key::general_key(dn)));
+    for other in [
+        r"CN=Doe\, John,DC=x",
+        "CN=a+UID=b,DC=x",
+        "CN=a,,DC=x",
+        "CN=é,DC=x",
+        "",
+        "CN=a=b",
+    ] {
+        assert_eq!(key::plain_key(other), None, "{other}");
+    }
+}
