@@ -60,6 +60,8 @@ pub struct Engine {
     join_keys: JoinKeys,
     /// Told how long steps advance.
     progress: Option<Box<ProgressHook>>,
+    /// The objects the state held when the last cycle began ([`Engine::compact_after`]).
+    held_at_start: usize,
 }
 
 fn tell(hook: Option<&ProgressHook>, step: &Step, done: usize, total: usize) {
@@ -153,6 +155,7 @@ impl Engine {
             store: None,
             join_keys,
             progress: None,
+            held_at_start: 0,
         }
     }
 

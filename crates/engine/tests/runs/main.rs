@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod compaction;
 mod cycles;
 mod halves;
 mod journal;
