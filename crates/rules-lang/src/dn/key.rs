@@ -62,14 +62,19 @@ pub(super) fn general_key(dn: &str) -> String {
 }
 
 /// The key of a DN that needs no unescaping, reordering or escaping, which is most DNs a
-/// directory holds (`CN=John Doe,OU=Users,DC=contoso,DC=com`), in one pass and one
-/// allocation: ASCII only, no character an escape, a quote, a multi-valued RDN or a
-/// control character would need (`\ " + # ; < >`), and every RDN one `type=value` with
-/// neither side blank. Then the key is each RDN's type and value, trimmed of spaces and
-/// lowercased. `None` for any other text, which [`general_key`] reads.
+/// directory holds (`CN=João Silva,OU=São Paulo,DC=contoso,DC=com`), in one pass and one
+/// allocation: no character an escape, a quote, a multi-valued RDN or a control character
+/// would need (`\ " + # ; < >`, controls), no white space but the ASCII space, and every
+/// RDN one `type=value` with neither side blank. Then the key is each RDN's type
+/// (ASCII-lowercased) and value (lowercased), trimmed of spaces. `None` for any other
+/// text, which [`general_key`] reads.
 pub(super) fn plain_key(dn: &str) -> Option<String> {
-    let plain = dn.bytes().all(|b| {
-        (b' '..=b'~').contains(&b) && !matches!(b, b'\\' | b'"' | b'+' | b'#' | b';' | b'<' | b'>')
+    let plain = dn.chars().all(|c| {
+        if c.is_ascii() {
+            (' '..='~').contains(&c) && !matches!(c, '\\' | '"' | '+' | '#' | ';' | '<' | '>')
+        } else {
+            !c.is_whitespace() && !c.is_control()
+        }
     });
     if !plain {
         return None;
@@ -86,7 +91,11 @@ pub(super) fn plain_key(dn: &str) -> Option<String> {
         }
         key.extend(ty.chars().map(|c| c.to_ascii_lowercase()));
         key.push('=');
-        key.extend(value.chars().map(|c| c.to_ascii_lowercase()));
+        if value.is_ascii() {
+            key.extend(value.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            key.push_str(&value.to_lowercase());
+        }
     }
     Some(key)
 }

@@ -197,8 +197,8 @@ proptest! {
     /// well-formed DNs, which are mostly plain.
     #[test]
     fn plain_keys_are_the_general_keys(
-        any_text in "[abAB =,\\\\\"+#;<>\t0-9é.-]{0,16}",
-        dn in " ?(cn|CN|ou|l) ?= ?[aAz0 ._-]{1,4}( ?, ?(ou|OU|dc) ?= ?[aAb (),']{1,4}){0,3} ?",
+        any_text in "[abAB =,\\\\\"+#;<>\t0-9éÃßΣİK\u{a0}\u{85}\u{3000}.-]{0,16}",
+        dn in " ?(cn|CN|ou|l) ?= ?[aAz0 ._ãÃΣ-]{1,4}( ?, ?(ou|OU|dc) ?= ?[aAbé (),']{1,4}){0,3} ?",
     ) {
         for text in [&any_text, &dn] {
             if let Some(fast) = key::plain_key(text) {
@@ -216,11 +216,17 @@ fn plain_keys_cover_directory_dns_and_leave_the_rest() {
         Some("cn=john doe,ou=users,dc=contoso,dc=com")
     );
     assert_eq!(key::plain_key(dn), Some(key::general_key(dn)));
+    let dn = "CN=João ,OU=São Paulo,DC=x";
+    assert_eq!(
+        key::plain_key(dn).as_deref(),
+        Some("cn=joão,ou=são paulo,dc=x")
+    );
     for other in [
         r"CN=Doe\, John,DC=x",
         "CN=a+UID=b,DC=x",
         "CN=a,,DC=x",
-        "CN=é,DC=x",
+        "CN=é\u{a0},DC=x",
+        "CN=\u{85}a,DC=x",
         "",
         "CN=a=b",
     ] {
