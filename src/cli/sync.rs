@@ -112,8 +112,9 @@ pub(super) fn progress_bars(builder: SessionBuilder) -> SessionBuilder {
             }
             Event::Progress(p) => {
                 if let Some(b) = slot.as_ref() {
-                    // A step that does not know its total yet (a full import read a page
-                    // at a time) counts on the spinner, styled at its first tick.
+                    // A step that does not know its total (an import whose connector
+                    // streams without counting first) counts on the spinner, styled at its
+                    // first tick.
                     if p.total == 0 {
                         if p.done <= 1024
                             && let Ok(style) = indicatif::ProgressStyle::with_template(

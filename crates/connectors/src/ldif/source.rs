@@ -310,15 +310,17 @@ impl Connector for LdifSource {
         let size = page_size.max(1);
         let mut entries = Vec::with_capacity(size);
         let mut stopped = false;
-        let (errors, watermark) = self.stream(BLOCK, true, |entry| {
+        let mut told = None;
+        let (errors, watermark) = self.stream(BLOCK, true, |entry, total| {
             if stopped {
                 return ControlFlow::Break(());
             }
+            told = total;
             entries.push(entry);
             if entries.len() >= size {
                 stopped = page(Page {
                     entries: std::mem::take(&mut entries),
-                    total: None,
+                    total,
                 })
                 .is_break();
             }
@@ -327,7 +329,7 @@ impl Connector for LdifSource {
         if !stopped && !entries.is_empty() {
             let _ = page(Page {
                 entries,
-                total: None,
+                total: told,
             });
         }
         Ok(ImportBatch {

@@ -42,7 +42,7 @@ impl LdifSource {
         &self,
         mut each: impl FnMut(ImportEntry),
     ) -> Result<Vec<ImportError>, ConnectorError> {
-        let (errors, _) = self.stream(BLOCK, false, |entry| {
+        let (errors, _) = self.stream(BLOCK, false, |entry, _| {
             each(entry);
             ControlFlow::Continue(())
         })?;
@@ -57,12 +57,16 @@ impl LdifSource {
     /// With `checked`, the base file is read once more before any entry is handed over:
     /// every record parsed and typed, duplicates found and the held objects replayed, so a
     /// bad base file fails as a whole import fails — before `each` sees anything (a caller
-    /// committing what it is handed changes nothing). It costs a parse of the file.
+    /// committing what it is handed changes nothing). It costs a parse of the file, and
+    /// tells `each` the number of objects the import hands over (a progress bar's total:
+    /// the objects no record touches, counted by that pass, and the held ones, which the
+    /// delta records are replayed into before the first object goes out); unchecked, `each`
+    /// is told `None`.
     pub(super) fn stream(
         &self,
         block: usize,
         checked: bool,
-        mut each: impl FnMut(ImportEntry) -> ControlFlow<()>,
+        mut each: impl FnMut(ImportEntry, Option<usize>) -> ControlFlow<()>,
     ) -> Result<(Vec<ImportError>, Watermark), ConnectorError> {
         let base = self.base_stamp()?;
         let delta_bytes = self.delta_whole()?;
@@ -81,15 +85,32 @@ impl LdifSource {
         let mut held = Snapshot::new(self.typing.clone());
         let mut seen: HashSet<u64> = HashSet::new();
         let in_base = |e: super::super::RecordError| self.data(&e.in_file(&self.path));
+        // The delta's records replayed into the held objects: before the base file is
+        // streamed when checked (the streamed objects are the ones no record touches, so
+        // the order changes nothing), after it otherwise (`held` fills as it is read).
+        let mut errors = Vec::new();
+        let mut replay = |held: &mut Snapshot| {
+            for record in &delta.records {
+                if let Err(e) = held.apply(record) {
+                    errors.push(record_error(&record.dn, &e.in_file(delta_path)));
+                }
+            }
+            errors.extend(torn_error(&delta));
+        };
+        let mut total = None;
         if checked {
+            let mut untouched = 0;
             self.base_blocks(block, false, |records| {
                 for record in records {
                     if let Some(record) = self.sort(record, &touched, &mut seen, &mut held)? {
                         entry_from_record(&record, &self.typing).map_err(in_base)?;
+                        untouched += 1;
                     }
                 }
                 Ok::<(), ConnectorError>(())
             })?;
+            replay(&mut held);
+            total = Some(untouched + held.len());
         }
         let streamed: Result<(), Stop> = self.base_blocks(block, false, |records| {
             for record in records {
@@ -104,7 +125,7 @@ impl LdifSource {
                 };
                 let mut entry = entry_from_record(&record, &self.typing).map_err(in_base)?;
                 entry.change = Change::Present;
-                if each(entry).is_break() {
+                if each(entry, total).is_break() {
                     return Err(Stop::Stopped);
                 }
             }
@@ -115,16 +136,12 @@ impl LdifSource {
             Err(Stop::Stopped) => return Ok((Vec::new(), full_watermark(base, &[], &delta))),
             Err(Stop::Failed(e)) => return Err(e),
         }
-        let mut errors = Vec::new();
-        for record in &delta.records {
-            if let Err(e) = held.apply(record) {
-                errors.push(record_error(&record.dn, &e.in_file(delta_path)));
-            }
+        if !checked {
+            replay(&mut held);
         }
-        errors.extend(torn_error(&delta));
         for mut entry in held.into_entries() {
             entry.change = Change::Present;
-            if each(entry).is_break() {
+            if each(entry, total).is_break() {
                 break;
             }
         }

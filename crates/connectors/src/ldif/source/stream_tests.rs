@@ -33,16 +33,23 @@ fn full(source: &LdifSource) -> Outcome {
 
 fn streamed(source: &LdifSource, block: usize, checked: bool) -> Outcome {
     let mut entries = Vec::new();
-    source
-        .stream(block, checked, |e| {
-            entries.push(e);
-            ControlFlow::Continue(())
-        })
-        .map(|(errors, _)| {
-            let errors = errors.into_iter().map(|e| e.message).collect();
-            (sorted(entries), errors)
-        })
-        .map_err(|e: ConnectorError| e.to_string())
+    let mut totals = Vec::new();
+    let streamed = source.stream(block, checked, |e, total| {
+        totals.push(total);
+        entries.push(e);
+        ControlFlow::Continue(())
+    });
+    let (errors, _) = streamed.map_err(|e: ConnectorError| e.to_string())?;
+    // Checked, every object comes with the exact number of objects the import hands over;
+    // unchecked, with none.
+    let told = checked.then_some(entries.len());
+    assert!(
+        totals.iter().all(|t| *t == told),
+        "told {totals:?}, handed over {}",
+        entries.len()
+    );
+    let errors = errors.into_iter().map(|e| e.message).collect();
+    Ok((sorted(entries), errors))
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -56,9 +63,9 @@ fn paged(source: &LdifSource, size: usize) -> (Outcome, Option<String>, Vec<usiz
     let mut source = source.clone();
     let mut entries = Vec::new();
     let mut pages = Vec::new();
+    let mut totals = Vec::new();
     let batch = runtime().block_on(source.full_import_paged(size, &mut |page| {
-        // Streamed: the total is not known while the file is read.
-        assert_eq!(page.total, None);
+        totals.push(page.total);
         pages.push(page.entries.len());
         entries.extend(page.entries);
         ControlFlow::Continue(())
@@ -66,6 +73,12 @@ fn paged(source: &LdifSource, size: usize) -> (Outcome, Option<String>, Vec<usiz
     match batch {
         Ok(b) => {
             assert!(b.entries.is_empty());
+            // The check pass counts what the import hands over: every page tells it.
+            let handed: usize = pages.iter().sum();
+            assert!(
+                totals.iter().all(|t| *t == Some(handed)),
+                "told {totals:?}, handed over {handed}"
+            );
             let errors = b.errors.into_iter().map(|e| e.message).collect();
             (Ok((sorted(entries), errors)), b.watermark, pages)
         }
