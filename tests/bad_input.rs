@@ -7,6 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
+use common::Scratch;
 use syncrules_engine::model::State;
 use syncrules_engine::store::Store;
 
@@ -26,11 +29,9 @@ fn repo() -> PathBuf {
 }
 
 /// A copy of `examples/contoso` (its sync.yaml as shipped, the rules by absolute path) in
-/// a fresh folder.
-fn sample(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("syncrules-bad-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+/// a fresh [`Scratch`] folder.
+fn sample(name: &str) -> Scratch {
+    let dir = Scratch::new(&format!("bad-{name}"));
     std::fs::copy(
         repo().join("examples/contoso/contoso.ldif"),
         dir.join("contoso.ldif"),

@@ -10,7 +10,7 @@ use std::path::Path;
 
 mod common;
 
-use common::{append, files, run, sample_ldif, sample_with, syncrules, text};
+use common::{Scratch, append, files, run, sample_ldif, sample_with, syncrules, text};
 use syncrules_connectors::file_target::FileTarget;
 use syncrules_engine::connector::Connector;
 
@@ -75,7 +75,6 @@ fn a_torn_append_is_not_applied_until_it_is_whole() {
         errors(&report, "delta-import", "contoso.com").is_empty(),
         "{report}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -102,7 +101,6 @@ fn a_stale_delete_record_is_that_records_error_and_never_blocks() {
             );
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -119,14 +117,11 @@ async fn a_target_folder_in_use_is_refused_naming_its_holder() {
     assert!(err.contains(&std::process::id().to_string()), "{err}");
     drop(holder);
     run_json(&dir, &[]);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn an_oversized_rule_file_is_refused_before_it_is_read() {
-    let dir = std::env::temp_dir().join(format!("syncrules-cases-huge-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new("cases-huge");
     let file = dir.join("huge.yaml");
     let f = std::fs::File::create(&file).unwrap();
     f.set_len(9 << 20).unwrap();
@@ -137,7 +132,6 @@ fn an_oversized_rule_file_is_refused_before_it_is_read() {
         err.contains("E0322") && err.contains("limits.file-bytes"),
         "{err}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -171,7 +165,6 @@ fn a_user_with_100000_proxy_addresses_previews_with_all_of_them() {
         .max()
         .unwrap();
     assert!(most >= 100_000, "{most}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -211,5 +204,4 @@ fn restoring_a_truncated_export_cancels_the_deletes_it_staged() {
         entra_before,
         "Entra is as it was"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -17,7 +17,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{directories, repo, text};
+use common::{Scratch, directories, repo, text};
 use syncrules::lang::rules::{Plan, Report, load_rule_set};
 use syncrules_connectors::file_target::FileTarget;
 use syncrules_connectors::ldif::LdifSource;
@@ -133,9 +133,7 @@ fn generate(root: &Path) -> (PathBuf, String) {
 
 #[test]
 fn batches_end_as_one_batch_does() {
-    let root = std::env::temp_dir().join(format!("syncrules-batches-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
+    let root = Scratch::new("batches");
     let (ldif, base) = generate(&root);
     let one = setup(&root, "one", &ldif, 1_000_000);
     let many = setup(&root, "many", &ldif, 50);
@@ -186,7 +184,6 @@ fn batches_end_as_one_batch_does() {
     let import = report.lines().next().unwrap();
     assert!(import.contains("deletes     1"), "{import}");
     compare(&[]);
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 /// A step's counts, for comparing runs.
@@ -231,9 +228,7 @@ fn connectors(dir: &Path) -> Vec<Box<dyn Connector>> {
 /// that finds 70 users gone, which the deletion threshold stops with the same notes.
 #[test]
 fn batches_end_as_one_pass_in_memory_does() {
-    let root = std::env::temp_dir().join(format!("syncrules-one-pass-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
+    let root = Scratch::new("one-pass");
     let (ldif, base) = generate(&root);
     let (memory, stored) = (root.join("memory"), root.join("stored"));
     for dir in [&memory, &stored] {
@@ -308,5 +303,4 @@ fn batches_end_as_one_pass_in_memory_does() {
         }
         assert_eq!(directories(&memory), directories(&stored), "cycle {i}");
     }
-    let _ = std::fs::remove_dir_all(&root);
 }

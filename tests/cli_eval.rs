@@ -8,6 +8,10 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+mod common;
+
+use common::Scratch;
+
 fn syncrules(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_syncrules"))
         .args(args)
@@ -27,17 +31,18 @@ fn json(o: &Output) -> serde_json::Value {
     serde_json::from_str(&stdout(o)).unwrap()
 }
 
-fn temp_file(name: &str, content: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("syncrules-cli-eval-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// A file `name` holding `content` in a fresh [`Scratch`] folder, which the caller keeps
+/// for as long as it uses the file.
+fn temp_file(name: &str, content: &str) -> (Scratch, PathBuf) {
+    let dir = Scratch::new("cli-eval");
     let path = dir.join(name);
     std::fs::write(&path, content).unwrap();
-    path
+    (dir, path)
 }
 
 #[test]
 fn upn_from_sam_account_name() {
-    let attrs = temp_file("upn.json", r#"{"sAMAccountName": "jdoe"}"#);
+    let (_dir, attrs) = temp_file("upn.json", r#"{"sAMAccountName": "jdoe"}"#);
     let o = syncrules(&[
         "eval",
         r#"IIF(IsPresent([userPrincipalName]),[userPrincipalName], IIF(IsPresent([sAMAccountName]),([sAMAccountName]&"@"&%Domain.FQDN%),Error("AccountName is not present")))"#,
@@ -55,7 +60,7 @@ fn upn_from_sam_account_name() {
 
 #[test]
 fn typed_attribute_values() {
-    let attrs = temp_file(
+    let (_dir, attrs) = temp_file(
         "typed.json",
         r#"{"objectGUID": {"binary": "AAECAwQFBgcICQoLDA0ODw=="},
             "pwdLastSet": 129699324000000000,
@@ -137,7 +142,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn bad_attributes_file_exits_1() {
-    let attrs = temp_file("bad.json", "{\"a\": 1.5}");
+    let (_dir, attrs) = temp_file("bad.json", "{\"a\": 1.5}");
     let o = syncrules(&["eval", "[a]", "--attrs", attrs.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
@@ -145,7 +150,7 @@ fn bad_attributes_file_exits_1() {
         "{}",
         stderr(&o)
     );
-    let broken = temp_file("broken.json", "{\"a\": ");
+    let (_broken_dir, broken) = temp_file("broken.json", "{\"a\": ");
     let o = syncrules(&["eval", "[a]", "--attrs", broken.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("broken.json:1:"), "{}", stderr(&o));

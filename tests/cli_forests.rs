@@ -13,9 +13,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{append_to, example_config, repo, report_step, run, syncrules, text};
+use common::{Scratch, append_to, example_config, repo, report_step, run, syncrules, text};
 use serde_json::Value as Json;
 use syncrules_connectors::file_target::FileTarget;
 use syncrules_engine::connector::{Connector as _, ImportEntry};
@@ -29,11 +29,9 @@ const SAMPLE: &[&str] = &[
     "forests.json",
 ];
 
-/// A copy of the sample in a fresh folder, the rules by absolute path.
-fn sample(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("syncrules-forests-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+/// A copy of the sample in a fresh [`Scratch`] folder, the rules by absolute path.
+fn sample(name: &str) -> Scratch {
+    let dir = Scratch::new(&format!("forests-{name}"));
     let from = repo().join("examples/two-forests");
     for f in SAMPLE {
         std::fs::copy(from.join(f), dir.join(f)).unwrap();
@@ -108,9 +106,7 @@ fn two_forests_sync_into_one_tenant_with_one_rule_set() {
 fn a_larger_generated_pair_of_forests_keeps_every_overlap() {
     // Twenty account-resource pairs among 500 users a forest: SIDs of one domain are close
     // enough that a join comparing them loosely would take one for another.
-    let dir = std::env::temp_dir().join(format!("syncrules-forests-gen-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new("forests-gen");
     let out_dir = dir.to_str().unwrap();
     let gen_out = syncrules(&[
         "gen",

@@ -14,10 +14,10 @@ mod common;
 mod impact_oracle;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use common::{files, repo, sample_ldif, sample_with, syncrules, text};
+use common::{Scratch, files, repo, sample_ldif, sample_with, syncrules, text};
 use impact_oracle::expected;
 use serde_json::{Value, json};
 
@@ -36,7 +36,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// A copy of the sample with two copies of the default rules, `base` and `new`, a
 /// `sync.yaml` using `new` and a `base.yaml` using `base`.
-fn setup(name: &str) -> PathBuf {
+fn setup(name: &str) -> Scratch {
     let dir = sample_with("impact", name, &sample_ldif());
     copy_dir(&repo().join("rules"), &dir.join("base"));
     copy_dir(&repo().join("rules"), &dir.join("new"));
@@ -179,7 +179,6 @@ fn flow_expression() {
         o["attributes"]["department"]["rule"],
         "Out to Entra - User Profile"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -197,7 +196,6 @@ fn scope_filter() {
     // Back the other way: the same objects, added.
     let back = agrees_swapped(&dir);
     assert_eq!(count(&back, "added"), count(&got, "removed"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The rule sets exchanged: `base` becomes the new rules.
@@ -239,7 +237,6 @@ fn precedence_swap() {
     );
     let got = agrees(&dir, dir.join("base").to_str().unwrap());
     assert!(count(&got, "changed") > 100, "{got}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -295,7 +292,6 @@ fn disabled_rule_and_exit_code() {
         "{md}"
     );
     assert!(md.contains("<details>"), "{md}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -320,7 +316,6 @@ fn join_change_over_a_populated_directory() {
     }
     let got = agrees(&dir, dir.join("base").to_str().unwrap());
     assert!(count(&got, "added") > 100, "{got}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn git(repo: &Path, args: &[&str]) {
@@ -386,5 +381,4 @@ fn base_from_git() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(1));
-    let _ = std::fs::remove_dir_all(&dir);
 }

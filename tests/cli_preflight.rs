@@ -91,7 +91,6 @@ fn the_sample_is_clean() {
             "{f}"
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -250,7 +249,6 @@ fn seeded_defects_are_found_exactly() {
             assert!(other, "{f}");
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The objects are checked as they stand after the delta file's changes: a rename, a
@@ -300,5 +298,4 @@ fn the_delta_file_is_applied_before_checking() {
     .map(|(d, a, c)| (d, a.to_owned(), c.to_owned()))
     .collect();
     assert_eq!(found(&json), want, "{json}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

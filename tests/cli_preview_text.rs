@@ -104,5 +104,4 @@ fn the_text_report_counts_shows_examples_errors_and_next_commands() {
     ] {
         assert!(report.contains(next), "{next}\n{report}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

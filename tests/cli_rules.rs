@@ -5,6 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
+use common::Scratch;
+
 fn syncrules(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_syncrules"))
         .args(args)
@@ -30,12 +34,12 @@ fn corpus() -> PathBuf {
     dir
 }
 
-/// A fresh, empty temporary folder.
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("syncrules-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.parent().unwrap()).unwrap();
-    dir
+/// A path `name` that does not exist yet in a fresh [`Scratch`] folder, which the caller
+/// keeps for as long as it uses the path.
+fn temp(name: &str) -> (Scratch, PathBuf) {
+    let scratch = Scratch::new(&format!("cli-{name}"));
+    let dir = scratch.join(name);
+    (scratch, dir)
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -74,7 +78,7 @@ fn default_rules_check_clean_with_deny_warnings() {
 
 #[test]
 fn check_reports_every_error_located_and_as_json() {
-    let dir = temp("check");
+    let (_scratch, dir) = temp("check");
     copy_dir(&repo().join("rules"), &dir);
     let file = dir.join("contoso.com/inbound/user-common.yaml");
     let original = std::fs::read_to_string(&file).unwrap();
@@ -128,7 +132,7 @@ fn check_reports_every_error_located_and_as_json() {
 
 #[test]
 fn a_bad_declarations_file_is_the_only_error_reported() {
-    let dir = temp("bad-declarations");
+    let (_scratch, dir) = temp("bad-declarations");
     copy_dir(&repo().join("rules"), &dir);
     let file = dir.join("syncrules.yaml");
     let original = std::fs::read_to_string(&file).unwrap();
@@ -176,7 +180,7 @@ fn a_bad_declarations_file_is_the_only_error_reported() {
 
 #[test]
 fn fmt_rewrites_to_canonical_form_and_check_mode_changes_nothing() {
-    let dir = temp("fmt");
+    let (_scratch, dir) = temp("fmt");
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("r.yaml");
     let messy = "# keep me\nprecedence: 5\nname: R\ntarget: person\nsource: user\nconnector: c\ndirection: INBOUND\nflows:\n- {target: a, expression: \"Trim([a])\"}\n";
@@ -229,7 +233,7 @@ fn fmt_rewrites_to_canonical_form_and_check_mode_changes_nothing() {
 #[test]
 fn diff_by_meaning() {
     let old = repo().join("rules");
-    let new = temp("diff");
+    let (_scratch, new) = temp("diff");
     copy_dir(&old, &new);
     let file = new.join("contoso.com/inbound/user-common.yaml");
     let t = std::fs::read_to_string(&file).unwrap();
@@ -267,7 +271,7 @@ fn diff_by_meaning() {
 
 #[test]
 fn import_aadconnect_then_check_passes() {
-    let out = temp("import");
+    let (_scratch, out) = temp("import");
     let o = syncrules(&[
         "import",
         "aadconnect",
@@ -306,7 +310,7 @@ fn import_aadconnect_then_check_passes() {
 fn import_adsync_powershell() {
     let fixtures = repo().join("crates/rules-import/tests/fixtures/adsync-ps");
     // Into an empty folder: connectors are declared from the rules.
-    let out = temp("ps-new");
+    let (_out_scratch, out) = temp("ps-new");
     let o = syncrules(&[
         "import",
         "adsync-ps",
@@ -318,7 +322,7 @@ fn import_adsync_powershell() {
     let o = syncrules(&["check", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     // Into an imported rule set: the connector GUID is named by its declared id.
-    let set = temp("ps-existing");
+    let (_set_scratch, set) = temp("ps-existing");
     let o = syncrules(&[
         "import",
         "aadconnect",
@@ -337,7 +341,7 @@ fn import_adsync_powershell() {
             "-Name 'In from AD - User Join'",
             "-Name 'In from AD - User Join Custom'",
         );
-    let ps = temp("ps-script");
+    let (_ps_scratch, ps) = temp("ps-script");
     std::fs::create_dir_all(&ps).unwrap();
     let custom = ps.join("custom.ps1");
     std::fs::write(&custom, script).unwrap();
@@ -372,7 +376,7 @@ fn import_adsync_powershell() {
         text(&o.stderr)
     );
     // A broken script: located errors, nothing written.
-    let bad = temp("ps-bad");
+    let (_bad_scratch, bad) = temp("ps-bad");
     let o = syncrules(&[
         "import",
         "adsync-ps",

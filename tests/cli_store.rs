@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-use common::{append, example_config, sample_ldif, sample_with, syncrules};
+use common::{Scratch, append, example_config, sample_ldif, sample_with, syncrules};
 
 use syncrules_connectors::file_target::FileTarget;
 use syncrules_engine::connector::Connector;
@@ -147,8 +147,6 @@ fn working_sets_and_the_whole_state_give_the_same_runs() {
         entra_objects(&partial) == entra_objects(&whole),
         "the Entra folders differ"
     );
-    let _ = std::fs::remove_dir_all(&partial);
-    let _ = std::fs::remove_dir_all(&whole);
 }
 
 /// The DN line (with its continuation lines) of each record of `ldif` holding `marker`.
@@ -215,9 +213,7 @@ fn generated_changes(ldif: &str, step: usize) -> String {
 
 #[test]
 fn working_sets_and_the_whole_state_agree_on_a_generated_directory() {
-    let root = std::env::temp_dir().join(format!("syncrules-store-gen-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
+    let root = Scratch::new("store-gen");
     let ldif = root.join("gen.ldif");
     let generated = syncrules(&[
         "gen",
@@ -272,5 +268,4 @@ fn working_sets_and_the_whole_state_agree_on_a_generated_directory() {
         entra_objects(&dirs[0]) == entra_objects(&dirs[1]),
         "the Entra folders differ"
     );
-    let _ = std::fs::remove_dir_all(&root);
 }

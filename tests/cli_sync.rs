@@ -5,6 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
+use common::Scratch;
+
 fn syncrules(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_syncrules"))
         .args(args)
@@ -20,12 +24,10 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A copy of the sample in a fresh folder (so runs do not touch the repository), with
-/// `extra` appended to its sync.yaml.
-fn sample(name: &str, extra: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("syncrules-sync-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+/// A copy of the sample in a fresh [`Scratch`] folder (so runs do not touch the
+/// repository), with `extra` appended to its sync.yaml.
+fn sample(name: &str, extra: &str) -> Scratch {
+    let dir = Scratch::new(&format!("sync-{name}"));
     std::fs::copy(
         repo().join("examples/contoso/contoso.ldif"),
         dir.join("contoso.ldif"),
@@ -48,8 +50,7 @@ fn config(dir: &Path) -> String {
 
 #[test]
 fn gen_is_deterministic_for_a_seed() {
-    let dir = std::env::temp_dir().join(format!("syncrules-gen-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new("gen");
     let write = |name: &str, seed: &str| {
         let path = dir.join(name);
         let o = syncrules(&[

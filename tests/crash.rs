@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::directories;
+use common::{Scratch, directories};
 
 const USERS: &str = "1500";
 const GROUPS: &str = "75";
@@ -66,9 +66,7 @@ fn run_ok(dir: &Path, args: &[&str]) {
 
 #[test]
 fn a_run_killed_anywhere_and_run_again_ends_as_an_uninterrupted_run() {
-    let root = std::env::temp_dir().join(format!("syncrules-crash-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
+    let root = Scratch::new("crash");
     let ldif = root.join("ad.ldif");
     let generated = Command::new(bin())
         .args([
@@ -108,6 +106,5 @@ fn a_run_killed_anywhere_and_run_again_ends_as_an_uninterrupted_run() {
         );
         let _ = std::fs::remove_dir_all(&dir);
     }
-    let _ = std::fs::remove_dir_all(&root);
     assert!(took > Duration::ZERO);
 }

@@ -13,13 +13,13 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::{run, sample_ldif, sample_with, syncrules, text};
+use common::{Scratch, run, sample_ldif, sample_with, syncrules, text};
 use syncrules::{
     CancelToken, Connector, ConnectorError, Cycle, Error, Event, ExportChange, ExportResult,
     ImportBatch, Rules, Session, SyncConfig,
 };
 
-fn sample(name: &str) -> (std::path::PathBuf, SyncConfig) {
+fn sample(name: &str) -> (Scratch, SyncConfig) {
     let dir = sample_with("facade", name, &sample_ldif());
     let config = SyncConfig::load(&dir.join("sync.yaml")).unwrap();
     (dir, config)
@@ -181,9 +181,7 @@ fn a_state_folder_is_never_previewed_and_held_by_one_session() {
 
 #[test]
 fn rules_that_do_not_check_carry_their_findings() {
-    let dir = std::env::temp_dir().join(format!("syncrules-facade-bad-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new("facade-bad");
     std::fs::write(
         dir.join("bad.yaml"),
         "name: Bad\ndirection: inbound\nconnector: hr\nsource: person\ntarget: person\nprecedence: 1\nflows:\n  - target: displayName\n    expression: Trim([givenName]\n",
@@ -236,9 +234,7 @@ fn a_failing_connector_of_the_embedder_is_the_systems_fault() {
 
 #[test]
 fn a_secret_that_went_away_is_an_error_never_an_empty_password() {
-    let dir = std::env::temp_dir().join(format!("syncrules-facade-secret-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new("facade-secret");
     std::fs::write(dir.join("pw"), "s3cret-value\n").unwrap();
     std::fs::write(
         dir.join("sync.yaml"),

@@ -34,12 +34,41 @@ pub fn sample_ldif() -> String {
     std::fs::read_to_string(repo().join("examples/contoso/contoso.ldif")).unwrap()
 }
 
-/// A fresh folder `syncrules-<kind>-<name>-<pid>` holding `ldif` as `contoso.ldif` and the
-/// sample's sync.yaml with the rules by absolute path.
-pub fn sample_with(kind: &str, name: &str, ldif: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("syncrules-{kind}-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+/// A fresh, empty folder `syncrules-<kind>-<random>` in the system's temporary folder,
+/// removed with everything in it when the value is dropped: keep it in a variable for as
+/// long as the test uses the folder, and it goes when the test ends, passed or failed. It
+/// derefs to the folder's path.
+pub struct Scratch(tempfile::TempDir);
+
+impl Scratch {
+    pub fn new(kind: &str) -> Self {
+        Self(
+            tempfile::Builder::new()
+                .prefix(&format!("syncrules-{kind}-"))
+                .tempdir()
+                .unwrap(),
+        )
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+/// A [`Scratch`] folder `syncrules-<kind>-<name>-<random>` holding `ldif` as `contoso.ldif`
+/// and the sample's sync.yaml with the rules by absolute path.
+pub fn sample_with(kind: &str, name: &str, ldif: &str) -> Scratch {
+    let dir = Scratch::new(&format!("{kind}-{name}"));
     std::fs::write(dir.join("contoso.ldif"), ldif).unwrap();
     std::fs::write(dir.join("sync.yaml"), example_config("contoso")).unwrap();
     dir
