@@ -1,6 +1,7 @@
 //! The redb file: checking and opening (and locking) it, migrating an older layout, and the
 //! table definitions the reading and writing halves share.
 
+mod ordered;
 mod read;
 mod rows;
 mod write;

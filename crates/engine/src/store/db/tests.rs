@@ -15,6 +15,7 @@ use chrono::DateTime;
 
 mod atomic;
 mod layout;
+mod ordered;
 mod packed;
 
 /// A connector-space object with every field set.

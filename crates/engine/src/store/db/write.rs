@@ -8,7 +8,8 @@ use redb::{ReadableTable, WriteTransaction};
 use super::super::pack::{Codec, is_packed, train_on, unpack};
 use super::super::record::{decode_cs, decode_mv, encode_cs, encode_mv};
 use super::super::{Dirty, JoinKeys, StoreError};
-use super::rows::{cs_join_rows, mark, mv_join_rows, point, settle};
+use super::ordered::{IndexWrites, Point};
+use super::rows::{cs_join_rows, mark, mv_join_rows, settle};
 use super::{
     BY_ANCHOR, BY_DN, CS, CS_JOIN, DICTS, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT,
     TO_RECOMPUTE, TO_SYNC, corrupt, cs_key, seal,
@@ -186,6 +187,8 @@ impl Store {
                 .map_err(|e| self.err("write", e))?;
         }
         let mut delta: HashMap<&str, i64> = HashMap::new();
+        // Index rows are written after the records, in key order (see `ordered`).
+        let mut index = IndexWrites::default();
         for (connector, id) in &dirty.cs {
             let key = (connector.as_str(), id.get());
             let new = state.spaces.get(connector).and_then(|s| s.objects.get(id));
@@ -216,28 +219,12 @@ impl Store {
             if let Some(o) = &old {
                 if let Some(a) = &o.anchor
                     && new.is_none_or(|n| n.anchor.as_ref() != Some(a))
-                    && by_anchor
-                        .get((key.0, a.as_str()))
-                        .map_err(|e| self.err("write", e))?
-                        .map(|v| v.value())
-                        == Some(id.get())
                 {
-                    by_anchor
-                        .remove((key.0, a.as_str()))
-                        .map_err(|e| self.err("write", e))?;
+                    index.anchor(key.0, a, id.get(), Point::Unset);
                 }
                 if new.is_none() {
                     let dn = syncrules_lang::dn::DnKey::new(&o.dn);
-                    if by_dn
-                        .get((key.0, dn.as_str()))
-                        .map_err(|e| self.err("write", e))?
-                        .map(|v| v.value())
-                        == Some(id.get())
-                    {
-                        by_dn
-                            .remove((key.0, dn.as_str()))
-                            .map_err(|e| self.err("write", e))?;
-                    }
+                    index.dn(key.0, dn.into_string(), id.get(), Point::Unset);
                 }
             }
             // Join rows: only the difference between the old object's and the new one's.
@@ -249,15 +236,11 @@ impl Store {
                 let new_rows = new
                     .map(|o| cs_join_rows(join, connector, o))
                     .unwrap_or_default();
-                for (attr, k) in old_rows.difference(&new_rows) {
-                    cs_join
-                        .remove((key.0, attr.as_str(), k.as_str()), id.get())
-                        .map_err(|e| self.err("write", e))?;
+                for row in old_rows.difference(&new_rows) {
+                    index.cs_join(key.0, row.clone(), id.get(), false);
                 }
-                for (attr, k) in new_rows.difference(&old_rows) {
-                    cs_join
-                        .insert((key.0, attr.as_str(), k.as_str()), id.get())
-                        .map_err(|e| self.err("write", e))?;
+                for row in new_rows.difference(&old_rows) {
+                    index.cs_join(key.0, row.clone(), id.get(), true);
                 }
             }
             match (new, bytes) {
@@ -267,12 +250,10 @@ impl Store {
                     // Index rows are written when they differ from the stored ones: an
                     // insert copies its page even when the value is the same.
                     if let Some(a) = &o.anchor {
-                        point(&mut by_anchor, (key.0, a.as_str()), id.get())
-                            .map_err(|e| self.err("write", e))?;
+                        index.anchor(key.0, a, id.get(), Point::Set);
                     }
                     let dn = syncrules_lang::dn::DnKey::new(&o.dn);
-                    point(&mut by_dn, (key.0, dn.as_str()), id.get())
-                        .map_err(|e| self.err("write", e))?;
+                    index.dn(key.0, dn.into_string(), id.get(), Point::Set);
                     mark(
                         &mut to_sync,
                         key,
@@ -340,15 +321,11 @@ impl Store {
                     .map(|o| mv_join_rows(join, o))
                     .unwrap_or_default();
                 let new_rows = new.map(|o| mv_join_rows(join, o)).unwrap_or_default();
-                for (attr, k) in old_rows.difference(&new_rows) {
-                    mv_join
-                        .remove((attr.as_str(), k.as_str()), id.get())
-                        .map_err(|e| self.err("write", e))?;
+                for row in old_rows.difference(&new_rows) {
+                    index.mv_join(row.clone(), id.get(), false);
                 }
-                for (attr, k) in new_rows.difference(&old_rows) {
-                    mv_join
-                        .insert((attr.as_str(), k.as_str()), id.get())
-                        .map_err(|e| self.err("write", e))?;
+                for row in new_rows.difference(&old_rows) {
+                    index.mv_join(row.clone(), id.get(), true);
                 }
             }
             match bytes {
@@ -367,6 +344,9 @@ impl Store {
                 }
             }
         }
+        index
+            .apply(&mut by_anchor, &mut by_dn, &mut cs_join, &mut mv_join)
+            .map_err(|e| self.err("write", e))?;
         if rebuild {
             self.index_anew(&cs, &mv, &mut cs_join, &mut mv_join, join, codec)?;
         }

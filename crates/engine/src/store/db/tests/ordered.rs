@@ -1,0 +1,89 @@
+//! Index rows written after the records, in key order: within one commit, an anchor, a DN
+//! or a join value passing from one object to another names its new holder, whichever of
+//! the two objects comes first.
+
+use super::*;
+use crate::sync::join_keys;
+
+fn keys() -> JoinKeys {
+    JoinKeys {
+        mv: BTreeSet::from(["employeeID".to_owned()]),
+        cs: BTreeSet::from([("AD".to_owned(), "employeeID".to_owned())]),
+        format: JOIN_KEY_FORMAT,
+    }
+}
+
+/// Object `n` of `AD` (and metaverse object `n`) with this anchor, DN and employee id.
+fn put(state: &mut State, n: u64, anchor: &str, cn: &str, employee: &str) {
+    let id = CsId::new(n);
+    let attributes = IndexMap::from([("employeeID".to_owned(), Value::from(employee))]);
+    state.space("AD").objects.insert(
+        id,
+        CsObject {
+            id,
+            dn: format!("CN={cn},DC=x"),
+            anchor: Some(anchor.to_owned()),
+            object_type: "user".into(),
+            attributes: attributes.clone(),
+            ..CsObject::default()
+        },
+    );
+    state.metaverse.objects.insert(
+        MvId::new(n),
+        MvObject {
+            id: MvId::new(n),
+            object_type: "person".into(),
+            attributes,
+            links: BTreeMap::new(),
+            anchored_by: BTreeSet::new(),
+        },
+    );
+}
+
+fn key(employee: &str) -> String {
+    join_keys(&Value::from(employee)).pop().unwrap()
+}
+
+#[test]
+fn values_passed_between_objects_in_one_commit_name_their_new_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut state = State::default();
+    put(&mut state, 1, "a1", "one", "e1");
+    put(&mut state, 2, "a2", "two", "e2");
+    put(&mut state, 3, "a3", "three", "e3");
+    store
+        .commit(&mut state.clone(), &Dirty::all(&state), &keys())
+        .unwrap();
+
+    // One commit: 2 takes 1's anchor and employee id (the earlier object gives, the later
+    // takes); 1 takes 3's (the later object gives); 3 is deleted and 1 takes its DN.
+    put(&mut state, 1, "a3", "three", "e3");
+    put(&mut state, 2, "a1", "two", "e1");
+    state.space("AD").objects.remove(&CsId::new(3));
+    state.metaverse.objects.remove(&MvId::new(3));
+    let mut dirty = Dirty::default();
+    for n in 1..=3 {
+        dirty.cs("AD", CsId::new(n));
+        dirty.mv(MvId::new(n));
+    }
+    store.commit(&mut state.clone(), &dirty, &keys()).unwrap();
+
+    let r = store.reader().unwrap();
+    let (one, two) = (CsId::new(1), CsId::new(2));
+    assert_eq!(r.cs_by_anchor("AD", "a1").unwrap(), Some(two));
+    assert_eq!(r.cs_by_anchor("AD", "a3").unwrap(), Some(one));
+    assert_eq!(r.cs_by_anchor("AD", "a2").unwrap(), None);
+    assert_eq!(r.cs_by_dn("AD", "cn=three,dc=x").unwrap(), Some(one));
+    assert_eq!(r.cs_by_dn("AD", "CN=two,DC=x").unwrap(), Some(two));
+    assert_eq!(r.cs_join("AD", "employeeID", &key("e1")).unwrap(), [two]);
+    assert_eq!(r.cs_join("AD", "employeeID", &key("e3")).unwrap(), [one]);
+    assert!(
+        r.cs_join("AD", "employeeID", &key("e2"))
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(r.mv_join("employeeID", &key("e1")).unwrap(), [MvId::new(2)]);
+    assert_eq!(r.mv_join("employeeID", &key("e3")).unwrap(), [MvId::new(1)]);
+    assert!(r.mv_join("employeeID", &key("e2")).unwrap().is_empty());
+}
