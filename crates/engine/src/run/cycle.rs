@@ -95,6 +95,7 @@ impl Engine {
         cancel: &CancelToken,
     ) -> Result<CycleReport, RunError> {
         let mut report = CycleReport::default();
+        self.held_at_start = self.held();
         for step in steps {
             if cancel.is_cancelled() {
                 report.cancelled_before = Some(format!("{} {}", step.name(), step.connector()));
@@ -133,7 +134,6 @@ impl Engine {
         cancel: &CancelToken,
     ) -> Result<CycleReport, RunError> {
         let steps = self.cycle_steps(cycle);
-        self.held_at_start = self.held();
         self.run_steps(steps, observer, cancel).await
     }
 

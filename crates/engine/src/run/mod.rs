@@ -60,7 +60,8 @@ pub struct Engine {
     join_keys: JoinKeys,
     /// Told how long steps advance.
     progress: Option<Box<ProgressHook>>,
-    /// The objects the state held when the last cycle began ([`Engine::compact_after`]).
+    /// The objects the state held when the last [`Engine::run_steps`] began
+    /// ([`Engine::compact_after`]).
     held_at_start: usize,
 }
 

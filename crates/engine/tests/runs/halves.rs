@@ -9,17 +9,7 @@ use syncrules_engine::store::{Dirty, JoinKeys, Store};
 use syncrules_lang::Value;
 
 use crate::common::*;
-use crate::{Source, Target, connected, options, rules, user};
-
-fn store_engine(dir: &std::path::Path, source: &Source, target: &Target) -> Engine {
-    Engine::with_store(
-        scenario_plan(&rules()),
-        vec![Box::new(source.clone()), Box::new(target.clone())],
-        Store::open(dir).unwrap(),
-        options(),
-    )
-    .unwrap()
-}
+use crate::{Target, connected, options, rules, store_engine, user};
 
 async fn cycle(e: &mut Engine, cycle: Cycle) {
     for step in e.cycle_steps(cycle) {
@@ -43,7 +33,11 @@ fn display_names(target: &Target) -> Vec<Value> {
 async fn a_sync_killed_between_its_halves_is_finished_by_the_next() {
     let dir = tempfile::tempdir().unwrap();
     let (source, target) = connected([user("a", "g1"), user("b", "g2")]);
-    let mut e = store_engine(dir.path(), &source, &target);
+    let mut e = store_engine(
+        dir.path(),
+        [Box::new(source.clone()), Box::new(target.clone())],
+        options(),
+    );
     cycle(&mut e, Cycle::Initial).await;
     drop(e);
     assert_eq!(display_names(&target), [Value::from("a"), Value::from("b")]);
@@ -73,7 +67,11 @@ async fn a_sync_killed_between_its_halves_is_finished_by_the_next() {
     assert!(store.reader().unwrap().to_sync("ad").unwrap().is_empty());
     drop(store);
 
-    let mut e = store_engine(dir.path(), &source, &target);
+    let mut e = store_engine(
+        dir.path(),
+        [Box::new(source.clone()), Box::new(target.clone())],
+        options(),
+    );
     cycle(&mut e, Cycle::Delta).await;
     drop(e);
     assert_eq!(

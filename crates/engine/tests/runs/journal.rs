@@ -10,10 +10,9 @@ use syncrules_engine::connector::{
     ImportEntry,
 };
 use syncrules_engine::run::{Cycle, Engine};
-use syncrules_engine::store::Store;
 
 use crate::common::*;
-use crate::{Source, connected, options, rules, user};
+use crate::{connected, options, store_engine, user};
 
 /// A target that applies every batch, then (while `die` is set) fails as if the process had
 /// been killed before the results came back; it honours `retry` for adds.
@@ -88,16 +87,6 @@ impl Connector for Dying {
     }
 }
 
-fn store_engine(dir: &std::path::Path, source: &Source, target: &Dying) -> Engine {
-    Engine::with_store(
-        scenario_plan(&rules()),
-        vec![Box::new(source.clone()), Box::new(target.clone())],
-        Store::open(dir).unwrap(),
-        options(),
-    )
-    .unwrap()
-}
-
 async fn cycle(e: &mut Engine, cycle: Cycle) -> Result<(), String> {
     for step in e.cycle_steps(cycle) {
         e.run_and_commit(&step).await.map_err(|x| x.to_string())?;
@@ -111,7 +100,11 @@ async fn a_batch_applied_but_not_committed_is_sent_again_once_marked_retry() {
     let (source, _) = connected([user("a", "g1"), user("b", "g2")]);
     let target = Dying::default();
     *target.die.lock().unwrap() = true;
-    let mut e = store_engine(dir.path(), &source, &target);
+    let mut e = store_engine(
+        dir.path(),
+        [Box::new(source.clone()), Box::new(target.clone())],
+        options(),
+    );
     let died = cycle(&mut e, Cycle::Initial).await;
     assert!(died.is_err_and(|m| m.contains("killed")));
     drop(e);
@@ -124,7 +117,11 @@ async fn a_batch_applied_but_not_committed_is_sent_again_once_marked_retry() {
 
     *target.die.lock().unwrap() = false;
     target.retries.lock().unwrap().clear();
-    let mut e = store_engine(dir.path(), &source, &target);
+    let mut e = store_engine(
+        dir.path(),
+        [Box::new(source.clone()), Box::new(target.clone())],
+        options(),
+    );
     cycle(&mut e, Cycle::Delta).await.unwrap();
     assert_eq!(
         *target.retries.lock().unwrap(),

@@ -213,6 +213,22 @@ fn engine(source: &Source, target: &Target, options: Options) -> Engine {
     )
 }
 
+/// An engine over a state in `dir` (a new one, or the one a test's earlier engine left),
+/// with a source and a target.
+fn store_engine(
+    dir: &std::path::Path,
+    connectors: [Box<dyn Connector>; 2],
+    options: Options,
+) -> Engine {
+    Engine::with_store(
+        scenario_plan(&rules()),
+        connectors.into(),
+        syncrules_engine::store::Store::open(dir).unwrap(),
+        options,
+    )
+    .unwrap()
+}
+
 fn options() -> Options {
     Options {
         now: now(),

@@ -9,12 +9,10 @@ use syncrules_engine::connector::{
     Change, Connector, ConnectorError, ExportChange, ExportResult, ImportBatch, ImportEntry, Page,
 };
 use syncrules_engine::model::PendingImport;
-use syncrules_engine::run::{Cycle, Engine, Options, Step};
-use syncrules_engine::store::Store;
+use syncrules_engine::run::{Cycle, Options, Step};
 use syncrules_lang::Value;
 
-use crate::common::*;
-use crate::{Source, connected, options, rules, user};
+use crate::{Source, connected, options, store_engine, user};
 
 /// A source whose delta hands over one page, then finds its watermark expired.
 #[derive(Clone)]
@@ -68,13 +66,11 @@ async fn a_delta_expiring_after_a_page_is_superseded_by_the_full_import() {
         inner: source.clone(),
         page: vec![modified],
     };
-    let mut e = Engine::with_store(
-        scenario_plan(&rules()),
-        vec![Box::new(lapsing), Box::new(target.clone())],
-        Store::open(dir.path()).unwrap(),
+    let mut e = store_engine(
+        dir.path(),
+        [Box::new(lapsing), Box::new(target.clone())],
         options(),
-    )
-    .unwrap();
+    );
     for step in e.cycle_steps(Cycle::Initial) {
         e.run_and_commit(&step).await.unwrap();
     }
@@ -105,16 +101,14 @@ async fn a_paged_delta_tells_its_total_to_the_progress_bar() {
     // Progress is told every 1,024 entries: two pages of 1,100 and 1,000.
     let users = (0..2100).map(|i| user(&format!("u{i}"), &format!("g{i}")));
     let (source, target) = connected(users);
-    let mut e = Engine::with_store(
-        scenario_plan(&rules()),
-        vec![Box::new(source.clone()), Box::new(target.clone())],
-        Store::open(dir.path()).unwrap(),
+    let mut e = store_engine(
+        dir.path(),
+        [Box::new(source.clone()), Box::new(target.clone())],
         Options {
             sync_batch: 1100,
             ..options()
         },
-    )
-    .unwrap();
+    );
     for step in e.cycle_steps(Cycle::Initial) {
         e.run_and_commit(&step).await.unwrap();
     }
