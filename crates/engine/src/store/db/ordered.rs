@@ -82,19 +82,33 @@ impl<'c> IndexWrites<'c> {
                 }
             }
         }
+        self.apply_joins(cs_join, mv_join)
+    }
+
+    /// The join rows asked for and not applied yet.
+    pub(super) fn joins(&self) -> usize {
+        self.cs_join.len() + self.mv_join.len()
+    }
+
+    /// Applies the join rows asked for, each table's in key order, and forgets them.
+    pub(super) fn apply_joins(
+        &mut self,
+        cs_join: &mut CsJoin<'_>,
+        mv_join: &mut MvJoin<'_>,
+    ) -> Result<(), redb::StorageError> {
         self.cs_join.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((connector, attr, value), id, on) in &self.cs_join {
-            let key = (*connector, attr.as_str(), value.as_str());
-            if *on {
+        for ((connector, attr, value), id, on) in self.cs_join.drain(..) {
+            let key = (connector, attr.as_str(), value.as_str());
+            if on {
                 cs_join.insert(key, id)?;
             } else {
                 cs_join.remove(key, id)?;
             }
         }
         self.mv_join.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((attr, value), id, on) in &self.mv_join {
+        for ((attr, value), id, on) in self.mv_join.drain(..) {
             let key = (attr.as_str(), value.as_str());
-            if *on {
+            if on {
                 mv_join.insert(key, id)?;
             } else {
                 mv_join.remove(key, id)?;

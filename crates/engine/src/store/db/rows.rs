@@ -8,7 +8,11 @@ use redb::ReadableTable;
 use super::super::pack::{Codec, unpack};
 use super::super::record::{decode_cs, decode_mv};
 use super::super::{JoinKeys, StoreError};
+use super::ordered::IndexWrites;
 use super::{Store, corrupt, cs_key};
+
+/// The join rows an index made anew gathers before writing them in key order.
+const ANEW_CHUNK: usize = 200_000;
 use crate::model::{CsId, CsObject, MvId, MvObject};
 use crate::sync::join_keys as keys;
 
@@ -79,7 +83,8 @@ pub(super) fn settle(
 
 impl Store {
     /// Writes every object's join index rows anew (the rules search other attributes than
-    /// the stored rows were made for).
+    /// the stored rows were made for), in key order as a commit writes them
+    /// ([`IndexWrites`]), [`ANEW_CHUNK`] rows at a time.
     pub(super) fn index_anew(
         &self,
         cs: &redb::Table<'_, (&'static str, u64), &'static [u8]>,
@@ -89,18 +94,30 @@ impl Store {
         join: &JoinKeys,
         codec: Option<&Codec>,
     ) -> Result<(), StoreError> {
+        let mut writes = IndexWrites::default();
+        let mut flush = |writes: &mut IndexWrites<'_>, all: bool| {
+            if all || writes.joins() >= ANEW_CHUNK {
+                writes
+                    .apply_joins(cs_join, mv_join)
+                    .map_err(|e| self.err("write", e))?;
+            }
+            Ok::<(), StoreError>(())
+        };
         for entry in cs.iter().map_err(|e| self.err("write", e))? {
             let (k, v) = entry.map_err(|e| self.err("write", e))?;
             let (connector, n) = k.value();
+            // A connector none of whose attributes is searched has no rows: not decoded.
+            let Some((name, _)) = join.cs.iter().find(|(c, _)| c == connector) else {
+                continue;
+            };
             let id = CsId::new(n);
             let o = unpack(v.value(), codec)
                 .and_then(|b| decode_cs(id, &b))
                 .map_err(|m| corrupt(cs_key(connector, id), m))?;
-            for (attr, key) in cs_join_rows(join, connector, &o) {
-                cs_join
-                    .insert((connector, attr.as_str(), key.as_str()), n)
-                    .map_err(|e| self.err("write", e))?;
+            for row in cs_join_rows(join, connector, &o) {
+                writes.cs_join(name, row, n, true);
             }
+            flush(&mut writes, false)?;
         }
         for entry in mv.iter().map_err(|e| self.err("write", e))? {
             let (k, v) = entry.map_err(|e| self.err("write", e))?;
@@ -109,12 +126,11 @@ impl Store {
             let o = unpack(v.value(), codec)
                 .and_then(|b| decode_mv(id, &b))
                 .map_err(|m| corrupt(format!("mv/{id}"), m))?;
-            for (attr, key) in mv_join_rows(join, &o) {
-                mv_join
-                    .insert((attr.as_str(), key.as_str()), n)
-                    .map_err(|e| self.err("write", e))?;
+            for row in mv_join_rows(join, &o) {
+                writes.mv_join(row, n, true);
             }
+            flush(&mut writes, false)?;
         }
-        Ok(())
+        flush(&mut writes, true)
     }
 }

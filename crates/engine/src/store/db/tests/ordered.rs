@@ -1,6 +1,6 @@
 //! Index rows written after the records, in key order: within one commit, an anchor, a DN
 //! or a join value passing from one object to another names its new holder, whichever of
-//! the two objects comes first.
+//! the two objects comes first; an index made anew holds every object's rows.
 
 use super::*;
 use crate::sync::join_keys;
@@ -86,4 +86,47 @@ fn values_passed_between_objects_in_one_commit_name_their_new_holder() {
     assert_eq!(r.mv_join("employeeID", &key("e1")).unwrap(), [MvId::new(2)]);
     assert_eq!(r.mv_join("employeeID", &key("e3")).unwrap(), [MvId::new(1)]);
     assert!(r.mv_join("employeeID", &key("e2")).unwrap().is_empty());
+}
+
+#[test]
+fn an_index_made_anew_holds_every_objects_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut state = State::default();
+    for n in 1..=3 {
+        put(
+            &mut state,
+            n,
+            &format!("a{n}"),
+            &format!("u{n}"),
+            &format!("e{n}"),
+        );
+    }
+    // Committed while the rules searched nothing; then they search employeeID.
+    let none = JoinKeys {
+        format: JOIN_KEY_FORMAT,
+        ..JoinKeys::default()
+    };
+    store
+        .commit(&mut state.clone(), &Dirty::all(&state), &none)
+        .unwrap();
+    assert!(
+        store
+            .reader()
+            .unwrap()
+            .cs_join("AD", "employeeID", &key("e2"))
+            .unwrap()
+            .is_empty()
+    );
+    let meta = Dirty {
+        meta: true,
+        ..Dirty::default()
+    };
+    store.commit(&mut state.clone(), &meta, &keys()).unwrap();
+    let r = store.reader().unwrap();
+    for n in 1..=3 {
+        let e = key(&format!("e{n}"));
+        assert_eq!(r.cs_join("AD", "employeeID", &e).unwrap(), [CsId::new(n)]);
+        assert_eq!(r.mv_join("employeeID", &e).unwrap(), [MvId::new(n)]);
+    }
 }
