@@ -1,6 +1,7 @@
 //! The redb file: checking and opening (and locking) it, migrating an older layout, and the
 //! table definitions the reading and writing halves share.
 
+mod dicts;
 mod ordered;
 mod read;
 mod rows;
@@ -10,6 +11,7 @@ use std::fmt;
 use std::fs;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use redb::{
     Database, DatabaseError, MultimapTableDefinition, ReadableTable, StorageError, TableDefinition,
@@ -17,7 +19,7 @@ use redb::{
 };
 
 use super::StoreError;
-use super::pack::Codec;
+use super::pack::Codecs;
 use crate::model::CsId;
 
 pub use read::Reader;
@@ -26,12 +28,15 @@ pub(crate) use write::EncodeCs;
 /// The state file's name inside the state directory.
 pub const FILE_NAME: &str = "state.redb";
 
-/// The layout version written to `meta/format`. 4: records may be packed with a zstd
-/// dictionary the `dicts` table holds (see the `pack` module); a layout-3 state has no
-/// packed records, and becomes layout 4 when opened. 3: the DN index is keyed by the one
-/// DN key (`syncrules_lang::dn::DnKey`); layout 2 keyed it by the DN lowercased, and is
+/// The layout version written to `meta/format`. 5: each kind of record (a connector
+/// space's, the metaverse's) is packed with a dictionary of its own, which `dict_kinds`
+/// names; a layout-4 state's one dictionary of every kind, which has no kind, still packs
+/// the kinds without their own, so a layout-4 state becomes layout 5 when opened, as it is.
+/// 4: records may be packed with a zstd dictionary the `dicts` table holds (see the `pack`
+/// module); a layout-3 state has no packed records. 3: the DN index is keyed by the one DN
+/// key (`syncrules_lang::dn::DnKey`); layout 2 keyed it by the DN lowercased, and is
 /// converted when opened.
-const FORMAT: &str = "4";
+const FORMAT: &str = "5";
 
 /// Connector-space objects: `(connector, id)` → record.
 pub(super) const CS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("cs2");
@@ -68,6 +73,10 @@ pub(super) const CS_JOIN: MultimapTableDefinition<(&str, &str, &str), u64> =
 /// The dictionaries records are packed with: number → CRC-32 and zstd dictionary.
 pub(super) const DICTS: TableDefinition<u32, &[u8]> = TableDefinition::new("dicts");
 
+/// Which dictionary packs each kind of record: `cs/<connector>` or `mv` → its number, and
+/// the median size of the plain records it was trained on.
+pub(super) const DICT_KINDS: TableDefinition<&str, (u32, u32)> = TableDefinition::new("dict_kinds");
+
 /// A dictionary as the `dicts` table holds it: a CRC-32 of it, then its bytes.
 pub(super) fn seal(dict: &[u8]) -> Vec<u8> {
     let mut row = crc32fast::hash(dict).to_le_bytes().to_vec();
@@ -93,8 +102,10 @@ const MAGIC: &[u8] = b"redb";
 pub struct Store {
     db: Database,
     path: PathBuf,
-    /// The dictionary records are packed with, once the state has one.
-    codec: std::sync::OnceLock<Codec>,
+    /// The dictionaries records are packed with. A commit that trains one holds the lock
+    /// until the dictionary is both committed and here, so a reader never sees a record
+    /// packed with a dictionary it does not have.
+    codecs: std::sync::RwLock<Arc<Codecs>>,
 }
 
 impl fmt::Debug for Store {
@@ -245,7 +256,7 @@ impl Store {
         let store = Store {
             db,
             path,
-            codec: std::sync::OnceLock::new(),
+            codecs: std::sync::RwLock::default(),
         };
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| store.init())) {
             Ok(r) => r?,
@@ -298,7 +309,7 @@ impl Store {
                 .map_err(|e| self.err("open a table", e))?;
             txn.open_multimap_table(CS_JOIN)
                 .map_err(|e| self.err("open a table", e))?;
-            self.load_codec(&txn)?;
+            self.load_codecs(&txn)?;
             let mut meta = txn
                 .open_table(META)
                 .map_err(|e| self.err("open a table", e))?;
@@ -313,7 +324,7 @@ impl Store {
                     Ok(())
                 }
                 Some(f) if f == FORMAT.as_bytes() => Ok(()),
-                Some(f) if f == b"3" => {
+                Some(f) if f == b"4" || f == b"3" => {
                     meta.insert("format", FORMAT.as_bytes())
                         .map_err(|e| self.err("write", e))?;
                     Ok(())
@@ -336,32 +347,6 @@ impl Store {
             }
         })();
         self.finish(txn, result)
-    }
-
-    /// Reads the dictionary records are packed with, when the state has one.
-    fn load_codec(&self, txn: &WriteTransaction) -> Result<(), StoreError> {
-        let dicts = txn
-            .open_table(DICTS)
-            .map_err(|e| self.err("open a table", e))?;
-        let last = dicts.last().map_err(|e| self.err("read", e))?;
-        if let Some((number, row)) = last {
-            let number = number.value();
-            let codec = unseal(row.value())
-                .and_then(|dict| Codec::new(number, dict))
-                .ok_or_else(|| {
-                    corrupt(
-                        format!("dicts/{number}"),
-                        "the dictionary's checksum does not match: the file is damaged",
-                    )
-                })?;
-            let _ = self.codec.set(codec);
-        }
-        Ok(())
-    }
-
-    /// The dictionary records are packed with, once the state has one.
-    pub(super) fn codec(&self) -> Option<&Codec> {
-        self.codec.get()
     }
 
     /// Layout 2 to 3: the DN index's rows keyed again by the DN key. A lowercased DN has the

@@ -30,8 +30,9 @@
 //! - `to_recompute`: metaverse ids a batched sync killed between its halves left to
 //!   recompute (a table older files get when opened);
 //! - `mv_join`, `cs_join`: the values of the attributes join rules search → ids;
-//! - `dicts`: the zstd dictionary records are packed with, once a commit wrote enough
-//!   objects to train one (see the `pack` module);
+//! - `dicts`: the zstd dictionaries records are packed with, one for each kind of record
+//!   (a connector space's, the metaverse's) once a commit wrote enough of it to train one
+//!   (see the `pack` and `train` modules); `dict_kinds`: which one packs each kind now;
 //! - `meta`: `format`, `spaces` (connectors in order, each one's watermark, next id and
 //!   object count), `mv_next_id`, `mv_count`, `plan_fingerprint`, `outbound_retry`, `outbound_waits`,
 //!   `held` (the metaverse objects in their deletion window, with the time each was held),
@@ -39,7 +40,7 @@
 //!   for a reference or held, lists that are read and rewritten whole by every commit.
 //!
 //! Records are a version byte, a CRC-32 and a compact binary body (see the `record`
-//! module), stored packed with the state's zstd dictionary once it has one (a quarter of
+//! module), stored packed with their kind's zstd dictionary once it has one (a quarter of
 //! the bytes). So a delta step reads the objects it touches by key and index — never the whole
 //! state — and a commit rewrites only their records and index rows (see the engine's
 //! working set, [`crate::run`]). A full cycle or a preview still reads everything
@@ -56,6 +57,7 @@
 mod db;
 mod pack;
 pub mod record;
+mod train;
 mod working;
 
 use std::collections::BTreeSet;

@@ -1,10 +1,12 @@
 //! Packing records for the file. Records are mostly attribute names and values that repeat
 //! from object to object, which a general compressor cannot see in one record of a kilobyte;
-//! a zstd dictionary trained on the records themselves can. So the first commit after which
-//! the state holds [`TRAIN_MIN`] objects or more trains one on a sample of records (its own,
-//! and plain ones of the state when it writes few) and stores it with the state (table
-//! `dicts`), in the same transaction as the first records packed with it; from then on
-//! every record written is packed. A smaller state keeps plain records.
+//! a zstd dictionary trained on the records themselves can. Each kind of record (one
+//! connector space's, the metaverse's) has its own dictionary, since their attributes differ:
+//! the first commit after which the state holds [`TRAIN_MIN`] records or more of a kind trains
+//! one on a sample of them (see the `train` module) and stores it with the state (tables
+//! `dicts` and `dict_kinds`), in the same transaction as the first records packed with it;
+//! from then on every record of that kind is packed. A kind with fewer records keeps plain
+//! ones, or is packed with a layout-4 state's one dictionary of every kind when there is one.
 //!
 //! ```text
 //! stored  = plain | packed
@@ -20,21 +22,20 @@
 //! smaller, the file half the size.
 
 use std::borrow::Cow;
-use std::sync::Mutex;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
-use super::db::EncodeCs;
-use super::record::{DecodeError, Decoded, encode_mv};
-use super::{Dirty, StoreError};
-use crate::model::State;
+use super::record::{DecodeError, Decoded};
 
 /// The first byte of a packed record.
 pub(crate) const PACKED: u8 = 3;
 
-/// Objects a commit writes before it trains a dictionary on them.
+/// Records of a kind the state holds, with those a commit writes, before the commit trains
+/// a dictionary for the kind.
 pub(crate) const TRAIN_MIN: usize = 1_000;
 
 /// Records sampled to train a dictionary.
-const SAMPLES: usize = 2_000;
+pub(crate) const SAMPLES: usize = 2_000;
 
 /// A dictionary's size at most.
 const DICT_BYTES: usize = 64 << 10;
@@ -137,56 +138,14 @@ impl Codec {
     }
 }
 
-/// A dictionary trained on the objects a commit writes, once the state holds
-/// [`TRAIN_MIN`] objects or more with them and zstd can train one; the commit stores it and
-/// packs its records with it. A commit of fewer objects (small batches) adds plain records
-/// of the state, from `stored`, to its own.
-pub(crate) fn train_on(
-    state: &State,
-    dirty: &Dirty,
-    encode: EncodeCs<'_>,
-    stored: impl FnOnce(usize) -> Result<Vec<Vec<u8>>, StoreError>,
-) -> Result<Option<(Codec, Vec<u8>)>, StoreError> {
-    let writing = dirty.cs.len() + dirty.mv.len();
-    let held = state
-        .spaces
-        .values()
-        .map(|s| s.residency.stored)
-        .sum::<usize>()
-        + state.metaverse.residency.stored;
-    if writing == 0 || writing.saturating_add(held) < TRAIN_MIN {
-        return Ok(None);
-    }
-    // A sample taken evenly across the commit's objects, of both kinds.
-    let step = writing.div_ceil(SAMPLES).max(1);
-    let mut records = Vec::new();
-    for (connector, id) in dirty.cs.iter().step_by(step) {
-        if let Some(o) = state.spaces.get(connector).and_then(|s| s.objects.get(id)) {
-            let plain = encode(connector, o).map_err(|m| StoreError::Corrupt {
-                key: format!("cs/{connector}/{id}"),
-                message: m.to_string(),
-            })?;
-            records.push(plain);
-        }
-    }
-    for id in dirty.mv.iter().step_by(step) {
-        if let Some(o) = state.metaverse.objects.get(id) {
-            records.push(encode_mv(o));
-        }
-    }
-    if records.len() < SAMPLES {
-        records.extend(stored(SAMPLES - records.len())?);
-    }
-    Ok(Codec::train(&records).and_then(|dict| Codec::new(1, &dict).map(|c| (c, dict))))
-}
-
 /// Whether a stored record is packed.
 pub(crate) fn is_packed(stored: &[u8]) -> bool {
     stored.first() == Some(&PACKED)
 }
 
-/// The plain record `stored` holds: itself when plain, unpacked with `codec` when packed.
-pub(crate) fn unpack<'a>(stored: &'a [u8], codec: Option<&Codec>) -> Decoded<Cow<'a, [u8]>> {
+/// The plain record `stored` holds: itself when plain, unpacked with the dictionary it
+/// names when packed.
+pub(crate) fn unpack<'a>(stored: &'a [u8], codecs: &Codecs) -> Decoded<Cow<'a, [u8]>> {
     if !is_packed(stored) {
         return Ok(Cow::Borrowed(stored));
     }
@@ -212,11 +171,113 @@ pub(crate) fn unpack<'a>(stored: &'a [u8], codec: Option<&Codec>) -> Decoded<Cow
             break;
         }
     }
-    match codec {
-        Some(c) if c.number == number => c
+    match codecs.get(number) {
+        Some(c) => c
             .unpack_frame(rest.get(at..).unwrap_or_default())
             .map(Cow::Owned),
-        _ => Err(DecodeError::NoDictionary { number }),
+        None => Err(DecodeError::NoDictionary { number }),
+    }
+}
+
+/// Which records a dictionary packs.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Kind {
+    /// One connector space's records.
+    Cs(String),
+    /// The metaverse's records.
+    Mv,
+}
+
+impl Kind {
+    /// The kind as the `dict_kinds` table keys it: `cs/<connector>` or `mv`.
+    pub(crate) fn key(&self) -> String {
+        match self {
+            Kind::Cs(connector) => format!("cs/{connector}"),
+            Kind::Mv => "mv".to_owned(),
+        }
+    }
+
+    /// The kind a `dict_kinds` key names; `None` for any other text.
+    pub(crate) fn parse(key: &str) -> Option<Kind> {
+        match key {
+            "mv" => Some(Kind::Mv),
+            _ => key.strip_prefix("cs/").map(|c| Kind::Cs(c.to_owned())),
+        }
+    }
+}
+
+/// A kind's own dictionary: its number, and the median size of the plain records it was
+/// trained on (a kind whose records grow well past it gets a new one: see the `train`
+/// module).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Own {
+    /// The dictionary's number.
+    pub number: u32,
+    /// The median size of the records it was trained on, in bytes.
+    pub median: u32,
+}
+
+/// The dictionaries a state holds: each by number, to unpack any record, and the one that
+/// packs each kind of record. A layout-4 state's one dictionary, trained on records of
+/// every kind, has no kind: it packs the records of a kind that has none of its own yet.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Codecs {
+    by_number: BTreeMap<u32, Arc<Codec>>,
+    cs: HashMap<String, Own>,
+    mv: Option<Own>,
+    shared: Option<u32>,
+}
+
+impl Codecs {
+    /// Adds a dictionary: a kind's own (which packs its records from now on), or (`None`) a
+    /// layout-4 state's, for every kind without its own.
+    pub(crate) fn add(&mut self, kind: Option<(&Kind, u32)>, codec: Arc<Codec>) {
+        let number = codec.number;
+        match kind {
+            Some((Kind::Cs(connector), median)) => {
+                self.cs.insert(connector.clone(), Own { number, median });
+            }
+            Some((Kind::Mv, median)) => self.mv = Some(Own { number, median }),
+            None => self.shared = Some(number),
+        }
+        self.by_number.insert(number, codec);
+    }
+
+    /// Dictionary `number`.
+    pub(crate) fn get(&self, number: u32) -> Option<&Codec> {
+        self.by_number.get(&number).map(|c| &**c)
+    }
+
+    /// The kind's own dictionary, if it has one.
+    pub(crate) fn own(&self, kind: &Kind) -> Option<Own> {
+        match kind {
+            Kind::Cs(connector) => self.cs.get(connector).copied(),
+            Kind::Mv => self.mv,
+        }
+    }
+
+    /// The dictionary that packs `connector`'s records, if any.
+    pub(crate) fn packs_cs(&self, connector: &str) -> Option<&Codec> {
+        self.cs
+            .get(connector)
+            .map(|o| o.number)
+            .or(self.shared)
+            .and_then(|n| self.get(n))
+    }
+
+    /// The dictionary that packs the metaverse's records, if any.
+    pub(crate) fn packs_mv(&self) -> Option<&Codec> {
+        self.mv
+            .map(|o| o.number)
+            .or(self.shared)
+            .and_then(|n| self.get(n))
+    }
+
+    /// The number the next dictionary gets.
+    pub(crate) fn next_number(&self) -> u32 {
+        self.by_number
+            .last_key_value()
+            .map_or(1, |(n, _)| n.saturating_add(1))
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use redb::{ReadTransaction, ReadableTable};
 
 use super::super::StoreError;
-use super::super::pack::unpack;
+use super::super::pack::{Codecs, unpack};
 use super::super::record::{Decoded, decode_cs, decode_mv};
 use super::{
     BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT, TO_RECOMPUTE,
@@ -20,12 +20,13 @@ use crate::model::{CsId, CsObject, MvId, MvObject, State};
 pub struct Reader<'s> {
     store: &'s Store,
     txn: ReadTransaction,
+    codecs: std::sync::Arc<Codecs>,
 }
 
 impl Reader<'_> {
     /// The plain record a stored value holds (see the `pack` module).
     fn plain<'v>(&self, stored: &'v [u8]) -> Decoded<Cow<'v, [u8]>> {
-        unpack(stored, self.store.codec())
+        unpack(stored, &self.codecs)
     }
 }
 
@@ -104,7 +105,14 @@ impl Store {
             .db
             .begin_read()
             .map_err(|e| self.err("start a transaction", e))?;
-        Ok(Reader { store: self, txn })
+        // Taken after the transaction began: a commit that trains a dictionary makes it
+        // known before it lets readers on, so these hold every one the transaction sees.
+        let codecs = self.codecs();
+        Ok(Reader {
+            store: self,
+            txn,
+            codecs,
+        })
     }
 
     /// Reads the whole last committed state, with its indexes by anchor and DN.

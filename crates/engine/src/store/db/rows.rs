@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use redb::ReadableTable;
 
-use super::super::pack::{Codec, unpack};
+use super::super::pack::{Codecs, unpack};
 use super::super::record::{decode_cs, decode_mv};
 use super::super::{JoinKeys, StoreError};
 use super::ordered::IndexWrites;
@@ -92,7 +92,7 @@ impl Store {
         cs_join: &mut redb::MultimapTable<'_, (&'static str, &'static str, &'static str), u64>,
         mv_join: &mut redb::MultimapTable<'_, (&'static str, &'static str), u64>,
         join: &JoinKeys,
-        codec: Option<&Codec>,
+        codecs: &Codecs,
     ) -> Result<(), StoreError> {
         let mut writes = IndexWrites::default();
         let mut flush = |writes: &mut IndexWrites<'_>, all: bool| {
@@ -111,7 +111,7 @@ impl Store {
                 continue;
             };
             let id = CsId::new(n);
-            let o = unpack(v.value(), codec)
+            let o = unpack(v.value(), codecs)
                 .and_then(|b| decode_cs(id, &b))
                 .map_err(|m| corrupt(cs_key(connector, id), m))?;
             for row in cs_join_rows(join, connector, &o) {
@@ -123,7 +123,7 @@ impl Store {
             let (k, v) = entry.map_err(|e| self.err("write", e))?;
             let n = k.value();
             let id = MvId::new(n);
-            let o = unpack(v.value(), codec)
+            let o = unpack(v.value(), codecs)
                 .and_then(|b| decode_mv(id, &b))
                 .map_err(|m| corrupt(format!("mv/{id}"), m))?;
             for row in mv_join_rows(join, &o) {

@@ -5,14 +5,15 @@ use std::collections::HashMap;
 
 use redb::{ReadableTable, WriteTransaction};
 
-use super::super::pack::{Codec, is_packed, train_on, unpack};
+use super::super::pack::{Codec, Codecs, is_packed, unpack};
 use super::super::record::{decode_cs, decode_mv, encode_cs, encode_mv};
+use super::super::train::train_on;
 use super::super::{Dirty, JoinKeys, StoreError};
 use super::ordered::{IndexWrites, Point};
 use super::rows::{cs_join_rows, mark, mv_join_rows, settle};
 use super::{
-    BY_ANCHOR, BY_DN, CS, CS_JOIN, DICTS, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT,
-    TO_RECOMPUTE, TO_SYNC, corrupt, cs_key, seal,
+    BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT, TO_RECOMPUTE,
+    TO_SYNC, corrupt, cs_key,
 };
 use crate::model::{CsId, CsObject, State};
 
@@ -27,7 +28,7 @@ fn encode(_connector: &str, o: &CsObject) -> Result<Vec<u8>, EncodeError> {
     Ok(encode_cs(o))
 }
 
-/// `plain` as it is stored: packed when the state has a dictionary.
+/// `plain` as it is stored: packed when the state has a dictionary for its kind.
 fn pack(codec: Option<&Codec>, plain: Vec<u8>) -> Vec<u8> {
     match codec {
         Some(c) => c.pack(plain),
@@ -77,17 +78,32 @@ impl Store {
         if dirty.is_empty() {
             return Ok(());
         }
-        let trained = match self.codec() {
-            None => train_on(state, dirty, encode, |n| self.plain_records(n))?,
-            Some(_) => None,
+        let current = self.codecs();
+        let trained = train_on(state, dirty, encode, &current, |kind, n| {
+            self.plain_records(kind, n, &current)
+        })?;
+        let codecs = if trained.is_empty() {
+            current
+        } else {
+            let mut codecs = (*current).clone();
+            for t in &trained {
+                codecs.add(Some((&t.kind, t.median)), t.codec.clone());
+            }
+            std::sync::Arc::new(codecs)
         };
         let txn = self.begin()?;
-        let result = self.write(&txn, state, dirty, join, encode, trained.as_ref());
+        let result = self
+            .write_dicts(&txn, &trained)
+            .and_then(|()| self.write(&txn, state, dirty, join, encode, &codecs));
         match result {
             Ok(counts) => {
-                self.finish(txn, Ok(()))?;
-                if let Some((codec, _)) = trained {
-                    let _ = self.codec.set(codec);
+                if trained.is_empty() {
+                    self.finish(txn, Ok(()))?;
+                } else {
+                    // Readers wait until the new dictionaries are both committed and known.
+                    let mut known = self.codecs.write().unwrap_or_else(|p| p.into_inner());
+                    self.finish(txn, Ok(()))?;
+                    *known = codecs;
                 }
                 for (name, n) in counts.cs {
                     if let Some(s) = state.spaces.get_mut(&name) {
@@ -101,34 +117,6 @@ impl Store {
         }
     }
 
-    /// Up to `n` plain records of the state, for training a dictionary: connector-space
-    /// records first, then metaverse ones, as stored.
-    fn plain_records(&self, n: usize) -> Result<Vec<Vec<u8>>, StoreError> {
-        let txn = self
-            .db
-            .begin_read()
-            .map_err(|e| self.err("start a transaction", e))?;
-        let mut out = Vec::new();
-        let cs = txn
-            .open_table(CS)
-            .map_err(|e| self.err("open a table", e))?;
-        for row in cs.iter().map_err(|e| self.err("read", e))?.take(n * 3 / 4) {
-            let (_, v) = row.map_err(|e| self.err("read", e))?;
-            out.push(v.value().to_vec());
-        }
-        let mv = txn
-            .open_table(MV)
-            .map_err(|e| self.err("open a table", e))?;
-        for row in mv.iter().map_err(|e| self.err("read", e))? {
-            if out.len() >= n {
-                break;
-            }
-            let (_, v) = row.map_err(|e| self.err("read", e))?;
-            out.push(v.value().to_vec());
-        }
-        Ok(out.into_iter().filter(|r| !is_packed(r)).collect())
-    }
-
     fn write(
         &self,
         txn: &WriteTransaction,
@@ -136,18 +124,8 @@ impl Store {
         dirty: &Dirty,
         join: &JoinKeys,
         encode: EncodeCs<'_>,
-        trained: Option<&(Codec, Vec<u8>)>,
+        codecs: &Codecs,
     ) -> Result<Counts, StoreError> {
-        let codec = match trained {
-            Some((codec, dict)) => {
-                txn.open_table(DICTS)
-                    .map_err(|e| self.err("open a table", e))?
-                    .insert(codec.number(), seal(dict).as_slice())
-                    .map_err(|e| self.err("write", e))?;
-                Some(codec)
-            }
-            None => self.codec(),
-        };
         let stored_keys = read_join_keys(self, txn)?;
         let rebuild = stored_keys.as_ref() != Some(join);
         if rebuild {
@@ -191,6 +169,7 @@ impl Store {
         let mut index = IndexWrites::default();
         for (connector, id) in &dirty.cs {
             let key = (connector.as_str(), id.get());
+            let codec = codecs.packs_cs(connector);
             let new = state.spaces.get(connector).and_then(|s| s.objects.get(id));
             let bytes = match new {
                 Some(o) => {
@@ -202,7 +181,7 @@ impl Store {
                 Some(v) => {
                     let stored = v.value();
                     let plain =
-                        unpack(stored, codec).map_err(|m| corrupt(cs_key(connector, *id), m))?;
+                        unpack(stored, codecs).map_err(|m| corrupt(cs_key(connector, *id), m))?;
                     // Marked but unchanged: its record and index rows are as stored (a
                     // plain record is packed once the state has a dictionary).
                     if bytes.as_deref() == Some(&*plain) && (codec.is_none() || is_packed(stored)) {
@@ -298,6 +277,7 @@ impl Store {
             .open_table(MV)
             .map_err(|e| self.err("open a table", e))?;
         let mut mv_delta: i64 = 0;
+        let codec = codecs.packs_mv();
         for id in &dirty.mv {
             let new = state.metaverse.objects.get(id);
             let bytes = new.map(encode_mv);
@@ -305,7 +285,7 @@ impl Store {
                 Some(v) => {
                     let stored = v.value();
                     let plain =
-                        unpack(stored, codec).map_err(|m| corrupt(format!("mv/{id}"), m))?;
+                        unpack(stored, codecs).map_err(|m| corrupt(format!("mv/{id}"), m))?;
                     // Marked but unchanged.
                     if bytes.as_deref() == Some(&*plain) && (codec.is_none() || is_packed(stored)) {
                         continue;
@@ -348,7 +328,7 @@ impl Store {
             .apply(&mut by_anchor, &mut by_dn, &mut cs_join, &mut mv_join)
             .map_err(|e| self.err("write", e))?;
         if rebuild {
-            self.index_anew(&cs, &mv, &mut cs_join, &mut mv_join, join, codec)?;
+            self.index_anew(&cs, &mv, &mut cs_join, &mut mv_join, join, codecs)?;
         }
         let counts = Counts {
             cs: state

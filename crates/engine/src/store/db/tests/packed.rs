@@ -1,7 +1,8 @@
 //! Records packed with a dictionary the state holds.
 
 use super::*;
-use crate::store::pack::{PACKED, TRAIN_MIN};
+use crate::store::pack::{Codec, PACKED, TRAIN_MIN};
+use crate::store::record::encode_cs;
 
 /// `n` objects of connector `AD` from id `from`, each linked to a metaverse object.
 fn add_users(state: &mut State, from: u64, n: u64) {
@@ -26,8 +27,9 @@ fn add_users(state: &mut State, from: u64, n: u64) {
     }
 }
 
-/// The first byte of every stored object record, and the rows of `dicts`.
-fn stored_layouts(store: &Store) -> (BTreeSet<u8>, usize) {
+/// The first byte of every stored object record, and the kinds `dict_kinds` names (each
+/// checked to name a dictionary `dicts` holds).
+fn stored_layouts(store: &Store) -> (BTreeSet<u8>, BTreeSet<String>) {
     let txn = store.db.begin_read().unwrap();
     let mut firsts = BTreeSet::new();
     for row in txn.open_table(CS).unwrap().iter().unwrap() {
@@ -36,12 +38,49 @@ fn stored_layouts(store: &Store) -> (BTreeSet<u8>, usize) {
     for row in txn.open_table(MV).unwrap().iter().unwrap() {
         firsts.insert(row.unwrap().1.value()[0]);
     }
-    let dicts = txn.open_table(DICTS).unwrap().iter().unwrap().count();
-    (firsts, dicts)
+    let dicts = txn.open_table(DICTS).unwrap();
+    let mut kinds = BTreeSet::new();
+    for row in txn.open_table(DICT_KINDS).unwrap().iter().unwrap() {
+        let (k, v) = row.unwrap();
+        assert!(dicts.get(v.value().0).unwrap().is_some(), "{}", k.value());
+        kinds.insert(k.value().to_owned());
+    }
+    (firsts, kinds)
+}
+
+/// The dictionary each packed record of `connector` (or of the metaverse, with `None`) names.
+fn dict_numbers(store: &Store, connector: Option<&str>) -> BTreeSet<u8> {
+    let txn = store.db.begin_read().unwrap();
+    let mut numbers = BTreeSet::new();
+    let mut note = |v: &[u8]| {
+        if v[0] == PACKED {
+            numbers.insert(v[5]);
+        }
+    };
+    match connector {
+        Some(c) => {
+            for row in txn.open_table(CS).unwrap().iter().unwrap() {
+                let (k, v) = row.unwrap();
+                if k.value().0 == c {
+                    note(v.value());
+                }
+            }
+        }
+        None => {
+            for row in txn.open_table(MV).unwrap().iter().unwrap() {
+                note(row.unwrap().1.value());
+            }
+        }
+    }
+    numbers
+}
+
+fn kinds<const N: usize>(names: [&str; N]) -> BTreeSet<String> {
+    names.into_iter().map(str::to_owned).collect()
 }
 
 #[test]
-fn a_large_commit_trains_a_dictionary_and_packs_every_record_from_then_on() {
+fn a_large_commit_trains_a_dictionary_a_kind_and_packs_every_record_from_then_on() {
     let dir = tempfile::tempdir().unwrap();
     let mut state = State::default();
     {
@@ -51,7 +90,7 @@ fn a_large_commit_trains_a_dictionary_and_packs_every_record_from_then_on() {
         store
             .commit(&mut state.clone(), &dirty, &JoinKeys::default())
             .unwrap();
-        assert_eq!(stored_layouts(&store), (BTreeSet::from([2]), 0));
+        assert_eq!(stored_layouts(&store), (BTreeSet::from([2]), kinds([])));
 
         // A commit of many objects, the first ten unchanged among them.
         add_users(&mut state, 10, TRAIN_MIN as u64);
@@ -59,7 +98,13 @@ fn a_large_commit_trains_a_dictionary_and_packs_every_record_from_then_on() {
         store
             .commit(&mut state.clone(), &dirty, &JoinKeys::default())
             .unwrap();
-        assert_eq!(stored_layouts(&store), (BTreeSet::from([PACKED]), 1));
+        assert_eq!(
+            stored_layouts(&store),
+            (BTreeSet::from([PACKED]), kinds(["cs/AD", "mv"]))
+        );
+        // Each kind with its own.
+        let (ad, mv) = (dict_numbers(&store, Some("AD")), dict_numbers(&store, None));
+        assert!(ad.len() == 1 && mv.len() == 1 && ad != mv, "{ad:?} {mv:?}");
         assert_eq!(store.load().unwrap(), state);
     }
     let store = Store::open(dir.path()).unwrap();
@@ -77,7 +122,10 @@ fn a_large_commit_trains_a_dictionary_and_packs_every_record_from_then_on() {
     store
         .commit(&mut state.clone(), &step, &JoinKeys::default())
         .unwrap();
-    assert_eq!(stored_layouts(&store), (BTreeSet::from([PACKED]), 1));
+    assert_eq!(
+        stored_layouts(&store),
+        (BTreeSet::from([PACKED]), kinds(["cs/AD", "mv"]))
+    );
     assert_eq!(
         store.reader().unwrap().cs("AD", id).unwrap().as_ref(),
         state.spaces["AD"].objects.get(&id)
@@ -129,26 +177,106 @@ fn a_damaged_dictionary_or_packed_record_is_refused() {
 }
 
 #[test]
-fn layout_3_is_opened_as_layout_4() {
+fn layouts_3_and_4_are_opened_as_layout_5() {
+    for old in [b"3", b"4"] {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let txn = store.db.begin_write().unwrap();
+            txn.open_table(META)
+                .unwrap()
+                .insert("format", old.as_slice())
+                .unwrap();
+            txn.commit().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let txn = store.db.begin_read().unwrap();
+        let format = txn
+            .open_table(META)
+            .unwrap()
+            .get("format")
+            .unwrap()
+            .unwrap();
+        assert_eq!(format.value(), b"5");
+    }
+}
+
+/// A layout-4 state has one dictionary, of no kind, trained on records of every kind: it
+/// keeps packing each kind until the kind has a dictionary of its own, and the records it
+/// packed stay readable.
+#[test]
+fn a_layout_4_dictionary_packs_until_each_kind_has_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = State::default();
+    add_users(&mut state, 0, TRAIN_MIN as u64);
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let samples: Vec<Vec<u8>> = state.spaces["AD"].objects.values().map(encode_cs).collect();
+        let dict = Codec::train(&samples).unwrap();
+        let txn = store.db.begin_write().unwrap();
+        txn.open_table(DICTS)
+            .unwrap()
+            .insert(1, seal(&dict).as_slice())
+            .unwrap();
+        txn.open_table(META)
+            .unwrap()
+            .insert("format", b"4".as_slice())
+            .unwrap();
+        txn.commit().unwrap();
+    }
+    let mut first = State::default();
+    add_users(&mut first, 0, 10);
+    {
+        // Ten objects of each kind: too few for their own, packed with the shared one.
+        let store = Store::open(dir.path()).unwrap();
+        let dirty = Dirty::all(&first);
+        store
+            .commit(&mut first.clone(), &dirty, &JoinKeys::default())
+            .unwrap();
+        // (A record the dictionary would not make smaller stays plain.)
+        assert_eq!(stored_layouts(&store).1, kinds([]));
+        assert_eq!(dict_numbers(&store, Some("AD")), BTreeSet::from([1]));
+        assert!(dict_numbers(&store, None).iter().all(|n| *n == 1));
+    }
+    // Then many more, the first ten unchanged: each kind gets its own, and the ten stay
+    // as the shared dictionary packed them.
+    let store = Store::open(dir.path()).unwrap();
+    let dirty = Dirty::all(&state);
+    store
+        .commit(&mut state.clone(), &dirty, &JoinKeys::default())
+        .unwrap();
+    assert_eq!(
+        stored_layouts(&store),
+        (BTreeSet::from([PACKED]), kinds(["cs/AD", "mv"]))
+    );
+    assert_eq!(dict_numbers(&store, Some("AD")), BTreeSet::from([1, 2]));
+    let mv = dict_numbers(&store, None);
+    assert!(
+        mv.contains(&3) && mv.is_subset(&BTreeSet::from([1, 3])),
+        "{mv:?}"
+    );
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.load().unwrap(), state);
+}
+
+#[test]
+fn a_kind_naming_a_missing_dictionary_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = Store::open(dir.path()).unwrap();
         let txn = store.db.begin_write().unwrap();
-        txn.open_table(META)
+        txn.open_table(DICT_KINDS)
             .unwrap()
-            .insert("format", b"3".as_slice())
+            .insert("cs/AD", (4, 100))
             .unwrap();
         txn.commit().unwrap();
     }
-    let store = Store::open(dir.path()).unwrap();
-    let txn = store.db.begin_read().unwrap();
-    let format = txn
-        .open_table(META)
-        .unwrap()
-        .get("format")
-        .unwrap()
-        .unwrap();
-    assert_eq!(format.value(), b"4");
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Corrupt { ref key, ref message } if key == "dict_kinds/cs/AD" && message.contains("dictionary 4")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -183,13 +311,108 @@ fn small_commits_train_a_dictionary_once_the_state_is_large_enough() {
         layouts.push(stored_layouts(&store));
         from += 150;
     }
-    // Plain until the state and the commit hold 1,000 objects, then a dictionary and
-    // packed records beside the plain ones.
-    assert_eq!(layouts[0], (BTreeSet::from([2]), 0));
-    assert_eq!(layouts[1], (BTreeSet::from([2]), 0));
-    assert_eq!(layouts[3], (BTreeSet::from([2, PACKED]), 1), "{layouts:?}");
-    assert_eq!(layouts.last(), Some(&(BTreeSet::from([2, PACKED]), 1)));
+    // Plain until the state and the commit hold 1,000 objects of a kind (the seventh
+    // commit), then a dictionary for each kind and packed records beside the plain ones.
+    assert_eq!(layouts[0], (BTreeSet::from([2]), kinds([])));
+    assert_eq!(layouts[5], (BTreeSet::from([2]), kinds([])));
+    let both = (BTreeSet::from([2, PACKED]), kinds(["cs/AD", "mv"]));
+    assert_eq!(layouts[6], both, "{layouts:?}");
+    assert_eq!(layouts.last(), Some(&both));
     drop(store);
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.load().unwrap(), state);
+}
+
+/// The own dictionary of each kind, from `dict_kinds`: kind → number.
+fn own_dicts(store: &Store) -> BTreeMap<String, u32> {
+    let txn = store.db.begin_read().unwrap();
+    let kinds = txn.open_table(DICT_KINDS).unwrap();
+    kinds
+        .iter()
+        .unwrap()
+        .map(|r| {
+            let (k, v) = r.unwrap();
+            (k.value().to_owned(), v.value().0)
+        })
+        .collect()
+}
+
+/// Metaverse objects committed as skeletons (projected, before their attributes flow), then
+/// whole: the second commit trains the metaverse a new dictionary, since its records are
+/// many times those the first was trained on; a commit of records grown less, or of fewer
+/// records, does not.
+#[test]
+fn a_kind_whose_records_grew_gets_a_new_dictionary() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut state = State::default();
+    let n = TRAIN_MIN as u64 + 200;
+    for _ in 0..n {
+        state.metaverse.create("person");
+    }
+    let all = |state: &State| {
+        let mut dirty = Dirty::default();
+        dirty.mv.extend(state.metaverse.objects.keys().copied());
+        dirty
+    };
+    let dirty = all(&state);
+    store
+        .commit(&mut state, &dirty, &JoinKeys::default())
+        .unwrap();
+    let skeleton = own_dicts(&store)["mv"];
+    let fill = |state: &mut State, names: &[&str]| {
+        for (i, o) in state.metaverse.objects.values_mut().enumerate() {
+            for name in names {
+                o.attributes.insert(
+                    (*name).to_owned(),
+                    Value::from(format!("{name} of user {i}")),
+                );
+            }
+        }
+    };
+    fill(
+        &mut state,
+        &["displayName", "department", "title", "company", "mail"],
+    );
+    let dirty = all(&state);
+    store
+        .commit(&mut state, &dirty, &JoinKeys::default())
+        .unwrap();
+    let whole = own_dicts(&store)["mv"];
+    assert_ne!(whole, skeleton);
+    // One more attribute: grown, but not twice the size.
+    fill(&mut state, &["info"]);
+    let dirty = all(&state);
+    store
+        .commit(&mut state, &dirty, &JoinKeys::default())
+        .unwrap();
+    assert_eq!(own_dicts(&store)["mv"], whole);
+    // Twice the size, but a commit of fewer than TRAIN_MIN records.
+    fill(
+        &mut state,
+        &[
+            "l",
+            "c",
+            "co",
+            "streetAddress",
+            "postalCode",
+            "telephoneNumber",
+            "mobile",
+        ],
+    );
+    let mut few = Dirty::default();
+    few.mv
+        .extend(state.metaverse.objects.keys().take(TRAIN_MIN - 1).copied());
+    store
+        .commit(&mut state, &few, &JoinKeys::default())
+        .unwrap();
+    assert_eq!(own_dicts(&store)["mv"], whole);
+    // Every record reads back, whichever dictionary packed it.
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    let loaded = store.load().unwrap().metaverse.objects;
+    for id in &few.mv {
+        assert!(loaded.get(id) == state.metaverse.objects.get(id), "{id}");
+    }
+    assert_eq!(loaded.len(), state.metaverse.objects.len());
 }
