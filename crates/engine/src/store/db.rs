@@ -30,8 +30,10 @@ pub const FILE_NAME: &str = "state.redb";
 
 /// The layout version written to `meta/format`. 5: each kind of record (a connector
 /// space's, the metaverse's) is packed with a dictionary of its own, which `dict_kinds`
-/// names; a layout-4 state's one dictionary of every kind, which has no kind, still packs
-/// the kinds without their own, so a layout-4 state becomes layout 5 when opened, as it is.
+/// names, and the anchor index is keyed by hashes. A layout-4 state's one dictionary of
+/// every kind, which has no kind, still packs the kinds without their own; its anchor index
+/// is hashed into the new one when it is opened (and its join index, of join key format 2,
+/// is made anew by the next commit).
 /// 4: records may be packed with a zstd dictionary the `dicts` table holds (see the `pack`
 /// module); a layout-3 state has no packed records. 3: the DN index is keyed by the one DN
 /// key (`syncrules_lang::dn::DnKey`); layout 2 keyed it by the DN lowercased, and is
@@ -44,8 +46,13 @@ pub(super) const CS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new(
 pub(super) const MV: TableDefinition<u64, &[u8]> = TableDefinition::new("mv2");
 /// Small settings as JSON: format, spaces, next ids, fingerprint, retry list, join keys.
 pub(super) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
-/// `(connector, anchor)` → id.
-pub(super) const BY_ANCHOR: TableDefinition<(&str, &str), u64> = TableDefinition::new("by_anchor");
+/// `(hash of (connector, anchor), id)` (see [`rows::key_hash`]): a row proposes its
+/// object, whose record's anchor is checked.
+pub(super) const BY_ANCHOR: TableDefinition<(u128, u64), ()> = TableDefinition::new("by_anchor3");
+/// The anchor index of layouts 4 and older: `(connector, anchor)` → id. Its rows are hashed
+/// into [`BY_ANCHOR`] when such a state is opened.
+pub(super) const OLD_BY_ANCHOR: TableDefinition<(&str, &str), u64> =
+    TableDefinition::new("by_anchor");
 /// `(connector, DN key)` → id; a DN an object had before a rename stays until
 /// another object takes it, so references not yet rewritten still resolve.
 pub(super) const BY_DN: TableDefinition<(&str, &str), u64> = TableDefinition::new("by_dn");
@@ -62,12 +69,18 @@ pub(super) const TO_RECOMPUTE: TableDefinition<u64, u8> = TableDefinition::new("
 /// not committed yet. A run killed meanwhile leaves them here, and the next export sends
 /// them again marked as possibly applied ([`crate::connector::ExportChange::retry`]).
 pub(super) const JOURNAL: TableDefinition<(&str, u64), u8> = TableDefinition::new("journal");
-/// `(attribute, lowercased value)` → metaverse ids, for the attributes inbound joins search.
-pub(super) const MV_JOIN: MultimapTableDefinition<(&str, &str), u64> =
+/// `(hash of (attribute, join key of a value), metaverse id)`, for the attributes inbound
+/// joins search (see [`rows::key_hash`]).
+pub(super) const MV_JOIN: TableDefinition<(u128, u64), ()> = TableDefinition::new("mv_join3");
+/// `(hash of (connector, attribute, join key of a value), connector-space id)`, for the
+/// attributes outbound joins search.
+pub(super) const CS_JOIN: TableDefinition<(u128, u64), ()> = TableDefinition::new("cs_join3");
+/// The join indexes of join key formats 1 and 2: `(attribute, key)` → metaverse ids and
+/// `(connector, attribute, key)` → connector-space ids, keys as text. Deleted when the
+/// state is indexed anew.
+pub(super) const OLD_MV_JOIN: MultimapTableDefinition<(&str, &str), u64> =
     MultimapTableDefinition::new("mv_join");
-/// `(connector, attribute, lowercased value)` → connector-space ids, for the attributes
-/// outbound joins search.
-pub(super) const CS_JOIN: MultimapTableDefinition<(&str, &str, &str), u64> =
+pub(super) const OLD_CS_JOIN: MultimapTableDefinition<(&str, &str, &str), u64> =
     MultimapTableDefinition::new("cs_join");
 
 /// The dictionaries records are packed with: number → CRC-32 and zstd dictionary.
@@ -305,9 +318,9 @@ impl Store {
                 .map_err(|e| self.err("open a table", e))?;
             txn.open_table(TO_RECOMPUTE)
                 .map_err(|e| self.err("open a table", e))?;
-            txn.open_multimap_table(MV_JOIN)
+            txn.open_table(MV_JOIN)
                 .map_err(|e| self.err("open a table", e))?;
-            txn.open_multimap_table(CS_JOIN)
+            txn.open_table(CS_JOIN)
                 .map_err(|e| self.err("open a table", e))?;
             self.load_codecs(&txn)?;
             let mut meta = txn
@@ -325,12 +338,14 @@ impl Store {
                 }
                 Some(f) if f == FORMAT.as_bytes() => Ok(()),
                 Some(f) if f == b"4" || f == b"3" => {
+                    self.hash_anchor_index(&txn)?;
                     meta.insert("format", FORMAT.as_bytes())
                         .map_err(|e| self.err("write", e))?;
                     Ok(())
                 }
                 Some(f) if f == b"2" => {
                     self.rekey_dn_index(&txn)?;
+                    self.hash_anchor_index(&txn)?;
                     meta.insert("format", FORMAT.as_bytes())
                         .map_err(|e| self.err("write", e))?;
                     Ok(())
@@ -347,6 +362,31 @@ impl Store {
             }
         })();
         self.finish(txn, result)
+    }
+
+    /// Layout 4 to 5: the anchor index's rows hashed into the new table, the old one deleted.
+    fn hash_anchor_index(&self, txn: &WriteTransaction) -> Result<(), StoreError> {
+        let mut rows = Vec::new();
+        {
+            let old = txn
+                .open_table(OLD_BY_ANCHOR)
+                .map_err(|e| self.err("open a table", e))?;
+            for row in old.iter().map_err(|e| self.err("read", e))? {
+                let (k, v) = row.map_err(|e| self.err("read", e))?;
+                let (connector, anchor) = k.value();
+                rows.push((rows::key_hash(&[connector, anchor]), v.value()));
+            }
+        }
+        rows.sort_unstable();
+        let mut new = txn
+            .open_table(BY_ANCHOR)
+            .map_err(|e| self.err("open a table", e))?;
+        for key in rows {
+            new.insert(key, ()).map_err(|e| self.err("write", e))?;
+        }
+        txn.delete_table(OLD_BY_ANCHOR)
+            .map_err(|e| self.err("write", e))?;
+        Ok(())
     }
 
     /// Layout 2 to 3: the DN index's rows keyed again by the DN key. A lowercased DN has the

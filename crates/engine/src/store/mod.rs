@@ -29,7 +29,8 @@
 //! - `to_sync`, `to_export`: the `(connector, id)` work lists of delta syncs and exports;
 //! - `to_recompute`: metaverse ids a batched sync killed between its halves left to
 //!   recompute (a table older files get when opened);
-//! - `mv_join`, `cs_join`: the values of the attributes join rules search → ids;
+//! - `mv_join3`, `cs_join3`: hashes of the values of the attributes join rules search,
+//!   with the ids of the objects holding them;
 //! - `dicts`: the zstd dictionaries records are packed with, one for each kind of record
 //!   (a connector space's, the metaverse's) once a commit wrote enough of it to train one
 //!   (see the `pack` and `train` modules); `dict_kinds`: which one packs each kind now;
@@ -138,9 +139,10 @@ impl Dirty {
 }
 
 /// How join index keys are made: 1 folded every value's text to lower case, 2 keeps bytes
-/// exact (their base64 is case-sensitive). A state indexed otherwise is indexed anew, and
-/// its next sync is a full one.
-pub const JOIN_KEY_FORMAT: u64 = 2;
+/// exact (their base64 is case-sensitive), 3 stores each key as a 128-bit hash in a row of
+/// fixed width (a table, where 1 and 2 kept the text in multimaps). A state indexed
+/// otherwise is indexed anew, and its next sync is a full one.
+pub const JOIN_KEY_FORMAT: u64 = 3;
 
 /// The attributes join rules search, whose values the store indexes: metaverse attributes
 /// of inbound joins, `(connector, attribute)` of outbound joins; and how the keys are made.

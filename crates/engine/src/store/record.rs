@@ -221,6 +221,14 @@ pub fn encode_cs(o: &CsObject) -> Vec<u8> {
     w.finish()
 }
 
+/// The anchor a connector-space record holds, without decoding the rest (what the anchor
+/// index is checked against); its checksum is checked as [`decode_cs`] checks it.
+pub(crate) fn decode_cs_anchor(bytes: &[u8]) -> Decoded<Option<String>> {
+    let mut r = Reader::open(bytes)?;
+    r.string()?;
+    r.opt_string()
+}
+
 /// A record as the connector-space object `id`.
 pub fn decode_cs(id: CsId, bytes: &[u8]) -> Decoded<CsObject> {
     let mut r = Reader::open(bytes)?;

@@ -13,11 +13,10 @@
 
 use redb::ReadableTable as _;
 
-use super::rows::point;
+use super::rows::{key_hash, point};
 
 type Pairs<'t> = redb::Table<'t, (&'static str, &'static str), u64>;
-type CsJoin<'t> = redb::MultimapTable<'t, (&'static str, &'static str, &'static str), u64>;
-type MvJoin<'t> = redb::MultimapTable<'t, (&'static str, &'static str), u64>;
+type Hashed<'t> = redb::Table<'t, (u128, u64), ()>;
 
 /// A write to a table of keys each naming one object (by anchor, by DN).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,18 +30,19 @@ pub(super) enum Point {
 /// The index writes of one commit, in the order they were asked for.
 #[derive(Debug, Default)]
 pub(super) struct IndexWrites<'c> {
-    by_anchor: Vec<((&'c str, String), u64, Point)>,
+    /// `(anchor hash, id)`.
+    by_anchor: Vec<((u128, u64), Point)>,
     by_dn: Vec<((&'c str, String), u64, Point)>,
-    /// `true` inserts the row, `false` removes it.
-    cs_join: Vec<((&'c str, String, String), u64, bool)>,
-    mv_join: Vec<((String, String), u64, bool)>,
+    /// `(join hash, id)`: `true` inserts the row, `false` removes it.
+    cs_join: Vec<((u128, u64), bool)>,
+    mv_join: Vec<((u128, u64), bool)>,
 }
 
 impl<'c> IndexWrites<'c> {
     /// A write to the anchor index of `connector`.
-    pub(super) fn anchor(&mut self, connector: &'c str, anchor: &str, id: u64, how: Point) {
+    pub(super) fn anchor(&mut self, connector: &str, anchor: &str, id: u64, how: Point) {
         self.by_anchor
-            .push(((connector, anchor.to_owned()), id, how));
+            .push(((key_hash(&[connector, anchor]), id), how));
     }
 
     /// A write to the DN index of `connector` (`dn` a DN key).
@@ -52,32 +52,40 @@ impl<'c> IndexWrites<'c> {
 
     /// A row of the connector-space join index inserted (`true`) or removed.
     pub(super) fn cs_join(&mut self, connector: &'c str, row: (String, String), id: u64, on: bool) {
-        self.cs_join.push(((connector, row.0, row.1), id, on));
+        let hash = key_hash(&[connector, &row.0, &row.1]);
+        self.cs_join.push(((hash, id), on));
     }
 
     /// A row of the metaverse join index inserted (`true`) or removed.
     pub(super) fn mv_join(&mut self, row: (String, String), id: u64, on: bool) {
-        self.mv_join.push((row, id, on));
+        self.mv_join.push(((key_hash(&[&row.0, &row.1]), id), on));
     }
 
     /// Applies the writes, each table's in key order.
     pub(super) fn apply<'t>(
         mut self,
-        by_anchor: &mut Pairs<'t>,
+        by_anchor: &mut Hashed<'t>,
         by_dn: &mut Pairs<'t>,
-        cs_join: &mut CsJoin<'_>,
-        mv_join: &mut MvJoin<'_>,
+        cs_join: &mut Hashed<'t>,
+        mv_join: &mut Hashed<'t>,
     ) -> Result<(), redb::StorageError> {
-        for (writes, table) in [(&mut self.by_anchor, by_anchor), (&mut self.by_dn, by_dn)] {
-            writes.sort_by(|a, b| a.0.cmp(&b.0));
-            for ((connector, key), id, how) in writes.iter() {
-                let key = (*connector, key.as_str());
-                match how {
-                    Point::Set => point(table, key, *id)?,
-                    Point::Unset => {
-                        if table.get(key)?.map(|v| v.value()) == Some(*id) {
-                            table.remove(key)?;
-                        }
+        // A hashed row names its object in its key: setting it adds it, unsetting it
+        // removes it, whatever other objects the hash proposes.
+        self.by_anchor.sort_by_key(|w| w.0);
+        for (key, how) in self.by_anchor.drain(..) {
+            match how {
+                Point::Set => by_anchor.insert(key, ())?,
+                Point::Unset => by_anchor.remove(key)?,
+            };
+        }
+        self.by_dn.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((connector, key), id, how) in self.by_dn.iter() {
+            let key = (*connector, key.as_str());
+            match how {
+                Point::Set => point(by_dn, key, *id)?,
+                Point::Unset => {
+                    if by_dn.get(key)?.map(|v| v.value()) == Some(*id) {
+                        by_dn.remove(key)?;
                     }
                 }
             }
@@ -91,27 +99,19 @@ impl<'c> IndexWrites<'c> {
     }
 
     /// Applies the join rows asked for, each table's in key order, and forgets them.
-    pub(super) fn apply_joins(
+    pub(super) fn apply_joins<'t>(
         &mut self,
-        cs_join: &mut CsJoin<'_>,
-        mv_join: &mut MvJoin<'_>,
+        cs_join: &mut Hashed<'t>,
+        mv_join: &mut Hashed<'t>,
     ) -> Result<(), redb::StorageError> {
-        self.cs_join.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((connector, attr, value), id, on) in self.cs_join.drain(..) {
-            let key = (connector, attr.as_str(), value.as_str());
-            if on {
-                cs_join.insert(key, id)?;
-            } else {
-                cs_join.remove(key, id)?;
-            }
-        }
-        self.mv_join.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((attr, value), id, on) in self.mv_join.drain(..) {
-            let key = (attr.as_str(), value.as_str());
-            if on {
-                mv_join.insert(key, id)?;
-            } else {
-                mv_join.remove(key, id)?;
+        for (writes, table) in [(&mut self.cs_join, cs_join), (&mut self.mv_join, mv_join)] {
+            writes.sort_by_key(|w| w.0);
+            for (key, on) in writes.drain(..) {
+                if on {
+                    table.insert(key, ())?;
+                } else {
+                    table.remove(key)?;
+                }
             }
         }
         Ok(())

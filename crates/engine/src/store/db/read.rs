@@ -8,7 +8,8 @@ use redb::{ReadTransaction, ReadableTable};
 
 use super::super::StoreError;
 use super::super::pack::{Codecs, unpack};
-use super::super::record::{Decoded, decode_cs, decode_mv};
+use super::super::record::{Decoded, decode_cs, decode_cs_anchor, decode_mv};
+use super::rows::key_hash;
 use super::{
     BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT, TO_RECOMPUTE,
     TO_SYNC, corrupt, cs_key,
@@ -356,13 +357,25 @@ impl Reader<'_> {
             .map(|v| CsId::new(v.value())))
     }
 
-    /// The object of a connector space with this anchor.
+    /// The object of a connector space with this anchor: of the objects the hashed index
+    /// proposes, the one whose record holds it.
     pub fn cs_by_anchor(&self, connector: &str, anchor: &str) -> Result<Option<CsId>, StoreError> {
-        let table = self.txn.open_table(BY_ANCHOR).map_err(|e| self.open(e))?;
-        Ok(table
-            .get((connector, anchor))
-            .map_err(|e| self.read(e))?
-            .map(|v| CsId::new(v.value())))
+        let index = self.txn.open_table(BY_ANCHOR).map_err(|e| self.open(e))?;
+        let cs = self.txn.open_table(CS).map_err(|e| self.open(e))?;
+        for n in self.hashed(&index, key_hash(&[connector, anchor]))? {
+            let id = CsId::new(n);
+            let Some(v) = cs.get((connector, n)).map_err(|e| self.read(e))? else {
+                continue;
+            };
+            let held = self
+                .plain(v.value())
+                .and_then(|b| decode_cs_anchor(&b))
+                .map_err(|m| corrupt(cs_key(connector, id), m))?;
+            if held.as_deref() == Some(anchor) {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
     }
 
     fn ids(
@@ -436,33 +449,35 @@ impl Reader<'_> {
         self.ids(JOURNAL, connector)
     }
 
-    /// Metaverse objects whose `attr` held a value equal (ignoring case) to `key` at the
-    /// last commit.
+    /// Metaverse objects whose `attr` held a value with join key `key` at the last commit.
+    /// The index holds hashes: a search may name an object more, which the join's own
+    /// comparison of the values leaves out.
     pub fn mv_join(&self, attr: &str, key: &str) -> Result<Vec<MvId>, StoreError> {
-        let table = self
-            .txn
-            .open_multimap_table(MV_JOIN)
-            .map_err(|e| self.open(e))?;
-        let mut out = Vec::new();
-        for v in table.get((attr, key)).map_err(|e| self.read(e))? {
-            out.push(MvId::new(v.map_err(|e| self.read(e))?.value()));
-        }
-        Ok(out)
+        let table = self.txn.open_table(MV_JOIN).map_err(|e| self.open(e))?;
+        let ids = self.hashed(&table, key_hash(&[attr, key]))?;
+        Ok(ids.into_iter().map(MvId::new).collect())
     }
 
-    /// Connector-space objects of `connector` whose `attr` held a value equal (ignoring
-    /// case) to `key` at the last commit.
+    /// Connector-space objects of `connector` whose `attr` held a value with join key `key`
+    /// at the last commit (hashed too, as [`Reader::mv_join`]).
     pub fn cs_join(&self, connector: &str, attr: &str, key: &str) -> Result<Vec<CsId>, StoreError> {
-        let table = self
-            .txn
-            .open_multimap_table(CS_JOIN)
-            .map_err(|e| self.open(e))?;
+        let table = self.txn.open_table(CS_JOIN).map_err(|e| self.open(e))?;
+        let ids = self.hashed(&table, key_hash(&[connector, attr, key]))?;
+        Ok(ids.into_iter().map(CsId::new).collect())
+    }
+
+    /// The ids a join index holds under `hash`.
+    fn hashed(
+        &self,
+        table: &redb::ReadOnlyTable<(u128, u64), ()>,
+        hash: u128,
+    ) -> Result<Vec<u64>, StoreError> {
         let mut out = Vec::new();
-        for v in table
-            .get((connector, attr, key))
+        for row in table
+            .range((hash, 0)..=(hash, u64::MAX))
             .map_err(|e| self.read(e))?
         {
-            out.push(CsId::new(v.map_err(|e| self.read(e))?.value()));
+            out.push(row.map_err(|e| self.read(e))?.0.value().1);
         }
         Ok(out)
     }

@@ -33,6 +33,23 @@ pub(super) fn cs_join_rows(
     rows
 }
 
+/// The key a hashed index stores for its parts (`[connector, anchor]` in the anchor index,
+/// `[attribute, join key]` in the metaverse's join index, `[connector, attribute, join key]`
+/// in the connector spaces'): their XXH3 128-bit hash, each part preceded by its length so
+/// that no two lists of parts read alike. The hash is fixed by its specification, so a state
+/// reads the same in every build; a row is a fixed 24 bytes, where text keys took about 60
+/// (and a multimap's bookkeeping more). XXH3 is not made to resist chosen collisions, so a
+/// row only proposes its object: a join compares the candidates' values itself, and the
+/// anchor index checks the record's anchor.
+pub(crate) fn key_hash(parts: &[&str]) -> u128 {
+    let mut framed = Vec::with_capacity(parts.iter().map(|p| p.len() + 8).sum());
+    for part in parts {
+        framed.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        framed.extend_from_slice(part.as_bytes());
+    }
+    twox_hash::XxHash3_128::oneshot(&framed)
+}
+
 /// The join index rows of one metaverse object.
 pub(super) fn mv_join_rows(keys_of: &JoinKeys, o: &MvObject) -> BTreeSet<(String, String)> {
     let mut rows = BTreeSet::new();
@@ -85,12 +102,12 @@ impl Store {
     /// Writes every object's join index rows anew (the rules search other attributes than
     /// the stored rows were made for), in key order as a commit writes them
     /// ([`IndexWrites`]), [`ANEW_CHUNK`] rows at a time.
-    pub(super) fn index_anew(
+    pub(super) fn index_anew<'t>(
         &self,
         cs: &redb::Table<'_, (&'static str, u64), &'static [u8]>,
         mv: &redb::Table<'_, u64, &'static [u8]>,
-        cs_join: &mut redb::MultimapTable<'_, (&'static str, &'static str, &'static str), u64>,
-        mv_join: &mut redb::MultimapTable<'_, (&'static str, &'static str), u64>,
+        cs_join: &mut redb::Table<'t, (u128, u64), ()>,
+        mv_join: &mut redb::Table<'t, (u128, u64), ()>,
         join: &JoinKeys,
         codecs: &Codecs,
     ) -> Result<(), StoreError> {

@@ -464,9 +464,10 @@ fn a_join_index_of_an_older_key_format_is_made_anew() {
     {
         let txn = store.db.begin_write().unwrap();
         {
-            let mut t = txn.open_multimap_table(MV_JOIN).unwrap();
-            t.remove_all(("objectSid", sid.to_string().as_str()))
-                .unwrap();
+            // Its rows: a multimap keyed by the folded text, and no hashed table rows.
+            txn.delete_table(MV_JOIN).unwrap();
+            txn.open_table(MV_JOIN).unwrap();
+            let mut t = txn.open_multimap_table(OLD_MV_JOIN).unwrap();
             t.insert(
                 ("objectSid", sid.to_string().to_lowercase().as_str()),
                 mv.get(),
@@ -505,6 +506,9 @@ fn a_join_index_of_an_older_key_format_is_made_anew() {
     let reader = store.reader().unwrap();
     assert_eq!(reader.join_keys().unwrap().unwrap().format, JOIN_KEY_FORMAT);
     assert_eq!(reader.mv_join("objectSid", &sid.to_string()).unwrap(), [mv]);
+    // The older build's multimap is gone.
+    let txn = store.db.begin_read().unwrap();
+    assert_eq!(txn.list_multimap_tables().unwrap().count(), 0);
     assert!(
         reader
             .mv_join("objectSid", &sid.to_string().to_lowercase())

@@ -12,8 +12,8 @@ use super::super::{Dirty, JoinKeys, StoreError};
 use super::ordered::{IndexWrites, Point};
 use super::rows::{cs_join_rows, mark, mv_join_rows, settle};
 use super::{
-    BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT, TO_RECOMPUTE,
-    TO_SYNC, corrupt, cs_key,
+    BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, OLD_CS_JOIN, OLD_MV_JOIN, Store,
+    TO_EXPORT, TO_RECOMPUTE, TO_SYNC, corrupt, cs_key,
 };
 use crate::model::{CsId, CsObject, State};
 
@@ -130,9 +130,13 @@ impl Store {
         let rebuild = stored_keys.as_ref() != Some(join);
         if rebuild {
             // The rules search other attributes than the stored join keys: index anew.
-            txn.delete_multimap_table(CS_JOIN)
+            txn.delete_table(CS_JOIN)
                 .map_err(|e| self.err("write", e))?;
-            txn.delete_multimap_table(MV_JOIN)
+            txn.delete_table(MV_JOIN)
+                .map_err(|e| self.err("write", e))?;
+            txn.delete_multimap_table(OLD_CS_JOIN)
+                .map_err(|e| self.err("write", e))?;
+            txn.delete_multimap_table(OLD_MV_JOIN)
                 .map_err(|e| self.err("write", e))?;
         }
         let mut cs = txn
@@ -151,10 +155,10 @@ impl Store {
             .open_table(TO_EXPORT)
             .map_err(|e| self.err("open a table", e))?;
         let mut cs_join = txn
-            .open_multimap_table(CS_JOIN)
+            .open_table(CS_JOIN)
             .map_err(|e| self.err("open a table", e))?;
         let mut mv_join = txn
-            .open_multimap_table(MV_JOIN)
+            .open_table(MV_JOIN)
             .map_err(|e| self.err("open a table", e))?;
         let mut journal = txn
             .open_table(JOURNAL)

@@ -66,3 +66,81 @@ fn layout_2_gets_its_dn_index_rekeyed() {
         .unwrap();
     assert_eq!(format.value(), FORMAT.as_bytes());
 }
+
+/// Layout 4 keyed the anchor index by text; opened, its rows are hashed into the new index
+/// and the old table goes, so every object is found by its anchor as before.
+#[test]
+fn layout_4_gets_its_anchor_index_hashed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = State::default();
+    for n in 1..=3 {
+        state.space("AD").insert(sample_cs(CsId::new(n)));
+    }
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let dirty = Dirty::all(&state);
+        store
+            .commit(&mut state.clone(), &dirty, &JoinKeys::default())
+            .unwrap();
+        // What layout 4 held.
+        let txn = store.db.begin_write().unwrap();
+        {
+            txn.delete_table(BY_ANCHOR).unwrap();
+            txn.open_table(BY_ANCHOR).unwrap();
+            let mut old = txn.open_table(OLD_BY_ANCHOR).unwrap();
+            for (id, o) in &state.spaces["AD"].objects {
+                old.insert(("AD", o.anchor.as_deref().unwrap()), id.get())
+                    .unwrap();
+            }
+            txn.open_table(META)
+                .unwrap()
+                .insert("format", b"4".as_slice())
+                .unwrap();
+        }
+        txn.commit().unwrap();
+        let none = store.reader().unwrap().cs_by_anchor("AD", "anchor-2");
+        assert_eq!(
+            none.unwrap(),
+            None,
+            "layout 4's rows are not read as they are"
+        );
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let reader = store.reader().unwrap();
+    for (id, o) in &state.spaces["AD"].objects {
+        let found = reader.cs_by_anchor("AD", o.anchor.as_deref().unwrap());
+        assert_eq!(found.unwrap(), Some(*id));
+    }
+    let txn = store.db.begin_read().unwrap();
+    let names: Vec<String> = txn
+        .list_tables()
+        .unwrap()
+        .map(|t| redb::TableHandle::name(&t).to_owned())
+        .collect();
+    assert!(!names.contains(&"by_anchor".to_owned()), "{names:?}");
+}
+
+/// A row of the hashed anchor index only proposes its object: one whose record holds
+/// another anchor is not taken for it.
+#[test]
+fn an_anchor_row_is_checked_against_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut state = State::default();
+    let id = state.space("AD").insert(sample_cs(CsId::new(0)));
+    let anchor = state.spaces["AD"].objects[&id].anchor.clone().unwrap();
+    let dirty = Dirty::all(&state);
+    store
+        .commit(&mut state.clone(), &dirty, &JoinKeys::default())
+        .unwrap();
+    // A row proposing the object for another anchor, as a hash collision would.
+    let txn = store.db.begin_write().unwrap();
+    txn.open_table(BY_ANCHOR)
+        .unwrap()
+        .insert((rows::key_hash(&["AD", "other"]), id.get()), ())
+        .unwrap();
+    txn.commit().unwrap();
+    let reader = store.reader().unwrap();
+    assert_eq!(reader.cs_by_anchor("AD", "other").unwrap(), None);
+    assert_eq!(reader.cs_by_anchor("AD", &anchor).unwrap(), Some(id));
+}
