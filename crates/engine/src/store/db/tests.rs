@@ -19,6 +19,21 @@ mod ordered;
 mod packed;
 
 /// A connector-space object with every field set.
+/// Records `format` as the state's layout, as a state of that layout holds it.
+pub(super) fn set_format(txn: &WriteTransaction, format: &[u8]) {
+    txn.open_table(META)
+        .unwrap()
+        .insert("format", format)
+        .unwrap();
+}
+
+/// The layout the state records.
+pub(super) fn stored_format(store: &Store) -> Vec<u8> {
+    let txn = store.db.begin_read().unwrap();
+    let meta = txn.open_table(META).unwrap();
+    meta.get("format").unwrap().unwrap().value().to_vec()
+}
+
 pub(super) fn sample_cs(id: CsId) -> CsObject {
     let when = DateTime::from_timestamp(1_325_458_800, 123_000_000).unwrap_or_default();
     CsObject {
@@ -327,10 +342,7 @@ fn an_unknown_layout_is_refused() {
     {
         let store = Store::open(dir.path()).unwrap();
         let txn = store.db.begin_write().unwrap();
-        txn.open_table(META)
-            .unwrap()
-            .insert("format", b"99".as_slice())
-            .unwrap();
+        set_format(&txn, b"99");
         txn.commit().unwrap();
     }
     let err = Store::open(dir.path()).unwrap_err();

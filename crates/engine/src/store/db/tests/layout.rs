@@ -42,10 +42,7 @@ fn layout_2_gets_its_dn_index_rekeyed() {
                     .insert((c.as_str(), written.to_ascii_lowercase().as_str()), *id)
                     .unwrap();
             }
-            txn.open_table(META)
-                .unwrap()
-                .insert("format", b"2".as_slice())
-                .unwrap();
+            set_format(&txn, b"2");
         }
         txn.commit().unwrap();
         let lowercased = written.to_ascii_lowercase();
@@ -57,14 +54,7 @@ fn layout_2_gets_its_dn_index_rekeyed() {
     for dn in [written, "cn=doe\\, john,ou=people,dc=contoso,dc=com"] {
         assert!(reader.cs_by_dn("AD", dn).unwrap().is_some(), "{dn}");
     }
-    let txn = store.db.begin_read().unwrap();
-    let format = txn
-        .open_table(META)
-        .unwrap()
-        .get("format")
-        .unwrap()
-        .unwrap();
-    assert_eq!(format.value(), FORMAT.as_bytes());
+    assert_eq!(stored_format(&store), FORMAT.as_bytes());
 }
 
 /// Layout 4 keyed the anchor index by text; opened, its rows are hashed into the new index
@@ -92,10 +82,7 @@ fn layout_4_gets_its_anchor_index_hashed() {
                 old.insert(("AD", o.anchor.as_deref().unwrap()), id.get())
                     .unwrap();
             }
-            txn.open_table(META)
-                .unwrap()
-                .insert("format", b"4".as_slice())
-                .unwrap();
+            set_format(&txn, b"4");
         }
         txn.commit().unwrap();
         let none = store.reader().unwrap().cs_by_anchor("AD", "anchor-2");

@@ -183,21 +183,11 @@ fn layouts_3_and_4_are_opened_as_layout_5() {
         {
             let store = Store::open(dir.path()).unwrap();
             let txn = store.db.begin_write().unwrap();
-            txn.open_table(META)
-                .unwrap()
-                .insert("format", old.as_slice())
-                .unwrap();
+            set_format(&txn, old);
             txn.commit().unwrap();
         }
         let store = Store::open(dir.path()).unwrap();
-        let txn = store.db.begin_read().unwrap();
-        let format = txn
-            .open_table(META)
-            .unwrap()
-            .get("format")
-            .unwrap()
-            .unwrap();
-        assert_eq!(format.value(), b"5");
+        assert_eq!(stored_format(&store), FORMAT.as_bytes());
     }
 }
 
@@ -218,10 +208,7 @@ fn a_layout_4_dictionary_packs_until_each_kind_has_its_own() {
             .unwrap()
             .insert(1, seal(&dict).as_slice())
             .unwrap();
-        txn.open_table(META)
-            .unwrap()
-            .insert("format", b"4".as_slice())
-            .unwrap();
+        set_format(&txn, b"4");
         txn.commit().unwrap();
     }
     let mut first = State::default();
