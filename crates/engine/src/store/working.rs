@@ -148,10 +148,19 @@ impl<'s> Loader<'s> {
         if space.residency.complete {
             return None;
         }
-        let id = self
-            .keep(self.reader.cs_by_anchor(connector, anchor))
-            .flatten()?;
-        self.cs(state, connector, id).then_some(id)
+        // The index proposes; the object read holds the anchor or is not it (checked here,
+        // once it is read, rather than by reading it twice).
+        let candidates = self
+            .keep(self.reader.cs_anchor_candidates(connector, anchor))
+            .unwrap_or_default();
+        candidates.into_iter().find(|id| {
+            self.cs(state, connector, *id)
+                && state
+                    .spaces
+                    .get(connector)
+                    .and_then(|s| s.objects.get(id))
+                    .is_some_and(|o| o.anchor.as_deref() == Some(anchor))
+        })
     }
 
     /// Makes resident the metaverse objects (with their joined objects) whose `attr` held

@@ -357,6 +357,19 @@ impl Reader<'_> {
             .map(|v| CsId::new(v.value())))
     }
 
+    /// The objects of a connector space the hashed anchor index proposes for `anchor`,
+    /// unchecked: the caller takes the one holding the anchor (the working set's loader
+    /// checks each once it has read it).
+    pub(crate) fn cs_anchor_candidates(
+        &self,
+        connector: &str,
+        anchor: &str,
+    ) -> Result<Vec<CsId>, StoreError> {
+        let index = self.txn.open_table(BY_ANCHOR).map_err(|e| self.open(e))?;
+        let ids = self.hashed(&index, key_hash(&[connector, anchor]))?;
+        Ok(ids.into_iter().map(CsId::new).collect())
+    }
+
     /// The object of a connector space with this anchor: of the objects the hashed index
     /// proposes, the one whose record holds it.
     pub fn cs_by_anchor(&self, connector: &str, anchor: &str) -> Result<Option<CsId>, StoreError> {

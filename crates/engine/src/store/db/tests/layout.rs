@@ -108,7 +108,7 @@ fn layout_4_gets_its_anchor_index_hashed() {
 }
 
 /// A row of the hashed anchor index only proposes its object: one whose record holds
-/// another anchor is not taken for it.
+/// another anchor is not taken for it, neither by the reader nor by a working set's loader.
 #[test]
 fn an_anchor_row_is_checked_against_the_record() {
     let dir = tempfile::tempdir().unwrap();
@@ -130,4 +130,9 @@ fn an_anchor_row_is_checked_against_the_record() {
     let reader = store.reader().unwrap();
     assert_eq!(reader.cs_by_anchor("AD", "other").unwrap(), None);
     assert_eq!(reader.cs_by_anchor("AD", &anchor).unwrap(), Some(id));
+    let loader = crate::store::Loader::new(store.reader().unwrap());
+    let mut working = State::default();
+    assert_eq!(loader.cs_anchor(&mut working, "AD", "other"), None);
+    assert_eq!(loader.cs_anchor(&mut working, "AD", &anchor), Some(id));
+    assert!(loader.finish().is_ok());
 }
