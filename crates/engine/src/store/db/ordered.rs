@@ -70,13 +70,21 @@ impl<'c> IndexWrites<'c> {
         mv_join: &mut Hashed<'t>,
     ) -> Result<(), redb::StorageError> {
         // A hashed row names its object in its key: setting it adds it, unsetting it
-        // removes it, whatever other objects the hash proposes.
+        // removes it, whatever other objects the hash proposes. Every object a commit
+        // writes sets its anchor: a row already there is not written again (an insert
+        // copies its page even when nothing changes).
         self.by_anchor.sort_by_key(|w| w.0);
         for (key, how) in self.by_anchor.drain(..) {
             match how {
-                Point::Set => by_anchor.insert(key, ())?,
-                Point::Unset => by_anchor.remove(key)?,
-            };
+                Point::Set => {
+                    if by_anchor.get(key)?.is_none() {
+                        by_anchor.insert(key, ())?;
+                    }
+                }
+                Point::Unset => {
+                    by_anchor.remove(key)?;
+                }
+            }
         }
         self.by_dn.sort_by(|a, b| a.0.cmp(&b.0));
         for ((connector, key), id, how) in self.by_dn.iter() {
