@@ -25,7 +25,9 @@
 //!
 //! - `cs2`: key `(connector, id)` → one [`CsObject`](crate::model::CsObject) record;
 //! - `mv2`: key `id` → one [`MvObject`](crate::model::MvObject) record;
-//! - `by_anchor`, `by_dn`: `(connector, anchor or lowercased DN; a loaded row is keyed by its `DnKey`)` → id;
+//! - `by_anchor3`: `(hash of (connector, anchor), id)`, a row proposing its object, whose
+//!   anchor is checked once it is read;
+//! - `by_dn`: `(connector, DN key)` → id (see `syncrules_lang::dn::DnKey`);
 //! - `to_sync`, `to_export`: the `(connector, id)` work lists of delta syncs and exports;
 //! - `to_recompute`: metaverse ids a batched sync killed between its halves left to
 //!   recompute (a table older files get when opened);
