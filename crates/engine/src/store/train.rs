@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::db::EncodeCs;
-use super::pack::{Codec, Codecs, Kind, Own, SAMPLES, TRAIN_MIN};
+use super::pack::{Codec, Codecs, Kind, SAMPLES, TRAIN_MIN};
 use super::record::encode_mv;
 use super::{Dirty, StoreError};
 use crate::model::{CsId, State};
@@ -26,6 +26,9 @@ use crate::model::{CsId, State};
 /// How many times larger than the records a kind's dictionary was trained on a commit's
 /// records of the kind must be, on average, for the commit to train the kind a new one.
 pub(crate) const GROWN: usize = 2;
+
+/// Records a commit samples to see whether a kind's records grew.
+const PROBE: usize = 101;
 
 /// A dictionary a commit trained, to store and pack its kind's records with.
 pub(crate) struct Trained {
@@ -60,71 +63,74 @@ pub(crate) fn train_on(
         by_connector.entry(connector).or_default().push(*id);
     }
     for (connector, ids) in by_connector {
-        let kind = Kind::Cs(connector.to_owned());
         let Some(space) = state.spaces.get(connector) else {
             continue;
         };
-        let own = codecs.own(&kind);
-        let enough = match own {
-            None => ids.len().saturating_add(space.residency.stored) >= TRAIN_MIN,
-            Some(_) => ids.len() >= TRAIN_MIN,
-        };
-        if !enough {
-            continue;
-        }
-        let step = ids.len().div_ceil(SAMPLES).max(1);
-        let mut records = Vec::new();
-        for id in ids.iter().step_by(step) {
-            if let Some(o) = space.objects.get(id) {
-                let plain = encode(connector, o).map_err(|m| StoreError::Corrupt {
-                    key: format!("cs/{connector}/{id}"),
-                    message: m.to_string(),
-                })?;
-                records.push(plain);
+        let kind = Kind::Cs(connector.to_owned());
+        let sample = |step: usize| {
+            let mut records = Vec::new();
+            for id in ids.iter().step_by(step) {
+                if let Some(o) = space.objects.get(id) {
+                    let plain = encode(connector, o).map_err(|m| StoreError::Corrupt {
+                        key: format!("cs/{connector}/{id}"),
+                        message: m.to_string(),
+                    })?;
+                    records.push(plain);
+                }
             }
-        }
-        if grown(own, &records)
-            && let Some(t) = train(kind, records, own.is_none(), number, &mut stored)?
-        {
+            Ok(records)
+        };
+        let (writing, held) = (ids.len(), space.residency.stored);
+        if let Some(t) = consider(kind, codecs, writing, held, number, sample, &mut stored)? {
             number = number.saturating_add(1);
             out.push(t);
         }
     }
-    let own = codecs.own(&Kind::Mv);
-    let enough = match own {
-        None => {
-            dirty
-                .mv
-                .len()
-                .saturating_add(state.metaverse.residency.stored)
-                >= TRAIN_MIN
-        }
-        Some(_) => dirty.mv.len() >= TRAIN_MIN,
-    };
-    if !dirty.mv.is_empty() && enough {
-        let step = dirty.mv.len().div_ceil(SAMPLES).max(1);
-        let records: Vec<Vec<u8>> = dirty
+    let sample = |step: usize| {
+        Ok(dirty
             .mv
             .iter()
             .step_by(step)
             .filter_map(|id| state.metaverse.objects.get(id).map(encode_mv))
-            .collect();
-        if grown(own, &records)
-            && let Some(t) = train(Kind::Mv, records, own.is_none(), number, &mut stored)?
-        {
-            out.push(t);
-        }
+            .collect())
+    };
+    let (writing, held) = (dirty.mv.len(), state.metaverse.residency.stored);
+    if let Some(t) = consider(Kind::Mv, codecs, writing, held, number, sample, &mut stored)? {
+        out.push(t);
     }
     Ok(out)
 }
 
-/// Whether a kind with dictionary `own` (if any) needs one trained on `records`: it has
-/// none, or they are [`GROWN`] times the size of those it was trained on.
-fn grown(own: Option<Own>, records: &[Vec<u8>]) -> bool {
-    let Some(own) = own else {
-        return true;
+/// The dictionary a commit writing `writing` records of `kind` (the state holding `held`)
+/// trains for it, if any (see [`train_on`]); `sample(step)` encodes every `step`-th of the
+/// commit's records of the kind. A kind with a dictionary of its own is checked on a probe
+/// of about [`PROBE`] records, so that a commit whose records did not grow (nearly every
+/// one) encodes a hundred records more, not a second copy of its sample.
+fn consider(
+    kind: Kind,
+    codecs: &Codecs,
+    writing: usize,
+    held: usize,
+    number: u32,
+    sample: impl Fn(usize) -> Result<Vec<Vec<u8>>, StoreError>,
+    stored: &mut impl FnMut(&Kind, usize) -> Result<Vec<Vec<u8>>, StoreError>,
+) -> Result<Option<Trained>, StoreError> {
+    let own = codecs.own(&kind);
+    let enough = match own {
+        None => writing.saturating_add(held) >= TRAIN_MIN,
+        Some(_) => writing >= TRAIN_MIN,
     };
-    !records.is_empty() && median(records) >= (own.median as usize).saturating_mul(GROWN)
+    if writing == 0 || !enough {
+        return Ok(None);
+    }
+    let step = |n: usize| writing.div_ceil(n).max(1);
+    if let Some(own) = own {
+        let probe = sample(step(PROBE))?;
+        if probe.is_empty() || median(&probe) < (own.median as usize).saturating_mul(GROWN) {
+            return Ok(None);
+        }
+    }
+    train(kind, sample(step(SAMPLES))?, own.is_none(), number, stored)
 }
 
 /// The median size of `records` (a few large groups among users do not move it).
