@@ -19,6 +19,14 @@ mod ordered;
 mod packed;
 
 /// A connector-space object with every field set.
+/// Commits every object of `state`, with no join keys.
+pub(super) fn commit_all(store: &Store, state: &State) {
+    let dirty = Dirty::all(state);
+    store
+        .commit(&mut state.clone(), &dirty, &JoinKeys::default())
+        .unwrap();
+}
+
 /// Records `format` as the state's layout, as a state of that layout holds it.
 pub(super) fn set_format(txn: &WriteTransaction, format: &[u8]) {
     txn.open_table(META)

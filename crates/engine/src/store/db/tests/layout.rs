@@ -68,10 +68,7 @@ fn layout_4_gets_its_anchor_index_hashed() {
     }
     {
         let store = Store::open(dir.path()).unwrap();
-        let dirty = Dirty::all(&state);
-        store
-            .commit(&mut state.clone(), &dirty, &JoinKeys::default())
-            .unwrap();
+        commit_all(&store, &state);
         // What layout 4 held.
         let txn = store.db.begin_write().unwrap();
         {
@@ -116,10 +113,7 @@ fn an_anchor_row_is_checked_against_the_record() {
     let mut state = State::default();
     let id = state.space("AD").insert(sample_cs(CsId::new(0)));
     let anchor = state.spaces["AD"].objects[&id].anchor.clone().unwrap();
-    let dirty = Dirty::all(&state);
-    store
-        .commit(&mut state.clone(), &dirty, &JoinKeys::default())
-        .unwrap();
+    commit_all(&store, &state);
     // A row proposing the object for another anchor, as a hash collision would.
     let txn = store.db.begin_write().unwrap();
     txn.open_table(BY_ANCHOR)

@@ -86,18 +86,12 @@ fn a_large_commit_trains_a_dictionary_a_kind_and_packs_every_record_from_then_on
     {
         let store = Store::open(dir.path()).unwrap();
         add_users(&mut state, 0, 10);
-        let dirty = Dirty::all(&state);
-        store
-            .commit(&mut state.clone(), &dirty, &JoinKeys::default())
-            .unwrap();
+        commit_all(&store, &state);
         assert_eq!(stored_layouts(&store), (BTreeSet::from([2]), kinds([])));
 
         // A commit of many objects, the first ten unchanged among them.
         add_users(&mut state, 10, TRAIN_MIN as u64);
-        let dirty = Dirty::all(&state);
-        store
-            .commit(&mut state.clone(), &dirty, &JoinKeys::default())
-            .unwrap();
+        commit_all(&store, &state);
         assert_eq!(
             stored_layouts(&store),
             (BTreeSet::from([PACKED]), kinds(["cs/AD", "mv"]))
@@ -139,10 +133,7 @@ fn a_damaged_dictionary_or_packed_record_is_refused() {
     add_users(&mut state, 0, TRAIN_MIN as u64);
     {
         let store = Store::open(dir.path()).unwrap();
-        let dirty = Dirty::all(&state);
-        store
-            .commit(&mut state.clone(), &dirty, &JoinKeys::default())
-            .unwrap();
+        commit_all(&store, &state);
         // One bit of one packed record flipped.
         let txn = store.db.begin_write().unwrap();
         {
@@ -228,10 +219,7 @@ fn a_layout_4_dictionary_packs_until_each_kind_has_its_own() {
     // Then many more, the first ten unchanged: each kind gets its own, and the ten stay
     // as the shared dictionary packed them.
     let store = Store::open(dir.path()).unwrap();
-    let dirty = Dirty::all(&state);
-    store
-        .commit(&mut state.clone(), &dirty, &JoinKeys::default())
-        .unwrap();
+    commit_all(&store, &state);
     assert_eq!(
         stored_layouts(&store),
         (BTreeSet::from([PACKED]), kinds(["cs/AD", "mv"]))
