@@ -107,8 +107,7 @@ fn bench(c: &mut Criterion) {
     let mut with_changes = synced.clone();
     for id in &changed {
         let o = with_changes.space(AD).objects.get_mut(id).unwrap();
-        o.attributes
-            .insert("title".to_owned(), Value::from("Changed"));
+        o.attributes.insert("title".into(), Value::from("Changed"));
         o.pending_import = Some(PendingImport::Update);
     }
     group.bench_function("delta_sync_1000_changes", |b| {

@@ -14,7 +14,6 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use indexmap::IndexMap;
 use syncrules::lang::rules::MergeType;
 use syncrules::lang::{Env, Expression, Untyped, Value, Vm};
 use syncrules_engine::sync::resolve::{Contribution, decide};
@@ -60,9 +59,9 @@ fn expressions(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("values/{name}"));
         group.sample_size(10);
         for n in SIZES {
-            let mut attributes = IndexMap::new();
-            attributes.insert("proxyAddresses".to_owned(), proxies(n));
-            attributes.insert("otherMailbox".to_owned(), others(n));
+            let mut attributes = syncrules_lang::AttrMap::default();
+            attributes.insert("proxyAddresses".into(), proxies(n));
+            attributes.insert("otherMailbox".into(), others(n));
             let record = expr.record(&attributes);
             let env = Env::new(&record, &[]);
             let mut vm = Vm::new();
@@ -90,7 +89,7 @@ fn merge(c: &mut Criterion) {
                 .enumerate()
                 .map(|(i, value)| Contribution {
                     precedence: i64::try_from(i).unwrap(),
-                    rule: format!("r{i}"),
+                    rule: format!("r{i}").into(),
                     merge,
                     value,
                 })

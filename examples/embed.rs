@@ -9,11 +9,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use syncrules::{
     Change, Connector, ConnectorError, Cycle, Dn, DnError, Event, ExportChange, ExportOp,
-    ExportResult, ImportBatch, ImportEntry, Rules, Session, Value,
+    ExportResult, ImportBatch, ImportEntry, Name, Rules, Session, Value,
 };
 
 /// An object held in memory: its anchor, object type and attributes.
-type Object = (String, String, Vec<(String, Value)>);
+type Object = (String, String, Vec<(Name, Value)>);
 
 /// A directory held in memory, by DN (compared as AD compares them: `CN=a` is `cn=A`).
 type Objects = BTreeMap<Dn, Object>;
@@ -67,7 +67,7 @@ impl Connector for MemoryAd {
             if let Some((_, _, attributes)) = self.objects.get_mut(&c.dn) {
                 for (name, value) in &c.attributes {
                     attributes.retain(|(n, _)| n != name);
-                    attributes.push((name.clone(), value.clone()));
+                    attributes.push((*name, value.clone()));
                 }
             }
         }
@@ -113,7 +113,7 @@ impl Connector for MemoryEntra {
             match c.op {
                 ExportOp::Add => {
                     let anchor = format!("entra-{}", objects.len() + 1);
-                    let attributes = c.attributes.iter().map(|(n, v)| (n.clone(), v.clone()));
+                    let attributes = c.attributes.iter().map(|(n, v)| (*n, v.clone()));
                     let object = (anchor.clone(), c.object_type.clone(), attributes.collect());
                     objects.insert(c.dn.clone(), object);
                     results.push(ExportResult::Done {
@@ -126,7 +126,7 @@ impl Connector for MemoryEntra {
                         for (name, value) in &c.attributes {
                             object.2.retain(|(n, _)| n != name);
                             if !value.is_null() {
-                                object.2.push((name.clone(), value.clone()));
+                                object.2.push((*name, value.clone()));
                             }
                         }
                         objects.insert(c.dn.clone(), object);
@@ -152,19 +152,19 @@ fn user(given: &str, sn: &str, guid: u8) -> Result<(Dn, Object), DnError> {
         "CN={given} {sn},OU=Seattle,OU=Employees,OU=Corp,DC=contoso,DC=com"
     ))?;
     let attributes = vec![
-        ("objectGUID".to_owned(), Value::Bin(Arc::from([guid; 16]))),
-        ("cn".to_owned(), Value::str(format!("{given} {sn}"))),
-        ("givenName".to_owned(), Value::str(given)),
-        ("sn".to_owned(), Value::str(sn)),
+        (Name::new("objectGUID"), Value::Bin(Arc::from([guid; 16]))),
+        (Name::new("cn"), Value::str(format!("{given} {sn}"))),
+        (Name::new("givenName"), Value::str(given)),
+        (Name::new("sn"), Value::str(sn)),
         (
-            "displayName".to_owned(),
+            Name::new("displayName"),
             Value::str(format!("{given} {sn}")),
         ),
-        ("sAMAccountName".to_owned(), Value::str(&sam)),
-        ("userPrincipalName".to_owned(), Value::str(&upn)),
-        ("mail".to_owned(), Value::str(&upn)),
-        ("userAccountControl".to_owned(), Value::Num(512)),
-        ("objectSid".to_owned(), Value::Bin(Arc::from([1, 5, guid]))),
+        (Name::new("sAMAccountName"), Value::str(&sam)),
+        (Name::new("userPrincipalName"), Value::str(&upn)),
+        (Name::new("mail"), Value::str(&upn)),
+        (Name::new("userAccountControl"), Value::Num(512)),
+        (Name::new("objectSid"), Value::Bin(Arc::from([1, 5, guid]))),
     ];
     Ok((dn, (format!("guid-{guid}"), "user".to_owned(), attributes)))
 }

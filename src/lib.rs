@@ -37,6 +37,7 @@ pub use syncrules_engine::run::{
 pub use syncrules_engine::sync::ObjectError;
 pub use syncrules_lang::Value;
 pub use syncrules_lang::dn::{Dn, DnError};
+pub use syncrules_lang::name::{AttrMap, Name};
 
 pub mod config;
 mod config_fields;

@@ -87,7 +87,7 @@ fn objects(state: &State, connector: &str) -> Vec<String> {
         .objects
         .values()
         .map(|o| {
-            let values: std::collections::BTreeMap<&String, String> = o
+            let values: std::collections::BTreeMap<&syncrules_lang::Name, String> = o
                 .attributes
                 .keys()
                 .chain(o.unconfirmed.keys())

@@ -140,7 +140,7 @@ fn person_named<'a>(state: &'a State, cn: &str) -> Option<&'a MvObject> {
 fn entra_export<'a>(
     state: &'a State,
     upn: &str,
-) -> Option<(ExportOp, &'a indexmap::IndexMap<String, Value>)> {
+) -> Option<(ExportOp, &'a syncrules_lang::AttrMap)> {
     state.spaces.get(ENTRA)?.objects.values().find_map(|o| {
         let p = o.pending_export.as_ref()?;
         (p.attributes.get("userPrincipalName") == Some(&Value::from(upn)))

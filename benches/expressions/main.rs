@@ -35,6 +35,7 @@ mod engines;
 mod helpers;
 
 use std::hint::black_box;
+use syncrules_lang::name::AttrMap;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use indexmap::IndexMap;
@@ -115,10 +116,10 @@ fn bench_case<F>(
 {
     let expr = Expression::compile(case.source, &Untyped)
         .unwrap_or_else(|d| panic!("{}", d.render("expr", case.source)));
-    let attributes: IndexMap<String, Value> = case
+    let attributes: AttrMap = case
         .object
         .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .map(|(k, v)| ((*k).into(), v.clone()))
         .collect();
     let named_params: IndexMap<String, String> = case
         .parameters

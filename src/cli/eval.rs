@@ -52,7 +52,7 @@ fn input_error(message: &str) -> ExitCode {
 
 pub fn run(args: &EvalArgs) -> ExitCode {
     let attributes = match &args.attrs {
-        None => IndexMap::new(),
+        None => syncrules_lang::AttrMap::default(),
         Some(path) => {
             let text = match std::fs::read_to_string(path) {
                 Ok(t) => t,

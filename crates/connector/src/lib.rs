@@ -7,8 +7,8 @@
 //! should be a pure function, tested on recorded fixtures; the I/O stays thin.
 
 use std::ops::ControlFlow;
+use syncrules_lang::name::{AttrMap, Name};
 
-use indexmap::IndexMap;
 use syncrules_lang::Value;
 use syncrules_lang::dn::Dn;
 use syncrules_lang::schema::Schema;
@@ -47,7 +47,7 @@ pub struct ImportEntry {
     pub object_type: String,
     /// Attribute values; references are [`Value::Ref`] holding the target's DN. For a
     /// [`Change::Modify`], each listed attribute is replaced (a null value removes it).
-    pub attributes: IndexMap<String, Value>,
+    pub attributes: AttrMap,
     /// Value-level changes of a [`Change::Modify`], applied in order after `attributes` to
     /// the values the connector space holds: how a directory reports a change to a large
     /// multi-valued attribute (a group's `member`) without sending every value. Empty for
@@ -68,7 +68,7 @@ pub enum ValueOp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValueChange {
     /// The attribute.
-    pub attribute: String,
+    pub attribute: Name,
     /// Add or remove.
     pub op: ValueOp,
     /// The values.
@@ -137,7 +137,7 @@ pub struct ExportChange {
     pub object_type: String,
     /// For an add, every attribute; for an update, the attributes to set (a null value
     /// removes one). References are [`Value::Ref`] holding the target's DN.
-    pub attributes: IndexMap<String, Value>,
+    pub attributes: AttrMap,
     /// The change was handed to the connector before by a run killed before it stored the
     /// result: it may already be applied. A connector makes it idempotent — an add whose
     /// object exists (same DN and type) updates it and reports its anchor; a delete of a
@@ -284,7 +284,6 @@ fn hand_over(
 /// object's failure is that object's, the run goes on.
 ///
 /// ```
-/// use indexmap::IndexMap;
 /// use syncrules_connector::*;
 /// use syncrules_lang::dn::Dn;
 ///
@@ -298,8 +297,8 @@ fn hand_over(
 ///     }
 ///
 ///     async fn full_import(&mut self) -> Result<ImportBatch, ConnectorError> {
-///         let mut attributes = IndexMap::new();
-///         attributes.insert("displayName".to_owned(), syncrules_lang::Value::str("Ana Chen"));
+///         let mut attributes = syncrules_lang::AttrMap::default();
+///         attributes.insert("displayName".into(), syncrules_lang::Value::str("Ana Chen"));
 ///         let dn = Dn::parse("CN=Ana Chen,OU=People,DC=example,DC=com").map_err(|e| {
 ///             ConnectorError::Data { connector: self.name().to_owned(), message: e.to_string() }
 ///         })?;

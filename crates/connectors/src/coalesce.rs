@@ -3,8 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 use syncrules_lang::dn::Dn;
+use syncrules_lang::name::{AttrMap, Name};
 
-use indexmap::IndexMap;
 use syncrules_connector::{Change, ImportEntry, ValueChange, ValueOp};
 use syncrules_lang::Value;
 use syncrules_lang::dn::DnKey;
@@ -114,9 +114,9 @@ fn merge(previous: ImportEntry, next: ImportEntry) -> Option<ImportEntry> {
         (Change::Add | Change::Present, Change::Modify) => {
             let mut merged = previous;
             for (name, value) in next.attributes {
-                let key = stored_key(&merged.attributes, &name);
+                let key = stored_key(&merged.attributes, name);
                 if value.is_null() {
-                    merged.attributes.shift_remove(&key);
+                    merged.attributes.shift_remove(key.as_str());
                 } else {
                     merged.attributes.insert(key, value);
                 }
@@ -135,7 +135,7 @@ fn merge(previous: ImportEntry, next: ImportEntry) -> Option<ImportEntry> {
             let mut value_changes = previous.value_changes;
             for (name, value) in next.attributes {
                 value_changes.retain(|c| !c.attribute.eq_ignore_ascii_case(&name));
-                let key = stored_key(&attributes, &name);
+                let key = stored_key(&attributes, name);
                 attributes.insert(key, value);
             }
             value_changes.extend(next.value_changes);
@@ -153,7 +153,7 @@ fn merge(previous: ImportEntry, next: ImportEntry) -> Option<ImportEntry> {
             dn: previous.old_dn.unwrap_or(previous.dn),
             old_dn: None,
             anchor: next.anchor.or(previous.anchor),
-            attributes: IndexMap::new(),
+            attributes: AttrMap::default(),
             value_changes: Vec::new(),
             object_type,
             ..next
@@ -163,26 +163,26 @@ fn merge(previous: ImportEntry, next: ImportEntry) -> Option<ImportEntry> {
 }
 
 /// The name an attribute is held under, ignoring ASCII case; else `name` itself.
-fn stored_key(attributes: &IndexMap<String, Value>, name: &str) -> String {
-    if attributes.contains_key(name) {
-        return name.to_owned();
+fn stored_key(attributes: &AttrMap, name: Name) -> Name {
+    if attributes.contains_key(name.as_str()) {
+        return name;
     }
     attributes
         .keys()
-        .find(|k| k.eq_ignore_ascii_case(name))
-        .cloned()
-        .unwrap_or_else(|| name.to_owned())
+        .find(|k| k.eq_ignore_ascii_case(&name))
+        .copied()
+        .unwrap_or(name)
 }
 
 /// Applies value changes to the attributes of an add, as the engine applies them to the
 /// values a connector space holds: an added value already held is not added twice, a removed
 /// value not held is ignored, a remove without values drops the attribute; references
 /// compare ignoring case, other values exactly.
-fn apply_values(attributes: &mut IndexMap<String, Value>, changes: Vec<ValueChange>) {
+fn apply_values(attributes: &mut AttrMap, changes: Vec<ValueChange>) {
     for change in changes {
-        let key = stored_key(attributes, &change.attribute);
+        let key = stored_key(attributes, change.attribute);
         let mut values: Vec<Value> = attributes
-            .get(&key)
+            .get(key.as_str())
             .map(|v| v.values().to_vec())
             .unwrap_or_default();
         match change.op {
@@ -201,7 +201,7 @@ fn apply_values(attributes: &mut IndexMap<String, Value>, changes: Vec<ValueChan
             }
         }
         if values.is_empty() {
-            attributes.shift_remove(&key);
+            attributes.shift_remove(key.as_str());
         } else {
             attributes.insert(key, from_values(values));
         }
@@ -230,8 +230,8 @@ mod tests {
             object_type: "user".to_owned(),
             attributes: attrs
                 .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect::<IndexMap<_, _>>(),
+                .map(|(k, v)| ((*k).into(), v.clone()))
+                .collect::<AttrMap>(),
         }
     }
 
@@ -300,7 +300,7 @@ mod tests {
 
     fn values(attribute: &str, op: ValueOp, values: &[&str]) -> ValueChange {
         ValueChange {
-            attribute: attribute.to_owned(),
+            attribute: attribute.into(),
             op,
             values: values.iter().map(|v| Value::reference(*v)).collect(),
         }
@@ -362,7 +362,7 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(
             out[0].attributes.iter().collect::<Vec<_>>(),
-            [(&"MEMBER".to_owned(), &Value::reference("CN=z"))]
+            [(&Name::new("MEMBER"), &Value::reference("CN=z"))]
         );
         assert_eq!(
             out[0].value_changes,

@@ -46,7 +46,7 @@ fn change(op: ExportOp, dn: &str, anchor: Option<&str>, attrs: Vec<(&str, Value)
         old_dn: None,
         anchor: anchor.map(str::to_owned),
         object_type: "user".to_owned(),
-        attributes: attrs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        attributes: attrs.into_iter().map(|(k, v)| (k.into(), v)).collect(),
     }
 }
 
@@ -153,7 +153,10 @@ fn canonical(
                 (
                     e.dn.to_string(),
                     e.object_type,
-                    e.attributes.into_iter().collect(),
+                    e.attributes
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v))
+                        .collect(),
                 ),
             )
         })

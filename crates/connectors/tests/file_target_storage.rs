@@ -291,14 +291,14 @@ async fn other_unique_attributes_rebuild_the_value_index() {
     let mut mailed = user("A", "a@contoso.com");
     mailed
         .attributes
-        .insert("mail".to_owned(), "A@contoso.com".into());
+        .insert("mail".into(), "A@contoso.com".into());
     target.export(&[mailed]).await.unwrap();
     drop(target);
 
     let mut by_mail = FileTarget::new("Entra", dir.path()).with_unique_attributes(["mail"]);
     let mut copy = user("B", "a@contoso.com");
     copy.attributes
-        .insert("mail".to_owned(), "a@CONTOSO.com".into());
+        .insert("mail".into(), "a@CONTOSO.com".into());
     let results = by_mail
         .export(&[copy, user("C", "a@contoso.com")])
         .await
@@ -326,7 +326,7 @@ async fn a_batch_larger_than_a_write_chunk_is_written_whole() {
         .map(|i| {
             let mut u = user(&format!("U{i}"), &format!("u{i}@contoso.com"));
             u.attributes
-                .insert("description".to_owned(), padding.as_str().into());
+                .insert("description".into(), padding.as_str().into());
             u
         })
         .collect();

@@ -4,13 +4,13 @@
 
 #![expect(clippy::panic, clippy::unwrap_used, reason = "test setup fails loudly")]
 
-use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
 use syncrules_connector::{Connector, ExportChange, ExportOp, ExportResult, FailureClass};
 use syncrules_connectors::graph::{GraphConnector, GraphSettings, Secret};
 use syncrules_graph_double::{Config, Fault, FaultRule, GraphDouble, Kind};
 use syncrules_lang::Value;
 use syncrules_lang::dn::Dn;
+use syncrules_lang::name::AttrMap;
 
 const SECRET: &str = "connector-test-secret-9f3";
 
@@ -35,7 +35,7 @@ fn connector(double: &GraphDouble) -> GraphConnector {
 }
 
 fn user(anchor: &str, upn: &str) -> ExportChange {
-    let attrs: IndexMap<String, Value> = [
+    let attrs: AttrMap = [
         ("sourceAnchor", Value::str(anchor)),
         ("userPrincipalName", Value::str(upn)),
         ("displayName", Value::str("Test User")),
@@ -43,7 +43,7 @@ fn user(anchor: &str, upn: &str) -> ExportChange {
         ("title", Value::str("Tester")),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
+    .map(|(k, v)| (k.into(), v))
     .collect();
     ExportChange {
         op: ExportOp::Add,
@@ -66,7 +66,7 @@ fn user(anchor: &str, upn: &str) -> ExportChange {
 fn props(pairs: &[(&str, Json)]) -> Map<String, Json> {
     pairs
         .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .map(|(k, v)| ((*k).into(), v.clone()))
         .collect()
 }
 
@@ -155,9 +155,7 @@ fn a_cloud_user_with_the_same_upn_is_soft_matched_and_a_taken_upn_is_the_objects
     let mut c = connector(&double);
     let mut mastered = user("ZGVl", "dee@contoso.com");
     mastered.op = ExportOp::Update;
-    mastered.attributes = [("title".to_owned(), Value::str("Boss"))]
-        .into_iter()
-        .collect();
+    mastered.attributes = [("title".into(), Value::str("Boss"))].into_iter().collect();
     let dee = double
         .users()
         .into_iter()

@@ -85,7 +85,7 @@ async fn openldap_full_import_and_export() {
                 old_dn: None,
                 anchor: None,
                 object_type: "inetOrgPerson".to_owned(),
-                attributes: [("mail".to_owned(), Value::from("p0@example.org"))]
+                attributes: [("mail".into(), Value::from("p0@example.org"))]
                     .into_iter()
                     .collect(),
                 retry: false,

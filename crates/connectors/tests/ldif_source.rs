@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 use syncrules_lang::dn::Dn;
+use syncrules_lang::name::AttrMap;
 
 use indexmap::IndexMap;
 use syncrules_connector::{
@@ -171,7 +172,7 @@ async fn delta_imports_continue_after_the_consumed_records() {
     assert_eq!(
         jane.value_changes,
         [ValueChange {
-            attribute: "proxyAddresses".to_owned(),
+            attribute: "proxyAddresses".into(),
             op: ValueOp::Add,
             values: vec![Value::from("smtp:jane.doe@fabrikam.com")],
         }]
@@ -182,12 +183,12 @@ async fn delta_imports_continue_after_the_consumed_records() {
         staff.value_changes,
         [
             ValueChange {
-                attribute: "member".to_owned(),
+                attribute: "member".into(),
                 op: ValueOp::Add,
                 values: vec![Value::reference(employee("Kenji Tanaka"))],
             },
             ValueChange {
-                attribute: "member".to_owned(),
+                attribute: "member".into(),
                 op: ValueOp::Remove,
                 values: vec![Value::reference(employee("Priya Patel"))],
             },
@@ -228,7 +229,7 @@ async fn delta_imports_continue_after_the_consumed_records() {
     assert_eq!(
         john.value_changes,
         [ValueChange {
-            attribute: "thumbnailPhoto".to_owned(),
+            attribute: "thumbnailPhoto".into(),
             op: ValueOp::Remove,
             values: Vec::new(),
         }]
@@ -371,7 +372,7 @@ async fn export_is_refused() {
         old_dn: None,
         anchor: None,
         object_type: "user".to_owned(),
-        attributes: IndexMap::from([("title".to_owned(), Value::from("CEO"))]),
+        attributes: syncrules_lang::name::attrs([("title".to_owned(), Value::from("CEO"))]),
     };
     let results = source.export(&[change.clone(), change]).await.unwrap();
     assert_eq!(results.len(), 2);
@@ -417,7 +418,7 @@ async fn imported(source: &mut LdifSource) -> ConnectorSpace {
 }
 
 /// An object as a connector space holds it: DN (lowercase), type, anchor and values.
-type Held = (String, String, Option<String>, IndexMap<String, Value>);
+type Held = (String, String, Option<String>, AttrMap);
 
 /// The objects a connector space holds (not deleted), by DN.
 fn held(space: &ConnectorSpace) -> Vec<Held> {
@@ -513,7 +514,7 @@ async fn delta_imports_applied_by_the_engine_hold_what_a_full_import_holds() {
     assert_eq!(
         johnny.value_changes,
         [ValueChange {
-            attribute: "cn".to_owned(),
+            attribute: "cn".into(),
             op: ValueOp::Add,
             values: vec![Value::from("Johnny Smith")],
         }]
@@ -526,7 +527,7 @@ async fn delta_imports_applied_by_the_engine_hold_what_a_full_import_holds() {
     assert_eq!(
         jane.value_changes,
         [ValueChange {
-            attribute: "otherTelephone".to_owned(),
+            attribute: "otherTelephone".into(),
             op: ValueOp::Add,
             values: vec![Value::from("555-0100")],
         }]
@@ -808,7 +809,10 @@ async fn exports_are_appended_whole_and_read_back() {
         old_dn: None,
         anchor: None,
         object_type: "user".to_owned(),
-        attributes: IndexMap::from([("mS-DS-ConsistencyGuid".to_owned(), Value::bin([7u8; 16]))]),
+        attributes: syncrules_lang::name::attrs([(
+            "mS-DS-ConsistencyGuid".to_owned(),
+            Value::bin([7u8; 16]),
+        )]),
     };
     let results = source.export(std::slice::from_ref(&guid)).await.unwrap();
     assert!(

@@ -1,15 +1,15 @@
 //! A connector space's index of objects by DN.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::ops::{Deref, DerefMut};
 
+use rustc_hash::FxHashMap;
 use syncrules_lang::dn::DnKey;
 
 use crate::model::CsId;
 
 /// Connector-space ids by DN, keyed by [`DnKey`] so a DN finds its object however its case,
-/// spaces and escapes are written. A map otherwise ([`Deref`] to the [`HashMap`]).
+/// spaces and escapes are written. A map otherwise ([`Deref`] to the [`FxHashMap`]).
 ///
 /// ```
 /// use syncrules_engine::model::{CsId, DnIndex};
@@ -20,7 +20,7 @@ use crate::model::CsId;
 /// assert_eq!(index.get(&DnKey::new("cn=a,ou=b")), Some(&CsId::new(1)));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DnIndex(HashMap<DnKey, CsId>);
+pub struct DnIndex(FxHashMap<DnKey, CsId>);
 
 impl DnIndex {
     /// The entry of a DN, given as its key or as text (normalised to its key).
@@ -30,7 +30,7 @@ impl DnIndex {
 }
 
 impl Deref for DnIndex {
-    type Target = HashMap<DnKey, CsId>;
+    type Target = FxHashMap<DnKey, CsId>;
 
     fn deref(&self) -> &Self::Target {
         &self.0

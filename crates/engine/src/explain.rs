@@ -88,7 +88,7 @@ pub struct Explanation {
     pub outbound: Vec<OutboundTrace>,
 }
 
-fn traces(contributions: indexmap::IndexMap<String, Vec<Contribution>>) -> Vec<AttributeTrace> {
+fn traces(contributions: syncrules_lang::name::NameMap<Vec<Contribution>>) -> Vec<AttributeTrace> {
     contributions
         .into_iter()
         .map(|(attribute, list)| {
@@ -97,13 +97,13 @@ fn traces(contributions: indexmap::IndexMap<String, Vec<Contribution>>) -> Vec<A
                 Decision::Keep => (Value::Ignore, None),
             };
             AttributeTrace {
-                attribute,
-                winner,
+                attribute: attribute.to_string(),
+                winner: winner.map(String::from),
                 value,
                 contributions: list
                     .into_iter()
                     .map(|c| RuleValue {
-                        rule: c.rule,
+                        rule: c.rule.to_string(),
                         precedence: c.precedence,
                         value: c.value,
                     })
@@ -168,7 +168,7 @@ pub fn explain(
                 ),
             };
             rules.push(RuleScope {
-                rule: r.name.clone(),
+                rule: r.name.to_string(),
                 precedence: r.precedence,
                 in_scope,
                 failed,
@@ -206,13 +206,13 @@ pub fn explain(
         let Some(target) = m
             .links
             .get(connector)
-            .and_then(|id| state.spaces.get(connector)?.objects.get(id))
+            .and_then(|id| state.spaces.get(connector.as_str())?.objects.get(id))
         else {
             continue;
         };
         match outbound_traces(state, ctx, m, connector, target) {
             Ok(Some(t)) => out.outbound.push(OutboundTrace {
-                connector: connector.clone(),
+                connector: connector.to_string(),
                 dn: target.dn.clone(),
                 attributes: t,
             }),

@@ -6,8 +6,8 @@
 //! provisioned that the directory has not confirmed yet.
 
 use std::collections::HashSet;
+use syncrules_lang::name::{AttrMap, Name};
 
-use indexmap::IndexMap;
 use syncrules_lang::Value;
 use syncrules_lang::dn::{self, DnKey};
 
@@ -57,7 +57,7 @@ fn mark(o: &mut CsObject, p: PendingImport) {
 fn confirm(o: &mut CsObject, report: &mut ImportReport) {
     let unconfirmed = std::mem::take(&mut o.unconfirmed);
     for (k, v) in unconfirmed {
-        if same(&v, o.attributes.get(&k).unwrap_or(&Value::Null)) {
+        if same(&v, o.attributes.get(k.as_str()).unwrap_or(&Value::Null)) {
             report.confirmed += 1;
         }
     }
@@ -66,11 +66,11 @@ fn confirm(o: &mut CsObject, report: &mut ImportReport) {
 /// Applies value-level changes to an object's attributes: adds skip values already held
 /// (as [`same`] compares them), removes drop the values held, a remove without values drops
 /// the attribute. Linear in the values held and changed.
-fn apply_values(attrs: &mut IndexMap<String, Value>, changes: Vec<ValueChange>) {
+fn apply_values(attrs: &mut AttrMap, changes: Vec<ValueChange>) {
     for mut c in changes {
         c.attribute = held_name(attrs, c.attribute);
         let held = attrs
-            .get(&c.attribute)
+            .get(c.attribute.as_str())
             .map(Value::values)
             .unwrap_or_default();
         let mut out: Vec<Value> = held.to_vec();
@@ -90,7 +90,7 @@ fn apply_values(attrs: &mut IndexMap<String, Value>, changes: Vec<ValueChange>) 
             }
         }
         if out.is_empty() {
-            attrs.shift_remove(&c.attribute);
+            attrs.shift_remove(c.attribute.as_str());
         } else if out.len() == 1 {
             attrs.insert(c.attribute, out.swap_remove(0));
         } else {
@@ -112,14 +112,14 @@ fn value_key(v: &Value) -> String {
 
 /// The name an attribute is held under, when the object holds it under another case
 /// (directories compare attribute names without regard to case); else `name`.
-fn held_name(attrs: &IndexMap<String, Value>, name: String) -> String {
-    if attrs.contains_key(&name) {
+fn held_name(attrs: &AttrMap, name: Name) -> Name {
+    if attrs.contains_key(name.as_str()) {
         return name;
     }
     attrs
         .keys()
         .find(|k| k.eq_ignore_ascii_case(&name))
-        .cloned()
+        .copied()
         .unwrap_or(name)
 }
 
@@ -282,7 +282,7 @@ pub(crate) fn apply_entries(
             }
             // A change to an object the space does not hold yet: taken as an add.
             (Change::Present | Change::Add | Change::Modify, None) => {
-                let mut attributes: IndexMap<String, Value> = e
+                let mut attributes: AttrMap = e
                     .attributes
                     .into_iter()
                     .filter(|(_, v)| !v.is_null())
@@ -325,13 +325,13 @@ pub(crate) fn apply_entries(
                     differs = true;
                 }
                 let mut changed = false;
-                let new_attrs: IndexMap<String, Value> = match change {
+                let new_attrs: AttrMap = match change {
                     Change::Modify => {
                         let mut attrs = o.attributes.clone();
                         for (k, v) in e.attributes {
                             let k = held_name(&attrs, k);
                             if v.is_null() {
-                                attrs.shift_remove(&k);
+                                attrs.shift_remove(k.as_str());
                             } else {
                                 attrs.insert(k, v);
                             }

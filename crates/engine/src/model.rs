@@ -6,12 +6,14 @@
 //! spaces hold references as the directory reports them: DNs, which the directory itself
 //! keeps current on renames.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use indexmap::IndexMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use syncrules_lang::Value;
 use syncrules_lang::dn::DnKey;
+use syncrules_lang::name::{AttrMap, Name};
 
 use crate::connector::ExportOp;
 pub use crate::dn_index::DnIndex;
@@ -158,7 +160,7 @@ pub struct PendingExport {
     pub op: ExportOp,
     /// Attributes to write: every attribute for an add, the changed ones for an update (null
     /// removes).
-    pub attributes: IndexMap<String, Value>,
+    pub attributes: AttrMap,
     /// The DN before a rename.
     pub old_dn: Option<String>,
 }
@@ -186,9 +188,9 @@ pub struct CsObject {
     /// Its object type.
     pub object_type: String,
     /// The values last imported (confirmed by the directory).
-    pub attributes: IndexMap<String, Value>,
+    pub attributes: AttrMap,
     /// Values exported but not yet seen on import.
-    pub unconfirmed: IndexMap<String, Value>,
+    pub unconfirmed: AttrMap,
     /// What the last import changed, until a sync processes it.
     pub pending_import: Option<PendingImport>,
     /// What an export should do.
@@ -198,7 +200,7 @@ pub struct CsObject {
     /// The metaverse object it is joined to.
     pub link: Option<MvId>,
     /// The rule that made the link (its name).
-    pub link_rule: Option<String>,
+    pub link_rule: Option<Name>,
     /// True when the engine created the object through an outbound provisioning rule.
     pub provisioned: bool,
     /// True when a reference of the object could not be resolved yet (its target is not
@@ -226,7 +228,7 @@ pub struct Residency<Id> {
     pub complete: bool,
     /// Objects removed in memory since they were read: the store's copy is stale until the
     /// next commit deletes it.
-    pub removed: std::collections::HashSet<Id>,
+    pub removed: FxHashSet<Id>,
     /// How many objects the store held at the last commit.
     pub stored: usize,
 }
@@ -235,7 +237,7 @@ impl<Id> Default for Residency<Id> {
     fn default() -> Self {
         Residency {
             complete: false,
-            removed: std::collections::HashSet::new(),
+            removed: FxHashSet::default(),
             stored: 0,
         }
     }
@@ -253,7 +255,7 @@ pub struct ConnectorSpace {
     /// Objects by id.
     pub objects: BTreeMap<CsId, CsObject>,
     /// Ids by anchor.
-    pub by_anchor: HashMap<String, CsId>,
+    pub by_anchor: FxHashMap<String, CsId>,
     /// Ids by DN, and by DNs objects had before a rename.
     pub by_dn: DnIndex,
     /// Where the next delta import starts.
@@ -358,12 +360,12 @@ pub struct MvObject {
     /// Its object type.
     pub object_type: String,
     /// Its attributes (references as `mv:<id>`).
-    pub attributes: IndexMap<String, Value>,
+    pub attributes: AttrMap,
     /// The connector-space object joined in each connector.
-    pub links: BTreeMap<String, CsId>,
+    pub links: BTreeMap<Name, CsId>,
     /// The connectors whose link keeps the object alive (joined through an inbound
     /// provision or sticky-join rule).
-    pub anchored_by: BTreeSet<String>,
+    pub anchored_by: BTreeSet<Name>,
 }
 
 /// The metaverse.
@@ -408,7 +410,7 @@ impl Metaverse {
             MvObject {
                 id,
                 object_type: object_type.to_owned(),
-                attributes: IndexMap::new(),
+                attributes: AttrMap::default(),
                 links: BTreeMap::new(),
                 anchored_by: BTreeSet::new(),
             },
@@ -458,15 +460,15 @@ impl State {
     pub fn evict(&mut self) {
         for space in self.spaces.values_mut() {
             space.objects = BTreeMap::new();
-            space.by_anchor = HashMap::new();
+            space.by_anchor = FxHashMap::default();
             space.by_dn = DnIndex::default();
             space.residency.complete = false;
-            space.residency.removed = std::collections::HashSet::new();
+            space.residency.removed = FxHashSet::default();
         }
         self.refs = crate::refs::RefTargets::default();
         let mv = &mut self.metaverse;
         mv.objects = BTreeMap::new();
         mv.residency.complete = false;
-        mv.residency.removed = std::collections::HashSet::new();
+        mv.residency.removed = FxHashSet::default();
     }
 }

@@ -6,7 +6,6 @@ mod conflicts;
 mod report;
 
 pub use conflicts::conflicts;
-
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -16,6 +15,7 @@ use serde_json::{Value as Json, json};
 use syncrules_lang::Value;
 use syncrules_lang::dn::DnKey;
 use syncrules_lang::json::rfc3339;
+use syncrules_lang::name::AttrMap;
 
 use crate::connector::ExportOp;
 use crate::model::{CsObject, MvId, State};
@@ -35,7 +35,7 @@ pub struct PlannedExport {
     /// The object's anchor, if it has one yet.
     pub anchor: Option<String>,
     /// The attributes it writes.
-    pub attributes: IndexMap<String, Value>,
+    pub attributes: AttrMap,
     /// With `--explain`: for each attribute written, the rule that set it and the in-scope
     /// rules it outranked.
     pub sources: IndexMap<String, Source>,
@@ -163,7 +163,7 @@ impl Preview {
             let traces = crate::explain::export_sources(state, ctx, &e.connector, &e.dn)?;
             e.sources = traces
                 .into_iter()
-                .filter(|t| e.attributes.contains_key(&t.attribute) || t.attribute == "dn")
+                .filter(|t| e.attributes.contains_key(t.attribute.as_str()) || t.attribute == "dn")
                 .map(|t| {
                     let outranked = t
                         .contributions
@@ -217,7 +217,7 @@ impl Preview {
                     .iter()
                     .map(|(k, v)| {
                         (
-                            k.clone(),
+                            k.to_string(),
                             Json::Array(v.values().iter().map(scalar).collect()),
                         )
                     })
@@ -274,7 +274,7 @@ impl Preview {
                     } else {
                         listed(v)
                     };
-                    let source = match e.sources.get(k) {
+                    let source = match e.sources.get(k.as_str()) {
                         Some(Source {
                             rule: Some(rule),
                             outranked,

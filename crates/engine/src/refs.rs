@@ -9,6 +9,9 @@
 //! are those of the last commit, and go with the working set ([`State::evict`]).
 
 use std::collections::{BTreeMap, HashMap};
+use syncrules_lang::name::Name;
+
+use rustc_hash::FxHashMap;
 
 use syncrules_lang::dn::DnKey;
 
@@ -29,11 +32,11 @@ pub struct RefTarget {
 #[derive(Clone, Debug, Default)]
 pub struct RefTargets {
     /// Connector-space objects by connector and id.
-    pub cs: HashMap<String, HashMap<CsId, RefTarget>>,
+    pub cs: HashMap<String, FxHashMap<CsId, RefTarget>>,
     /// Their ids by connector and DN (or a DN they had before a rename).
-    pub cs_by_dn: HashMap<String, HashMap<DnKey, CsId>>,
+    pub cs_by_dn: HashMap<String, FxHashMap<DnKey, CsId>>,
     /// Metaverse objects' links.
-    pub mv: HashMap<MvId, BTreeMap<String, CsId>>,
+    pub mv: FxHashMap<MvId, BTreeMap<Name, CsId>>,
 }
 
 impl PartialEq for RefTargets {
@@ -76,7 +79,7 @@ impl State {
     }
 
     /// The links of metaverse object `id`; `None` when it is not known (deleted).
-    pub fn mv_links(&self, id: MvId) -> Option<&BTreeMap<String, CsId>> {
+    pub fn mv_links(&self, id: MvId) -> Option<&BTreeMap<Name, CsId>> {
         if let Some(m) = self.metaverse.objects.get(&id) {
             return Some(&m.links);
         }

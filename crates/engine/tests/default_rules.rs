@@ -200,10 +200,10 @@ fn imported_value_reads_only_confirmed_values() {
         dn: "CN=a".into(),
         anchor: Some("a".into()),
         object_type: "user".into(),
-        attributes: [("proxyAddresses".to_owned(), Value::from("SMTP:old@x"))]
+        attributes: [("proxyAddresses".into(), Value::from("SMTP:old@x"))]
             .into_iter()
             .collect(),
-        unconfirmed: [("proxyAddresses".to_owned(), Value::from("SMTP:new@x"))]
+        unconfirmed: [("proxyAddresses".into(), Value::from("SMTP:new@x"))]
             .into_iter()
             .collect(),
         pending_import: Some(syncrules_engine::model::PendingImport::Add),

@@ -1,5 +1,6 @@
 //! What an evaluation reads: the object's attributes, the connector's parameters, the clock.
 
+use crate::name::AttrMap;
 use indexmap::IndexMap;
 
 use crate::error::{EvalError, EvalErrorKind};
@@ -60,11 +61,11 @@ impl Record {
 
     /// Lays out named values by the slots of `slots`; names the slots do not hold are
     /// ignored, slots with no value are null.
-    pub fn from_named(slots: &Slots, named: &IndexMap<String, Value>) -> Self {
+    pub fn from_named(slots: &Slots, named: &AttrMap) -> Self {
         let values = slots
             .attributes
             .iter()
-            .map(|name| named.get(name).cloned().unwrap_or(Value::Null))
+            .map(|name| named.get(name.as_str()).cloned().unwrap_or(Value::Null))
             .collect();
         Record { values }
     }

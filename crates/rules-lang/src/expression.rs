@@ -1,5 +1,6 @@
 //! One expression, compiled: the convenient entry point for a single attribute flow.
 
+use crate::name::AttrMap;
 use indexmap::IndexMap;
 
 use crate::check::{AttributeTypes, check};
@@ -80,7 +81,7 @@ impl Expression {
     }
 
     /// Lays out named attribute values by this expression's slots.
-    pub fn record(&self, attributes: &IndexMap<String, Value>) -> Record {
+    pub fn record(&self, attributes: &AttrMap) -> Record {
         Record::from_named(&self.slots, attributes)
     }
 

@@ -9,10 +9,10 @@
 //! single value, an array a multi-valued attribute, and `{"binary": "<base64>"}`,
 //! `{"reference": "<dn>"}`, `{"datetime": "<rfc3339>"}` typed values (in arrays too).
 
+use crate::name::AttrMap;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, SecondsFormat, Utc};
-use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
 
 use crate::value::Value;
@@ -122,12 +122,12 @@ fn from_typed_at(path: &str, j: &Json) -> Result<Value, JsonError> {
 }
 
 /// Reads an attributes document.
-pub fn attributes(j: &Json) -> Result<IndexMap<String, Value>, JsonError> {
+pub fn attributes(j: &Json) -> Result<AttrMap, JsonError> {
     let Some(obj) = j.as_object() else {
         return fail("$", "the attributes file must hold one JSON object");
     };
     obj.iter()
-        .map(|(name, v)| Ok((name.clone(), attribute_value(name, v, true)?)))
+        .map(|(name, v)| Ok((crate::Name::new(name), attribute_value(name, v, true)?)))
         .collect()
 }
 

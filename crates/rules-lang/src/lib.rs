@@ -2,14 +2,14 @@
 //!
 //! ```
 //! use indexmap::IndexMap;
-//! use syncrules_lang::{Env, Expression, Untyped, Value, Vm};
+//! use syncrules_lang::{AttrMap, Env, Expression, Untyped, Value, Vm};
 //!
 //! let expr = Expression::compile(
 //!     r#"IIF(IsPresent([userPrincipalName]), [userPrincipalName], [sAMAccountName] & "@" & %Domain.FQDN%)"#,
 //!     &Untyped,
 //! )?;
-//! let mut attrs = IndexMap::new();
-//! attrs.insert("sAMAccountName".to_owned(), Value::from("jdoe"));
+//! let mut attrs = AttrMap::default();
+//! attrs.insert("sAMAccountName".into(), Value::from("jdoe"));
 //! let record = expr.record(&attrs);
 //! let params = expr.parameters(&IndexMap::from([("Domain.FQDN".to_owned(), "contoso.com".to_owned())]));
 //! let value = expr.eval(&mut Vm::new(), &Env::new(&record, &params))?;
@@ -28,6 +28,7 @@ mod expression;
 pub mod functions;
 pub mod ir;
 pub mod json;
+pub mod name;
 pub mod ops;
 pub mod parse;
 pub mod reference;
@@ -45,6 +46,7 @@ pub use env::{Attributes, Env, Record};
 pub use error::{EvalError, EvalErrorKind};
 pub use expression::{Expression, compile};
 pub use ir::{Checked, Slots};
+pub use name::{AttrMap, Name};
 pub use schema::Schema;
 pub use span::Span;
 pub use types::{Scalar, Ty};

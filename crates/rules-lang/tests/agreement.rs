@@ -12,10 +12,10 @@
     reason = "test setup fails loudly on broken fixtures"
 )]
 
-use indexmap::IndexMap;
 use proptest::prelude::*;
 use syncrules_lang::check::AttributeTypes;
 use syncrules_lang::functions::CallCtx;
+use syncrules_lang::name::AttrMap;
 use syncrules_lang::parse::parse;
 use syncrules_lang::{Env, Program, Slots, Ty, Untyped, Value, Vm, check::check, reference};
 
@@ -177,7 +177,7 @@ fn value_str() -> impl Strategy<Value = Value> {
         .prop_map(Value::from)
 }
 
-fn attributes() -> impl Strategy<Value = IndexMap<String, Value>> {
+fn attributes() -> impl Strategy<Value = AttrMap> {
     let opt = |s: BoxedStrategy<Value>| prop_oneof![1 => Just(Value::Null), 4 => s].boxed();
     // Without a schema `[s1]` may hold several values too.
     let maybe_multi = prop_oneof![
@@ -206,7 +206,7 @@ fn attributes() -> impl Strategy<Value = IndexMap<String, Value>> {
                 ("m2", m2),
             ]
             .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
+            .map(|(k, v)| (k.into(), v))
             .collect()
         })
 }
@@ -253,11 +253,7 @@ fn multi_reads(src: &str) -> usize {
 /// Checks `src` against `types` and runs it three ways; `Ok(false)` when the typed check
 /// rejects an expression that reads two multi-valued lists (E0113, or a type error no
 /// single spread attribute resolves).
-fn agree(
-    src: &str,
-    types: &dyn AttributeTypes,
-    attrs: &IndexMap<String, Value>,
-) -> Result<bool, TestCaseError> {
+fn agree(src: &str, types: &dyn AttributeTypes, attrs: &AttrMap) -> Result<bool, TestCaseError> {
     let ast = parse(src).map_err(|d| TestCaseError::fail(format!("{src}: {}", d.message)))?;
     let mut slots = Slots::default();
     let checked = match check(&ast, types, &mut slots) {
@@ -277,14 +273,11 @@ fn agree(
     let unfolded = Program::compile_unfolded(&checked).unwrap();
     // The import confirmed all but the first value of each multi-valued attribute:
     // `ImportedValue("m1")` and `[m1]` are different lists.
-    let confirmed: IndexMap<String, Value> = attrs
+    let confirmed: AttrMap = attrs
         .iter()
         .map(|(k, v)| match v {
-            Value::Multi(items) => (
-                k.clone(),
-                Value::multi(items.iter().skip(1).cloned().collect()),
-            ),
-            v => (k.clone(), v.clone()),
+            Value::Multi(items) => (*k, Value::multi(items.iter().skip(1).cloned().collect())),
+            v => (*k, v.clone()),
         })
         .collect();
     let record = Tracked {
@@ -313,7 +306,7 @@ proptest! {
         let mut typed = attrs;
         // The schema's single-valued attributes hold one value.
         if let Some(Value::Multi(items)) = typed.get("s1").cloned() {
-            typed.insert("s1".to_owned(), items.first().cloned().unwrap_or(Value::Null));
+            typed.insert("s1".into(), items.first().cloned().unwrap_or(Value::Null));
         }
         agree(&src, &Typed, &typed)?;
     }

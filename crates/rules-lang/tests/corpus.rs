@@ -12,10 +12,10 @@
 )]
 
 use std::path::PathBuf;
+use syncrules_lang::name::AttrMap;
 
 mod common;
 
-use indexmap::IndexMap;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use syncrules_lang::compile::Instr;
@@ -228,14 +228,14 @@ fn differential(compile: &dyn Fn(&Flow) -> Expression) -> usize {
         // Each object gives slot `i` sample `(i + shift) % 6`, so every attribute takes
         // every sample and neighbouring attributes take different ones.
         for shift in 0..samples.len() {
-            let attrs: IndexMap<String, Value> = expr
+            let attrs: AttrMap = expr
                 .slots()
                 .attributes
                 .iter()
                 .enumerate()
                 .filter_map(|(i, name)| {
                     let v = samples.get((i + shift) % samples.len())?.clone();
-                    Some((name.clone(), v))
+                    Some((name.into(), v))
                 })
                 .collect();
             let record = expr.record(&attrs);

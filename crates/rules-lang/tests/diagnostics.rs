@@ -132,11 +132,10 @@ fn nesting_limit() {
 
 #[test]
 fn runtime_errors_carry_their_span() {
-    use indexmap::IndexMap;
     use syncrules_lang::{Env, Value, Vm};
     let src = r#"IIF([memberCount] > 50000, Error("Maximum Group member count exceeded"), IgnoreThisFlow)"#;
     let expr = Expression::compile(src, &Untyped).unwrap();
-    let attrs = IndexMap::from([("memberCount".to_owned(), Value::Num(60000))]);
+    let attrs = syncrules_lang::name::attrs([("memberCount".to_owned(), Value::Num(60000))]);
     let record = expr.record(&attrs);
     let err = expr
         .eval(&mut Vm::new(), &Env::new(&record, &[]))
@@ -149,7 +148,7 @@ fn runtime_errors_carry_their_span() {
         src.get(err.span.range()),
         Some(r#"Error("Maximum Group member count exceeded")"#)
     );
-    let attrs = IndexMap::from([("memberCount".to_owned(), Value::Num(5))]);
+    let attrs = syncrules_lang::name::attrs([("memberCount".to_owned(), Value::Num(5))]);
     let record = expr.record(&attrs);
     assert_eq!(
         expr.eval(&mut Vm::new(), &Env::new(&record, &[])),

@@ -8,8 +8,8 @@
 
 #![expect(clippy::unwrap_used, reason = "test setup fails loudly")]
 
-use indexmap::IndexMap;
 use syncrules_lang::check::AttributeTypes;
+use syncrules_lang::name::AttrMap;
 use syncrules_lang::schema::AttributeDef;
 use syncrules_lang::{
     Attributes, Env, EvalErrorKind, Expression, Record, Scalar, Schema, Untyped, Value, Vm,
@@ -38,9 +38,9 @@ const PROXIES: &[&str] = &[
 /// the reference evaluator; returns their common result.
 fn run(src: &str, types: &dyn AttributeTypes, attrs: &[(&str, Value)]) -> Result<Value, String> {
     let expr = Expression::compile(src, types).map_err(|d| d.render("flow", src))?;
-    let attrs: IndexMap<String, Value> = attrs
+    let attrs: AttrMap = attrs
         .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .map(|(k, v)| ((*k).into(), v.clone()))
         .collect();
     let record = expr.record(&attrs);
     let env = Env::new(&record, &[]);
@@ -248,9 +248,9 @@ fn two_multi_valued_attributes_where_one_value_is_expected_are_an_error() {
     }
     // Without a schema: an error when both hold several values, at the second's read.
     let expr = Expression::compile(src, &Untyped).unwrap();
-    let named: IndexMap<String, Value> = attrs
+    let named: AttrMap = attrs
         .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .map(|(k, v)| ((*k).into(), v.clone()))
         .collect();
     let record = expr.record(&named);
     let env = Env::new(&record, &[]);
@@ -327,7 +327,7 @@ fn imported_values_are_a_list_of_their_own() {
             expr.listing()
         );
         let of = |values: &[&str]| {
-            expr.record(&IndexMap::from([(
+            expr.record(&syncrules_lang::name::attrs([(
                 "proxyAddresses".to_owned(),
                 strings(values),
             )]))

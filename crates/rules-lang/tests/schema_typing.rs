@@ -3,7 +3,6 @@
 
 #![expect(clippy::unwrap_used, reason = "test setup fails loudly")]
 
-use indexmap::IndexMap;
 use sha1::{Digest, Sha1};
 use syncrules_lang::schema::AttributeDef;
 use syncrules_lang::{Env, Expression, Scalar, Schema, Ty, Value, Vm};
@@ -102,7 +101,7 @@ fn multi_valued_attribute_used_as_single_runs_per_value() {
     let b = blob(b"longer header", b"two");
     let mut not_v0 = blob(b"x", b"y");
     not_v0[0] = 1;
-    let attrs = IndexMap::from([(
+    let attrs = syncrules_lang::name::attrs([(
         "searchableDeviceKey".to_owned(),
         Value::multi(vec![Value::bin(&a), Value::bin(&not_v0), Value::bin(&b)]),
     )]);
@@ -115,7 +114,7 @@ fn multi_valued_attribute_used_as_single_runs_per_value() {
     assert_eq!(expr.eval(&mut Vm::new(), &env), Ok(want.clone()));
     assert_eq!(expr.eval_reference(&env), Ok(want));
 
-    let empty = expr.record(&IndexMap::new());
+    let empty = expr.record(&syncrules_lang::AttrMap::default());
     assert_eq!(
         expr.eval(&mut Vm::new(), &Env::new(&empty, &[])),
         Ok(Value::Null)
@@ -130,7 +129,7 @@ fn strings(values: &[&str]) -> Value {
 /// must agree, on an object with these proxyAddresses.
 fn run_over_proxy_addresses(src: &str, values: &[&str]) -> Value {
     let expr = Expression::compile(src, &schema()).unwrap();
-    let attrs = IndexMap::from([("proxyAddresses".to_owned(), strings(values))]);
+    let attrs = syncrules_lang::name::attrs([("proxyAddresses".to_owned(), strings(values))]);
     let record = expr.record(&attrs);
     let env = Env::new(&record, &[]);
     let vm = expr.eval(&mut Vm::new(), &env).unwrap();

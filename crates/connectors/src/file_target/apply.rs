@@ -1,11 +1,11 @@
 //! Applying one export change to the directory, as Entra ID would: adds get a new anchor,
 //! updates and renames need the object, unique values stay unique.
 
-use indexmap::IndexMap;
 use syncrules_connector::{
     Change, ExportChange, ExportOp, ExportResult, FailureClass, ImportEntry,
 };
 use syncrules_lang::Value;
+use syncrules_lang::name::{AttrMap, Name};
 
 use super::codec::{anchor_for, unique_key};
 use super::error::StoreError;
@@ -74,7 +74,7 @@ impl Store {
                 format!("`{}` already exists", change.dn),
             ));
         }
-        let mut attributes = IndexMap::new();
+        let mut attributes = AttrMap::default();
         set_attributes(&mut attributes, &change.attributes);
         if let Some(duplicate) = self.duplicate(None, &attributes)? {
             return Ok(duplicate);
@@ -120,12 +120,15 @@ impl Store {
             next.dn.clone_from(&change.dn);
         }
         let touched = set_attributes(&mut next.attributes, &change.attributes);
-        let changed: IndexMap<String, Value> = touched
+        let changed: AttrMap = touched
             .iter()
             .map(|n| {
                 (
-                    n.clone(),
-                    next.attributes.get(n).cloned().unwrap_or(Value::Null),
+                    *n,
+                    next.attributes
+                        .get(n.as_str())
+                        .cloned()
+                        .unwrap_or(Value::Null),
                 )
             })
             .collect();
@@ -158,7 +161,7 @@ impl Store {
         self.log(ImportEntry {
             change: Change::Delete,
             anchor: Some(anchor),
-            attributes: IndexMap::new(),
+            attributes: AttrMap::default(),
             ..gone
         })?;
         Ok(ExportResult::Done { anchor: None })
@@ -168,7 +171,7 @@ impl Store {
     fn duplicate(
         &self,
         anchor: Option<&String>,
-        attributes: &IndexMap<String, Value>,
+        attributes: &AttrMap,
     ) -> Result<Option<ExportResult>, StoreError> {
         for (name, value) in attributes {
             if !self.overlay.unique.contains(&name.to_ascii_lowercase()) {
@@ -181,7 +184,7 @@ impl Store {
                         |dn: &str| format!("the `{name}` value `{v}` is already used by `{dn}`");
                     return Ok(Some(match self.object(&holder)? {
                         Some(o) => ExportResult::Duplicate {
-                            attribute: name.clone(),
+                            attribute: name.to_string(),
                             value: v.to_string(),
                             message: message(o.dn.as_str()),
                             holder: o.dn,
@@ -197,10 +200,7 @@ impl Store {
 
 /// Sets each given attribute (a null or authoritative null removes it; `IgnoreThisFlow`
 /// leaves it), and returns the names set or removed.
-fn set_attributes(
-    attributes: &mut IndexMap<String, Value>,
-    given: &IndexMap<String, Value>,
-) -> Vec<String> {
+fn set_attributes(attributes: &mut AttrMap, given: &AttrMap) -> Vec<Name> {
     let mut touched = Vec::new();
     for (name, value) in given {
         let values: Vec<Value> = match value {
@@ -215,12 +215,12 @@ fn set_attributes(
         let stored = attributes
             .keys()
             .find(|k| k.eq_ignore_ascii_case(name))
-            .cloned()
-            .unwrap_or_else(|| name.clone());
+            .copied()
+            .unwrap_or(*name);
         if values.is_empty() {
-            attributes.shift_remove(&stored);
+            attributes.shift_remove(stored.as_str());
         } else {
-            attributes.insert(stored.clone(), crate::ldif::from_values(values));
+            attributes.insert(stored, crate::ldif::from_values(values));
         }
         touched.push(stored);
     }

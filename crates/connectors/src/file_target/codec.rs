@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use syncrules_lang::name::{AttrMap, Name};
 
-use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json, json};
@@ -15,7 +15,7 @@ use syncrules_lang::json::{from_typed, to_typed};
 use super::error::LineError;
 
 /// The index keys of an object's unique values.
-pub(super) fn unique_keys(unique: &[String], attributes: &IndexMap<String, Value>) -> Vec<String> {
+pub(super) fn unique_keys(unique: &[String], attributes: &AttrMap) -> Vec<String> {
     attributes
         .iter()
         .filter(|(name, _)| unique.contains(&name.to_ascii_lowercase()))
@@ -68,28 +68,28 @@ pub(super) fn entry_json(entry: &ImportEntry, seq: Option<u64>) -> Json {
         .iter()
         .map(|(name, value)| {
             (
-                name.clone(),
+                name.to_string(),
                 Json::Array(value.values().iter().map(to_typed).collect()),
             )
         })
         .collect();
     let mut object = Map::new();
     if let Some(seq) = seq {
-        object.insert("seq".to_owned(), json!(seq));
+        object.insert("seq".into(), json!(seq));
         let change = match entry.change {
             Change::Add | Change::Present => "add",
             Change::Modify => "modify",
             Change::Delete => "delete",
         };
-        object.insert("change".to_owned(), json!(change));
+        object.insert("change".into(), json!(change));
         if let Some(old) = &entry.old_dn {
-            object.insert("old_dn".to_owned(), json!(old.as_str()));
+            object.insert("old_dn".into(), json!(old.as_str()));
         }
     }
-    object.insert("anchor".to_owned(), json!(entry.anchor));
-    object.insert("dn".to_owned(), json!(entry.dn.as_str()));
-    object.insert("object_type".to_owned(), json!(entry.object_type));
-    object.insert("attributes".to_owned(), Json::Object(attributes));
+    object.insert("anchor".into(), json!(entry.anchor));
+    object.insert("dn".into(), json!(entry.dn.as_str()));
+    object.insert("object_type".into(), json!(entry.object_type));
+    object.insert("attributes".into(), Json::Object(attributes));
     Json::Object(object)
 }
 
@@ -156,9 +156,9 @@ pub(super) fn entry_from_json(j: &Json, change: Change) -> Result<ImportEntry, L
     let Some(attrs) = j.get("attributes").and_then(Json::as_object) else {
         return Err(LineError::Attributes);
     };
-    let mut attributes = IndexMap::new();
+    let mut attributes = AttrMap::default();
     for (name, values) in attrs {
-        attributes.insert(name.clone(), attribute_from_json(name, values)?);
+        attributes.insert(Name::new(name), attribute_from_json(name, values)?);
     }
     Ok(ImportEntry {
         value_changes: Vec::new(),
@@ -331,7 +331,7 @@ mod tests {
             old_dn: Some(Dn::parse("CN=a").unwrap()),
             anchor: Some(anchor_for(3)),
             object_type: "user".to_owned(),
-            attributes: [("title".to_owned(), Value::Null)].into_iter().collect(),
+            attributes: [("title".into(), Value::Null)].into_iter().collect(),
         };
         let bytes = line(&entry_json(&entry, Some(7)));
         assert_eq!(bytes.iter().filter(|b| **b == b'\n').count(), 1);

@@ -9,6 +9,7 @@
 //! attributes are decoded at once, as their index needs the values.
 
 use std::collections::HashMap;
+use syncrules_lang::name::{AttrMap, Name, NameMap};
 
 use indexmap::IndexMap;
 use syncrules_connector::{Change, ImportEntry};
@@ -66,7 +67,7 @@ pub(super) struct Pending {
     pub added_line: Option<Span>,
     /// The attributes replaced (a null removed one), or every attribute of an object added
     /// by this process.
-    pub attributes: IndexMap<String, Slot>,
+    pub attributes: NameMap<Slot>,
 }
 
 impl Pending {
@@ -90,7 +91,7 @@ impl Pending {
                 old_dn: None,
                 anchor: Some(anchor.to_owned()),
                 object_type: self.object_type.clone().unwrap_or_default(),
-                attributes: IndexMap::new(),
+                attributes: AttrMap::default(),
             },
         };
         if let (true, Some(span)) = (self.added, self.added_line) {
@@ -111,14 +112,14 @@ impl Pending {
                     }
                     read.iter()
                         .find(|(s, _)| s == span)
-                        .and_then(|(_, line)| line.attributes.get(name).cloned())
+                        .and_then(|(_, line)| line.attributes.get(name.as_str()).cloned())
                         .unwrap_or(Value::Null)
                 }
             };
             if value.is_null() {
-                entry.attributes.shift_remove(name);
+                entry.attributes.shift_remove(name.as_str());
             } else {
-                entry.attributes.insert(name.clone(), value);
+                entry.attributes.insert(*name, value);
             }
         }
         Ok(Some(entry))
@@ -243,7 +244,7 @@ impl Overlay {
                 self.growth -= 1;
                 let mut pending = self.pending.shift_remove(&anchor).unwrap_or_default();
                 self.unset_dn(&anchor, pending.dn.as_ref().unwrap_or(c.dn).as_str());
-                let names: Vec<String> = pending.attributes.keys().cloned().collect();
+                let names: Vec<Name> = pending.attributes.keys().copied().collect();
                 for name in names {
                     self.set(&anchor, &mut pending, &name, Slot::Value(Value::Null));
                 }
@@ -293,7 +294,7 @@ impl Overlay {
         if pending.added && pending.added_line.is_none() && null {
             pending.attributes.shift_remove(name);
         } else {
-            pending.attributes.insert(name.to_owned(), slot);
+            pending.attributes.insert(Name::new(name), slot);
         }
     }
 

@@ -15,8 +15,8 @@
 //!   object Entra ID does not hold is left out (the engine sends it again once it is there).
 
 use std::collections::{HashMap, HashSet};
+use syncrules_lang::name::AttrMap;
 
-use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
 use syncrules_connector::{ConnectorError, ExportChange, ExportOp, ExportResult, FailureClass};
 use syncrules_lang::Value;
@@ -59,7 +59,7 @@ fn random_password() -> String {
     format!("Aa1!{body}")
 }
 
-fn anchor_of(attrs: &IndexMap<String, Value>) -> Option<String> {
+fn anchor_of(attrs: &AttrMap) -> Option<String> {
     match attrs.get("sourceAnchor") {
         Some(Value::Str(s)) => Some(s.to_string()),
         Some(Value::Multi(vs)) => vs.first().map(|v| v.to_string()),
@@ -67,7 +67,7 @@ fn anchor_of(attrs: &IndexMap<String, Value>) -> Option<String> {
     }
 }
 
-fn holds(attrs: &IndexMap<String, Value>, name: &str) -> bool {
+fn holds(attrs: &AttrMap, name: &str) -> bool {
     attrs
         .get(name)
         .is_some_and(|v| !v.is_null() && !v.values().iter().all(|x| x.to_string().is_empty()))

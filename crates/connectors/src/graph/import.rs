@@ -237,7 +237,7 @@ impl GraphConnector {
             old_dn: None,
             anchor: Some(id.to_owned()),
             object_type: kind.object_type().to_owned(),
-            attributes: IndexMap::new(),
+            attributes: syncrules_lang::AttrMap::default(),
             value_changes: Vec::new(),
         };
         if seen.removed {

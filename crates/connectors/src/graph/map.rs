@@ -16,9 +16,9 @@
 //! of the UTF-8 of its source anchor (as the default rules' provisioning flows write it),
 //! else `CN={User_<id>}` / `CN={Group_<id>}` for an object without one.
 
-use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 use syncrules_lang::Value;
+use syncrules_lang::name::{AttrMap, Name};
 
 /// A Graph object kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -261,7 +261,7 @@ pub type Planned = (Map<String, Json>, Vec<(String, Value)>, Vec<ExtensionSpec>)
 /// A change's attributes as a Graph body: Graph properties and extensions (`app` is the
 /// application's client id); references and the extension specs it needs are returned
 /// apart. A null removes a property.
-pub fn body_for(kind: Kind, attrs: &IndexMap<String, Value>, app: &str) -> Planned {
+pub fn body_for(kind: Kind, attrs: &AttrMap, app: &str) -> Planned {
     let mut body = Map::new();
     let mut refs = Vec::new();
     let mut exts = Vec::new();
@@ -270,7 +270,7 @@ pub fn body_for(kind: Kind, attrs: &IndexMap<String, Value>, app: &str) -> Plann
             continue;
         }
         if is_reference(kind, name) {
-            refs.push((name.clone(), value.clone()));
+            refs.push((name.to_string(), value.clone()));
             continue;
         }
         let is_group_anchor = kind == Kind::Group && name == "sourceAnchor";
@@ -334,19 +334,15 @@ pub fn select(kind: Kind, exts: &[Registered]) -> String {
 /// to the rules' names, extensions by their short names, `cloudAnchor`, and
 /// `cloudMastered` for an object without a source anchor. A property that is `null` is a
 /// null value (it removes the attribute in a delta import).
-pub fn attributes_of(
-    kind: Kind,
-    o: &Map<String, Json>,
-    exts: &[Registered],
-) -> IndexMap<String, Value> {
-    let mut out = IndexMap::new();
+pub fn attributes_of(kind: Kind, o: &Map<String, Json>, exts: &[Registered]) -> AttrMap {
+    let mut out = AttrMap::default();
     let id = o.get("id").and_then(Json::as_str).unwrap_or_default();
     for (attr, g) in props(kind) {
         if kind == Kind::Group && *attr == "sourceAnchor" {
             continue;
         }
         if let Some(j) = o.get(*g) {
-            out.insert((*attr).to_owned(), from_json(j, "String"));
+            out.insert((*attr).into(), from_json(j, "String"));
         }
     }
     if kind == Kind::User
@@ -357,14 +353,14 @@ pub fn attributes_of(
             .and_then(|a| a.first())
             .cloned()
             .unwrap_or(Json::Null);
-        out.insert(PHONE.to_owned(), from_json(&first, "String"));
+        out.insert(PHONE.into(), from_json(&first, "String"));
     }
     // A reference is an edge, never an extension (even one registered before it was).
     let own =
         |e: &&Registered| graph_name(kind, &e.short).is_none() && !is_reference(kind, &e.short);
     for e in exts.iter().filter(own) {
         if let Some(j) = o.get(&e.full) {
-            out.insert(e.short.clone(), from_json(j, &e.data_type));
+            out.insert(Name::new(&e.short), from_json(j, &e.data_type));
         }
     }
     let anchor = match out.get("sourceAnchor") {
@@ -375,14 +371,14 @@ pub fn attributes_of(
     if let (Some(a), Some(Value::Str(nick))) = (&anchor, out.get("alias"))
         && **nick == *derived_nickname(a)
     {
-        out.insert("alias".to_owned(), Value::Null);
+        out.insert("alias".into(), Value::Null);
     }
     out.insert(
-        "cloudAnchor".to_owned(),
+        "cloudAnchor".into(),
         Value::str(format!("{}_{id}", kind.title())),
     );
     if anchor.is_none() {
-        out.insert("cloudMastered".to_owned(), Value::Bool(true));
+        out.insert("cloudMastered".into(), Value::Bool(true));
     }
     out
 }

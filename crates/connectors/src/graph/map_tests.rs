@@ -1,6 +1,7 @@
 //! The mapping both ways.
 
 use super::*;
+use syncrules_lang::name::AttrMap;
 
 #[test]
 fn dn_round_trips_through_the_anchor() {
@@ -16,7 +17,7 @@ fn dn_round_trips_through_the_anchor() {
 
 #[test]
 fn body_then_attributes_give_back_the_values() {
-    let attrs: IndexMap<String, Value> = [
+    let attrs: AttrMap = [
         ("sourceAnchor", Value::str("abc=")),
         ("surname", Value::str("Doe")),
         ("telephoneNumber", Value::str("+1 555")),
@@ -32,7 +33,7 @@ fn body_then_attributes_give_back_the_values() {
         ("manager", Value::Ref("CN={41}".into())),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
+    .map(|(k, v)| (k.into(), v))
     .collect();
     let (body, refs, exts) = body_for(Kind::User, &attrs, "app-1");
     assert_eq!(body["onPremisesImmutableId"], "abc=");

@@ -10,7 +10,6 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use indexmap::IndexMap;
 use ldap3::{Ldap, Scope, SearchEntry};
 use syncrules_connector::{Change, ImportBatch, ImportEntry};
 use syncrules_lang::dn::Dn;
@@ -133,7 +132,7 @@ pub(crate) fn bare(change: Change, dn: Dn, anchor: Option<String>) -> ImportEntr
         old_dn: None,
         anchor,
         object_type: String::new(),
-        attributes: IndexMap::new(),
+        attributes: syncrules_lang::AttrMap::default(),
         value_changes: Vec::new(),
     }
 }

@@ -172,7 +172,7 @@ fn value_changes(found: &Found, connector: &LdapConnector) -> Option<Vec<ValueCh
             .filter_map(|v| connector.typing.value(base, v).ok())
             .collect();
         changes.push(ValueChange {
-            attribute: base.to_owned(),
+            attribute: base.into(),
             op,
             values: typed,
         });

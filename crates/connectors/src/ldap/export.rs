@@ -113,12 +113,12 @@ async fn update(
     ldap: &mut Ldap,
     settings: &LdapSettings,
     dn: &str,
-    attributes: &indexmap::IndexMap<String, Value>,
+    attributes: &syncrules_lang::AttrMap,
 ) -> Result<(), LdapFailure> {
     let names: Vec<String> = attributes
         .keys()
         .filter(|k| !k.eq_ignore_ascii_case("objectClass"))
-        .cloned()
+        .map(|k| k.to_string())
         .collect();
     if names.is_empty() {
         return Ok(());
@@ -126,7 +126,7 @@ async fn update(
     let held = current(ldap, settings, dn, &names).await?;
     let mut mods: Vec<Mod<Vec<u8>>> = Vec::new();
     for name in &names {
-        let Some(value) = attributes.get(name) else {
+        let Some(value) = attributes.get(name.as_str()) else {
             continue;
         };
         let old: Vec<Vec<u8>> = held
@@ -180,7 +180,7 @@ async fn apply(
             let mut attrs: Vec<(Vec<u8>, HashSet<Vec<u8>>)> = c
                 .attributes
                 .iter()
-                .map(|(k, v)| (k.clone().into_bytes(), set(v)))
+                .map(|(k, v)| (k.as_bytes().to_vec(), set(v)))
                 .filter(|(_, v)| !v.is_empty())
                 .collect();
             if !c

@@ -134,7 +134,7 @@ fn final_record_of(file: &mut File, len: u64) -> io::Result<(u64, Vec<u8>)> {
 
 #[cfg(test)]
 mod tests {
-    use indexmap::IndexMap;
+
     use syncrules_lang::Value;
 
     use super::*;
@@ -148,7 +148,7 @@ mod tests {
             old_dn: None,
             anchor: None,
             object_type: "user".to_owned(),
-            attributes: IndexMap::from([(
+            attributes: syncrules_lang::name::attrs([(
                 "mS-DS-ConsistencyGuid".to_owned(),
                 Value::bin([1u8; 16]),
             )]),

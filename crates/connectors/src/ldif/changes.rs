@@ -2,9 +2,9 @@
 //! object's current state: replaced attributes as values, added and deleted values as
 //! value-level changes, a rename as the new DN.
 
-use indexmap::IndexMap;
 use syncrules_connector::{Change, ImportEntry, ValueChange, ValueOp};
 use syncrules_lang::Value;
+use syncrules_lang::name::{AttrMap, Name};
 
 use super::dn::{parent_dn, rdn_parts, split_rdn};
 use super::entry::{entry_from_record, from_values, object_type};
@@ -40,7 +40,7 @@ pub fn change_entry(
         old_dn: None,
         anchor: None,
         object_type: String::new(),
-        attributes: IndexMap::new(),
+        attributes: AttrMap::default(),
         value_changes: Vec::new(),
     };
     match &record.kind {
@@ -90,12 +90,12 @@ fn modify(
                 set(&mut entry.attributes, &m.attribute, from_values(values));
             }
             ModOp::Add => entry.value_changes.push(ValueChange {
-                attribute: m.attribute.clone(),
+                attribute: Name::new(&m.attribute),
                 op: ValueOp::Add,
                 values,
             }),
             ModOp::Delete => entry.value_changes.push(ValueChange {
-                attribute: m.attribute.clone(),
+                attribute: Name::new(&m.attribute),
                 op: ValueOp::Remove,
                 values,
             }),
@@ -144,7 +144,7 @@ fn rename(
                 .value(old_attr, &LdifValue::Text(old_value))
                 .map_err(|e| RecordError::new(record.line, e.to_string()))?;
             entry.value_changes.push(ValueChange {
-                attribute: old_attr.to_owned(),
+                attribute: Name::new(old_attr),
                 op: ValueOp::Remove,
                 values: vec![old_typed],
             });
@@ -169,19 +169,19 @@ fn naming_attribute(rdn_attribute: &str) -> String {
 
 fn add_value(attribute: &str, value: Value) -> ValueChange {
     ValueChange {
-        attribute: attribute.to_owned(),
+        attribute: Name::new(attribute),
         op: ValueOp::Add,
         values: vec![value],
     }
 }
 
 /// Sets an attribute, keeping the spelling of one already listed under another case.
-fn set(attributes: &mut IndexMap<String, Value>, name: &str, value: Value) {
+fn set(attributes: &mut AttrMap, name: &str, value: Value) {
     let key = attributes
         .keys()
         .find(|k| k.eq_ignore_ascii_case(name))
-        .cloned()
-        .unwrap_or_else(|| name.to_owned());
+        .copied()
+        .unwrap_or_else(|| Name::new(name));
     attributes.insert(key, value);
 }
 

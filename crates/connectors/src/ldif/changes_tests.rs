@@ -14,7 +14,7 @@ fn entry(ldif: &str) -> syncrules_connector::ImportEntry {
 
 fn change(attribute: &str, op: ValueOp, values: Vec<Value>) -> ValueChange {
     ValueChange {
-        attribute: attribute.to_owned(),
+        attribute: attribute.into(),
         op,
         values,
     }
@@ -58,7 +58,10 @@ fn a_replace_drops_the_value_changes_before_it() {
     );
     assert_eq!(
         e.attributes.iter().collect::<Vec<_>>(),
-        [(&"member".to_owned(), &Value::reference("CN=d,DC=x"))]
+        [(
+            &syncrules_lang::Name::new("member"),
+            &Value::reference("CN=d,DC=x")
+        )]
     );
     assert!(e.value_changes.is_empty(), "{:?}", e.value_changes);
 }

@@ -2,9 +2,10 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use indexmap::IndexMap;
 use syncrules_connector::{Change, ImportEntry};
 use syncrules_lang::Value;
+use syncrules_lang::name::AttrMap;
+use syncrules_lang::name::Name;
 
 use super::{Attr, AttributeTyping, LdifRecord, RecordError, RecordKind};
 
@@ -55,13 +56,13 @@ pub fn entry_from_record(
 }
 
 /// The most specific object class: the last value of `objectClass` (any case).
-pub fn object_type(attributes: &IndexMap<String, Value>) -> Option<String> {
+pub fn object_type(attributes: &AttrMap) -> Option<String> {
     let (_, classes) = get_ignore_case(attributes, "objectClass")?;
     classes.values().last().map(ToString::to_string)
 }
 
 /// `objectGUID` as base64, else `entryUUID`, else `None`.
-pub(crate) fn anchor(attributes: &IndexMap<String, Value>) -> Option<String> {
+pub(crate) fn anchor(attributes: &AttrMap) -> Option<String> {
     if let Some((_, guid)) = get_ignore_case(attributes, "objectGUID") {
         return match guid.values().first()? {
             Value::Bin(bytes) => Some(BASE64.encode(bytes)),
@@ -75,9 +76,9 @@ pub(crate) fn anchor(attributes: &IndexMap<String, Value>) -> Option<String> {
 
 /// The attribute named `name` ignoring ASCII case, with its name as stored.
 pub(crate) fn get_ignore_case<'a>(
-    attributes: &'a IndexMap<String, Value>,
+    attributes: &'a AttrMap,
     name: &str,
-) -> Option<(&'a String, &'a Value)> {
+) -> Option<(&'a Name, &'a Value)> {
     attributes.get_key_value(name).or_else(|| {
         attributes
             .iter()
@@ -89,20 +90,27 @@ pub(crate) fn get_ignore_case<'a>(
 pub(crate) fn typed_attributes(
     attrs: &[Attr],
     typing: &AttributeTyping,
-) -> Result<IndexMap<String, Value>, RecordError> {
-    let mut gathered: IndexMap<String, (String, Vec<Value>)> = IndexMap::new();
+) -> Result<AttrMap, RecordError> {
+    // An entry has a few dozen attributes, and a multi-valued one's lines follow each
+    // other: the last attribute, then a scan, find a name's place without a lowercase copy
+    // of every line's name.
+    let mut gathered: Vec<(Name, Vec<Value>)> = Vec::new();
     for attr in attrs {
         let value = typing
             .value(&attr.name, &attr.value)
             .map_err(|e| RecordError::new(attr.line, e.to_string()))?;
-        gathered
-            .entry(attr.name.to_ascii_lowercase())
-            .or_insert_with(|| (attr.name.clone(), Vec::new()))
-            .1
-            .push(value);
+        let same = |(n, _): &(Name, Vec<Value>)| n.eq_ignore_ascii_case(&attr.name);
+        let at = match gathered.last() {
+            Some(last) if same(last) => Some(gathered.len() - 1),
+            _ => gathered.iter().position(same),
+        };
+        match at.and_then(|i| gathered.get_mut(i)) {
+            Some((_, values)) => values.push(value),
+            None => gathered.push((Name::new(&attr.name), vec![value])),
+        }
     }
     Ok(gathered
-        .into_values()
+        .into_iter()
         .map(|(name, values)| (name, from_values(values)))
         .collect())
 }

@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use syncrules_connector::{Change, ImportEntry};
 use syncrules_lang::Value;
 use syncrules_lang::dn::Dn;
+use syncrules_lang::name::{AttrMap, Name};
 
 use super::dn::{dn_key, parent_dn, rdn_parts, split_rdn};
 use super::entry::{entry_from_record, from_values, get_ignore_case, object_type};
@@ -122,7 +123,7 @@ impl Snapshot {
                 }
                 if let Some((attr, value)) = rdn_parts(new_rdn) {
                     let name = match touched.iter().find(|t| t.eq_ignore_ascii_case(attr)) {
-                        Some(old_name) => old_name.clone(),
+                        Some(old_name) => *old_name,
                         None => stored_name(&object.attributes, attr),
                     };
                     let typed = self
@@ -154,7 +155,7 @@ fn modify(
     typing: &AttributeTyping,
     line: usize,
 ) -> Result<ImportEntry, RecordError> {
-    let mut touched: Vec<String> = Vec::new();
+    let mut touched: Vec<Name> = Vec::new();
     for m in mods {
         let name = stored_name(&object.attributes, &m.attribute);
         let mut values = current(&object.attributes, &name);
@@ -222,7 +223,7 @@ fn modify(
 }
 
 /// The delta entry of a changed object: each touched attribute's values, null when gone.
-fn changed(object: &ImportEntry, touched: &[String], old_dn: Option<Dn>) -> ImportEntry {
+fn changed(object: &ImportEntry, touched: &[Name], old_dn: Option<Dn>) -> ImportEntry {
     ImportEntry {
         value_changes: Vec::new(),
         change: Change::Modify,
@@ -234,8 +235,12 @@ fn changed(object: &ImportEntry, touched: &[String], old_dn: Option<Dn>) -> Impo
             .iter()
             .map(|n| {
                 (
-                    n.clone(),
-                    object.attributes.get(n).cloned().unwrap_or(Value::Null),
+                    *n,
+                    object
+                        .attributes
+                        .get(n.as_str())
+                        .cloned()
+                        .unwrap_or(Value::Null),
                 )
             })
             .collect(),
@@ -243,22 +248,22 @@ fn changed(object: &ImportEntry, touched: &[String], old_dn: Option<Dn>) -> Impo
 }
 
 /// The attribute's name as the object spells it, else as given.
-fn stored_name(attributes: &IndexMap<String, Value>, name: &str) -> String {
-    get_ignore_case(attributes, name).map_or_else(|| name.to_owned(), |(k, _)| k.clone())
+fn stored_name(attributes: &AttrMap, name: &str) -> Name {
+    get_ignore_case(attributes, name).map_or_else(|| Name::new(name), |(k, _)| *k)
 }
 
-fn current(attributes: &IndexMap<String, Value>, name: &str) -> Vec<Value> {
+fn current(attributes: &AttrMap, name: &str) -> Vec<Value> {
     attributes
         .get(name)
         .map(|v| v.values().to_vec())
         .unwrap_or_default()
 }
 
-fn store(attributes: &mut IndexMap<String, Value>, name: &str, values: Vec<Value>) {
+fn store(attributes: &mut AttrMap, name: &str, values: Vec<Value>) {
     if values.is_empty() {
         attributes.shift_remove(name);
     } else {
-        attributes.insert(name.to_owned(), from_values(values));
+        attributes.insert(Name::new(name), from_values(values));
     }
 }
 

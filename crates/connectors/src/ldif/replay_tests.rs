@@ -54,9 +54,9 @@ fn modify_lists_the_touched_attributes_with_their_new_values() {
     assert_eq!(
         entry.attributes.iter().collect::<Vec<_>>(),
         [
-            (&"proxyAddresses".to_owned(), &Value::from("smtp:jd@x")),
-            (&"title".to_owned(), &Value::Null),
-            (&"mail".to_owned(), &Value::from("jane.doe@x")),
+            (&Name::new("proxyAddresses"), &Value::from("smtp:jd@x")),
+            (&Name::new("title"), &Value::Null),
+            (&Name::new("mail"), &Value::from("jane.doe@x")),
         ]
     );
     let now = s.get("CN=Jane Doe,OU=Users,DC=x").unwrap();

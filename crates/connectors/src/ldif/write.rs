@@ -235,7 +235,7 @@ pub fn records_from_entry(entry: &ImportEntry) -> Vec<LdifRecord> {
                 .iter()
                 .map(|(name, value)| Modification {
                     op: ModOp::Replace,
-                    attribute: name.clone(),
+                    attribute: name.to_string(),
                     values: value_to_ldif(value)
                         .into_iter()
                         .map(|v| Attr::new(name.as_str(), v))

@@ -1,7 +1,5 @@
 use std::path::Path;
 
-use indexmap::IndexMap;
-
 use super::super::{AttributeTyping, Snapshot, entry_from_record, parse};
 use super::*;
 
@@ -12,9 +10,9 @@ fn written(f: impl FnOnce(&mut LdifWriter<Vec<u8>>)) -> String {
 }
 
 fn user() -> ImportEntry {
-    let mut attributes = IndexMap::new();
+    let mut attributes = syncrules_lang::AttrMap::default();
     let mut put = |k: &str, v: Value| {
-        attributes.insert(k.to_owned(), v);
+        attributes.insert(k.into(), v);
     };
     put(
         "objectClass",
@@ -96,15 +94,13 @@ fn delta_entries_become_change_records_that_replay_to_the_same_entries() {
         old_dn: Some(base.dn.clone()),
         anchor: base.anchor.clone(),
         object_type: "user".to_owned(),
-        attributes: IndexMap::new(),
+        attributes: syncrules_lang::AttrMap::default(),
     };
+    rename.attributes.insert("cn".into(), "Jose Nunez".into());
+    rename.attributes.insert("title".into(), Value::Null);
     rename
         .attributes
-        .insert("cn".to_owned(), "Jose Nunez".into());
-    rename.attributes.insert("title".to_owned(), Value::Null);
-    rename
-        .attributes
-        .insert("userAccountControl".to_owned(), Value::Num(514));
+        .insert("userAccountControl".into(), Value::Num(514));
     let records = records_from_entry(&rename);
     assert_eq!(
         records.iter().map(|r| r.kind.name()).collect::<Vec<_>>(),
@@ -147,7 +143,7 @@ fn entries_without_object_class_get_their_type() {
         old_dn: None,
         anchor: None,
         object_type: "contact".to_owned(),
-        attributes: IndexMap::from([("mail".to_owned(), Value::from("a@x"))]),
+        attributes: syncrules_lang::name::attrs([("mail".to_owned(), Value::from("a@x"))]),
     };
     let text = written(|w| w.write_entry(&entry).unwrap());
     assert_eq!(

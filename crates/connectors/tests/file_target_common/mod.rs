@@ -19,7 +19,7 @@ pub fn change(op: ExportOp, dn: &str, attrs: &[(&str, Value)]) -> ExportChange {
         object_type: "user".to_owned(),
         attributes: attrs
             .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .map(|(k, v)| ((*k).into(), v.clone()))
             .collect(),
     }
 }

@@ -13,6 +13,7 @@ mod render;
 
 use indexmap::IndexMap;
 use serde_json::{Value as Json, json};
+use syncrules_lang::Name;
 use syncrules_lang::dn::{self, DnKey};
 
 use crate::connector::ExportOp;
@@ -209,7 +210,7 @@ pub fn impact<'a>(
         let new_dn = dn_after(n).to_owned();
         let mut attributes = IndexMap::new();
         if change != Change::Removed {
-            let names: indexmap::IndexSet<&String> = [n, b]
+            let names: indexmap::IndexSet<&Name> = [n, b]
                 .into_iter()
                 .flatten()
                 .flat_map(|e| e.attributes.keys())
@@ -224,7 +225,7 @@ pub fn impact<'a>(
                 if old != newv {
                     let rule = None;
                     attributes.insert(
-                        attr.clone(),
+                        attr.to_string(),
                         AttributeChange {
                             old,
                             new: newv,

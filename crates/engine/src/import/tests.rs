@@ -1,7 +1,8 @@
 use super::*;
 use syncrules_lang::dn::Dn;
+use syncrules_lang::name::{AttrMap, Name};
 
-fn entry(change: Change, dn: &str, attributes: IndexMap<String, Value>) -> ImportEntry {
+fn entry(change: Change, dn: &str, attributes: AttrMap) -> ImportEntry {
     ImportEntry {
         change,
         dn: Dn::parse(dn).unwrap(),
@@ -22,7 +23,7 @@ fn members(space: &ConnectorSpace) -> Vec<String> {
 #[test]
 fn value_changes_add_and_remove_members() {
     let mut space = ConnectorSpace::default();
-    let start = IndexMap::from([(
+    let start = syncrules_lang::name::attrs([(
         "member".to_owned(),
         Value::multi(vec![Value::reference("CN=a"), Value::reference("CN=b")]),
     )]);
@@ -34,7 +35,7 @@ fn value_changes_add_and_remove_members() {
         },
         true,
     );
-    let mut modify = entry(Change::Modify, "CN=g", IndexMap::new());
+    let mut modify = entry(Change::Modify, "CN=g", AttrMap::default());
     modify.value_changes = vec![
         ValueChange {
             attribute: "member".into(),
@@ -57,7 +58,7 @@ fn value_changes_add_and_remove_members() {
     );
     assert_eq!(r.updates, 1);
     assert_eq!(members(&space), ["CN=a", "CN=c"]);
-    let mut clear = entry(Change::Modify, "CN=g", IndexMap::new());
+    let mut clear = entry(Change::Modify, "CN=g", AttrMap::default());
     clear.value_changes = vec![ValueChange {
         attribute: "member".into(),
         op: ValueOp::Remove,
@@ -85,12 +86,12 @@ fn an_attribute_over_the_value_limit_is_that_objects_error() {
                 entry(
                     Change::Present,
                     "CN=big",
-                    IndexMap::from([("member".to_owned(), many)]),
+                    syncrules_lang::name::attrs([("member".to_owned(), many)]),
                 ),
                 entry(
                     Change::Present,
                     "CN=ok",
-                    IndexMap::from([("cn".to_owned(), Value::from("ok"))]),
+                    syncrules_lang::name::attrs([("cn".to_owned(), Value::from("ok"))]),
                 ),
             ],
             ..ImportBatch::default()
@@ -113,7 +114,7 @@ fn an_attribute_over_the_value_limit_is_that_objects_error() {
 #[test]
 fn attribute_names_and_string_values_match_without_regard_to_case() {
     let mut space = ConnectorSpace::default();
-    let start = IndexMap::from([
+    let start = syncrules_lang::name::attrs([
         ("title".to_owned(), Value::from("Engineer")),
         (
             "proxyAddresses".to_owned(),
@@ -131,7 +132,7 @@ fn attribute_names_and_string_values_match_without_regard_to_case() {
     let mut m = entry(
         Change::Modify,
         "CN=u",
-        IndexMap::from([("Title".to_owned(), Value::from("Lead"))]),
+        syncrules_lang::name::attrs([("Title".to_owned(), Value::from("Lead"))]),
     );
     m.value_changes = vec![ValueChange {
         attribute: "PROXYADDRESSES".into(),
@@ -159,7 +160,7 @@ fn a_delta_modify_of_an_unknown_object_is_that_records_error() {
     let mut m = entry(
         Change::Modify,
         "CN=Nobody",
-        IndexMap::from([("title".to_owned(), Value::from("x"))]),
+        syncrules_lang::name::attrs([("title".to_owned(), Value::from("x"))]),
     );
     m.object_type = String::new();
     let r = apply(
@@ -181,7 +182,7 @@ fn secrets_are_never_kept() {
     let mut e = entry(
         Change::Present,
         "CN=u",
-        IndexMap::from([
+        syncrules_lang::name::attrs([
             ("cn".to_owned(), Value::from("u")),
             ("userPassword".to_owned(), Value::from("hunter2")),
             ("UNICODEPWD".to_owned(), Value::bin(b"x")),
@@ -203,7 +204,7 @@ fn secrets_are_never_kept() {
     let o = space.objects.values().next().map(|o| o.attributes.clone());
     assert_eq!(
         o.map(|a| a.keys().cloned().collect::<Vec<_>>()),
-        Some(vec!["cn".to_owned()])
+        Some(vec![Name::new("cn")])
     );
 }
 
@@ -213,7 +214,7 @@ fn a_delta_delete_of_an_unknown_object_is_that_records_error() {
     let r = apply(
         &mut space,
         ImportBatch {
-            entries: vec![entry(Change::Delete, "CN=Nobody", IndexMap::new())],
+            entries: vec![entry(Change::Delete, "CN=Nobody", AttrMap::default())],
             errors: vec![ImportError {
                 dn: None,
                 message: "f.ldif:3: torn".into(),
@@ -235,7 +236,7 @@ fn a_delta_delete_of_an_unknown_object_is_that_records_error() {
 #[test]
 fn a_delete_by_anchor_alone_deletes_the_held_object_and_ignores_others() {
     let mut space = ConnectorSpace::default();
-    let mut held = entry(Change::Present, "CN=g", IndexMap::new());
+    let mut held = entry(Change::Present, "CN=g", AttrMap::default());
     held.anchor = Some("a1".into());
     apply(
         &mut space,
@@ -246,7 +247,7 @@ fn a_delete_by_anchor_alone_deletes_the_held_object_and_ignores_others() {
         true,
     );
     let by_anchor = |a: &str| {
-        let mut e = entry(Change::Delete, "", IndexMap::new());
+        let mut e = entry(Change::Delete, "", AttrMap::default());
         e.anchor = Some(a.to_owned());
         e
     };

@@ -19,9 +19,8 @@ mod spill;
 mod unique;
 
 pub use report::{render, to_json};
-
-use indexmap::IndexMap;
 use syncrules_lang::Value;
+use syncrules_lang::name::AttrMap;
 
 use spill::Spill;
 
@@ -177,13 +176,7 @@ impl Preflight {
     }
 
     /// Checks one object of a source connector.
-    pub fn object(
-        &mut self,
-        connector: &str,
-        dn: &str,
-        object_type: &str,
-        attributes: &IndexMap<String, Value>,
-    ) {
+    pub fn object(&mut self, connector: &str, dn: &str, object_type: &str, attributes: &AttrMap) {
         let get = |name: &str| {
             attributes
                 .iter()

@@ -5,6 +5,7 @@
 //! from two forests is never two silent users.
 
 use std::collections::BTreeMap;
+use syncrules_lang::name::AttrMap;
 
 use indexmap::IndexMap;
 use syncrules_lang::Value;
@@ -95,7 +96,7 @@ fn sources(state: &State, connector: &str, o: &CsObject) -> String {
         .iter()
         .filter(|(c, _)| c.as_str() != connector)
         .filter_map(|(c, id)| {
-            let dn = &state.spaces.get(c)?.objects.get(id)?.dn;
+            let dn = &state.spaces.get(c.as_str())?.objects.get(id)?.dn;
             Some(format!("`{dn}` in {c}"))
         })
         .collect();
@@ -109,7 +110,7 @@ fn sources(state: &State, connector: &str, o: &CsObject) -> String {
 /// The value an object will hold for `attribute`, with the attribute's spelling there: its
 /// pending export's, else the exported (unconfirmed) one, else the imported one.
 fn held<'a>(o: &'a CsObject, attribute: &str) -> Option<(&'a str, &'a Value)> {
-    let find = |m: &'a IndexMap<String, Value>| {
+    let find = |m: &'a AttrMap| {
         m.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(attribute))
             .map(|(k, v)| (k.as_str(), v))

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use indexmap::IndexMap;
-use syncrules_lang::Value;
+use syncrules_lang::{Name, Value};
 
 use super::{PlannedExport, Preview, listed};
 use crate::connector::ExportOp;
@@ -134,7 +134,7 @@ impl Preview {
             if let Some(old) = &e.old_dn {
                 let _ = writeln!(out, "      from {old}");
             }
-            let mut attrs: Vec<(&String, &Value)> = NAMING
+            let mut attrs: Vec<(&Name, &Value)> = NAMING
                 .iter()
                 .filter_map(|k| e.attributes.get_key_value(*k))
                 .collect();

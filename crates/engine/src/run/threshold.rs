@@ -212,9 +212,9 @@ mod tests {
                 attributes: Default::default(),
                 old_dn: None,
             });
-            let mut attributes = indexmap::IndexMap::new();
+            let mut attributes = syncrules_lang::AttrMap::default();
             if i < 2 {
-                attributes.insert("displayName".to_owned(), Value::str(format!("Person {i}")));
+                attributes.insert("displayName".into(), Value::str(format!("Person {i}")));
             }
             let id = space.insert(CsObject {
                 attributes,

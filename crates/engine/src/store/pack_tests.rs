@@ -1,4 +1,3 @@
-use indexmap::IndexMap;
 use syncrules_lang::Value;
 
 use std::sync::Arc;
@@ -18,7 +17,7 @@ fn users(n: u64) -> Vec<(CsObject, Vec<u8>)> {
                 dn: format!("CN={name},OU=Employees,DC=contoso,DC=com"),
                 anchor: Some(format!("{:032x}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15))),
                 object_type: "user".into(),
-                attributes: IndexMap::from([
+                attributes: syncrules_lang::name::attrs([
                     ("cn".to_owned(), Value::from(name.as_str())),
                     ("displayName".to_owned(), Value::from(name.as_str())),
                     (

@@ -18,6 +18,7 @@
 //! choice against postcard, bitcode and JSON is measured in `docs/state-store.md`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use syncrules_lang::name::Name;
 
 use syncrules_lang::Value;
 
@@ -272,7 +273,7 @@ pub fn decode_cs(id: CsId, bytes: &[u8]) -> Decoded<CsObject> {
         false => None,
         true => Some(MvId::new(r.u()?)),
     };
-    let link_rule = r.opt_string()?;
+    let link_rule = r.opt_name()?;
     let flags = r.byte()?;
     if flags > 3 {
         return Err(DecodeError::UnknownFlags { flags });
@@ -334,13 +335,13 @@ pub fn decode_cs_target(bytes: &[u8]) -> Decoded<crate::refs::RefTarget> {
 }
 
 /// The links of a metaverse record, read without building its attributes.
-pub fn decode_mv_links(bytes: &[u8]) -> Decoded<BTreeMap<String, CsId>> {
+pub fn decode_mv_links(bytes: &[u8]) -> Decoded<BTreeMap<Name, CsId>> {
     let mut r = Reader::open(bytes)?;
     r.bytes()?;
     r.skip_attrs()?;
     let mut links = BTreeMap::new();
     for _ in 0..r.len()? {
-        let c = r.string()?;
+        let c = Name::new(r.str()?);
         if links.last_key_value().is_some_and(|(last, _)| *last >= c) {
             return Err(DecodeError::LinksOutOfOrder);
         }
@@ -374,7 +375,7 @@ pub fn decode_mv(id: MvId, bytes: &[u8]) -> Decoded<MvObject> {
     // Sorted and unique, as the encoder writes them.
     let mut links = BTreeMap::new();
     for _ in 0..r.len()? {
-        let c = r.string()?;
+        let c = Name::new(r.str()?);
         if links.last_key_value().is_some_and(|(last, _)| *last >= c) {
             return Err(DecodeError::LinksOutOfOrder);
         }
@@ -382,7 +383,7 @@ pub fn decode_mv(id: MvId, bytes: &[u8]) -> Decoded<MvObject> {
     }
     let mut anchored_by = BTreeSet::new();
     for _ in 0..r.len()? {
-        let c = r.string()?;
+        let c = Name::new(r.str()?);
         if anchored_by.last().is_some_and(|last| *last >= c) {
             return Err(DecodeError::AnchoringOutOfOrder);
         }

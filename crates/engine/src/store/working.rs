@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
+use syncrules_lang::name::Name;
 
 use syncrules_lang::Value;
 use syncrules_lang::dn::DnKey;
@@ -103,11 +104,11 @@ impl<'s> Loader<'s> {
         if !self.mv(state, id) {
             return false;
         }
-        let links: Vec<(String, CsId)> = state
+        let links: Vec<(Name, CsId)> = state
             .metaverse
             .objects
             .get(&id)
-            .map(|m| m.links.iter().map(|(c, i)| (c.clone(), *i)).collect())
+            .map(|m| m.links.iter().map(|(c, i)| (*c, *i)).collect())
             .unwrap_or_default();
         for (c, cs) in links {
             self.cs(state, &c, cs);
@@ -212,10 +213,9 @@ impl<'s> Loader<'s> {
         if !self.mv_linked(state, id) {
             return;
         }
-        let (links, refs): (Vec<(String, CsId)>, Vec<MvId>) = match state.metaverse.objects.get(&id)
-        {
+        let (links, refs): (Vec<(Name, CsId)>, Vec<MvId>) = match state.metaverse.objects.get(&id) {
             Some(m) => (
-                m.links.iter().map(|(c, i)| (c.clone(), *i)).collect(),
+                m.links.iter().map(|(c, i)| (*c, *i)).collect(),
                 super::record::mv_refs(m).collect(),
             ),
             None => return,
@@ -309,8 +309,8 @@ impl<'s> Loader<'s> {
     /// Makes known the links of metaverse object `id` and the DNs of the objects they name:
     /// what an outbound reference to it needs.
     fn ref_mv(&self, state: &mut State, id: MvId) {
-        let links: Vec<(String, CsId)> = match state.metaverse.objects.get(&id) {
-            Some(m) => m.links.iter().map(|(c, i)| (c.clone(), *i)).collect(),
+        let links: Vec<(Name, CsId)> = match state.metaverse.objects.get(&id) {
+            Some(m) => m.links.iter().map(|(c, i)| (*c, *i)).collect(),
             None => {
                 let mv = &state.metaverse;
                 if mv.residency.complete
@@ -322,7 +322,7 @@ impl<'s> Loader<'s> {
                 let Some(links) = self.keep(self.reader.mv_links(id)).flatten() else {
                     return;
                 };
-                let out = links.iter().map(|(c, i)| (c.clone(), *i)).collect();
+                let out = links.iter().map(|(c, i)| (*c, *i)).collect();
                 state.refs.mv.insert(id, links);
                 out
             }

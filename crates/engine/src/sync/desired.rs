@@ -3,9 +3,9 @@
 //! export that gets it there.
 
 use super::waits::Waits;
-use indexmap::IndexMap;
 use syncrules_lang::dn;
 use syncrules_lang::functions::CallCtx;
+use syncrules_lang::name::{AttrMap, NameMap};
 use syncrules_lang::rules::plan::{PlannedRule, RuleGroup};
 use syncrules_lang::{Value, Vm};
 
@@ -39,7 +39,7 @@ pub(crate) fn contributions(
     ctx: &SyncContext<'_>,
     out: &Outflow<'_>,
     retry: &mut Waits,
-) -> Result<IndexMap<String, Vec<Contribution>>, ObjectError> {
+) -> Result<NameMap<Vec<Contribution>>, ObjectError> {
     let Outflow {
         m,
         group,
@@ -51,7 +51,7 @@ pub(crate) fn contributions(
     let view = View::new(group, |n| lookup(&m.attributes, n));
     let mut vm = Vm::new();
     let call = CallCtx { now: ctx.now };
-    let mut contributions: IndexMap<String, Vec<Contribution>> = IndexMap::new();
+    let mut contributions: NameMap<Vec<Contribution>> = NameMap::default();
     for rule in rules {
         for flow in &rule.flows {
             if flow.apply_once && !creating {
@@ -80,9 +80,9 @@ pub(super) fn desired(
     ctx: &SyncContext<'_>,
     out: &Outflow<'_>,
     retry: &mut Waits,
-) -> Result<IndexMap<String, Value>, ObjectError> {
+) -> Result<AttrMap, ObjectError> {
     let contributions = contributions(state, ctx, out, retry)?;
-    let mut out = IndexMap::new();
+    let mut out = AttrMap::default();
     for (attr, list) in contributions {
         if let Decision::Set(v, _) = decide(&list) {
             out.insert(attr, v);
@@ -125,7 +125,7 @@ pub(super) fn stage(
     index: &mut JoinIndex,
     connector: &str,
     id: CsId,
-    mut desired: IndexMap<String, Value>,
+    mut desired: AttrMap,
 ) {
     let space = state.space(connector);
     let Some(obj) = space.objects.get_mut(&id) else {
@@ -144,8 +144,7 @@ pub(super) fn stage(
     }
     // Not exported yet: the add carries the whole object.
     if obj.anchor.is_none() && matches!(&obj.pending_export, Some(p) if p.op == ExportOp::Add) {
-        let attributes: IndexMap<String, Value> =
-            desired.into_iter().filter(|(_, v)| !v.is_null()).collect();
+        let attributes: AttrMap = desired.into_iter().filter(|(_, v)| !v.is_null()).collect();
         for (k, v) in &attributes {
             index.cs_changed(connector, id, k, obj.current(k), v);
         }
@@ -159,7 +158,7 @@ pub(super) fn stage(
         }
         return;
     }
-    let mut changes = IndexMap::new();
+    let mut changes = AttrMap::default();
     for (k, v) in desired {
         if !same(&v, obj.current(&k)) {
             index.cs_changed(connector, id, &k, obj.current(&k), &v);

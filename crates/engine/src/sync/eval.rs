@@ -3,12 +3,11 @@
 use syncrules_lang::dn;
 use syncrules_lang::env::{Attributes, BySlot};
 use syncrules_lang::functions::CallCtx;
+use syncrules_lang::name::AttrMap;
 use syncrules_lang::rules::plan::{
     ClauseOutcome, FlowValue, PlannedFlow, PlannedRule, RuleGroup, ScopeContext,
 };
 use syncrules_lang::{Env, EvalError, Value, Vm};
-
-use indexmap::IndexMap;
 
 /// An object's attributes laid out by a group's slots: the current values, and the values
 /// confirmed by an import (what `ImportedValue` reads).
@@ -60,7 +59,7 @@ impl Attributes for View<'_> {
 }
 
 /// An attribute map's value, null when absent.
-pub fn lookup<'a>(attrs: &'a IndexMap<String, Value>, name: &str) -> &'a Value {
+pub fn lookup<'a>(attrs: &'a AttrMap, name: &str) -> &'a Value {
     attrs.get(name).unwrap_or(&Value::Null)
 }
 

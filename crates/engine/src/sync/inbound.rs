@@ -1,8 +1,9 @@
 //! Inbound: a connector-space object's scope, join or projection, and the metaverse
 //! object's attributes recomputed from every joined object's in-scope rules.
 
-use indexmap::IndexMap;
 use syncrules_lang::Value;
+use syncrules_lang::name::AttrMap;
+use syncrules_lang::name::Name;
 use syncrules_lang::rules::plan::{GroupKey, PlannedRule};
 use syncrules_lang::rules::{Direction, LinkType};
 
@@ -137,12 +138,12 @@ pub(crate) fn link(
 ) {
     if let Some(o) = state.space(connector).objects.get_mut(&cs) {
         o.link = Some(mv);
-        o.link_rule = Some(rule.to_owned());
+        o.link_rule = Some(Name::new(rule));
     }
     if let Some(m) = state.metaverse.objects.get_mut(&mv) {
-        m.links.insert(connector.to_owned(), cs);
+        m.links.insert(Name::new(connector), cs);
         if anchoring {
-            m.anchored_by.insert(connector.to_owned());
+            m.anchored_by.insert(Name::new(connector));
         }
     }
 }
@@ -192,7 +193,7 @@ fn join_or_project(
         report.errors.push(ObjectError {
             connector: connector.to_owned(),
             object: cs.dn.clone(),
-            rule: Some(other.name.clone()),
+            rule: Some(other.name.to_string()),
             message: format!(
                 "rules `{}` and `{}` are both in scope and join on different criteria",
                 first.name, other.name
@@ -226,7 +227,7 @@ fn join_or_project(
                                 !c.case_sensitive
                                     || cs_attr(cs, &dn, &c.source).values().iter().any(|v| {
                                         m.attributes
-                                            .get(&c.target)
+                                            .get(c.target.as_str())
                                             .is_some_and(|t| t.values().contains(v))
                                     })
                             })
@@ -293,7 +294,7 @@ pub(crate) fn deprovision(state: &mut State, connector: &str, cs: CsId) {
     } else {
         o.pending_export = Some(PendingExport {
             op: ExportOp::Delete,
-            attributes: IndexMap::new(),
+            attributes: AttrMap::default(),
             old_dn: None,
         });
     }
@@ -317,7 +318,7 @@ pub(super) fn delete_mv(
         report.changed.cs(conn, *csid);
         let provisioned = state
             .spaces
-            .get(conn)
+            .get(conn.as_str())
             .and_then(|s| s.objects.get(csid))
             .is_some_and(|o| o.provisioned);
         if provisioned {

@@ -2,7 +2,9 @@
 //! with, and connector-space attributes that outbound join criteria compare with. Keys are
 //! values' text without regard to case; a case-sensitive condition checks the candidates.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 
 use syncrules_lang::Value;
 use syncrules_lang::rules::Direction;
@@ -25,7 +27,7 @@ pub(crate) fn keys(v: &Value) -> Vec<String> {
         .collect()
 }
 
-type Postings<T> = HashMap<String, Vec<T>>;
+type Postings<T> = FxHashMap<String, Vec<T>>;
 
 /// Join indexes, built the first time a step searches them (a delta sync whose objects
 /// are all joined never builds them) and kept current as the sync writes attributes.
@@ -33,8 +35,8 @@ type Postings<T> = HashMap<String, Vec<T>>;
 pub struct JoinIndex<'l> {
     /// Reads the candidates of a working set from the store.
     loader: Option<&'l Loader<'l>>,
-    mv: HashMap<String, Postings<MvId>>,
-    cs: HashMap<(String, String), Postings<CsId>>,
+    mv: FxHashMap<String, Postings<MvId>>,
+    cs: FxHashMap<(String, String), Postings<CsId>>,
     wanted_mv: HashSet<String>,
     wanted_cs: HashSet<(String, String)>,
 }
@@ -120,7 +122,7 @@ impl<'l> JoinIndex<'l> {
         if self.mv.contains_key(attr) || !self.wanted_mv.contains(attr) {
             return;
         }
-        let mut p = Postings::new();
+        let mut p = Postings::default();
         for m in state.metaverse.objects.values() {
             if let Some(v) = m.attributes.get(attr) {
                 add(&mut p, v, m.id);
@@ -139,7 +141,7 @@ impl<'l> JoinIndex<'l> {
             .cloned()
             .collect();
         for key in wanted {
-            let mut p = Postings::new();
+            let mut p = Postings::default();
             if let Some(space) = state.spaces.get(&key.0) {
                 for o in space.objects.values() {
                     add(&mut p, o.current(&key.1), o.id);

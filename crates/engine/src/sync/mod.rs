@@ -61,7 +61,7 @@ pub(crate) fn failed_at(
 ) -> Box<FailedFlow> {
     let part = flow.text.get(e.span.range()).unwrap_or(&flow.text);
     Box::new(FailedFlow {
-        target: flow.target.clone(),
+        target: flow.target.to_string(),
         part: part.to_owned(),
     })
 }
@@ -77,7 +77,7 @@ pub(crate) fn flow_failed(
     ObjectError {
         connector: connector.to_owned(),
         object,
-        rule: Some(rule.name.clone()),
+        rule: Some(rule.name.to_string()),
         message: e.to_string(),
         flow: Some(failed_at(flow, e)),
     }
@@ -124,7 +124,7 @@ pub(crate) fn rule_kinds(plan: &Plan) -> RuleKinds {
     for (k, g) in &plan.groups {
         let by_name = out.entry(k.connector.clone()).or_default();
         for r in &g.rules {
-            by_name.insert(r.name.clone(), (k.direction, r.link));
+            by_name.insert(r.name.to_string(), (k.direction, r.link));
         }
     }
     out

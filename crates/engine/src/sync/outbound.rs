@@ -2,8 +2,8 @@
 //! and the pending export that brings the connector object to what the rules say.
 
 use super::waits::Waits;
-use indexmap::IndexMap;
 use syncrules_lang::Value;
+use syncrules_lang::name::AttrMap;
 use syncrules_lang::rules::plan::{PlannedRule, RuleGroup};
 use syncrules_lang::rules::{Direction, LinkType};
 
@@ -32,13 +32,13 @@ pub fn same(a: &Value, b: &Value) -> bool {
 /// What outbound processing decided for one metaverse object and one connector.
 enum Intent {
     /// Bring a linked object to these attributes.
-    Update(String, CsId, IndexMap<String, Value>),
+    Update(String, CsId, AttrMap),
     /// Delete an object the engine provisioned, whose rule left scope.
     Deprovision(String, CsId),
     /// Join this object, then bring it to these attributes.
-    Join(String, CsId, String, IndexMap<String, Value>),
+    Join(String, CsId, String, AttrMap),
     /// Create an object: connector, rule, type, DN, attributes.
-    Provision(String, String, String, String, IndexMap<String, Value>),
+    Provision(String, String, String, String, AttrMap),
     /// The object failed.
     Error(ObjectError),
 }
@@ -71,7 +71,7 @@ pub(super) fn sync_all(
         for (key, group) in &ctx.plan.groups {
             if key.direction == Direction::Outbound
                 && key.source == m.object_type
-                && !m.links.contains_key(&key.connector)
+                && !m.links.contains_key(key.connector.as_str())
                 && group.rules.iter().any(|r| !r.join.is_empty())
             {
                 if !searched.contains(&key.connector.as_str()) {
@@ -173,7 +173,7 @@ impl<'a> Target<'a> {
         current_dn: &str,
         creating: bool,
         retry: &mut Waits,
-    ) -> Result<IndexMap<String, Value>, ObjectError> {
+    ) -> Result<AttrMap, ObjectError> {
         let out = Outflow {
             m: self.m,
             group: self.group,
@@ -259,7 +259,7 @@ fn plan_unlinked(
                 return Ok(Some(Intent::Join(
                     connector.to_owned(),
                     *only,
-                    rule.name.clone(),
+                    rule.name.to_string(),
                     desired,
                 )));
             }
@@ -275,18 +275,17 @@ fn plan_unlinked(
             return Err(ObjectError {
                 connector: connector.to_owned(),
                 object: MvRef(m.id).to_string(),
-                rule: Some(provision.name.clone()),
+                rule: Some(provision.name.to_string()),
                 message: "provisioning needs a flow to `dn` that gives the new object's DN"
                     .to_owned(),
                 flow: None,
             });
         }
     };
-    let attributes: IndexMap<String, Value> =
-        desired.into_iter().filter(|(_, v)| !v.is_null()).collect();
+    let attributes: AttrMap = desired.into_iter().filter(|(_, v)| !v.is_null()).collect();
     Ok(Some(Intent::Provision(
         connector.to_owned(),
-        provision.name.clone(),
+        provision.name.to_string(),
         provision.target.clone(),
         dn,
         attributes,
@@ -302,7 +301,7 @@ fn apply(state: &mut State, index: &mut JoinIndex, plan: MvPlan, report: &mut Sy
             Intent::Deprovision(connector, cs) => {
                 report.changed.cs(&connector, cs);
                 if let Some(m) = state.metaverse.objects.get_mut(&mv) {
-                    m.links.remove(&connector);
+                    m.links.remove(connector.as_str());
                 }
                 deprovision(state, &connector, cs);
             }
@@ -319,7 +318,7 @@ fn apply(state: &mut State, index: &mut JoinIndex, plan: MvPlan, report: &mut Sy
                         .metaverse
                         .objects
                         .get(&mv)
-                        .is_some_and(|m| !m.links.contains_key(&connector));
+                        .is_some_and(|m| !m.links.contains_key(connector.as_str()));
                 if !free {
                     // Another object joined it in this pass: decide again next time.
                     retry.other = true;
@@ -334,7 +333,7 @@ fn apply(state: &mut State, index: &mut JoinIndex, plan: MvPlan, report: &mut Sy
                     .metaverse
                     .objects
                     .get(&mv)
-                    .is_none_or(|m| m.links.contains_key(&connector))
+                    .is_none_or(|m| m.links.contains_key(connector.as_str()))
                 {
                     continue;
                 }

@@ -2,8 +2,8 @@
 //! contribute, attribute precedence decides, and references become metaverse links.
 
 use std::collections::HashSet;
+use syncrules_lang::name::{AttrMap, Name, NameMap};
 
-use indexmap::IndexMap;
 use syncrules_lang::functions::CallCtx;
 use syncrules_lang::{Value, Vm};
 
@@ -39,8 +39,8 @@ fn to_mv_refs(v: Value, state: &State, connector: &str, unresolved: &mut bool) -
 /// Every in-scope inbound rule's contribution to a metaverse object, by attribute; the
 /// apply-once targets; and, per joined object, whether a reference was left unresolved.
 pub(crate) struct Inbound {
-    pub contributions: IndexMap<String, Vec<Contribution>>,
-    pub apply_once: HashSet<String>,
+    pub contributions: NameMap<Vec<Contribution>>,
+    pub apply_once: HashSet<Name>,
     pub unresolved: Vec<(String, CsId, bool)>,
 }
 
@@ -51,13 +51,13 @@ pub(crate) fn contributions(
     m: &crate::model::MvObject,
     creating: bool,
 ) -> Result<Inbound, ObjectError> {
-    let mut contributions: IndexMap<String, Vec<Contribution>> = IndexMap::new();
-    let mut apply_once: HashSet<String> = HashSet::new();
+    let mut contributions: NameMap<Vec<Contribution>> = NameMap::default();
+    let mut apply_once: HashSet<Name> = HashSet::new();
     let mut unresolved_flags: Vec<(String, CsId, bool)> = Vec::new();
     let mut vm = Vm::new();
     let call = CallCtx { now: ctx.now };
     for (conn, csid) in &m.links {
-        let Some(space) = state.spaces.get(conn) else {
+        let Some(space) = state.spaces.get(conn.as_str()) else {
             continue;
         };
         let Some(cs) = space.objects.get(csid) else {
@@ -74,7 +74,7 @@ pub(crate) fn contributions(
         {
             for flow in &rule.flows {
                 if flow.apply_once {
-                    apply_once.insert(flow.target.clone());
+                    apply_once.insert(flow.target);
                     if !creating {
                         continue;
                     }
@@ -85,7 +85,7 @@ pub(crate) fn contributions(
                 contribute(&mut contributions, rule, flow, value);
             }
         }
-        unresolved_flags.push((conn.clone(), *csid, unresolved));
+        unresolved_flags.push((conn.to_string(), *csid, unresolved));
     }
     by_precedence(&mut contributions);
     Ok(Inbound {
@@ -99,7 +99,7 @@ pub(crate) fn contributions(
 /// left unresolved: computed without changing anything, so objects can be computed in
 /// parallel.
 pub(crate) struct Recomputed {
-    pub attributes: IndexMap<String, Value>,
+    pub attributes: AttrMap,
     pub unresolved: Vec<(String, CsId, bool)>,
 }
 
@@ -120,7 +120,7 @@ pub(crate) fn compute(
         unresolved,
     } = contributions(state, ctx, m, creating)?;
     let old = &m.attributes;
-    let mut new: IndexMap<String, Value> = IndexMap::new();
+    let mut new = AttrMap::default();
     for (attr, list) in contributions {
         match decide(&list) {
             Decision::Set(v, _) => {

@@ -7,8 +7,8 @@
 //! the existing value is kept. `merge` unions every contribution's values, removing exact
 //! duplicates; `merge-case-insensitive` removes values differing only by case.
 
-use indexmap::IndexMap;
 use syncrules_lang::Value;
+use syncrules_lang::name::{Name, NameMap};
 use syncrules_lang::ops::distinct::{self, Distinct, Sameness};
 use syncrules_lang::rules::MergeType;
 use syncrules_lang::rules::plan::{PlannedFlow, PlannedRule};
@@ -19,7 +19,7 @@ pub struct Contribution {
     /// The rule's precedence.
     pub precedence: i64,
     /// The rule's name.
-    pub rule: String,
+    pub rule: Name,
     /// The flow's merge type.
     pub merge: MergeType,
     /// What the flow produced.
@@ -30,21 +30,21 @@ pub struct Contribution {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Decision {
     /// Set this value (null removes the attribute).
-    Set(Value, Option<String>),
+    Set(Value, Option<Name>),
     /// Keep the current value: every flow ignored itself.
     Keep,
 }
 
 /// Adds what `rule`'s `flow` gave to the contributions to the flow's target attribute.
 pub(crate) fn contribute(
-    contributions: &mut IndexMap<String, Vec<Contribution>>,
+    contributions: &mut NameMap<Vec<Contribution>>,
     rule: &PlannedRule,
     flow: &PlannedFlow,
     value: Value,
 ) {
     let c = Contribution {
         precedence: rule.precedence,
-        rule: rule.name.clone(),
+        rule: rule.name,
         merge: flow.merge,
         value,
     };
@@ -52,13 +52,13 @@ pub(crate) fn contribute(
     match contributions.get_mut(flow.target.as_str()) {
         Some(list) => list.push(c),
         None => {
-            contributions.insert(flow.target.clone(), vec![c]);
+            contributions.insert(flow.target, vec![c]);
         }
     }
 }
 
 /// Puts every attribute's contributions in precedence order, as [`decide`] takes them.
-pub(crate) fn by_precedence(contributions: &mut IndexMap<String, Vec<Contribution>>) {
+pub(crate) fn by_precedence(contributions: &mut NameMap<Vec<Contribution>>) {
     for list in contributions.values_mut() {
         list.sort_by_key(|c| c.precedence);
     }
@@ -113,7 +113,7 @@ pub fn decide(contributions: &[Contribution]) -> Decision {
             match &c.value {
                 Value::Ignore => {}
                 Value::AuthoritativeNull => {
-                    return Decision::Set(Value::Null, Some(c.rule.clone()));
+                    return Decision::Set(Value::Null, Some(c.rule));
                 }
                 _ => any = true,
             }
@@ -132,8 +132,8 @@ pub fn decide(contributions: &[Contribution]) -> Decision {
         match &c.value {
             Value::Ignore => {}
             Value::Null => saw_null = true,
-            Value::AuthoritativeNull => return Decision::Set(Value::Null, Some(c.rule.clone())),
-            v => return Decision::Set(v.clone(), Some(c.rule.clone())),
+            Value::AuthoritativeNull => return Decision::Set(Value::Null, Some(c.rule)),
+            v => return Decision::Set(v.clone(), Some(c.rule)),
         }
     }
     if saw_null {
@@ -150,7 +150,7 @@ mod tests {
     fn c(p: i64, merge: MergeType, value: Value) -> Contribution {
         Contribution {
             precedence: p,
-            rule: format!("r{p}"),
+            rule: format!("r{p}").into(),
             merge,
             value,
         }

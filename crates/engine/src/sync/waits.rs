@@ -31,7 +31,7 @@ pub(crate) fn wait_over(state: &State, mv: MvId, touched: &BTreeSet<MvId>) -> bo
         touched.contains(r)
             || state.mv_links(*r).is_none_or(|links| {
                 links
-                    .get(connector)
+                    .get(connector.as_str())
                     .and_then(|cs| state.target_dn(connector, *cs))
                     .is_some_and(|(_, refused)| !refused)
             })

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use syncrules_lang::dn::Dn;
 
 use chrono::{DateTime, Utc};
-use indexmap::IndexMap;
 use syncrules_engine::connector::{Change, ImportBatch, ImportEntry};
 use syncrules_engine::import::apply;
 use syncrules_engine::model::State;
@@ -57,8 +56,8 @@ pub fn entry(
         object_type: ty.to_owned(),
         attributes: attrs
             .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect::<IndexMap<_, _>>(),
+            .map(|(k, v)| ((*k).into(), v.clone()))
+            .collect::<syncrules_lang::AttrMap>(),
     }
 }
 

@@ -71,7 +71,7 @@ impl Connector for Dying {
                 entry(Change::Present, c.dn.as_str(), &anchor, &c.object_type, &[])
             });
             for (k, v) in &c.attributes {
-                e.attributes.insert(k.clone(), v.clone());
+                e.attributes.insert(*k, v.clone());
             }
             out.push(ExportResult::Done {
                 anchor: Some(anchor),

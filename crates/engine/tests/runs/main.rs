@@ -124,7 +124,7 @@ impl Connector for Target {
                         if v.is_null() {
                             e.attributes.shift_remove(k);
                         } else {
-                            e.attributes.insert(k.clone(), v);
+                            e.attributes.insert(*k, v);
                         }
                     }
                 }

@@ -61,7 +61,7 @@ async fn a_delta_expiring_after_a_page_is_superseded_by_the_full_import() {
     // The page: `a` modified. The directory, by the time of the full import: `b` only.
     let mut modified = user("a", "g1");
     modified.change = Change::Modify;
-    modified.attributes = [("cn".to_owned(), Value::from("a2"))].into_iter().collect();
+    modified.attributes = [("cn".into(), Value::from("a2"))].into_iter().collect();
     let lapsing = Lapsing {
         inner: source.clone(),
         page: vec![modified],

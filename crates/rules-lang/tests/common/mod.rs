@@ -10,6 +10,7 @@
 use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
 use syncrules_lang::functions::CallCtx;
+use syncrules_lang::name::AttrMap;
 use syncrules_lang::{Env, Expression, Untyped, Value, Vm};
 
 /// The fixed clock of the tests: `Now()` is 2024-01-01T00:00:00Z.
@@ -37,7 +38,7 @@ pub fn params() -> IndexMap<String, String> {
 
 /// Evaluates with both evaluators; `Err` holds a compile diagnostic or the run-time
 /// error's message.
-pub fn eval_map(src: &str, attrs: &IndexMap<String, Value>) -> Result<Value, String> {
+pub fn eval_map(src: &str, attrs: &AttrMap) -> Result<Value, String> {
     let expr = Expression::compile(src, &Untyped).map_err(|d| format!("compile: {d}"))?;
     let record = expr.record(attrs);
     let params = expr.parameters(&params());
@@ -59,7 +60,7 @@ pub fn eval_map(src: &str, attrs: &IndexMap<String, Value>) -> Result<Value, Str
 pub fn eval_with(src: &str, attrs: &[(&str, Value)]) -> Result<Value, String> {
     let map = attrs
         .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .map(|(k, v)| ((*k).into(), v.clone()))
         .collect();
     eval_map(src, &map)
 }

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use syncrules_lang::name::Name;
 
 use redb::{ReadTransaction, ReadableTable};
 
@@ -334,7 +335,7 @@ impl Reader<'_> {
     }
 
     /// The links of one metaverse object.
-    pub fn mv_links(&self, id: MvId) -> Result<Option<BTreeMap<String, CsId>>, StoreError> {
+    pub fn mv_links(&self, id: MvId) -> Result<Option<BTreeMap<Name, CsId>>, StoreError> {
         let table = self.txn.open_table(MV).map_err(|e| self.open(e))?;
         match table.get(id.get()).map_err(|e| self.read(e))? {
             None => Ok(None),

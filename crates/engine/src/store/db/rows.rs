@@ -54,7 +54,7 @@ pub(crate) fn key_hash(parts: &[&str]) -> u128 {
 pub(super) fn mv_join_rows(keys_of: &JoinKeys, o: &MvObject) -> BTreeSet<(String, String)> {
     let mut rows = BTreeSet::new();
     for attr in &keys_of.mv {
-        if let Some(v) = o.attributes.get(attr) {
+        if let Some(v) = o.attributes.get(attr.as_str()) {
             for k in keys(v) {
                 rows.insert((attr.clone(), k));
             }

@@ -1,7 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
+use syncrules_lang::name::Name;
 
-use indexmap::IndexMap;
 use syncrules_lang::Value;
 
 use super::*;
@@ -49,7 +49,7 @@ pub(super) fn sample_cs(id: CsId) -> CsObject {
         dn: format!("CN=user{id},OU=People,DC=contoso,DC=com"),
         anchor: Some(format!("anchor-{id}")),
         object_type: "user".into(),
-        attributes: IndexMap::from([
+        attributes: syncrules_lang::name::attrs([
             ("cn".to_owned(), Value::from(format!("user{id}"))),
             ("objectGUID".to_owned(), Value::bin([0, 1, 254, 255])),
             (
@@ -64,11 +64,11 @@ pub(super) fn sample_cs(id: CsId) -> CsObject {
             ("uac".to_owned(), Value::Num(-512)),
             ("enabled".to_owned(), Value::Bool(true)),
         ]),
-        unconfirmed: IndexMap::from([("title".to_owned(), Value::from("CEO"))]),
+        unconfirmed: syncrules_lang::name::attrs([("title".to_owned(), Value::from("CEO"))]),
         pending_import: Some(PendingImport::Update),
         pending_export: Some(PendingExport {
             op: ExportOp::Rename,
-            attributes: IndexMap::from([
+            attributes: syncrules_lang::name::attrs([
                 ("title".to_owned(), Value::from("CEO")),
                 ("info".to_owned(), Value::Null),
             ]),
@@ -126,11 +126,11 @@ pub(super) fn sample_state() -> State {
         p.attributes
             .insert("manager".into(), MvRef(boss).to_value());
         p.attributes.insert("photo".into(), Value::bin([1, 2, 3]));
-        p.links = BTreeMap::from([("AD".to_owned(), a1), ("HR".to_owned(), h1)]);
-        p.anchored_by = BTreeSet::from(["HR".to_owned()]);
+        p.links = BTreeMap::from([(Name::new("AD"), a1), (Name::new("HR"), h1)]);
+        p.anchored_by = BTreeSet::from([Name::new("HR")]);
     }
     if let Some(b) = state.metaverse.objects.get_mut(&boss) {
-        b.links = BTreeMap::from([("AD".to_owned(), a2)]);
+        b.links = BTreeMap::from([(Name::new("AD"), a2)]);
     }
     if let Some(g) = state.metaverse.objects.get_mut(&group) {
         g.attributes.insert(
@@ -372,7 +372,7 @@ fn ten_thousand_objects() {
             ..sample_cs(CsId::new(i))
         });
         if let Some(o) = state.metaverse.objects.get_mut(&mv) {
-            o.attributes = IndexMap::from([
+            o.attributes = syncrules_lang::name::attrs([
                 ("displayName".to_owned(), Value::from(format!("User {i}"))),
                 (
                     "mail".to_owned(),
@@ -427,7 +427,7 @@ fn compacting_gives_freed_pages_back_and_keeps_the_state() {
     for round in 0..4 {
         let ad = state.space("AD");
         for id in 1..=2_000 {
-            let attributes = IndexMap::from([(
+            let attributes = syncrules_lang::name::attrs([(
                 "description".to_owned(),
                 Value::from(format!("{round}{}", "x".repeat(400))),
             )]);
@@ -470,7 +470,7 @@ fn a_join_index_of_an_older_key_format_is_made_anew() {
     let mv = state.metaverse.create("person");
     let sid = Value::bin([0x68, 0, 0, 0]);
     if let Some(o) = state.metaverse.objects.get_mut(&mv) {
-        o.attributes = IndexMap::from([("objectSid".to_owned(), sid.clone())]);
+        o.attributes = syncrules_lang::name::attrs([("objectSid".to_owned(), sid.clone())]);
     }
     let keys = |format| JoinKeys {
         mv: BTreeSet::from(["objectSid".to_owned()]),

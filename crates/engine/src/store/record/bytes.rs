@@ -2,8 +2,8 @@
 //! and read back, and the frame (version, CRC-32) around a body.
 
 use chrono::DateTime;
-use indexmap::IndexMap;
 use syncrules_lang::Value;
+use syncrules_lang::name::{AttrMap, Name};
 
 use super::{DecodeError, Decoded, VERSION};
 
@@ -94,7 +94,7 @@ impl Writer {
         }
     }
 
-    pub(super) fn attrs(&mut self, attrs: &IndexMap<String, Value>) {
+    pub(super) fn attrs(&mut self, attrs: &AttrMap) {
         self.u(attrs.len() as u64);
         for (k, v) in attrs {
             self.str(k);
@@ -210,9 +210,18 @@ impl<'a> Reader<'a> {
     }
 
     pub(super) fn opt_string(&mut self) -> Decoded<Option<String>> {
+        Ok(self.opt_str()?.map(str::to_owned))
+    }
+
+    /// An optional name, interned.
+    pub(super) fn opt_name(&mut self) -> Decoded<Option<Name>> {
+        Ok(self.opt_str()?.map(Name::new))
+    }
+
+    pub(super) fn opt_str(&mut self) -> Decoded<Option<&'a str>> {
         match self.byte()? {
             0 => Ok(None),
-            1 => self.string().map(Some),
+            1 => self.str().map(Some),
             tag => Err(DecodeError::UnknownOptionTag {
                 tag,
                 at: self.pos - 1,
@@ -251,11 +260,11 @@ impl<'a> Reader<'a> {
         })
     }
 
-    pub(super) fn attrs(&mut self) -> Decoded<IndexMap<String, Value>> {
+    pub(super) fn attrs(&mut self) -> Decoded<AttrMap> {
         let n = self.len()?;
-        let mut out = IndexMap::with_capacity(n);
+        let mut out = AttrMap::with_capacity_and_hasher(n, Default::default());
         for _ in 0..n {
-            let k = self.string()?;
+            let k = Name::new(self.str()?);
             let v = self.value(0)?;
             if out.insert(k, v).is_some() {
                 return Err(DecodeError::AttributeTwice { before: self.pos });

@@ -1,5 +1,5 @@
 use chrono::DateTime;
-use indexmap::IndexMap;
+use syncrules_lang::name::Name;
 
 use super::*;
 
@@ -9,7 +9,7 @@ fn sample_cs() -> CsObject {
         dn: "CN=Ana Chen,OU=Seattle,DC=contoso,DC=com".into(),
         anchor: Some("AAECAwQFBgcICQoLDA0ODw==".into()),
         object_type: "user".into(),
-        attributes: IndexMap::from([
+        attributes: syncrules_lang::name::attrs([
             ("cn".to_owned(), Value::from("Ana Chen")),
             ("userAccountControl".to_owned(), Value::Num(-512)),
             ("objectGUID".to_owned(), Value::bin([0u8, 1, 2, 255])),
@@ -27,11 +27,11 @@ fn sample_cs() -> CsObject {
                 Value::multi(vec!["SMTP:a@x".into(), "smtp:b@x".into()]),
             ),
         ]),
-        unconfirmed: IndexMap::from([("x".to_owned(), Value::Ignore)]),
+        unconfirmed: syncrules_lang::name::attrs([("x".to_owned(), Value::Ignore)]),
         pending_import: Some(PendingImport::Update),
         pending_export: Some(PendingExport {
             op: ExportOp::Rename,
-            attributes: IndexMap::from([("y".to_owned(), Value::AuthoritativeNull)]),
+            attributes: syncrules_lang::name::attrs([("y".to_owned(), Value::AuthoritativeNull)]),
             old_dn: Some("CN=Old".into()),
         }),
         export_error: Some(ExportError {
@@ -49,16 +49,16 @@ fn sample_mv() -> MvObject {
     MvObject {
         id: MvId::new(3),
         object_type: "person".into(),
-        attributes: IndexMap::from([
+        attributes: syncrules_lang::name::attrs([
             ("displayName".to_owned(), Value::from("Ana")),
             ("manager".to_owned(), MvRef(MvId::new(9)).to_value()),
             ("empty".to_owned(), Value::Null),
         ]),
         links: BTreeMap::from([
-            ("AD".to_owned(), CsId::new(7)),
-            ("Entra".to_owned(), CsId::new(1 << 40)),
+            (Name::new("AD"), CsId::new(7)),
+            (Name::new("Entra"), CsId::new(1 << 40)),
         ]),
-        anchored_by: BTreeSet::from(["AD".to_owned()]),
+        anchored_by: BTreeSet::from([Name::new("AD")]),
     }
 }
 
@@ -117,7 +117,7 @@ fn only_the_encoders_own_forms_are_read() {
     // A metaverse record whose link id 7 is written in two bytes instead of one.
     let mut w = Writer::new();
     w.str("person");
-    w.attrs(&IndexMap::new());
+    w.attrs(&syncrules_lang::AttrMap::default());
     w.u(1);
     w.str("AD");
     w.out.extend_from_slice(&[0x87, 0x00]);
@@ -130,7 +130,7 @@ fn only_the_encoders_own_forms_are_read() {
     // Links out of order.
     let mut w = Writer::new();
     w.str("person");
-    w.attrs(&IndexMap::new());
+    w.attrs(&syncrules_lang::AttrMap::default());
     w.u(2);
     w.str("HR");
     w.u(1);

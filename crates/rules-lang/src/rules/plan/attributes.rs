@@ -23,7 +23,7 @@ impl Plan {
                 Direction::Outbound => {
                     out.extend(joins.map(|c| c.target.clone()));
                     let flows = group.rules.iter().flat_map(|r| r.flows.iter());
-                    out.extend(flows.map(|f| f.target.clone()));
+                    out.extend(flows.map(|f| f.target.to_string()));
                 }
             }
         }

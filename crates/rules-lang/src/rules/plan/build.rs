@@ -7,6 +7,7 @@ use super::{Clause, FlowValue, GroupKey, Plan, PlannedFlow, PlannedRule, RuleGro
 use crate::check::{AttributeTypes, Untyped};
 use crate::diag::{Diagnostic, Severity};
 use crate::ir::Slots;
+use crate::name::Name;
 use crate::rules::model::{Direction, FlowSource, Rule, ScopeOp, spelling};
 use crate::rules::report::Report;
 use crate::rules::set::RuleSet;
@@ -331,7 +332,7 @@ fn compile_rule(
         };
         if let Some(value) = value {
             flows.push(PlannedFlow {
-                target: flow.target.clone(),
+                target: Name::new(&flow.target),
                 text: match &flow.source {
                     FlowSource::Expression(t) | FlowSource::Direct(t) | FlowSource::Constant(t) => {
                         t.clone()
@@ -344,7 +345,7 @@ fn compile_rule(
         }
     }
     ok.then(|| PlannedRule {
-        name: rule.name.clone(),
+        name: Name::new(&rule.name),
         precedence: rule.precedence,
         link: rule.link,
         target: rule.target.clone(),

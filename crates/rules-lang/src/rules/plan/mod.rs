@@ -20,6 +20,7 @@ pub use scope::{ClauseOutcome, ScopeContext};
 use super::model::{Direction, JoinCondition, LinkType, MergeType, ScopeOp};
 use crate::compile::Program;
 use crate::ir::Slots;
+use crate::name::Name;
 use crate::value::Value;
 
 /// Which rules a group holds: one direction, one connector, one source object type.
@@ -58,8 +59,8 @@ pub struct RuleGroup {
 /// One rule, compiled.
 #[derive(Clone, Debug)]
 pub struct PlannedRule {
-    /// The rule's name.
-    pub name: String,
+    /// The rule's name (interned: every contribution of the rule names it).
+    pub name: Name,
     /// Its precedence.
     pub precedence: i64,
     /// Its link type.
@@ -93,7 +94,7 @@ pub struct Clause {
 #[derive(Clone, Debug)]
 pub struct PlannedFlow {
     /// The target attribute.
-    pub target: String,
+    pub target: Name,
     /// The value as written: the expression, source attribute or constant.
     pub text: String,
     /// How the value is computed.

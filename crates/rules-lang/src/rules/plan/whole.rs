@@ -117,14 +117,14 @@ pub(super) fn contributions(
                         Direction::Outbound => key.connector.clone(),
                     },
                     object_type: rule.target.clone(),
-                    attribute: flow.target.clone(),
+                    attribute: flow.target.to_string(),
                 };
                 out.entry(target).or_default().push(Contribution {
                     group: key.clone(),
                     rule: r,
                     flow: f,
                     precedence: rule.precedence,
-                    rule_name: rule.name.clone(),
+                    rule_name: rule.name.to_string(),
                     merge: flow.merge,
                 });
             }

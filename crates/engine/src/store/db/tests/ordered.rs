@@ -16,7 +16,7 @@ fn keys() -> JoinKeys {
 /// Object `n` of `AD` (and metaverse object `n`) with this anchor, DN and employee id.
 fn put(state: &mut State, n: u64, anchor: &str, cn: &str, employee: &str) {
     let id = CsId::new(n);
-    let attributes = IndexMap::from([("employeeID".to_owned(), Value::from(employee))]);
+    let attributes = syncrules_lang::name::attrs([("employeeID", Value::from(employee))]);
     state.space("AD").objects.insert(
         id,
         CsObject {

@@ -10,7 +10,7 @@ fn add_users(state: &mut State, from: u64, n: u64) {
         let mv = state.metaverse.create("person");
         let id = state.space("AD").insert(CsObject {
             link: Some(mv),
-            attributes: IndexMap::from([
+            attributes: syncrules_lang::name::attrs([
                 ("cn".to_owned(), Value::from(format!("user{i}"))),
                 (
                     "department".to_owned(),
@@ -20,8 +20,10 @@ fn add_users(state: &mut State, from: u64, n: u64) {
             ..sample_cs(CsId::new(i))
         });
         if let Some(o) = state.metaverse.objects.get_mut(&mv) {
-            o.attributes =
-                IndexMap::from([("displayName".to_owned(), Value::from(format!("User {i}")))]);
+            o.attributes = syncrules_lang::name::attrs([(
+                "displayName".to_owned(),
+                Value::from(format!("User {i}")),
+            )]);
             o.links.insert("AD".into(), id);
         }
     }
@@ -338,10 +340,8 @@ fn a_kind_whose_records_grew_gets_a_new_dictionary() {
     let fill = |state: &mut State, names: &[&str]| {
         for (i, o) in state.metaverse.objects.values_mut().enumerate() {
             for name in names {
-                o.attributes.insert(
-                    (*name).to_owned(),
-                    Value::from(format!("{name} of user {i}")),
-                );
+                o.attributes
+                    .insert((*name).into(), Value::from(format!("{name} of user {i}")));
             }
         }
     };
