@@ -41,7 +41,7 @@ fn to_mv_refs(v: Value, state: &State, connector: &str, unresolved: &mut bool) -
 pub(crate) struct Inbound {
     pub contributions: NameMap<Vec<Contribution>>,
     pub apply_once: HashSet<Name>,
-    pub unresolved: Vec<(String, CsId, bool)>,
+    pub unresolved: Vec<(Name, CsId, bool)>,
 }
 
 /// Collects the contributions to metaverse object `m`.
@@ -53,7 +53,7 @@ pub(crate) fn contributions(
 ) -> Result<Inbound, ObjectError> {
     let mut contributions: NameMap<Vec<Contribution>> = NameMap::default();
     let mut apply_once: HashSet<Name> = HashSet::new();
-    let mut unresolved_flags: Vec<(String, CsId, bool)> = Vec::new();
+    let mut unresolved_flags: Vec<(Name, CsId, bool)> = Vec::new();
     let mut vm = Vm::new();
     let call = CallCtx { now: ctx.now };
     for (conn, csid) in &m.links {
@@ -85,7 +85,7 @@ pub(crate) fn contributions(
                 contribute(&mut contributions, rule, flow, value);
             }
         }
-        unresolved_flags.push((conn.to_string(), *csid, unresolved));
+        unresolved_flags.push((*conn, *csid, unresolved));
     }
     by_precedence(&mut contributions);
     Ok(Inbound {
@@ -100,7 +100,7 @@ pub(crate) fn contributions(
 /// parallel.
 pub(crate) struct Recomputed {
     pub attributes: AttrMap,
-    pub unresolved: Vec<(String, CsId, bool)>,
+    pub unresolved: Vec<(Name, CsId, bool)>,
 }
 
 /// Computes a metaverse object's attributes from every joined object's in-scope inbound
@@ -151,7 +151,11 @@ pub(crate) fn compute(
 /// Writes computed attributes; returns whether anything changed.
 pub(crate) fn store(state: &mut State, index: &mut JoinIndex, mv: MvId, r: Recomputed) -> bool {
     for (conn, csid, flag) in r.unresolved {
-        if let Some(o) = state.space(&conn).objects.get_mut(&csid) {
+        if let Some(o) = state
+            .spaces
+            .get_mut(conn.as_str())
+            .and_then(|s| s.objects.get_mut(&csid))
+        {
             o.unresolved = flag;
         }
     }
