@@ -95,7 +95,6 @@ impl Engine {
         cancel: &CancelToken,
     ) -> Result<CycleReport, RunError> {
         let mut report = CycleReport::default();
-        self.held_at_start = self.held();
         for step in steps {
             if cancel.is_cancelled() {
                 report.cancelled_before = Some(format!("{} {}", step.name(), step.connector()));
@@ -142,14 +141,15 @@ impl Engine {
         self.state.spaces.values().map(|s| s.len()).sum::<usize>() + self.state.metaverse.len()
     }
 
-    /// Shrinks the store's file after a cycle that rewrote or removed a large part of the
-    /// state it began with: a commit writes new pages beside the old ones, so a full cycle
-    /// over a state (or the run confirming its exports) leaves that much free space, while
-    /// a run that changed little leaves little and compacting would cost a pass over the
-    /// file. A state this cycle built from nothing has nothing to give back (each commit
-    /// reuses the pages the ones before it freed): after an initial cycle of 100,000 users,
-    /// compacting read the whole file for 3 s and left it the same size. Returns whether it
-    /// compacted; a failure changes nothing the run did.
+    /// Shrinks the store's file after an initial cycle, or a cycle that touched a large part
+    /// of the state: a commit writes new pages beside the old ones, so a full cycle (or the
+    /// run confirming its exports) leaves that much free space, while a run that changed
+    /// little leaves little and compacting would cost a pass over the file. A state an
+    /// initial cycle built from nothing has free space too: each object is written again,
+    /// larger, by every step, so the pages of its earlier records are freed while the file
+    /// grows (after an initial cycle of 100,000 users, compacting took the file from 515 to
+    /// 361 MiB in under a second). Returns whether it compacted; a failure changes nothing
+    /// the run did.
     pub fn compact_after(
         &mut self,
         cycle: Cycle,
@@ -157,11 +157,8 @@ impl Engine {
     ) -> Result<bool, StoreError> {
         let held = self.held();
         let touched = report.objects();
-        let began = self.held_at_start;
         match self.store.as_mut() {
-            Some(store)
-                if began > 0 && (cycle == Cycle::Initial || touched.saturating_mul(4) >= held) =>
-            {
+            Some(store) if cycle == Cycle::Initial || touched.saturating_mul(4) >= held => {
                 store.compact()?;
                 Ok(true)
             }

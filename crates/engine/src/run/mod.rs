@@ -60,9 +60,6 @@ pub struct Engine {
     join_keys: JoinKeys,
     /// Told how long steps advance.
     progress: Option<Box<ProgressHook>>,
-    /// The objects the state held when the last [`Engine::run_steps`] began
-    /// ([`Engine::compact_after`]).
-    held_at_start: usize,
 }
 
 fn tell(hook: Option<&ProgressHook>, step: &Step, done: usize, total: usize) {
@@ -156,7 +153,6 @@ impl Engine {
             store: None,
             join_keys,
             progress: None,
-            held_at_start: 0,
         }
     }
 
