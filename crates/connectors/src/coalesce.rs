@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use syncrules_lang::dn::Dn;
-use syncrules_lang::name::{AttrMap, Name};
+use syncrules_lang::name::{AttrMap, Name, held_name};
 
 use syncrules_connector::{Change, ImportEntry, ValueChange, ValueOp};
 use syncrules_lang::Value;
@@ -164,14 +164,7 @@ fn merge(previous: ImportEntry, next: ImportEntry) -> Option<ImportEntry> {
 
 /// The name an attribute is held under, ignoring ASCII case; else `name` itself.
 fn stored_key(attributes: &AttrMap, name: Name) -> Name {
-    if attributes.contains_key(name.as_str()) {
-        return name;
-    }
-    attributes
-        .keys()
-        .find(|k| k.eq_ignore_ascii_case(&name))
-        .copied()
-        .unwrap_or(name)
+    held_name(attributes, &name).unwrap_or(name)
 }
 
 /// Applies value changes to the attributes of an add, as the engine applies them to the

@@ -113,14 +113,7 @@ fn value_key(v: &Value) -> String {
 /// The name an attribute is held under, when the object holds it under another case
 /// (directories compare attribute names without regard to case); else `name`.
 fn held_name(attrs: &AttrMap, name: Name) -> Name {
-    if attrs.contains_key(name.as_str()) {
-        return name;
-    }
-    attrs
-        .keys()
-        .find(|k| k.eq_ignore_ascii_case(&name))
-        .copied()
-        .unwrap_or(name)
+    syncrules_lang::name::held_name(attrs, &name).unwrap_or(name)
 }
 
 /// Attributes that hold secrets (passwords and their hashes, managed-account passwords):

@@ -39,7 +39,7 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::{OnceLock, PoisonError, RwLock};
 
-use indexmap::{IndexMap, IndexSet};
+use indexmap::IndexMap;
 
 /// The hasher of name-keyed maps: FxHash (`rustc-hash`), fast on the short keys of
 /// attribute names. Not resistant to keys chosen to collide; names come from schemas, rule
@@ -51,9 +51,6 @@ pub type NameMap<V> = IndexMap<Name, V, FastHash>;
 
 /// An object's attributes: values by attribute name, in insertion order.
 pub type AttrMap = NameMap<crate::Value>;
-
-/// A set of names, in insertion order.
-pub type NameSet = IndexSet<Name, FastHash>;
 
 /// An interned name: text shared by every holder, copied as a pointer.
 #[derive(Clone, Copy)]
@@ -212,6 +209,15 @@ impl fmt::Debug for Name {
     }
 }
 
+/// The name `attrs` holds `name` under, comparing names as directories do (ASCII case
+/// ignored), the name spelt exactly first; `None` when it holds no such attribute.
+pub fn held_name(attrs: &AttrMap, name: &str) -> Option<Name> {
+    match attrs.get_key_value(name) {
+        Some((held, _)) => Some(*held),
+        None => attrs.keys().find(|k| k.eq_ignore_ascii_case(name)).copied(),
+    }
+}
+
 /// Attributes from `(name, value)` pairs, in order (a later pair of the same name replaces
 /// the value, keeping the first one's place).
 pub fn attrs<N: Into<Name>>(pairs: impl IntoIterator<Item = (N, crate::Value)>) -> AttrMap {
@@ -245,6 +251,14 @@ mod tests {
             ["mail", "cn"],
             "insertion order"
         );
+    }
+
+    #[test]
+    fn the_held_name_is_the_exact_one_first_then_one_of_another_case() {
+        let m = attrs([("Mail", crate::Value::Null), ("mail", crate::Value::Null)]);
+        assert_eq!(held_name(&m, "mail"), Some(Name::new("mail")));
+        assert_eq!(held_name(&m, "MAIL"), Some(Name::new("Mail")));
+        assert_eq!(held_name(&m, "cn"), None);
     }
 
     #[test]

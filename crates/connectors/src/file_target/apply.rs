@@ -5,7 +5,7 @@ use syncrules_connector::{
     Change, ExportChange, ExportOp, ExportResult, FailureClass, ImportEntry,
 };
 use syncrules_lang::Value;
-use syncrules_lang::name::{AttrMap, Name};
+use syncrules_lang::name::{AttrMap, Name, held_name};
 
 use super::codec::{anchor_for, unique_key};
 use super::error::StoreError;
@@ -212,11 +212,7 @@ fn set_attributes(attributes: &mut AttrMap, given: &AttrMap) -> Vec<Name> {
                 .cloned()
                 .collect(),
         };
-        let stored = attributes
-            .keys()
-            .find(|k| k.eq_ignore_ascii_case(name))
-            .copied()
-            .unwrap_or(*name);
+        let stored = held_name(attributes, name).unwrap_or(*name);
         if values.is_empty() {
             attributes.shift_remove(stored.as_str());
         } else {

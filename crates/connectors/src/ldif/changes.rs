@@ -4,7 +4,7 @@
 
 use syncrules_connector::{Change, ImportEntry, ValueChange, ValueOp};
 use syncrules_lang::Value;
-use syncrules_lang::name::{AttrMap, Name};
+use syncrules_lang::name::{AttrMap, Name, held_name};
 
 use super::dn::{parent_dn, rdn_parts, split_rdn};
 use super::entry::{entry_from_record, from_values, object_type};
@@ -177,11 +177,7 @@ fn add_value(attribute: &str, value: Value) -> ValueChange {
 
 /// Sets an attribute, keeping the spelling of one already listed under another case.
 fn set(attributes: &mut AttrMap, name: &str, value: Value) {
-    let key = attributes
-        .keys()
-        .find(|k| k.eq_ignore_ascii_case(name))
-        .copied()
-        .unwrap_or_else(|| Name::new(name));
+    let key = held_name(attributes, name).unwrap_or_else(|| Name::new(name));
     attributes.insert(key, value);
 }
 

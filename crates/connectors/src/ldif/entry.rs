@@ -79,11 +79,8 @@ pub(crate) fn get_ignore_case<'a>(
     attributes: &'a AttrMap,
     name: &str,
 ) -> Option<(&'a Name, &'a Value)> {
-    attributes.get_key_value(name).or_else(|| {
-        attributes
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-    })
+    let held = syncrules_lang::name::held_name(attributes, name)?;
+    attributes.get_key_value(held.as_str())
 }
 
 /// Typed values of each attribute: one value as itself, several as [`Value::Multi`].

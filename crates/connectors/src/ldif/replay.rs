@@ -5,10 +5,10 @@ use indexmap::IndexMap;
 use syncrules_connector::{Change, ImportEntry};
 use syncrules_lang::Value;
 use syncrules_lang::dn::Dn;
-use syncrules_lang::name::{AttrMap, Name};
+use syncrules_lang::name::{AttrMap, Name, held_name};
 
 use super::dn::{dn_key, parent_dn, rdn_parts, split_rdn};
-use super::entry::{entry_from_record, from_values, get_ignore_case, object_type};
+use super::entry::{entry_from_record, from_values, object_type};
 use super::{AttributeTyping, LdifRecord, LdifValue, ModOp, Modification, RecordError, RecordKind};
 
 /// Objects by DN (matched ignoring case), built by applying records in order.
@@ -249,7 +249,7 @@ fn changed(object: &ImportEntry, touched: &[Name], old_dn: Option<Dn>) -> Import
 
 /// The attribute's name as the object spells it, else as given.
 fn stored_name(attributes: &AttrMap, name: &str) -> Name {
-    get_ignore_case(attributes, name).map_or_else(|| Name::new(name), |(k, _)| *k)
+    held_name(attributes, name).unwrap_or_else(|| Name::new(name))
 }
 
 fn current(attributes: &AttrMap, name: &str) -> Vec<Value> {
