@@ -2,6 +2,7 @@
 //! table definitions the reading and writing halves share.
 
 mod dicts;
+mod migrate;
 mod ordered;
 mod read;
 mod rows;
@@ -28,17 +29,20 @@ pub(crate) use write::EncodeCs;
 /// The state file's name inside the state directory.
 pub const FILE_NAME: &str = "state.redb";
 
-/// The layout version written to `meta/format`. 5: each kind of record (a connector
-/// space's, the metaverse's) is packed with a dictionary of its own, which `dict_kinds`
-/// names, and the anchor index is keyed by hashes. A layout-4 state's one dictionary of
-/// every kind, which has no kind, still packs the kinds without their own; its anchor index
-/// is hashed into the new one when it is opened (and its join index, of join key format 2,
-/// is made anew by the next commit).
+/// The layout version written to `meta/format`. 6: the DN index is keyed by hashes, and
+/// the DNs objects had before a rename are kept apart, as text ([`DN_WAS`]); a state of
+/// layout 5 or older has its DN index split into the two when it is opened (see the
+/// `migrate` module). 5: each kind of record (a connector space's, the metaverse's) is
+/// packed with a dictionary of its own, which `dict_kinds` names, and the anchor index is
+/// keyed by hashes. A layout-4 state's one dictionary of every kind, which has no kind,
+/// still packs the kinds without their own; its anchor index is hashed into the new one
+/// when it is opened (and its join index, of join key format 2, is made anew by the next
+/// commit).
 /// 4: records may be packed with a zstd dictionary the `dicts` table holds (see the `pack`
 /// module); a layout-3 state has no packed records. 3: the DN index is keyed by the one DN
 /// key (`syncrules_lang::dn::DnKey`); layout 2 keyed it by the DN lowercased, and is
 /// converted when opened.
-const FORMAT: &str = "5";
+const FORMAT: &str = "6";
 
 /// Connector-space objects: `(connector, id)` → record.
 pub(super) const CS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("cs2");
@@ -53,9 +57,16 @@ pub(super) const BY_ANCHOR: TableDefinition<(u128, u64), ()> = TableDefinition::
 /// into [`BY_ANCHOR`] when such a state is opened.
 pub(super) const OLD_BY_ANCHOR: TableDefinition<(&str, &str), u64> =
     TableDefinition::new("by_anchor");
-/// `(connector, DN key)` → id; a DN an object had before a rename stays until
-/// another object takes it, so references not yet rewritten still resolve.
-pub(super) const BY_DN: TableDefinition<(&str, &str), u64> = TableDefinition::new("by_dn");
+/// `(hash of (connector, DN key), id)` (see [`rows::key_hash`]) for each object's DN: a
+/// row proposes its object, whose record's DN is checked.
+pub(super) const BY_DN: TableDefinition<(u128, u64), ()> = TableDefinition::new("by_dn2");
+/// `(connector, DN key)` → id of a DN an object had before a rename, until another object
+/// takes it, so references not yet rewritten still resolve. A DN is looked up here only when
+/// no object holds it now.
+pub(super) const DN_WAS: TableDefinition<(&str, &str), u64> = TableDefinition::new("dn_was");
+/// The DN index of layouts 5 and older: `(connector, DN key)` → id, for the DNs objects
+/// hold and held. Split into [`BY_DN`] and [`DN_WAS`] when such a state is opened.
+pub(super) const OLD_BY_DN: TableDefinition<(&str, &str), u64> = TableDefinition::new("by_dn");
 /// `(connector, id)` of objects a delta sync must visit (a pending import, an unresolved
 /// reference).
 pub(super) const TO_SYNC: TableDefinition<(&str, u64), u8> = TableDefinition::new("to_sync");
@@ -310,6 +321,8 @@ impl Store {
                 .map_err(|e| self.err("open a table", e))?;
             txn.open_table(BY_DN)
                 .map_err(|e| self.err("open a table", e))?;
+            txn.open_table(DN_WAS)
+                .map_err(|e| self.err("open a table", e))?;
             txn.open_table(TO_SYNC)
                 .map_err(|e| self.err("open a table", e))?;
             txn.open_table(TO_EXPORT)
@@ -337,8 +350,15 @@ impl Store {
                     Ok(())
                 }
                 Some(f) if f == FORMAT.as_bytes() => Ok(()),
+                Some(f) if f == b"5" => {
+                    self.hash_dn_index(&txn)?;
+                    meta.insert("format", FORMAT.as_bytes())
+                        .map_err(|e| self.err("write", e))?;
+                    Ok(())
+                }
                 Some(f) if f == b"4" || f == b"3" => {
                     self.hash_anchor_index(&txn)?;
+                    self.hash_dn_index(&txn)?;
                     meta.insert("format", FORMAT.as_bytes())
                         .map_err(|e| self.err("write", e))?;
                     Ok(())
@@ -346,6 +366,7 @@ impl Store {
                 Some(f) if f == b"2" => {
                     self.rekey_dn_index(&txn)?;
                     self.hash_anchor_index(&txn)?;
+                    self.hash_dn_index(&txn)?;
                     meta.insert("format", FORMAT.as_bytes())
                         .map_err(|e| self.err("write", e))?;
                     Ok(())
@@ -362,58 +383,6 @@ impl Store {
             }
         })();
         self.finish(txn, result)
-    }
-
-    /// Layout 4 to 5: the anchor index's rows hashed into the new table, the old one deleted.
-    fn hash_anchor_index(&self, txn: &WriteTransaction) -> Result<(), StoreError> {
-        let mut rows = Vec::new();
-        {
-            let old = txn
-                .open_table(OLD_BY_ANCHOR)
-                .map_err(|e| self.err("open a table", e))?;
-            for row in old.iter().map_err(|e| self.err("read", e))? {
-                let (k, v) = row.map_err(|e| self.err("read", e))?;
-                let (connector, anchor) = k.value();
-                rows.push((rows::key_hash(&[connector, anchor]), v.value()));
-            }
-        }
-        rows.sort_unstable();
-        let mut new = txn
-            .open_table(BY_ANCHOR)
-            .map_err(|e| self.err("open a table", e))?;
-        for key in rows {
-            new.insert(key, ()).map_err(|e| self.err("write", e))?;
-        }
-        txn.delete_table(OLD_BY_ANCHOR)
-            .map_err(|e| self.err("write", e))?;
-        Ok(())
-    }
-
-    /// Layout 2 to 3: the DN index's rows keyed again by the DN key. A lowercased DN has the
-    /// key of the DN it was made from, so every row, a DN from before a rename too, keeps
-    /// pointing at its object.
-    fn rekey_dn_index(&self, txn: &WriteTransaction) -> Result<(), StoreError> {
-        let mut by_dn = txn
-            .open_table(BY_DN)
-            .map_err(|e| self.err("open a table", e))?;
-        let mut rows = Vec::new();
-        for row in by_dn.iter().map_err(|e| self.err("read", e))? {
-            let (k, v) = row.map_err(|e| self.err("read", e))?;
-            let (connector, dn) = k.value();
-            rows.push((connector.to_owned(), dn.to_owned(), v.value()));
-        }
-        for (connector, dn, id) in rows {
-            let key = syncrules_lang::dn::DnKey::new(&dn);
-            if key.as_str() != dn {
-                by_dn
-                    .remove((connector.as_str(), dn.as_str()))
-                    .map_err(|e| self.err("write", e))?;
-                by_dn
-                    .insert((connector.as_str(), key.as_str()), id)
-                    .map_err(|e| self.err("write", e))?;
-            }
-        }
-        Ok(())
     }
 
     pub(super) fn err(&self, doing: &str, e: impl fmt::Display) -> StoreError {

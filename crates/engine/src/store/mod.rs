@@ -21,13 +21,17 @@
 //! as the [`Store`] is open, so two runs cannot share one state directory: the second
 //! [`Store::open`] fails with an error saying the state is in use.
 //!
-//! # Layout (version 4)
+//! # Layout (version 6)
 //!
 //! - `cs2`: key `(connector, id)` → one [`CsObject`](crate::model::CsObject) record;
 //! - `mv2`: key `id` → one [`MvObject`](crate::model::MvObject) record;
 //! - `by_anchor3`: `(hash of (connector, anchor), id)`, a row proposing its object, whose
 //!   anchor is checked once it is read;
-//! - `by_dn`: `(connector, DN key)` → id (see `syncrules_lang::dn::DnKey`);
+//! - `by_dn2`: `(hash of (connector, DN key), id)` for the DN each object holds (see
+//!   `syncrules_lang::dn::DnKey`), a row proposing its object, whose DN is checked once it
+//!   is read;
+//! - `dn_was`: `(connector, DN key)` → id of a DN an object had before a rename, until
+//!   another object takes it;
 //! - `to_sync`, `to_export`: the `(connector, id)` work lists of delta syncs and exports;
 //! - `to_recompute`: metaverse ids a batched sync killed between its halves left to
 //!   recompute (a table older files get when opened);

@@ -222,6 +222,12 @@ pub fn encode_cs(o: &CsObject) -> Vec<u8> {
     w.finish()
 }
 
+/// The DN a connector-space record holds, without decoding the rest (what the DN index is
+/// checked against); its checksum is checked as [`decode_cs`] checks it.
+pub(crate) fn decode_cs_dn(bytes: &[u8]) -> Decoded<String> {
+    Reader::open(bytes)?.string()
+}
+
 /// The anchor a connector-space record holds, without decoding the rest (what the anchor
 /// index is checked against); its checksum is checked as [`decode_cs`] checks it.
 pub(crate) fn decode_cs_anchor(bytes: &[u8]) -> Decoded<Option<String>> {

@@ -9,7 +9,9 @@
 //!
 //! Writes to one key keep their order (the sort is stable), and writes to different keys
 //! do not depend on each other, so the tables end as if written as they came: a removal
-//! that checks the row still names its object sees the writes before it.
+//! that checks the row still names its object sees the writes before it. The DNs objects
+//! had before a rename are the exception: their writes to one DN apply in the order [`Was`]
+//! gives, whatever the order of the objects that asked for them.
 
 use redb::ReadableTable as _;
 
@@ -18,7 +20,7 @@ use super::rows::{key_hash, point};
 type Pairs<'t> = redb::Table<'t, (&'static str, &'static str), u64>;
 type Hashed<'t> = redb::Table<'t, (u128, u64), ()>;
 
-/// A write to a table of keys each naming one object (by anchor, by DN).
+/// A write to a hashed table of keys each naming one object (by anchor, by DN).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Point {
     /// The key names the object.
@@ -27,12 +29,28 @@ pub(super) enum Point {
     Unset,
 }
 
+/// A write to the DNs objects had before a rename. Writes to one DN in one commit apply in
+/// this order (an object taking a DN another object left in the same commit holds it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Was {
+    /// The object with this id had the DN and was renamed.
+    Keep(u64),
+    /// An object holds the DN now: it names no object that had it.
+    Taken,
+    /// The object with this id is gone: the DN names nothing, if it still named it.
+    Gone(u64),
+}
+
 /// The index writes of one commit, in the order they were asked for.
 #[derive(Debug, Default)]
 pub(super) struct IndexWrites<'c> {
     /// `(anchor hash, id)`.
     by_anchor: Vec<((u128, u64), Point)>,
-    by_dn: Vec<((&'c str, String), u64, Point)>,
+    /// `(DN hash, id)`.
+    by_dn: Vec<((u128, u64), Point)>,
+    /// DNs objects had before a rename: `Some(id)` keeps the DN for the object, `None`
+    /// forgets it (another object took it, or the object it names is gone).
+    dn_was: Vec<((&'c str, String), Was)>,
     /// `(join hash, id)`: `true` inserts the row, `false` removes it.
     cs_join: Vec<((u128, u64), bool)>,
     mv_join: Vec<((u128, u64), bool)>,
@@ -45,9 +63,15 @@ impl<'c> IndexWrites<'c> {
             .push(((key_hash(&[connector, anchor]), id), how));
     }
 
-    /// A write to the DN index of `connector` (`dn` a DN key).
-    pub(super) fn dn(&mut self, connector: &'c str, dn: String, id: u64, how: Point) {
-        self.by_dn.push(((connector, dn), id, how));
+    /// A write to the DN index of `connector` (`dn` a DN key the object holds, or held
+    /// until now).
+    pub(super) fn dn(&mut self, connector: &str, dn: &str, id: u64, how: Point) {
+        self.by_dn.push(((key_hash(&[connector, dn]), id), how));
+    }
+
+    /// A write to the DNs objects of `connector` had before a rename (`dn` a DN key).
+    pub(super) fn dn_was(&mut self, connector: &'c str, dn: String, how: Was) {
+        self.dn_was.push(((connector, dn), how));
     }
 
     /// A row of the connector-space join index inserted (`true`) or removed.
@@ -65,35 +89,42 @@ impl<'c> IndexWrites<'c> {
     pub(super) fn apply<'t>(
         mut self,
         by_anchor: &mut Hashed<'t>,
-        by_dn: &mut Pairs<'t>,
+        by_dn: &mut Hashed<'t>,
+        dn_was: &mut Pairs<'t>,
         cs_join: &mut Hashed<'t>,
         mv_join: &mut Hashed<'t>,
     ) -> Result<(), redb::StorageError> {
         // A hashed row names its object in its key: setting it adds it, unsetting it
-        // removes it, whatever other objects the hash proposes. Every object a commit
-        // writes sets its anchor: a row already there is not written again (an insert
-        // copies its page even when nothing changes).
-        self.by_anchor.sort_by_key(|w| w.0);
-        for (key, how) in self.by_anchor.drain(..) {
-            match how {
-                Point::Set => {
-                    if by_anchor.get(key)?.is_none() {
-                        by_anchor.insert(key, ())?;
+        // removes it, whatever other objects the hash proposes. A row already there is not
+        // written again (an insert copies its page even when nothing changes).
+        for (writes, table) in [(&mut self.by_anchor, by_anchor), (&mut self.by_dn, by_dn)] {
+            writes.sort_by_key(|w| w.0);
+            for (key, how) in writes.drain(..) {
+                match how {
+                    Point::Set => {
+                        if table.get(key)?.is_none() {
+                            table.insert(key, ())?;
+                        }
                     }
-                }
-                Point::Unset => {
-                    by_anchor.remove(key)?;
+                    Point::Unset => {
+                        table.remove(key)?;
+                    }
                 }
             }
         }
-        self.by_dn.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((connector, key), id, how) in self.by_dn.iter() {
-            let key = (*connector, key.as_str());
+        self.dn_was.sort();
+        for ((connector, dn), how) in self.dn_was.iter() {
+            let key = (*connector, dn.as_str());
             match how {
-                Point::Set => point(by_dn, key, *id)?,
-                Point::Unset => {
-                    if by_dn.get(key)?.map(|v| v.value()) == Some(*id) {
-                        by_dn.remove(key)?;
+                Was::Keep(id) => point(dn_was, key, *id)?,
+                Was::Taken => {
+                    if dn_was.get(key)?.is_some() {
+                        dn_was.remove(key)?;
+                    }
+                }
+                Was::Gone(id) => {
+                    if dn_was.get(key)?.map(|v| v.value()) == Some(*id) {
+                        dn_was.remove(key)?;
                     }
                 }
             }

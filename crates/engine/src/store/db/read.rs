@@ -12,8 +12,8 @@ use super::super::pack::{Codecs, unpack};
 use super::super::record::{Decoded, decode_cs, decode_cs_anchor, decode_mv};
 use super::rows::key_hash;
 use super::{
-    BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT, TO_RECOMPUTE,
-    TO_SYNC, corrupt, cs_key,
+    BY_ANCHOR, BY_DN, CS, CS_JOIN, DN_WAS, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT,
+    TO_RECOMPUTE, TO_SYNC, corrupt, cs_key,
 };
 use crate::model::{CsId, CsObject, MvId, MvObject, State};
 
@@ -270,9 +270,11 @@ impl Reader<'_> {
                 .map_err(|m| corrupt(cs_key(connector, id), m))?;
             space.load(o);
         }
+        // The DNs objects had before a rename: each resolves to its object unless an object
+        // holds it now.
         for entry in self
             .txn
-            .open_table(BY_DN)
+            .open_table(DN_WAS)
             .map_err(|e| self.open(e))?
             .range((connector, "")..)
             .map_err(|e| self.read(e))?
@@ -348,10 +350,47 @@ impl Reader<'_> {
     }
 
     /// The object of a connector space with this DN (any case), or that had it before a
-    /// rename.
+    /// rename: of the objects the hashed DN index proposes, the one whose record holds the
+    /// DN; else the object the DNs from before renames name.
     pub fn cs_by_dn(&self, connector: &str, dn: &str) -> Result<Option<CsId>, StoreError> {
-        let table = self.txn.open_table(BY_DN).map_err(|e| self.open(e))?;
         let key = syncrules_lang::dn::DnKey::new(dn);
+        let table = self.txn.open_table(CS).map_err(|e| self.open(e))?;
+        for id in self.cs_dn_candidates(connector, &key)? {
+            let Some(v) = table.get((connector, id.get())).map_err(|e| self.read(e))? else {
+                continue;
+            };
+            let held = self
+                .plain(v.value())
+                .and_then(|b| crate::store::record::decode_cs_dn(&b))
+                .map_err(|m| corrupt(cs_key(connector, id), m))?;
+            if syncrules_lang::dn::DnKey::new(&held) == key {
+                return Ok(Some(id));
+            }
+        }
+        self.cs_dn_was(connector, &key)
+    }
+
+    /// The objects of a connector space the hashed DN index proposes for a DN key,
+    /// unchecked: the caller takes the one holding the DN (the working set's loader checks
+    /// each once it has read it).
+    pub(crate) fn cs_dn_candidates(
+        &self,
+        connector: &str,
+        key: &syncrules_lang::dn::DnKey,
+    ) -> Result<Vec<CsId>, StoreError> {
+        let index = self.txn.open_table(BY_DN).map_err(|e| self.open(e))?;
+        let ids = self.hashed(&index, key_hash(&[connector, key.as_str()]))?;
+        Ok(ids.into_iter().map(CsId::new).collect())
+    }
+
+    /// The object of a connector space that had this DN key before a rename, when no
+    /// object has taken it since.
+    pub(crate) fn cs_dn_was(
+        &self,
+        connector: &str,
+        key: &syncrules_lang::dn::DnKey,
+    ) -> Result<Option<CsId>, StoreError> {
+        let table = self.txn.open_table(DN_WAS).map_err(|e| self.open(e))?;
         Ok(table
             .get((connector, key.as_str()))
             .map_err(|e| self.read(e))?

@@ -14,6 +14,7 @@ use crate::store::{Dirty, JOIN_KEY_FORMAT, JoinKeys, StoreError};
 use chrono::DateTime;
 
 mod atomic;
+mod dn_index;
 mod layout;
 mod ordered;
 mod packed;

@@ -9,13 +9,14 @@ use super::super::pack::{Codec, Codecs, is_packed, unpack};
 use super::super::record::{decode_cs, decode_mv, encode_cs, encode_mv};
 use super::super::train::train_on;
 use super::super::{Dirty, JoinKeys, StoreError};
-use super::ordered::{IndexWrites, Point};
+use super::ordered::{IndexWrites, Point, Was};
 use super::rows::{cs_join_rows, mark, mv_join_rows, settle};
 use super::{
-    BY_ANCHOR, BY_DN, CS, CS_JOIN, JOURNAL, META, MV, MV_JOIN, OLD_CS_JOIN, OLD_MV_JOIN, Store,
-    TO_EXPORT, TO_RECOMPUTE, TO_SYNC, corrupt, cs_key,
+    BY_ANCHOR, BY_DN, CS, CS_JOIN, DN_WAS, JOURNAL, META, MV, MV_JOIN, OLD_CS_JOIN, OLD_MV_JOIN,
+    Store, TO_EXPORT, TO_RECOMPUTE, TO_SYNC, corrupt, cs_key,
 };
 use crate::model::{CsId, CsObject, State};
+use syncrules_lang::dn::DnKey;
 
 /// Why an object cannot be encoded. The record encoder never fails; tests substitute an
 /// encoder that does, to see a commit fail halfway.
@@ -33,6 +34,35 @@ fn pack(codec: Option<&Codec>, plain: Vec<u8>) -> Vec<u8> {
     match codec {
         Some(c) => c.pack(plain),
         None => plain,
+    }
+}
+
+/// The DN index rows an object's change writes, only when its DN changes: the DN it held
+/// unset (and kept among the DNs objects had, unless it is gone), the DN it holds set (and
+/// forgotten as a DN another object had).
+fn dn_rows<'c>(
+    index: &mut IndexWrites<'c>,
+    (connector, id): (&'c str, u64),
+    old: Option<&CsObject>,
+    new: Option<&CsObject>,
+) {
+    let old_dn = old.map(|o| DnKey::new(&o.dn));
+    let new_dn = new.map(|o| DnKey::new(&o.dn));
+    if old_dn == new_dn {
+        return;
+    }
+    if let Some(dn) = old_dn {
+        index.dn(connector, dn.as_str(), id, Point::Unset);
+        let how = if new.is_some() {
+            Was::Keep(id)
+        } else {
+            Was::Gone(id)
+        };
+        index.dn_was(connector, dn.into_string(), how);
+    }
+    if let Some(dn) = new_dn {
+        index.dn(connector, dn.as_str(), id, Point::Set);
+        index.dn_was(connector, dn.into_string(), Was::Taken);
     }
 }
 
@@ -148,6 +178,9 @@ impl Store {
         let mut by_dn = txn
             .open_table(BY_DN)
             .map_err(|e| self.err("open a table", e))?;
+        let mut dn_was = txn
+            .open_table(DN_WAS)
+            .map_err(|e| self.err("open a table", e))?;
         let mut to_sync = txn
             .open_table(TO_SYNC)
             .map_err(|e| self.err("open a table", e))?;
@@ -199,17 +232,12 @@ impl Store {
                 None => None,
             };
             let bytes = bytes.map(|b| pack(codec, b));
-            if let Some(o) = &old {
-                if let Some(a) = &o.anchor
-                    && new.is_none_or(|n| n.anchor.as_ref() != Some(a))
-                {
-                    index.anchor(key.0, a, id.get(), Point::Unset);
-                }
-                if new.is_none() {
-                    let dn = syncrules_lang::dn::DnKey::new(&o.dn);
-                    index.dn(key.0, dn.into_string(), id.get(), Point::Unset);
-                }
+            if let Some(a) = old.as_ref().and_then(|o| o.anchor.as_ref())
+                && new.is_none_or(|n| n.anchor.as_ref() != Some(a))
+            {
+                index.anchor(key.0, a, id.get(), Point::Unset);
             }
+            dn_rows(&mut index, key, old.as_ref(), new);
             // Join rows: only the difference between the old object's and the new one's.
             if !rebuild {
                 let old_rows = old
@@ -235,8 +263,6 @@ impl Store {
                     if let Some(a) = &o.anchor {
                         index.anchor(key.0, a, id.get(), Point::Set);
                     }
-                    let dn = syncrules_lang::dn::DnKey::new(&o.dn);
-                    index.dn(key.0, dn.into_string(), id.get(), Point::Set);
                     mark(
                         &mut to_sync,
                         key,
@@ -329,7 +355,13 @@ impl Store {
             }
         }
         index
-            .apply(&mut by_anchor, &mut by_dn, &mut cs_join, &mut mv_join)
+            .apply(
+                &mut by_anchor,
+                &mut by_dn,
+                &mut dn_was,
+                &mut cs_join,
+                &mut mv_join,
+            )
             .map_err(|e| self.err("write", e))?;
         if rebuild {
             self.index_anew(&cs, &mv, &mut cs_join, &mut mv_join, join, codecs)?;
