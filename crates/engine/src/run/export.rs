@@ -174,9 +174,7 @@ impl Engine {
     fn load(&mut self, name: &str, ids: &[CsId]) -> Result<(), RunError> {
         if let Some(store) = &self.store {
             let loader = crate::store::Loader::new(store.reader()?);
-            for id in ids {
-                loader.cs(&mut self.state, name, *id);
-            }
+            loader.cs_many(&mut self.state, name, ids);
             loader.finish()?;
         }
         Ok(())

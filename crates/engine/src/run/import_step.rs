@@ -281,9 +281,7 @@ impl Pager<'_> {
                 .collect();
             for ids in unseen.chunks(self.size) {
                 let loader = Loader::new(self.store.reader()?);
-                for id in ids {
-                    loader.cs(self.state, name, *id);
-                }
+                loader.cs_many(self.state, name, ids);
                 loader.finish()?;
                 let mut part = ImportReport::default();
                 mark_gone(self.state.space(name), ids, &self.seen, &mut part);

@@ -2,8 +2,11 @@
 //! table definitions the reading and writing halves share.
 
 mod dicts;
+mod lookup;
+mod many;
 mod migrate;
 mod ordered;
+mod prepare;
 mod read;
 mod rows;
 mod write;

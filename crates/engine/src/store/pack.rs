@@ -48,12 +48,16 @@ const LEVEL: i32 = 3;
 /// the reader allocate gigabytes; the checksum catches damage first in practice).
 const MAX_RECORD: u64 = 256 << 20;
 
-/// Packs and unpacks records with one dictionary.
+/// Packs and unpacks records with one dictionary, on any thread: a zstd context serves one
+/// caller at a time, so a codec keeps one for each thread that may use it at once (the
+/// caller's and each of rayon's), made when that thread first needs it.
 pub(crate) struct Codec {
     /// The dictionary's number in the `dicts` table.
     number: u32,
-    compressor: Mutex<zstd::bulk::Compressor<'static>>,
-    decompressor: Mutex<zstd::bulk::Decompressor<'static>>,
+    /// The dictionary's bytes, for the contexts made later.
+    dict: Arc<[u8]>,
+    compressors: Vec<Mutex<Option<zstd::bulk::Compressor<'static>>>>,
+    decompressors: Vec<Mutex<Option<zstd::bulk::Decompressor<'static>>>>,
 }
 
 impl std::fmt::Debug for Codec {
@@ -64,20 +68,41 @@ impl std::fmt::Debug for Codec {
     }
 }
 
+fn compressor(dict: &[u8]) -> Option<zstd::bulk::Compressor<'static>> {
+    let mut compressor = zstd::bulk::Compressor::with_dictionary(LEVEL, dict).ok()?;
+    // The record says which dictionary; the frame need not.
+    compressor
+        .set_parameter(zstd::zstd_safe::CParameter::DictIdFlag(false))
+        .ok()?;
+    Some(compressor)
+}
+
+/// The context slot of the calling thread: 0 outside rayon's pool, 1 + its index inside.
+fn slot<T>(slots: &[Mutex<T>]) -> Option<&Mutex<T>> {
+    let i = rayon::current_thread_index().map_or(0, |i| i + 1);
+    slots.get(i % slots.len().max(1))
+}
+
 impl Codec {
     /// A codec over dictionary `number`, whose bytes are `dict`; `None` when zstd refuses
     /// them (a damaged dictionary).
     pub(crate) fn new(number: u32, dict: &[u8]) -> Option<Codec> {
-        let mut compressor = zstd::bulk::Compressor::with_dictionary(LEVEL, dict).ok()?;
-        // The record says which dictionary; the frame need not.
-        compressor
-            .set_parameter(zstd::zstd_safe::CParameter::DictIdFlag(false))
-            .ok()?;
-        let decompressor = zstd::bulk::Decompressor::with_dictionary(dict).ok()?;
+        let first = compressor(dict)?;
+        let unpacker = zstd::bulk::Decompressor::with_dictionary(dict).ok()?;
+        let threads = rayon::current_num_threads() + 1;
+        let mut compressors: Vec<_> = (0..threads).map(|_| Mutex::new(None)).collect();
+        let mut decompressors: Vec<_> = (0..threads).map(|_| Mutex::new(None)).collect();
+        if let Some(c) = compressors.first_mut() {
+            *c = Mutex::new(Some(first));
+        }
+        if let Some(d) = decompressors.first_mut() {
+            *d = Mutex::new(Some(unpacker));
+        }
         Some(Codec {
             number,
-            compressor: Mutex::new(compressor),
-            decompressor: Mutex::new(decompressor),
+            dict: Arc::from(dict),
+            compressors,
+            decompressors,
         })
     }
 
@@ -95,10 +120,17 @@ impl Codec {
     /// `plain` packed; `plain` itself when zstd fails (it does not, short of memory) or the
     /// packed form would be larger.
     pub(crate) fn pack(&self, plain: Vec<u8>) -> Vec<u8> {
-        let frame = match self.compressor.lock() {
-            Ok(mut c) => c.compress(&plain),
-            Err(_) => return plain,
+        let Some(Ok(mut slot)) = slot(&self.compressors).map(Mutex::lock) else {
+            return plain;
         };
+        if slot.is_none() {
+            *slot = compressor(&self.dict);
+        }
+        let frame = match slot.as_mut() {
+            Some(c) => c.compress(&plain),
+            None => return plain,
+        };
+        drop(slot);
         let Ok(frame) = frame else {
             return plain;
         };
@@ -132,8 +164,16 @@ impl Codec {
             _ => return Err(DecodeError::Unpack),
         };
         let capacity = usize::try_from(size).map_err(|_| DecodeError::Unpack)?;
-        let mut d = self.decompressor.lock().map_err(|_| DecodeError::Unpack)?;
-        d.decompress(frame, capacity)
+        let mut slot = slot(&self.decompressors)
+            .ok_or(DecodeError::Unpack)?
+            .lock()
+            .map_err(|_| DecodeError::Unpack)?;
+        if slot.is_none() {
+            *slot = zstd::bulk::Decompressor::with_dictionary(&self.dict).ok();
+        }
+        slot.as_mut()
+            .ok_or(DecodeError::Unpack)?
+            .decompress(frame, capacity)
             .map_err(|_| DecodeError::Unpack)
     }
 }

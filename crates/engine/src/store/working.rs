@@ -5,7 +5,9 @@
 //! may hold this step's changes) or removed it since it was read (the store's copy is stale
 //! until the commit). A connector space or metaverse marked complete is never asked for.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashSet;
 use std::sync::Mutex;
 use syncrules_lang::name::Name;
 
@@ -19,6 +21,10 @@ use crate::model::{CsId, MvId, State};
 use crate::sync::join_keys;
 
 mod refs;
+
+/// Objects read together at most ([`Loader::cs_many`]): their stored records are held until
+/// decoded.
+const READ_CHUNK: usize = 4_096;
 
 /// Reads objects from the last commit into a working set. A read error is kept (the first
 /// one) and reported by [`Loader::finish`]; meanwhile the object counts as absent.
@@ -98,6 +104,79 @@ impl<'s> Loader<'s> {
                 true
             }
             None => false,
+        }
+    }
+
+    /// Makes resident the objects of `connector` among `ids` that are not, reading them
+    /// together: fetched in turn, decoded on rayon's threads ([`Reader::cs_many`]).
+    pub fn cs_many(&self, state: &mut State, connector: &str, ids: &[CsId]) {
+        let space = state.space(connector);
+        if space.residency.complete {
+            return;
+        }
+        let mut seen = FxHashSet::default();
+        let want: Vec<CsId> = ids
+            .iter()
+            .copied()
+            .filter(|id| {
+                !space.objects.contains_key(id)
+                    && !space.residency.removed.contains(id)
+                    && seen.insert(*id)
+            })
+            .collect();
+        for chunk in want.chunks(READ_CHUNK) {
+            for (_, read) in self
+                .keep(self.reader.cs_many(connector, chunk))
+                .unwrap_or_default()
+            {
+                if let Some(o) = self.keep(read) {
+                    space.load(o);
+                }
+            }
+        }
+    }
+
+    /// Makes resident the metaverse objects among `ids` that are not, read together as
+    /// [`Loader::cs_many`] reads.
+    pub fn mv_many(&self, state: &mut State, ids: &[MvId]) {
+        let mv = &mut state.metaverse;
+        if mv.residency.complete {
+            return;
+        }
+        let mut seen = FxHashSet::default();
+        let want: Vec<MvId> = ids
+            .iter()
+            .copied()
+            .filter(|id| {
+                !mv.objects.contains_key(id)
+                    && !mv.residency.removed.contains(id)
+                    && seen.insert(*id)
+            })
+            .collect();
+        for chunk in want.chunks(READ_CHUNK) {
+            for (_, read) in self.keep(self.reader.mv_many(chunk)).unwrap_or_default() {
+                if let Some(o) = self.keep(read) {
+                    mv.next_id = mv.next_id.max(o.id);
+                    mv.objects.insert(o.id, o);
+                }
+            }
+        }
+    }
+
+    /// Makes resident metaverse objects `ids` and every object joined to them, read
+    /// together.
+    fn mv_many_linked(&self, state: &mut State, ids: &[MvId]) {
+        self.mv_many(state, ids);
+        let mut links: BTreeMap<Name, Vec<CsId>> = BTreeMap::new();
+        for id in ids {
+            if let Some(m) = state.metaverse.objects.get(id) {
+                for (c, cs) in &m.links {
+                    links.entry(*c).or_default().push(*cs);
+                }
+            }
+        }
+        for (c, cs) in links {
+            self.cs_many(state, &c, &cs);
         }
     }
 
@@ -300,19 +379,17 @@ impl<'s> Loader<'s> {
     /// connector's `is-member-of` scopes name (join candidates are read as searched).
     pub fn inbound(&self, state: &mut State, plan: &Plan, connector: &str, ids: &[CsId]) {
         self.scope_groups(state, plan, connector);
-        for id in ids {
-            if !self.cs(state, connector, *id) {
-                continue;
-            }
-            let link = state
-                .spaces
-                .get(connector)
-                .and_then(|s| s.objects.get(id))
-                .and_then(|o| o.link);
-            if let Some(mv) = link {
-                self.mv(state, mv);
-            }
-        }
+        self.cs_many(state, connector, ids);
+        let links: Vec<MvId> = state
+            .spaces
+            .get(connector)
+            .map(|s| {
+                ids.iter()
+                    .filter_map(|id| s.objects.get(id).and_then(|o| o.link))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.mv_many(state, &links);
     }
 
     /// Makes resident what recomputing metaverse objects `ids` reads: their closures, and
@@ -323,6 +400,9 @@ impl<'s> Loader<'s> {
         for c in &connectors {
             self.scope_groups(state, plan, c);
         }
+        // The objects themselves and those joined to them, read together; then what their
+        // references name, one by one.
+        self.mv_many_linked(state, ids);
         for id in ids {
             self.mv_closure(state, *id);
         }
@@ -334,6 +414,7 @@ impl<'s> Loader<'s> {
     /// objects).
     pub fn visits(&self, state: &mut State, plan: &Plan, connector: &str, ids: &[CsId]) {
         self.scope_groups(state, plan, connector);
+        self.cs_many(state, connector, ids);
         for id in ids {
             if !self.cs(state, connector, *id) {
                 continue;
@@ -375,11 +456,9 @@ impl<'s> Loader<'s> {
 
     /// Makes resident a connector's objects with a pending export.
     pub fn exports(&self, state: &mut State, connector: &str) {
-        for id in self
+        let ids = self
             .keep(self.reader.to_export(connector))
-            .unwrap_or_default()
-        {
-            self.cs(state, connector, id);
-        }
+            .unwrap_or_default();
+        self.cs_many(state, connector, &ids);
     }
 }

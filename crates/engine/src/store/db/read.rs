@@ -9,25 +9,23 @@ use redb::{ReadTransaction, ReadableTable};
 
 use super::super::StoreError;
 use super::super::pack::{Codecs, unpack};
-use super::super::record::{Decoded, decode_cs, decode_cs_anchor, decode_mv};
-use super::rows::key_hash;
+use super::super::record::{Decoded, decode_cs, decode_mv};
 use super::{
-    BY_ANCHOR, BY_DN, CS, CS_JOIN, DN_WAS, JOURNAL, META, MV, MV_JOIN, Store, TO_EXPORT,
-    TO_RECOMPUTE, TO_SYNC, corrupt, cs_key,
+    CS, DN_WAS, JOURNAL, META, MV, Store, TO_EXPORT, TO_RECOMPUTE, TO_SYNC, corrupt, cs_key,
 };
 use crate::model::{CsId, CsObject, MvId, MvObject, State};
 
 /// A consistent view of the last commit: every read through one reader sees the same
 /// state, whatever is committed meanwhile.
 pub struct Reader<'s> {
-    store: &'s Store,
-    txn: ReadTransaction,
-    codecs: std::sync::Arc<Codecs>,
+    pub(super) store: &'s Store,
+    pub(super) txn: ReadTransaction,
+    pub(super) codecs: std::sync::Arc<Codecs>,
 }
 
 impl Reader<'_> {
     /// The plain record a stored value holds (see the `pack` module).
-    fn plain<'v>(&self, stored: &'v [u8]) -> Decoded<Cow<'v, [u8]>> {
+    pub(super) fn plain<'v>(&self, stored: &'v [u8]) -> Decoded<Cow<'v, [u8]>> {
         unpack(stored, &self.codecs)
     }
 }
@@ -124,11 +122,11 @@ impl Store {
 }
 
 impl Reader<'_> {
-    fn read(&self, e: impl std::fmt::Display) -> StoreError {
+    pub(super) fn read(&self, e: impl std::fmt::Display) -> StoreError {
         self.store.err("read", e)
     }
 
-    fn open(&self, e: impl std::fmt::Display) -> StoreError {
+    pub(super) fn open(&self, e: impl std::fmt::Display) -> StoreError {
         self.store.err("open a table", e)
     }
 
@@ -349,88 +347,6 @@ impl Reader<'_> {
         }
     }
 
-    /// The object of a connector space with this DN (any case), or that had it before a
-    /// rename: of the objects the hashed DN index proposes, the one whose record holds the
-    /// DN; else the object the DNs from before renames name.
-    pub fn cs_by_dn(&self, connector: &str, dn: &str) -> Result<Option<CsId>, StoreError> {
-        let key = syncrules_lang::dn::DnKey::new(dn);
-        let table = self.txn.open_table(CS).map_err(|e| self.open(e))?;
-        for id in self.cs_dn_candidates(connector, &key)? {
-            let Some(v) = table.get((connector, id.get())).map_err(|e| self.read(e))? else {
-                continue;
-            };
-            let held = self
-                .plain(v.value())
-                .and_then(|b| crate::store::record::decode_cs_dn(&b))
-                .map_err(|m| corrupt(cs_key(connector, id), m))?;
-            if syncrules_lang::dn::DnKey::new(&held) == key {
-                return Ok(Some(id));
-            }
-        }
-        self.cs_dn_was(connector, &key)
-    }
-
-    /// The objects of a connector space the hashed DN index proposes for a DN key,
-    /// unchecked: the caller takes the one holding the DN (the working set's loader checks
-    /// each once it has read it).
-    pub(crate) fn cs_dn_candidates(
-        &self,
-        connector: &str,
-        key: &syncrules_lang::dn::DnKey,
-    ) -> Result<Vec<CsId>, StoreError> {
-        let index = self.txn.open_table(BY_DN).map_err(|e| self.open(e))?;
-        let ids = self.hashed(&index, key_hash(&[connector, key.as_str()]))?;
-        Ok(ids.into_iter().map(CsId::new).collect())
-    }
-
-    /// The object of a connector space that had this DN key before a rename, when no
-    /// object has taken it since.
-    pub(crate) fn cs_dn_was(
-        &self,
-        connector: &str,
-        key: &syncrules_lang::dn::DnKey,
-    ) -> Result<Option<CsId>, StoreError> {
-        let table = self.txn.open_table(DN_WAS).map_err(|e| self.open(e))?;
-        Ok(table
-            .get((connector, key.as_str()))
-            .map_err(|e| self.read(e))?
-            .map(|v| CsId::new(v.value())))
-    }
-
-    /// The objects of a connector space the hashed anchor index proposes for `anchor`,
-    /// unchecked: the caller takes the one holding the anchor (the working set's loader
-    /// checks each once it has read it).
-    pub(crate) fn cs_anchor_candidates(
-        &self,
-        connector: &str,
-        anchor: &str,
-    ) -> Result<Vec<CsId>, StoreError> {
-        let index = self.txn.open_table(BY_ANCHOR).map_err(|e| self.open(e))?;
-        let ids = self.hashed(&index, key_hash(&[connector, anchor]))?;
-        Ok(ids.into_iter().map(CsId::new).collect())
-    }
-
-    /// The object of a connector space with this anchor: of the objects the hashed index
-    /// proposes, the one whose record holds it.
-    pub fn cs_by_anchor(&self, connector: &str, anchor: &str) -> Result<Option<CsId>, StoreError> {
-        let index = self.txn.open_table(BY_ANCHOR).map_err(|e| self.open(e))?;
-        let cs = self.txn.open_table(CS).map_err(|e| self.open(e))?;
-        for n in self.hashed(&index, key_hash(&[connector, anchor]))? {
-            let id = CsId::new(n);
-            let Some(v) = cs.get((connector, n)).map_err(|e| self.read(e))? else {
-                continue;
-            };
-            let held = self
-                .plain(v.value())
-                .and_then(|b| decode_cs_anchor(&b))
-                .map_err(|m| corrupt(cs_key(connector, id), m))?;
-            if held.as_deref() == Some(anchor) {
-                return Ok(Some(id));
-            }
-        }
-        Ok(None)
-    }
-
     fn ids(
         &self,
         def: redb::TableDefinition<(&str, u64), u8>,
@@ -500,39 +416,6 @@ impl Reader<'_> {
     /// was killed in between, and they may or may not have been applied.
     pub fn in_doubt(&self, connector: &str) -> Result<Vec<CsId>, StoreError> {
         self.ids(JOURNAL, connector)
-    }
-
-    /// Metaverse objects whose `attr` held a value with join key `key` at the last commit.
-    /// The index holds hashes: a search may name an object more, which the join's own
-    /// comparison of the values leaves out.
-    pub fn mv_join(&self, attr: &str, key: &str) -> Result<Vec<MvId>, StoreError> {
-        let table = self.txn.open_table(MV_JOIN).map_err(|e| self.open(e))?;
-        let ids = self.hashed(&table, key_hash(&[attr, key]))?;
-        Ok(ids.into_iter().map(MvId::new).collect())
-    }
-
-    /// Connector-space objects of `connector` whose `attr` held a value with join key `key`
-    /// at the last commit (hashed too, as [`Reader::mv_join`]).
-    pub fn cs_join(&self, connector: &str, attr: &str, key: &str) -> Result<Vec<CsId>, StoreError> {
-        let table = self.txn.open_table(CS_JOIN).map_err(|e| self.open(e))?;
-        let ids = self.hashed(&table, key_hash(&[connector, attr, key]))?;
-        Ok(ids.into_iter().map(CsId::new).collect())
-    }
-
-    /// The ids a join index holds under `hash`.
-    fn hashed(
-        &self,
-        table: &redb::ReadOnlyTable<(u128, u64), ()>,
-        hash: u128,
-    ) -> Result<Vec<u64>, StoreError> {
-        let mut out = Vec::new();
-        for row in table
-            .range((hash, 0)..=(hash, u64::MAX))
-            .map_err(|e| self.read(e))?
-        {
-            out.push(row.map_err(|e| self.read(e))?.0.value().1);
-        }
-        Ok(out)
     }
 }
 

@@ -16,6 +16,7 @@ use chrono::DateTime;
 mod atomic;
 mod dn_index;
 mod layout;
+mod many;
 mod ordered;
 mod packed;
 

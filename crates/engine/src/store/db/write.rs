@@ -5,17 +5,18 @@ use std::collections::HashMap;
 
 use redb::{ReadableTable, WriteTransaction};
 
-use super::super::pack::{Codec, Codecs, is_packed, unpack};
-use super::super::record::{decode_cs, decode_mv, encode_cs, encode_mv};
+use super::super::pack::Codecs;
+use super::super::record::encode_cs;
 use super::super::train::train_on;
 use super::super::{Dirty, JoinKeys, StoreError};
 use super::ordered::{IndexWrites, Point, Was};
-use super::rows::{cs_join_rows, mark, mv_join_rows, settle};
+use super::prepare::{CHUNK, CsChange, MvChange, Preparer};
+use super::rows::{mark, settle};
 use super::{
     BY_ANCHOR, BY_DN, CS, CS_JOIN, DN_WAS, JOURNAL, META, MV, MV_JOIN, OLD_CS_JOIN, OLD_MV_JOIN,
-    Store, TO_EXPORT, TO_RECOMPUTE, TO_SYNC, corrupt, cs_key,
+    Store, TO_EXPORT, TO_RECOMPUTE, TO_SYNC, corrupt,
 };
-use crate::model::{CsId, CsObject, State};
+use crate::model::{CsId, CsObject, MvId, State};
 use syncrules_lang::dn::DnKey;
 
 /// Why an object cannot be encoded. The record encoder never fails; tests substitute an
@@ -23,44 +24,31 @@ use syncrules_lang::dn::DnKey;
 pub(crate) type EncodeError = Box<dyn std::error::Error + Send + Sync>;
 
 /// How a commit encodes a connector-space object (tests substitute one that fails).
-pub(crate) type EncodeCs<'a> = &'a dyn Fn(&str, &CsObject) -> Result<Vec<u8>, EncodeError>;
+pub(crate) type EncodeCs<'a> = &'a (dyn Fn(&str, &CsObject) -> Result<Vec<u8>, EncodeError> + Sync);
 
 fn encode(_connector: &str, o: &CsObject) -> Result<Vec<u8>, EncodeError> {
     Ok(encode_cs(o))
 }
 
-/// `plain` as it is stored: packed when the state has a dictionary for its kind.
-fn pack(codec: Option<&Codec>, plain: Vec<u8>) -> Vec<u8> {
-    match codec {
-        Some(c) => c.pack(plain),
-        None => plain,
-    }
-}
-
-/// The DN index rows an object's change writes, only when its DN changes: the DN it held
-/// unset (and kept among the DNs objects had, unless it is gone), the DN it holds set (and
+/// The DN index rows of an object whose DN key changes: the DN it held unset (and kept
+/// among the DNs objects had, unless the object is gone), the DN it holds set (and
 /// forgotten as a DN another object had).
 fn dn_rows<'c>(
     index: &mut IndexWrites<'c>,
     (connector, id): (&'c str, u64),
-    old: Option<&CsObject>,
-    new: Option<&CsObject>,
+    left: Option<DnKey>,
+    taken: Option<DnKey>,
 ) {
-    let old_dn = old.map(|o| DnKey::new(&o.dn));
-    let new_dn = new.map(|o| DnKey::new(&o.dn));
-    if old_dn == new_dn {
-        return;
-    }
-    if let Some(dn) = old_dn {
+    if let Some(dn) = left {
         index.dn(connector, dn.as_str(), id, Point::Unset);
-        let how = if new.is_some() {
+        let how = if taken.is_some() {
             Was::Keep(id)
         } else {
             Was::Gone(id)
         };
         index.dn_was(connector, dn.into_string(), how);
     }
-    if let Some(dn) = new_dn {
+    if let Some(dn) = taken {
         index.dn(connector, dn.as_str(), id, Point::Set);
         index.dn_was(connector, dn.into_string(), Was::Taken);
     }
@@ -204,88 +192,83 @@ impl Store {
         let mut delta: HashMap<&str, i64> = HashMap::new();
         // Index rows are written after the records, in key order (see `ordered`).
         let mut index = IndexWrites::default();
-        for (connector, id) in &dirty.cs {
-            let key = (connector.as_str(), id.get());
-            let codec = codecs.packs_cs(connector);
-            let new = state.spaces.get(connector).and_then(|s| s.objects.get(id));
-            let bytes = match new {
-                Some(o) => {
-                    Some(encode(connector, o).map_err(|m| corrupt(cs_key(connector, *id), m))?)
-                }
-                None => None,
-            };
-            let old = match cs.get(key).map_err(|e| self.err("write", e))? {
-                Some(v) => {
-                    let stored = v.value();
-                    let plain =
-                        unpack(stored, codecs).map_err(|m| corrupt(cs_key(connector, *id), m))?;
-                    // Marked but unchanged: its record and index rows are as stored (a
-                    // plain record is packed once the state has a dictionary).
-                    if bytes.as_deref() == Some(&*plain) && (codec.is_none() || is_packed(stored)) {
-                        if new.is_some_and(|o| o.pending_export.is_none()) {
-                            settle(&mut journal, key).map_err(|e| self.err("write", e))?;
-                        }
-                        continue;
-                    }
-                    Some(decode_cs(*id, &plain).map_err(|m| corrupt(cs_key(connector, *id), m))?)
-                }
-                None => None,
-            };
-            let bytes = bytes.map(|b| pack(codec, b));
-            if let Some(a) = old.as_ref().and_then(|o| o.anchor.as_ref())
-                && new.is_none_or(|n| n.anchor.as_ref() != Some(a))
-            {
-                index.anchor(key.0, a, id.get(), Point::Unset);
+        let prep = Preparer {
+            codecs,
+            join,
+            rebuild,
+            encode,
+        };
+        let dirty_cs: Vec<(&str, CsId)> =
+            dirty.cs.iter().map(|(c, id)| (c.as_str(), *id)).collect();
+        for chunk in dirty_cs.chunks(CHUNK) {
+            let mut items = Vec::with_capacity(chunk.len());
+            for &(connector, id) in chunk {
+                let new = state.spaces.get(connector).and_then(|s| s.objects.get(&id));
+                let stored = cs
+                    .get((connector, id.get()))
+                    .map_err(|e| self.err("write", e))?
+                    .map(|v| v.value().to_vec());
+                items.push((connector, id, new, stored));
             }
-            dn_rows(&mut index, key, old.as_ref(), new);
-            // Join rows: only the difference between the old object's and the new one's.
-            if !rebuild {
-                let old_rows = old
-                    .as_ref()
-                    .map(|o| cs_join_rows(join, connector, o))
-                    .unwrap_or_default();
-                let new_rows = new
-                    .map(|o| cs_join_rows(join, connector, o))
-                    .unwrap_or_default();
-                for row in old_rows.difference(&new_rows) {
-                    index.cs_join(key.0, row.clone(), id.get(), false);
-                }
-                for row in new_rows.difference(&old_rows) {
-                    index.cs_join(key.0, row.clone(), id.get(), true);
-                }
-            }
-            match (new, bytes) {
-                (Some(o), Some(bytes)) => {
-                    cs.insert(key, bytes.as_slice())
-                        .map_err(|e| self.err("write", e))?;
-                    // Index rows are written when they differ from the stored ones: an
-                    // insert copies its page even when the value is the same.
-                    if let Some(a) = &o.anchor {
-                        index.anchor(key.0, a, id.get(), Point::Set);
-                    }
-                    mark(
-                        &mut to_sync,
-                        key,
-                        o.pending_import.is_some() || o.unresolved,
-                    )
-                    .map_err(|e| self.err("write", e))?;
-                    mark(&mut to_export, key, o.pending_export.is_some())
-                        .map_err(|e| self.err("write", e))?;
-                    if o.pending_export.is_none() {
-                        // Nothing left to send: whatever was in doubt is settled.
+            let news: Vec<Option<&CsObject>> = items.iter().map(|i| i.2).collect();
+            let changes = prep.cs(items);
+            for ((&(connector, id), new), change) in chunk.iter().zip(news).zip(changes) {
+                let key = (connector, id.get());
+                let CsChange::Written {
+                    bytes,
+                    existed,
+                    anchor_left,
+                    dns,
+                    joins,
+                } = change?
+                else {
+                    if new.is_some_and(|o| o.pending_export.is_none()) {
                         settle(&mut journal, key).map_err(|e| self.err("write", e))?;
                     }
-                    if old.is_none() {
-                        *delta.entry(key.0).or_default() += 1;
-                    }
+                    continue;
+                };
+                if let Some(a) = &anchor_left {
+                    index.anchor(connector, a, id.get(), Point::Unset);
                 }
-                _ => {
-                    settle(&mut journal, key).map_err(|e| self.err("write", e))?;
-                    cs.remove(key).map_err(|e| self.err("write", e))?;
-                    mark(&mut to_sync, key, false).map_err(|e| self.err("write", e))?;
-                    mark(&mut to_export, key, false).map_err(|e| self.err("write", e))?;
-                    if old.is_some() {
-                        *delta.entry(key.0).or_default() -= 1;
+                if let Some((left, taken)) = dns {
+                    dn_rows(&mut index, key, left, taken);
+                }
+                for (row, on) in joins {
+                    index.cs_join(connector, row, id.get(), on);
+                }
+                match (new, bytes) {
+                    (Some(o), Some(bytes)) => {
+                        cs.insert(key, bytes.as_slice())
+                            .map_err(|e| self.err("write", e))?;
+                        // Index rows are written when they differ from the stored ones: an
+                        // insert copies its page even when the value is the same.
+                        if let Some(a) = &o.anchor {
+                            index.anchor(connector, a, id.get(), Point::Set);
+                        }
+                        mark(
+                            &mut to_sync,
+                            key,
+                            o.pending_import.is_some() || o.unresolved,
+                        )
+                        .map_err(|e| self.err("write", e))?;
+                        mark(&mut to_export, key, o.pending_export.is_some())
+                            .map_err(|e| self.err("write", e))?;
+                        if o.pending_export.is_none() {
+                            // Nothing left to send: whatever was in doubt is settled.
+                            settle(&mut journal, key).map_err(|e| self.err("write", e))?;
+                        }
+                        if !existed {
+                            *delta.entry(connector).or_default() += 1;
+                        }
+                    }
+                    _ => {
+                        settle(&mut journal, key).map_err(|e| self.err("write", e))?;
+                        cs.remove(key).map_err(|e| self.err("write", e))?;
+                        mark(&mut to_sync, key, false).map_err(|e| self.err("write", e))?;
+                        mark(&mut to_export, key, false).map_err(|e| self.err("write", e))?;
+                        if existed {
+                            *delta.entry(connector).or_default() -= 1;
+                        }
                     }
                 }
             }
@@ -307,49 +290,41 @@ impl Store {
             .open_table(MV)
             .map_err(|e| self.err("open a table", e))?;
         let mut mv_delta: i64 = 0;
-        let codec = codecs.packs_mv();
-        for id in &dirty.mv {
-            let new = state.metaverse.objects.get(id);
-            let bytes = new.map(encode_mv);
-            let old = match mv.get(id.get()).map_err(|e| self.err("write", e))? {
-                Some(v) => {
-                    let stored = v.value();
-                    let plain =
-                        unpack(stored, codecs).map_err(|m| corrupt(format!("mv/{id}"), m))?;
-                    // Marked but unchanged.
-                    if bytes.as_deref() == Some(&*plain) && (codec.is_none() || is_packed(stored)) {
-                        continue;
-                    }
-                    Some(decode_mv(*id, &plain).map_err(|m| corrupt(format!("mv/{id}"), m))?)
-                }
-                None => None,
-            };
-            let bytes = bytes.map(|b| pack(codec, b));
-            if !rebuild {
-                let old_rows = old
-                    .as_ref()
-                    .map(|o| mv_join_rows(join, o))
-                    .unwrap_or_default();
-                let new_rows = new.map(|o| mv_join_rows(join, o)).unwrap_or_default();
-                for row in old_rows.difference(&new_rows) {
-                    index.mv_join(row.clone(), id.get(), false);
-                }
-                for row in new_rows.difference(&old_rows) {
-                    index.mv_join(row.clone(), id.get(), true);
-                }
+        let dirty_mv: Vec<MvId> = dirty.mv.iter().copied().collect();
+        for chunk in dirty_mv.chunks(CHUNK) {
+            let mut items = Vec::with_capacity(chunk.len());
+            for &id in chunk {
+                let stored = mv
+                    .get(id.get())
+                    .map_err(|e| self.err("write", e))?
+                    .map(|v| v.value().to_vec());
+                items.push((id, state.metaverse.objects.get(&id), stored));
             }
-            match bytes {
-                Some(bytes) => {
-                    mv.insert(id.get(), bytes.as_slice())
-                        .map_err(|e| self.err("write", e))?;
-                    if old.is_none() {
-                        mv_delta += 1;
-                    }
+            for (&id, change) in chunk.iter().zip(prep.mv(items)) {
+                let MvChange::Written {
+                    bytes,
+                    existed,
+                    joins,
+                } = change?
+                else {
+                    continue;
+                };
+                for (row, on) in joins {
+                    index.mv_join(row, id.get(), on);
                 }
-                None => {
-                    mv.remove(id.get()).map_err(|e| self.err("write", e))?;
-                    if old.is_some() {
-                        mv_delta -= 1;
+                match bytes {
+                    Some(bytes) => {
+                        mv.insert(id.get(), bytes.as_slice())
+                            .map_err(|e| self.err("write", e))?;
+                        if !existed {
+                            mv_delta += 1;
+                        }
+                    }
+                    None => {
+                        mv.remove(id.get()).map_err(|e| self.err("write", e))?;
+                        if existed {
+                            mv_delta -= 1;
+                        }
                     }
                 }
             }

@@ -2,12 +2,19 @@
 //! and of objects only referred to, their links and DNs (see [`crate::refs`]), not their
 //! attributes.
 
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet;
 use syncrules_lang::Value;
 use syncrules_lang::dn::DnKey;
 use syncrules_lang::name::Name;
 
 use super::Loader;
 use crate::model::{CsId, MvId, State};
+
+/// References resolved a chunk at a time: the records a chunk needs are fetched in turn and
+/// decoded on rayon's threads (a group's members are most of what a closure reads).
+const REF_CHUNK: usize = 4_096;
 
 impl Loader<'_> {
     /// Makes resident what processing metaverse object `id` reads: the object, every object
@@ -25,8 +32,8 @@ impl Loader<'_> {
             ),
             None => return,
         };
-        for r in refs {
-            self.ref_mv(state, r);
+        for chunk in refs.chunks(REF_CHUNK) {
+            self.ref_mv_many(state, chunk);
         }
         for (c, cs) in links {
             self.cs_refs(state, &c, cs);
@@ -50,109 +57,151 @@ impl Loader<'_> {
                 .collect(),
             None => return,
         };
+        for chunk in dns.chunks(REF_CHUNK) {
+            self.ref_dns(state, connector, chunk);
+        }
+    }
+
+    /// Resolves references `dns` to objects of `connector`, from memory or from the store:
+    /// the object holding each DN (of the candidates the hashed index proposes, read
+    /// together), else the one that had it before a rename; then makes known what
+    /// references need of the metaverse objects they are joined to.
+    fn ref_dns(&self, state: &mut State, connector: &str, dns: &[String]) {
+        let mut links = Vec::new();
+        let mut pending = Vec::new();
         for dn in dns {
-            if let Some(mv) = self.ref_dn(state, connector, &dn) {
-                self.ref_mv(state, mv);
+            let space = state.space(connector);
+            if let Some(o) = space.resolve_reference(dn) {
+                links.extend(o.link);
+                continue;
             }
-        }
-    }
-
-    /// The link of the object of `connector` a reference (a DN) names, from memory or from
-    /// the store, making what references need of it known.
-    fn ref_dn(&self, state: &mut State, connector: &str, dn: &str) -> Option<MvId> {
-        let space = state.space(connector);
-        if let Some(o) = space.resolve_reference(dn) {
-            return o.link;
-        }
-        if space.residency.complete {
-            return None;
-        }
-        let key = DnKey::new(dn);
-        if state
-            .refs
-            .cs_by_dn
-            .get(connector)
-            .is_some_and(|m| m.contains_key(&key))
-        {
-            return state.reference_link(connector, dn);
-        }
-        let candidates = self
-            .keep(self.reader.cs_dn_candidates(connector, &key))
-            .unwrap_or_default();
-        let mut found = None;
-        for id in candidates {
-            self.ref_cs(state, connector, id);
-            if held_dn(state, connector, id).is_some_and(|d| DnKey::new(d) == key) {
-                found = Some(id);
-                break;
+            if space.residency.complete {
+                continue;
             }
-        }
-        let id = match found {
-            Some(id) => id,
-            None => {
-                let id = self
-                    .keep(self.reader.cs_dn_was(connector, &key))
-                    .flatten()?;
-                self.ref_cs(state, connector, id);
-                id
-            }
-        };
-        state
-            .refs
-            .cs_by_dn
-            .entry(connector.to_owned())
-            .or_default()
-            .insert(key, id);
-        state.reference_link(connector, dn)
-    }
-
-    /// Makes known what references need of connector-space object `id`.
-    fn ref_cs(&self, state: &mut State, connector: &str, id: CsId) {
-        let space = state.space(connector);
-        if space.objects.contains_key(&id)
-            || space.residency.complete
-            || space.residency.removed.contains(&id)
-            || state
+            let key = DnKey::new(dn);
+            if state
                 .refs
-                .cs
+                .cs_by_dn
                 .get(connector)
-                .is_some_and(|m| m.contains_key(&id))
-        {
-            return;
+                .is_some_and(|m| m.contains_key(&key))
+            {
+                links.extend(state.reference_link(connector, dn));
+                continue;
+            }
+            pending.push((dn, key));
         }
-        if let Some(t) = self.keep(self.reader.cs_target(connector, id)).flatten() {
+        let candidates: Vec<Vec<CsId>> = pending
+            .iter()
+            .map(|(_, key)| {
+                self.keep(self.reader.cs_dn_candidates(connector, key))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let all: Vec<CsId> = candidates.iter().flatten().copied().collect();
+        self.ref_cs_many(state, connector, &all);
+        for ((dn, key), candidates) in pending.into_iter().zip(candidates) {
+            let found = candidates
+                .into_iter()
+                .find(|id| held_dn(state, connector, *id).is_some_and(|d| DnKey::new(d) == key));
+            let id = match found {
+                Some(id) => id,
+                None => {
+                    let Some(id) = self.keep(self.reader.cs_dn_was(connector, &key)).flatten()
+                    else {
+                        continue;
+                    };
+                    self.ref_cs_many(state, connector, &[id]);
+                    id
+                }
+            };
             state
                 .refs
-                .cs
+                .cs_by_dn
                 .entry(connector.to_owned())
                 .or_default()
-                .insert(id, t);
+                .insert(key, id);
+            links.extend(state.reference_link(connector, dn));
+        }
+        self.ref_mv_many(state, &links);
+    }
+
+    /// Makes known what references need of the objects of `connector` among `ids` that are
+    /// neither resident nor known yet, read together.
+    fn ref_cs_many(&self, state: &mut State, connector: &str, ids: &[CsId]) {
+        state.space(connector);
+        let Some(space) = state.spaces.get(connector) else {
+            return;
+        };
+        if space.residency.complete {
+            return;
+        }
+        let known = state.refs.cs.get(connector);
+        let mut seen = FxHashSet::default();
+        let want: Vec<CsId> = ids
+            .iter()
+            .copied()
+            .filter(|id| {
+                !space.objects.contains_key(id)
+                    && !space.residency.removed.contains(id)
+                    && !known.is_some_and(|m| m.contains_key(id))
+                    && seen.insert(*id)
+            })
+            .collect();
+        if want.is_empty() {
+            return;
+        }
+        let read = self
+            .keep(self.reader.cs_targets(connector, &want))
+            .unwrap_or_default();
+        let known = state.refs.cs.entry(connector.to_owned()).or_default();
+        for (id, target) in read {
+            if let Some(t) = self.keep(target) {
+                known.insert(id, t);
+            }
         }
     }
 
     /// Makes known the links of metaverse object `id` and the DNs of the objects they name:
     /// what an outbound reference to it needs.
     pub(super) fn ref_mv(&self, state: &mut State, id: MvId) {
-        let links: Vec<(Name, CsId)> = match state.metaverse.objects.get(&id) {
-            Some(m) => m.links.iter().map(|(c, i)| (*c, *i)).collect(),
-            None => {
-                let mv = &state.metaverse;
-                if mv.residency.complete
-                    || mv.residency.removed.contains(&id)
-                    || state.refs.mv.contains_key(&id)
-                {
-                    return;
+        self.ref_mv_many(state, &[id]);
+    }
+
+    /// Makes known the links of metaverse objects `ids` and the DNs of the objects they
+    /// name (from memory, or read together).
+    fn ref_mv_many(&self, state: &mut State, ids: &[MvId]) {
+        let mut links: BTreeMap<Name, Vec<CsId>> = BTreeMap::new();
+        let mut want = Vec::new();
+        let mut seen = FxHashSet::default();
+        let mv = &state.metaverse;
+        for id in ids {
+            if let Some(m) = mv.objects.get(id) {
+                for (c, cs) in &m.links {
+                    links.entry(*c).or_default().push(*cs);
                 }
-                let Some(links) = self.keep(self.reader.mv_links(id)).flatten() else {
-                    return;
-                };
-                let out = links.iter().map(|(c, i)| (*c, *i)).collect();
-                state.refs.mv.insert(id, links);
-                out
+            } else if !(mv.residency.complete
+                || mv.residency.removed.contains(id)
+                || state.refs.mv.contains_key(id))
+                && seen.insert(*id)
+            {
+                want.push(*id);
             }
-        };
+        }
+        if !want.is_empty() {
+            for (id, read) in self
+                .keep(self.reader.mv_links_many(&want))
+                .unwrap_or_default()
+            {
+                if let Some(held) = self.keep(read) {
+                    for (c, cs) in &held {
+                        links.entry(*c).or_default().push(*cs);
+                    }
+                    state.refs.mv.insert(id, held);
+                }
+            }
+        }
         for (c, cs) in links {
-            self.ref_cs(state, &c, cs);
+            self.ref_cs_many(state, &c, &cs);
         }
     }
 }
