@@ -458,17 +458,23 @@ impl State {
     /// just committed to its store: what a step reads next comes from that commit. The
     /// maps are replaced, not cleared, so their memory is given back.
     pub fn evict(&mut self) {
+        // Freeing a batch's objects takes a while: a thread of rayon's, idle while the
+        // next batch is read and committed, frees them instead.
+        let mut garbage = Vec::with_capacity(self.spaces.len());
         for space in self.spaces.values_mut() {
-            space.objects = BTreeMap::new();
-            space.by_anchor = FxHashMap::default();
-            space.by_dn = DnIndex::default();
+            garbage.push((
+                std::mem::take(&mut space.objects),
+                std::mem::take(&mut space.by_anchor),
+                std::mem::take(&mut space.by_dn),
+                std::mem::take(&mut space.residency.removed),
+            ));
             space.residency.complete = false;
-            space.residency.removed = FxHashSet::default();
         }
-        self.refs = crate::refs::RefTargets::default();
+        let refs = std::mem::take(&mut self.refs);
         let mv = &mut self.metaverse;
-        mv.objects = BTreeMap::new();
+        let mv_objects = std::mem::take(&mut mv.objects);
         mv.residency.complete = false;
         mv.residency.removed = FxHashSet::default();
+        rayon::spawn(move || drop((garbage, refs, mv_objects)));
     }
 }

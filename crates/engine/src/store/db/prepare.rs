@@ -39,8 +39,9 @@ pub(super) enum CsChange {
     Written {
         /// The record as it is stored, when the object is present.
         bytes: Option<Vec<u8>>,
-        /// A record was stored before.
-        existed: bool,
+        /// The work lists the stored record put the object on; `None` when no record was
+        /// stored.
+        was: Option<Lists>,
         /// The anchor the stored record held, when the object no longer holds it.
         anchor_left: Option<String>,
         /// The DN key the stored record held and the one the object holds, when they
@@ -49,6 +50,27 @@ pub(super) enum CsChange {
         /// The join rows that differ.
         joins: Vec<JoinRow>,
     },
+}
+
+/// The work lists an object is on. A commit writes an object's record and its rows in the
+/// work lists together, so a stored record is on a list exactly when its flags say so: a
+/// commit writes a list's row only when the flags change (a read of the list per object
+/// written, twice, was a tenth of a sync's commit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Lists {
+    /// On `to_sync`: a pending import, or an unresolved reference.
+    pub(super) sync: bool,
+    /// On `to_export`: a pending export.
+    pub(super) export: bool,
+}
+
+impl Lists {
+    pub(super) fn of(o: &CsObject) -> Lists {
+        Lists {
+            sync: o.pending_import.is_some() || o.unresolved,
+            export: o.pending_export.is_some(),
+        }
+    }
 }
 
 /// What a commit writes of one dirty metaverse object.
@@ -145,7 +167,7 @@ impl Preparer<'_> {
         };
         Ok(CsChange::Written {
             bytes: plain.map(|b| pack(codec, b)),
-            existed: old.is_some(),
+            was: old.as_ref().map(Lists::of),
             anchor_left,
             dns,
             joins,

@@ -19,6 +19,7 @@ mod layout;
 mod many;
 mod ordered;
 mod packed;
+mod work_lists;
 
 /// A connector-space object with every field set.
 /// Commits every object of `state`, with no join keys.

@@ -10,7 +10,7 @@ use super::super::record::encode_cs;
 use super::super::train::train_on;
 use super::super::{Dirty, JoinKeys, StoreError};
 use super::ordered::{IndexWrites, Point, Was};
-use super::prepare::{CHUNK, CsChange, MvChange, Preparer};
+use super::prepare::{CHUNK, CsChange, Lists, MvChange, Preparer};
 use super::rows::{mark, settle};
 use super::{
     BY_ANCHOR, BY_DN, CS, CS_JOIN, DN_WAS, JOURNAL, META, MV, MV_JOIN, OLD_CS_JOIN, OLD_MV_JOIN,
@@ -216,7 +216,7 @@ impl Store {
                 let key = (connector, id.get());
                 let CsChange::Written {
                     bytes,
-                    existed,
+                    was,
                     anchor_left,
                     dns,
                     joins,
@@ -245,28 +245,32 @@ impl Store {
                         if let Some(a) = &o.anchor {
                             index.anchor(connector, a, id.get(), Point::Set);
                         }
-                        mark(
-                            &mut to_sync,
-                            key,
-                            o.pending_import.is_some() || o.unresolved,
-                        )
-                        .map_err(|e| self.err("write", e))?;
-                        mark(&mut to_export, key, o.pending_export.is_some())
-                            .map_err(|e| self.err("write", e))?;
+                        let on = Lists::of(o);
+                        if was.is_none_or(|w| w.sync != on.sync) {
+                            mark(&mut to_sync, key, on.sync).map_err(|e| self.err("write", e))?;
+                        }
+                        if was.is_none_or(|w| w.export != on.export) {
+                            mark(&mut to_export, key, on.export)
+                                .map_err(|e| self.err("write", e))?;
+                        }
                         if o.pending_export.is_none() {
                             // Nothing left to send: whatever was in doubt is settled.
                             settle(&mut journal, key).map_err(|e| self.err("write", e))?;
                         }
-                        if !existed {
+                        if was.is_none() {
                             *delta.entry(connector).or_default() += 1;
                         }
                     }
                     _ => {
                         settle(&mut journal, key).map_err(|e| self.err("write", e))?;
                         cs.remove(key).map_err(|e| self.err("write", e))?;
-                        mark(&mut to_sync, key, false).map_err(|e| self.err("write", e))?;
-                        mark(&mut to_export, key, false).map_err(|e| self.err("write", e))?;
-                        if existed {
+                        if was.is_none_or(|w| w.sync) {
+                            mark(&mut to_sync, key, false).map_err(|e| self.err("write", e))?;
+                        }
+                        if was.is_none_or(|w| w.export) {
+                            mark(&mut to_export, key, false).map_err(|e| self.err("write", e))?;
+                        }
+                        if was.is_some() {
                             *delta.entry(connector).or_default() -= 1;
                         }
                     }
