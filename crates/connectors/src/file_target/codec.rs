@@ -95,7 +95,9 @@ pub(super) fn entry_json(entry: &ImportEntry, seq: Option<u64>) -> Json {
 
 /// One line of JSON (no newline in it: JSON strings escape theirs), newline-terminated.
 pub(super) fn line(json: &Json) -> Vec<u8> {
-    let mut bytes = json.to_string().into_bytes();
+    // Written straight into bytes (`to_string` goes through `fmt`'s writer); a JSON value
+    // always serializes, but the `fmt` path is kept should it not.
+    let mut bytes = serde_json::to_vec(json).unwrap_or_else(|_| json.to_string().into_bytes());
     bytes.push(b'\n');
     bytes
 }
