@@ -53,10 +53,11 @@ pub(super) enum CsChange {
 }
 
 /// The work lists an object is on. A commit writes an object's record and its rows in the
-/// work lists together, so a stored record is on a list exactly when its flags say so: a
-/// commit writes a list's row only when the flags change (a read of the list per object
-/// written, twice, was a tenth of a sync's commit).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// work lists together, so a stored record is on a list exactly when its flags say so (and
+/// an object never stored is on none): a commit writes a list's row only when the flags
+/// change, without reading the list first (a read of each list per object written was a
+/// tenth of a sync's committing thread).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(super) struct Lists {
     /// On `to_sync`: a pending import, or an unresolved reference.
     pub(super) sync: bool,

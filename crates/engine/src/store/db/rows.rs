@@ -90,6 +90,27 @@ pub(super) fn mark(
     Ok(())
 }
 
+/// Puts `key` on a work list or takes it off, knowing whether it is there (a stored record
+/// is on a list exactly when its flags say so; see `prepare::Lists`): one write when that
+/// changes, none otherwise.
+pub(super) fn relist(
+    table: &mut redb::Table<'_, (&str, u64), u8>,
+    key: (&str, u64),
+    was: bool,
+    on: bool,
+) -> Result<(), redb::StorageError> {
+    match (was, on) {
+        (false, true) => {
+            table.insert(key, 1)?;
+        }
+        (true, false) => {
+            table.remove(key)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// Takes an object out of the export journal, if it is there.
 pub(super) fn settle(
     table: &mut redb::Table<'_, (&str, u64), u8>,

@@ -11,7 +11,7 @@ use super::super::train::train_on;
 use super::super::{Dirty, JoinKeys, StoreError};
 use super::ordered::{IndexWrites, Point, Was};
 use super::prepare::{CHUNK, CsChange, Lists, MvChange, Preparer};
-use super::rows::{mark, settle};
+use super::rows::{relist, settle};
 use super::{
     BY_ANCHOR, BY_DN, CS, CS_JOIN, DN_WAS, JOURNAL, META, MV, MV_JOIN, OLD_CS_JOIN, OLD_MV_JOIN,
     Store, TO_EXPORT, TO_RECOMPUTE, TO_SYNC, corrupt,
@@ -246,13 +246,11 @@ impl Store {
                             index.anchor(connector, a, id.get(), Point::Set);
                         }
                         let on = Lists::of(o);
-                        if was.is_none_or(|w| w.sync != on.sync) {
-                            mark(&mut to_sync, key, on.sync).map_err(|e| self.err("write", e))?;
-                        }
-                        if was.is_none_or(|w| w.export != on.export) {
-                            mark(&mut to_export, key, on.export)
-                                .map_err(|e| self.err("write", e))?;
-                        }
+                        let w = was.unwrap_or_default();
+                        relist(&mut to_sync, key, w.sync, on.sync)
+                            .map_err(|e| self.err("write", e))?;
+                        relist(&mut to_export, key, w.export, on.export)
+                            .map_err(|e| self.err("write", e))?;
                         if o.pending_export.is_none() {
                             // Nothing left to send: whatever was in doubt is settled.
                             settle(&mut journal, key).map_err(|e| self.err("write", e))?;
@@ -264,12 +262,11 @@ impl Store {
                     _ => {
                         settle(&mut journal, key).map_err(|e| self.err("write", e))?;
                         cs.remove(key).map_err(|e| self.err("write", e))?;
-                        if was.is_none_or(|w| w.sync) {
-                            mark(&mut to_sync, key, false).map_err(|e| self.err("write", e))?;
-                        }
-                        if was.is_none_or(|w| w.export) {
-                            mark(&mut to_export, key, false).map_err(|e| self.err("write", e))?;
-                        }
+                        let w = was.unwrap_or_default();
+                        relist(&mut to_sync, key, w.sync, false)
+                            .map_err(|e| self.err("write", e))?;
+                        relist(&mut to_export, key, w.export, false)
+                            .map_err(|e| self.err("write", e))?;
                         if was.is_some() {
                             *delta.entry(connector).or_default() -= 1;
                         }
