@@ -108,7 +108,7 @@ impl<'s> Loader<'s> {
     }
 
     /// Makes resident the objects of `connector` among `ids` that are not, reading them
-    /// together: fetched in turn, decoded on rayon's threads ([`Reader::cs_many`]).
+    /// together: fetched in turn, decoded on rayon's threads (`Reader::cs_many`).
     pub fn cs_many(&self, state: &mut State, connector: &str, ids: &[CsId]) {
         let space = state.space(connector);
         if space.residency.complete {
