@@ -346,9 +346,12 @@ impl ConnectorSpace {
 
     /// The object a reference names: by its DN, or by a DN it had before a rename.
     pub fn resolve_reference(&self, dn: &str) -> Option<&CsObject> {
-        self.by_dn
-            .get(&DnKey::new(dn))
-            .and_then(|id| self.objects.get(id))
+        self.resolve_key(&DnKey::new(dn))
+    }
+
+    /// [`ConnectorSpace::resolve_reference`] of a DN already made a key.
+    pub fn resolve_key(&self, key: &DnKey) -> Option<&CsObject> {
+        self.by_dn.get(key).and_then(|id| self.objects.get(id))
     }
 }
 

@@ -64,11 +64,17 @@ impl State {
     /// The metaverse object joined to the object of `connector` a reference (a DN) names:
     /// `None` when no such object is known or it is not joined.
     pub fn reference_link(&self, connector: &str, dn: &str) -> Option<MvId> {
+        self.reference_link_key(connector, &DnKey::new(dn))
+    }
+
+    /// [`State::reference_link`] of a DN already made a key (a group's members are
+    /// resolved by the million: each DN is parsed once).
+    pub fn reference_link_key(&self, connector: &str, key: &DnKey) -> Option<MvId> {
         let space = self.spaces.get(connector)?;
-        if let Some(o) = space.resolve_reference(dn) {
+        if let Some(o) = space.resolve_key(key) {
             return o.link;
         }
-        let id = *self.refs.cs_by_dn.get(connector)?.get(&DnKey::new(dn))?;
+        let id = *self.refs.cs_by_dn.get(connector)?.get(key)?;
         if space.residency.removed.contains(&id) {
             return None;
         }

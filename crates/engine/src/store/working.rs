@@ -221,7 +221,7 @@ impl<'s> Loader<'s> {
                     .spaces
                     .get(connector)
                     .and_then(|s| s.objects.get(&id))
-                    .is_some_and(|o| DnKey::new(&o.dn) == key)
+                    .is_some_and(|o| o.dn == dn || DnKey::new(&o.dn) == key)
             {
                 return Some(id);
             }

@@ -70,22 +70,22 @@ impl Loader<'_> {
         let mut links = Vec::new();
         let mut pending = Vec::new();
         for dn in dns {
+            let key = DnKey::new(dn);
             let space = state.space(connector);
-            if let Some(o) = space.resolve_reference(dn) {
+            if let Some(o) = space.resolve_key(&key) {
                 links.extend(o.link);
                 continue;
             }
             if space.residency.complete {
                 continue;
             }
-            let key = DnKey::new(dn);
             if state
                 .refs
                 .cs_by_dn
                 .get(connector)
                 .is_some_and(|m| m.contains_key(&key))
             {
-                links.extend(state.reference_link(connector, dn));
+                links.extend(state.reference_link_key(connector, &key));
                 continue;
             }
             pending.push((dn, key));
@@ -100,9 +100,11 @@ impl Loader<'_> {
         let all: Vec<CsId> = candidates.iter().flatten().copied().collect();
         self.ref_cs_many(state, connector, &all);
         for ((dn, key), candidates) in pending.into_iter().zip(candidates) {
-            let found = candidates
-                .into_iter()
-                .find(|id| held_dn(state, connector, *id).is_some_and(|d| DnKey::new(d) == key));
+            let found = candidates.into_iter().find(|id| {
+                // The same text is the same DN; other text may be too.
+                held_dn(state, connector, *id)
+                    .is_some_and(|d| d == dn.as_str() || DnKey::new(d) == key)
+            });
             let id = match found {
                 Some(id) => id,
                 None => {
@@ -119,8 +121,8 @@ impl Loader<'_> {
                 .cs_by_dn
                 .entry(connector.to_owned())
                 .or_default()
-                .insert(key, id);
-            links.extend(state.reference_link(connector, dn));
+                .insert(key.clone(), id);
+            links.extend(state.reference_link_key(connector, &key));
         }
         self.ref_mv_many(state, &links);
     }
