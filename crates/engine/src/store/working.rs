@@ -26,6 +26,16 @@ mod refs;
 /// decoded.
 const READ_CHUNK: usize = 4_096;
 
+/// The ids among `ids` a read together must fetch: each once, and none the working set
+/// `has` (resident, removed, or otherwise known).
+fn unread<I: Copy + Eq + std::hash::Hash>(ids: &[I], has: impl Fn(&I) -> bool) -> Vec<I> {
+    let mut seen = FxHashSet::default();
+    ids.iter()
+        .copied()
+        .filter(|id| !has(id) && seen.insert(*id))
+        .collect()
+}
+
 /// Reads objects from the last commit into a working set. A read error is kept (the first
 /// one) and reported by [`Loader::finish`]; meanwhile the object counts as absent.
 #[derive(Debug)]
@@ -114,16 +124,9 @@ impl<'s> Loader<'s> {
         if space.residency.complete {
             return;
         }
-        let mut seen = FxHashSet::default();
-        let want: Vec<CsId> = ids
-            .iter()
-            .copied()
-            .filter(|id| {
-                !space.objects.contains_key(id)
-                    && !space.residency.removed.contains(id)
-                    && seen.insert(*id)
-            })
-            .collect();
+        let want = unread(ids, |id| {
+            space.objects.contains_key(id) || space.residency.removed.contains(id)
+        });
         for chunk in want.chunks(READ_CHUNK) {
             for (_, read) in self
                 .keep(self.reader.cs_many(connector, chunk))
@@ -143,16 +146,9 @@ impl<'s> Loader<'s> {
         if mv.residency.complete {
             return;
         }
-        let mut seen = FxHashSet::default();
-        let want: Vec<MvId> = ids
-            .iter()
-            .copied()
-            .filter(|id| {
-                !mv.objects.contains_key(id)
-                    && !mv.residency.removed.contains(id)
-                    && seen.insert(*id)
-            })
-            .collect();
+        let want = unread(ids, |id| {
+            mv.objects.contains_key(id) || mv.residency.removed.contains(id)
+        });
         for chunk in want.chunks(READ_CHUNK) {
             for (_, read) in self.keep(self.reader.mv_many(chunk)).unwrap_or_default() {
                 if let Some(o) = self.keep(read) {

@@ -154,9 +154,15 @@ impl Preparer<'_> {
             .as_ref()
             .and_then(|o| o.anchor.clone())
             .filter(|a| new.is_none_or(|n| n.anchor.as_ref() != Some(a)));
-        let old_dn = old.as_ref().map(|o| DnKey::new(&o.dn));
-        let new_dn = new.map(|o| DnKey::new(&o.dn));
-        let dns = (old_dn != new_dn).then_some((old_dn, new_dn));
+        // The same text is the same DN key: parsed only when the text changes.
+        let dns = match (old.as_ref(), new) {
+            (Some(o), Some(n)) if o.dn == n.dn => None,
+            (o, n) => {
+                let old_dn = o.map(|o| DnKey::new(&o.dn));
+                let new_dn = n.map(|o| DnKey::new(&o.dn));
+                (old_dn != new_dn).then_some((old_dn, new_dn))
+            }
+        };
         let joins = if self.rebuild {
             Vec::new()
         } else {

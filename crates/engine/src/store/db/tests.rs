@@ -38,6 +38,15 @@ pub(super) fn set_format(txn: &WriteTransaction, format: &[u8]) {
         .unwrap();
 }
 
+/// The names of the state's tables.
+pub(super) fn table_names(store: &Store) -> Vec<String> {
+    let txn = store.db.begin_read().unwrap();
+    txn.list_tables()
+        .unwrap()
+        .map(|t| redb::TableHandle::name(&t).to_owned())
+        .collect()
+}
+
 /// The layout the state records.
 pub(super) fn stored_format(store: &Store) -> Vec<u8> {
     let txn = store.db.begin_read().unwrap();

@@ -138,17 +138,11 @@ impl Loader<'_> {
             return;
         }
         let known = state.refs.cs.get(connector);
-        let mut seen = FxHashSet::default();
-        let want: Vec<CsId> = ids
-            .iter()
-            .copied()
-            .filter(|id| {
-                !space.objects.contains_key(id)
-                    && !space.residency.removed.contains(id)
-                    && !known.is_some_and(|m| m.contains_key(id))
-                    && seen.insert(*id)
-            })
-            .collect();
+        let want = super::unread(ids, |id| {
+            space.objects.contains_key(id)
+                || space.residency.removed.contains(id)
+                || known.is_some_and(|m| m.contains_key(id))
+        });
         if want.is_empty() {
             return;
         }

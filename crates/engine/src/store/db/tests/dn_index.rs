@@ -197,14 +197,8 @@ fn layout_5_gets_its_dn_index_split() {
         dn_was_rows(&store),
         [("AD".to_owned(), key("CN=user1,DC=x"), ids[0].get())]
     );
-    let txn = store.db.begin_read().unwrap();
-    let names: Vec<String> = txn
-        .list_tables()
-        .unwrap()
-        .map(|t| redb::TableHandle::name(&t).to_owned())
-        .collect();
+    let names = table_names(&store);
     assert!(!names.contains(&"by_dn".to_owned()), "{names:?}");
-    drop(txn);
     assert_eq!(stored_format(&store), FORMAT.as_bytes());
     // A whole space read from the migrated state resolves the old DN as well.
     let mut whole = State::default();

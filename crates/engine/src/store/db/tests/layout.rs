@@ -83,12 +83,7 @@ fn layout_4_gets_its_anchor_index_hashed() {
         let found = reader.cs_by_anchor("AD", o.anchor.as_deref().unwrap());
         assert_eq!(found.unwrap(), Some(*id));
     }
-    let txn = store.db.begin_read().unwrap();
-    let names: Vec<String> = txn
-        .list_tables()
-        .unwrap()
-        .map(|t| redb::TableHandle::name(&t).to_owned())
-        .collect();
+    let names = table_names(&store);
     assert!(!names.contains(&"by_anchor".to_owned()), "{names:?}");
 }
 
